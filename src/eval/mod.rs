@@ -1,0 +1,2 @@
+//! The evaluator: runs top-level statements on the host and traces function
+//! bodies into the IR.

@@ -1,0 +1,26 @@
+//! nest: a small language for nested optimization, traced to a typed IR and
+//! run by a reference interpreter or compiled through StableHLO.
+//!
+//! The pipeline: [`syntax`] parses source to an AST; [`eval`] runs top-level
+//! statements on the host and traces functions into the [`ir`]; [`interp`]
+//! runs IR graphs; [`driver`] ties these together for the CLI, the REPL and
+//! library users.
+
+#![deny(clippy::unwrap_used)]
+
+pub mod diag;
+pub mod driver;
+pub mod eval;
+pub mod interp;
+pub mod ir;
+pub mod prims;
+pub mod span;
+pub mod syntax;
+pub mod tensor;
+pub mod types;
+
+pub use diag::{Diagnostic, Result};
+pub use driver::Session;
+
+/// The version printed by `nest --version` and written into artifacts.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,291 @@
+//! The primitive set: every array operation the IR knows.
+//!
+//! Each family file holds, for its primitives, everything about them: the
+//! shape/dtype rule (`infer`), the interpreter kernel (`eval`), and (as the
+//! transformations and backends arrive) the JVP, transpose, batching and
+//! StableHLO lowering rules. The dispatch below matches every variant with no
+//! wildcard arm, so a forgotten rule is a compile error.
+//!
+//! Conventions shared by all primitives:
+//! * binary elementwise primitives take operands of equal shape and dtype: the
+//!   tracer broadcasts and promotes before emitting them;
+//! * axes, permutations and sizes are static parameters of the primitive;
+//! * `eval` may assume its inputs passed `infer`.
+
+pub mod control;
+pub mod elementwise;
+pub mod linalg;
+pub mod random;
+pub mod reduce;
+pub mod shape;
+
+use crate::ir::Graph;
+use crate::tensor::Tensor;
+use crate::types::{DType, TensorType};
+
+pub use elementwise::{BinaryOp, Cmp, UnaryOp};
+pub use reduce::{ArgOp, ReduceOp};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Prim {
+    // ---- elementwise.rs ----
+    /// One operand; result has its type, except `real`/`imag`/`abs` of
+    /// complex, which give the real dtype.
+    Unary(UnaryOp),
+    /// Two operands of equal type; `complex` takes two `f32` and gives `c64`.
+    Binary(BinaryOp),
+    /// Two operands of equal type; gives `bool` of their shape.
+    Compare(Cmp),
+    /// `select(pred, on_true, on_false)`, `pred: bool` of the same shape.
+    Select,
+    /// Value conversion: float to int truncates toward zero, complex to real
+    /// keeps the real part, numbers to bool test `!= 0`.
+    Convert(DType),
+    /// Reinterprets the bits, between dtypes of equal width.
+    BitcastConvert(DType),
+
+    // ---- reduce.rs ----
+    /// Reduces over `axes` (sorted, distinct), removing them.
+    Reduce { op: ReduceOp, axes: Vec<usize> },
+    /// Index of the first maximum (minimum) along `axis`, which is removed; an `i32` result.
+    ArgReduce { op: ArgOp, axis: usize },
+
+    // ---- shape.rs ----
+    /// StableHLO `broadcast_in_dim`: operand dim `i` becomes output dim
+    /// `dims[i]`, where its size must be 1 or equal to `shape[dims[i]]`.
+    Broadcast { shape: Vec<usize>, dims: Vec<usize> },
+    /// Row-major reshape to a shape of equal size.
+    Reshape { shape: Vec<usize> },
+    /// Output dim `i` is operand dim `perm[i]`.
+    Transpose { perm: Vec<usize> },
+    /// Static strided slice `[start, limit)` with `stride` per dim.
+    Slice {
+        start: Vec<usize>,
+        limit: Vec<usize>,
+        stride: Vec<usize>,
+    },
+    /// Inputs: operand, then one integer scalar start index per dim; starts
+    /// are clamped to `[0, dim - size]` as in StableHLO.
+    DynamicSlice { sizes: Vec<usize> },
+    /// Inputs: operand, update, then one integer scalar start index per dim (clamped).
+    DynamicUpdateSlice,
+    /// Concatenates its inputs (at least one) along `axis`.
+    Concat { axis: usize },
+    /// Inputs: operand, padding value (scalar). Edge padding may be negative.
+    Pad {
+        lo: Vec<i64>,
+        hi: Vec<i64>,
+        interior: Vec<usize>,
+    },
+    /// No inputs: `0, 1, 2, ...` along `dim` of `shape`.
+    Iota {
+        shape: Vec<usize>,
+        dim: usize,
+        dtype: DType,
+    },
+    /// Reverses the order of elements along `axes`.
+    Rev { axes: Vec<usize> },
+
+    // ---- linalg.rs ----
+    /// StableHLO `dot_general`; the result's dims are batch, lhs free, rhs free.
+    DotGeneral {
+        lhs_batch: Vec<usize>,
+        rhs_batch: Vec<usize>,
+        lhs_contract: Vec<usize>,
+        rhs_contract: Vec<usize>,
+    },
+    /// Lower Cholesky factor of each `[.., n, n]` matrix (upper part zero;
+    /// NaN where the matrix is not positive definite).
+    Cholesky,
+    /// Inputs `a: [.., n, n]`, `b`: solves `op(a) x = b` (`left_side`, `b: [.., n, k]`)
+    /// or `x op(a) = b` (`b: [.., k, n]`), with `op(a) = aᵀ` if `transpose_a`,
+    /// reading only the `lower` (or upper) triangle of `a`.
+    TriangularSolve {
+        left_side: bool,
+        lower: bool,
+        transpose_a: bool,
+        unit_diagonal: bool,
+    },
+
+    // ---- random.rs ----
+    /// Threefry-2x32 block cipher, as `jax.random` uses: inputs `k0, k1: u32[]`,
+    /// `x0, x1: u32[s]`; outputs `y0, y1: u32[s]`.
+    Threefry2x32,
+
+    // ---- control.rs ----
+    /// Inputs: `n_consts` loop-invariant values, then the initial carries.
+    /// `cond: (consts, carries) -> bool[]`, `body: (consts, carries) -> carries`.
+    /// Outputs: the final carries. `trip_count` is set when the tracer knows
+    /// the number of iterations statically (a `for` over a static range).
+    While {
+        cond: Box<Graph>,
+        body: Box<Graph>,
+        n_consts: usize,
+        trip_count: Option<u64>,
+    },
+    /// Inputs: an `i32` scalar index, then the operands passed to every branch.
+    /// Runs `branches[index]` (an out-of-range index runs the last branch).
+    Cond { branches: Vec<Graph> },
+}
+
+impl Prim {
+    /// The primitive's name, as the IR printer shows it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Prim::Unary(op) => op.name(),
+            Prim::Binary(op) => op.name(),
+            Prim::Compare(c) => c.name(),
+            Prim::Select => "select",
+            Prim::Convert(_) => "convert",
+            Prim::BitcastConvert(_) => "bitcast_convert",
+            Prim::Reduce { op, .. } => op.name(),
+            Prim::ArgReduce { op, .. } => op.name(),
+            Prim::Broadcast { .. } => "broadcast_in_dim",
+            Prim::Reshape { .. } => "reshape",
+            Prim::Transpose { .. } => "transpose",
+            Prim::Slice { .. } => "slice",
+            Prim::DynamicSlice { .. } => "dynamic_slice",
+            Prim::DynamicUpdateSlice => "dynamic_update_slice",
+            Prim::Concat { .. } => "concatenate",
+            Prim::Pad { .. } => "pad",
+            Prim::Iota { .. } => "iota",
+            Prim::Rev { .. } => "reverse",
+            Prim::DotGeneral { .. } => "dot_general",
+            Prim::Cholesky => "cholesky",
+            Prim::TriangularSolve { .. } => "triangular_solve",
+            Prim::Threefry2x32 => "threefry2x32",
+            Prim::While { .. } => "while",
+            Prim::Cond { .. } => "cond",
+        }
+    }
+
+    /// The nested graphs of a control-flow primitive.
+    pub fn regions(&self) -> Vec<&Graph> {
+        match self {
+            Prim::While { cond, body, .. } => vec![cond, body],
+            Prim::Cond { branches } => branches.iter().collect(),
+            _ => vec![],
+        }
+    }
+
+    /// The shape/dtype rule: output types from input types, or a message
+    /// saying what is wrong.
+    pub fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+        match self {
+            Prim::Unary(op) => elementwise::infer_unary(*op, inputs),
+            Prim::Binary(op) => elementwise::infer_binary(*op, inputs),
+            Prim::Compare(c) => elementwise::infer_compare(*c, inputs),
+            Prim::Select => elementwise::infer_select(inputs),
+            Prim::Convert(d) => elementwise::infer_convert(*d, inputs),
+            Prim::BitcastConvert(d) => elementwise::infer_bitcast(*d, inputs),
+            Prim::Reduce { op, axes } => reduce::infer_reduce(*op, axes, inputs),
+            Prim::ArgReduce { op, axis } => reduce::infer_arg_reduce(*op, *axis, inputs),
+            Prim::Broadcast { shape, dims } => shape::infer_broadcast(shape, dims, inputs),
+            Prim::Reshape { shape } => shape::infer_reshape(shape, inputs),
+            Prim::Transpose { perm } => shape::infer_transpose(perm, inputs),
+            Prim::Slice {
+                start,
+                limit,
+                stride,
+            } => shape::infer_slice(start, limit, stride, inputs),
+            Prim::DynamicSlice { sizes } => shape::infer_dynamic_slice(sizes, inputs),
+            Prim::DynamicUpdateSlice => shape::infer_dynamic_update_slice(inputs),
+            Prim::Concat { axis } => shape::infer_concat(*axis, inputs),
+            Prim::Pad { lo, hi, interior } => shape::infer_pad(lo, hi, interior, inputs),
+            Prim::Iota { shape, dim, dtype } => shape::infer_iota(shape, *dim, *dtype, inputs),
+            Prim::Rev { axes } => shape::infer_rev(axes, inputs),
+            Prim::DotGeneral {
+                lhs_batch,
+                rhs_batch,
+                lhs_contract,
+                rhs_contract,
+            } => {
+                linalg::infer_dot_general(lhs_batch, rhs_batch, lhs_contract, rhs_contract, inputs)
+            }
+            Prim::Cholesky => linalg::infer_cholesky(inputs),
+            Prim::TriangularSolve {
+                left_side,
+                lower: _,
+                transpose_a: _,
+                unit_diagonal: _,
+            } => linalg::infer_triangular_solve(*left_side, inputs),
+            Prim::Threefry2x32 => random::infer_threefry(inputs),
+            Prim::While {
+                cond,
+                body,
+                n_consts,
+                trip_count: _,
+            } => control::infer_while(cond, body, *n_consts, inputs),
+            Prim::Cond { branches } => control::infer_cond(branches, inputs),
+        }
+    }
+
+    /// The interpreter kernel. Assumes `inputs` passed [`Prim::infer`].
+    pub fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+        match self {
+            Prim::Unary(op) => elementwise::eval_unary(*op, inputs),
+            Prim::Binary(op) => elementwise::eval_binary(*op, inputs),
+            Prim::Compare(c) => elementwise::eval_compare(*c, inputs),
+            Prim::Select => elementwise::eval_select(inputs),
+            Prim::Convert(d) => elementwise::eval_convert(*d, inputs),
+            Prim::BitcastConvert(d) => elementwise::eval_bitcast(*d, inputs),
+            Prim::Reduce { op, axes } => reduce::eval_reduce(*op, axes, inputs),
+            Prim::ArgReduce { op, axis } => reduce::eval_arg_reduce(*op, *axis, inputs),
+            Prim::Broadcast { shape, dims } => shape::eval_broadcast(shape, dims, inputs),
+            Prim::Reshape { shape } => shape::eval_reshape(shape, inputs),
+            Prim::Transpose { perm } => shape::eval_transpose(perm, inputs),
+            Prim::Slice {
+                start,
+                limit,
+                stride,
+            } => shape::eval_slice(start, limit, stride, inputs),
+            Prim::DynamicSlice { sizes } => shape::eval_dynamic_slice(sizes, inputs),
+            Prim::DynamicUpdateSlice => shape::eval_dynamic_update_slice(inputs),
+            Prim::Concat { axis } => shape::eval_concat(*axis, inputs),
+            Prim::Pad { lo, hi, interior } => shape::eval_pad(lo, hi, interior, inputs),
+            Prim::Iota { shape, dim, dtype } => shape::eval_iota(shape, *dim, *dtype, inputs),
+            Prim::Rev { axes } => shape::eval_rev(axes, inputs),
+            Prim::DotGeneral {
+                lhs_batch,
+                rhs_batch,
+                lhs_contract,
+                rhs_contract,
+            } => linalg::eval_dot_general(lhs_batch, rhs_batch, lhs_contract, rhs_contract, inputs),
+            Prim::Cholesky => linalg::eval_cholesky(inputs),
+            Prim::TriangularSolve {
+                left_side,
+                lower,
+                transpose_a,
+                unit_diagonal,
+            } => linalg::eval_triangular_solve(
+                *left_side,
+                *lower,
+                *transpose_a,
+                *unit_diagonal,
+                inputs,
+            ),
+            Prim::Threefry2x32 => random::eval_threefry(inputs),
+            Prim::While {
+                cond,
+                body,
+                n_consts,
+                trip_count: _,
+            } => control::eval_while(cond, body, *n_consts, inputs),
+            Prim::Cond { branches } => control::eval_cond(branches, inputs),
+        }
+    }
+}
+
+/// Checks the number of inputs of a primitive.
+pub(crate) fn expect_arity(name: &str, inputs: &[TensorType], n: usize) -> Result<(), String> {
+    if inputs.len() == n {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} takes {} operand(s), got {}",
+            name,
+            n,
+            inputs.len()
+        ))
+    }
+}

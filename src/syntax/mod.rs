@@ -1,0 +1,6 @@
+//! Surface syntax: the AST and the parser.
+
+pub mod ast;
+mod parser;
+
+pub use parser::parse;
