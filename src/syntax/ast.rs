@@ -2,10 +2,12 @@
 
 use crate::span::Span;
 
-/// A parsed `.nest` file.
+/// A parsed `.nest` file (or REPL entry).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Program {
     pub items: Vec<Item>,
+    /// A final expression with no `;` after it (the REPL prints its value).
+    pub tail: Option<Expr>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
