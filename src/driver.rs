@@ -6,7 +6,6 @@ use crate::eval::display::{display, type_string};
 use crate::eval::exec::Evaluator;
 use crate::eval::module::ModuleEnv;
 use crate::eval::value::{Arr, Func, Value};
-use crate::span::Span;
 use crate::syntax::ast::{Dim, TypeExpr};
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
