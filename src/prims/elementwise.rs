@@ -735,7 +735,8 @@ mod tests {
     fn close(got: &[f32], want: &[f32]) {
         assert_eq!(got.len(), want.len(), "{:?} vs {:?}", got, want);
         for (g, w) in got.iter().zip(want) {
-            let ok = g == w || (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-6 * w.abs().max(1.0);
+            let ok =
+                g == w || (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-6 * w.abs().max(1.0);
             assert!(ok, "got {:?}, want {:?}", got, want);
         }
     }
