@@ -76,7 +76,10 @@ macro_rules! zip_data {
     };
 }
 
+// Exported for kernels in other files; not every macro has a user yet.
+#[allow(unused_imports)]
 pub(crate) use map_data;
+#[allow(unused_imports)]
 pub(crate) use zip_data;
 pub(crate) use zip_map_data;
 
