@@ -133,7 +133,9 @@ fn eval(g: &Graph, inputs: &[Tensor]) -> Vec<Tensor> {
 fn assert_same_results(before: &Graph, after: &Graph, inputs: &[Tensor]) {
     verify(before).unwrap_or_else(|e| panic!("before: {}\n{}", e, print_graph(before)));
     verify(after).unwrap_or_else(|e| panic!("after: {}\n{}", e, print_graph(after)));
-    assert_eq!(eval(before, inputs), eval(after, inputs));
+    // Compared through `Debug` so that a NaN matches a NaN (and `-0.0` not `0.0`).
+    let (x, y) = (eval(before, inputs), eval(after, inputs));
+    assert_eq!(format!("{:?}", x), format!("{:?}", y));
 }
 
 fn prims(g: &Graph) -> Vec<&'static str> {
@@ -175,7 +177,9 @@ fn mse(%0: f32[3], %1: f32[4, 3], %2: f32[4]) -> (f32[]) {
 #[test]
 fn numbering_does_not_depend_on_global_ids() {
     let first = print_func(&mse());
-    let _ = (0..17).map(|_| var(f32s(&[]))).count();
+    for _ in 0..17 {
+        var(f32s(&[]));
+    }
     assert_eq!(print_func(&mse()), first);
 }
 
@@ -514,9 +518,10 @@ fn dce_cleans_regions() {
     );
 }
 
-/// A loop with consts `(used, unused)` and carries `(i, x, y, z)`: the result
-/// is `x`; `x` is updated from `y`, `z` only from itself, and the condition
-/// reads `i`. So `z` and the const `unused` are dropped, `i`, `x`, `y` kept.
+/// A loop with consts `(k, junk)` and carries `(i, x, y, w, z)`: the result
+/// is `x`; `x` is updated from `y`, `y` from `w`, `w` from `k`, `z` only from
+/// itself, and the condition reads `i`. So `z` and `junk` are dropped; `i`,
+/// `x`, `y`, `w` (needed through two steps) and `k` are kept.
 fn loop_with_dead_parts() -> Graph {
     let (k, junk, x0) = (var(f32s(&[])), var(f32s(&[2])), var(f32s(&[])));
     let vars = || {
@@ -527,9 +532,10 @@ fn loop_with_dead_parts() -> Graph {
             var(f32s(&[])),
             var(f32s(&[])),
             var(f32s(&[])),
+            var(f32s(&[])),
         ]
     };
-    let [ck, cj, ci, cx, cy, cz] = vars();
+    let [ck, cj, ci, cx, cy, cw, cz] = vars();
     let mut ce = Vec::new();
     let go = push(
         &mut ce,
@@ -537,8 +543,8 @@ fn loop_with_dead_parts() -> Graph {
         vec![a(&ci), c(Tensor::scalar_i32(5))],
         scalar(DType::Bool),
     );
-    let cond = graph(&[&ck, &cj, &ci, &cx, &cy, &cz], ce, vec![a(&go)]);
-    let [bk, bj, bi, bx, by, bz] = vars();
+    let cond = graph(&[&ck, &cj, &ci, &cx, &cy, &cw, &cz], ce, vec![a(&go)]);
+    let [bk, bj, bi, bx, by, bw, bz] = vars();
     let mut be = Vec::new();
     let i1 = push(
         &mut be,
@@ -547,15 +553,17 @@ fn loop_with_dead_parts() -> Graph {
         scalar(DType::I32),
     );
     let x1 = push(&mut be, bin(BinaryOp::Add), vec![a(&bx), a(&by)], f32s(&[]));
-    let y1 = push(&mut be, bin(BinaryOp::Mul), vec![a(&by), a(&bk)], f32s(&[]));
+    let y1 = push(&mut be, bin(BinaryOp::Mul), vec![a(&by), a(&bw)], f32s(&[]));
+    let w1 = push(&mut be, bin(BinaryOp::Mul), vec![a(&bw), a(&bk)], f32s(&[]));
     let z1 = push(&mut be, Prim::Unary(UnaryOp::Cos), vec![a(&bz)], f32s(&[]));
     let body = graph(
-        &[&bk, &bj, &bi, &bx, &by, &bz],
+        &[&bk, &bj, &bi, &bx, &by, &bw, &bz],
         be,
-        vec![a(&i1), a(&x1), a(&y1), a(&z1)],
+        vec![a(&i1), a(&x1), a(&y1), a(&w1), a(&z1)],
     );
     let outs = [
         var(scalar(DType::I32)),
+        var(f32s(&[])),
         var(f32s(&[])),
         var(f32s(&[])),
         var(f32s(&[])),
@@ -574,6 +582,7 @@ fn loop_with_dead_parts() -> Graph {
             a(&x0),
             a(&x0),
             a(&x0),
+            a(&x0),
         ],
         outputs: outs.to_vec(),
     };
@@ -586,11 +595,16 @@ fn dce_drops_unused_loop_consts_and_carries() {
     let out = dce(&g);
     let (cond, body, n_consts, w) = while_parts(&out);
     assert_eq!(n_consts, 1);
-    assert_eq!(w.inputs.len(), 4, "k, then i, x, y\n{}", print_graph(&out));
-    assert_eq!(w.outputs.len(), 3);
-    assert_eq!(cond.inputs.len(), 4);
-    assert_eq!(body.inputs.len(), 4);
-    assert_eq!(prims(body), ["add", "add", "mul"]);
+    assert_eq!(
+        w.inputs.len(),
+        5,
+        "k, then i, x, y, w\n{}",
+        print_graph(&out)
+    );
+    assert_eq!(w.outputs.len(), 4);
+    assert_eq!(cond.inputs.len(), 5);
+    assert_eq!(body.inputs.len(), 5);
+    assert_eq!(prims(body), ["add", "add", "mul", "mul"]);
     let inputs = [
         Tensor::scalar_f32(1.5),
         tensor(&[2], &[0.0, 1.0]),
@@ -602,9 +616,9 @@ fn dce_drops_unused_loop_consts_and_carries() {
 #[test]
 fn dce_keeps_a_carry_only_the_condition_reads() {
     let mut g = loop_with_dead_parts();
-    // Return the `z` carry's result instead: now `x` and `y` are dead, and
-    // `i` is still needed by the condition.
-    g.outputs = vec![a(&g.eqns[0].outputs[3].clone())];
+    // Return the `z` carry's result instead: now `x`, `y`, `w` and `k` are
+    // dead, and `i` is still needed by the condition.
+    g.outputs = vec![a(&g.eqns[0].outputs[4].clone())];
     let out = dce(&g);
     let (_, body, n_consts, w) = while_parts(&out);
     assert_eq!(n_consts, 0);
@@ -1006,4 +1020,66 @@ fn simplify_keeps_the_function_of_a_loop() {
         Tensor::scalar_f32(-1.0),
     ];
     assert_same_results(&g, &out, &inputs);
+}
+
+// ---- random graphs ----
+
+/// One step of a random straight-line program over `f32[2, 2]` values:
+/// `(op, lhs, rhs)`, operands picking earlier values or small constants.
+type Step = (u8, usize, usize);
+
+/// Builds a graph from random steps. Few distinct operands and constants
+/// make duplicates (for CSE), constant-only equations (for folding), no-op
+/// reshapes and transposes (for forwarding) and unused values (for DCE).
+fn random_graph(steps: &[Step], outputs: &[usize]) -> Graph {
+    let ty = f32s(&[2, 2]);
+    let (x, y) = (var(ty.clone()), var(ty.clone()));
+    let consts = [
+        c(tensor(&[2, 2], &[1.0, 2.0, 3.0, 4.0])),
+        c(tensor(&[2, 2], &[0.5, -1.0, 0.0, 2.0])),
+    ];
+    let mut values = vec![a(&x), a(&y), consts[0].clone(), consts[1].clone()];
+    let mut e = Vec::new();
+    for &(op, l, r) in steps {
+        let (l, r) = (
+            values[l % values.len()].clone(),
+            values[r % values.len()].clone(),
+        );
+        let prim = match op % 7 {
+            0 => bin(BinaryOp::Add),
+            1 => bin(BinaryOp::Mul),
+            2 => bin(BinaryOp::Sub),
+            3 => Prim::Unary(UnaryOp::Sin),
+            4 => Prim::Transpose { perm: vec![1, 0] },
+            5 => Prim::Transpose { perm: vec![0, 1] },
+            _ => Prim::Reshape { shape: vec![2, 2] },
+        };
+        let inputs = if op % 7 < 3 { vec![l, r] } else { vec![l] };
+        let out = push(&mut e, prim, inputs, ty.clone());
+        values.push(a(&out));
+    }
+    let outs = outputs
+        .iter()
+        .map(|&i| values[i % values.len()].clone())
+        .collect();
+    graph(&[&x, &y], e, outs)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    #[test]
+    fn passes_preserve_results_on_random_graphs(
+        steps in proptest::collection::vec((0u8..7, 0usize..64, 0usize..64), 1..24),
+        outputs in proptest::collection::vec(0usize..64, 1..4),
+    ) {
+        let g = random_graph(&steps, &outputs);
+        let inputs = [tensor(&[2, 2], &[0.3, -1.5, 2.0, 0.0]), tensor(&[2, 2], &[1.0, 4.0, -2.0, 0.25])];
+        for pass in [dce, cse, fold_constants, forward_trivial, simplify] {
+            let out = pass(&g);
+            proptest::prop_assert!(out.size() <= g.size());
+            assert_same_results(&g, &out, &inputs);
+        }
+        let s = simplify(&g);
+        proptest::prop_assert_eq!(print_graph(&simplify(&s)), print_graph(&s));
+    }
 }
