@@ -11,6 +11,7 @@ mod cse;
 mod dce;
 mod fold;
 
+use super::verify::verify;
 use super::{Atom, Eqn, Graph, VarId};
 use crate::prims::Prim;
 use std::collections::HashMap;
@@ -21,6 +22,10 @@ const MAX_ROUNDS: usize = 16;
 /// All passes, to a fixed point (at most [`MAX_ROUNDS`] rounds): forwarding
 /// of trivial equations, constant folding, CSE, then DCE.
 pub fn simplify(graph: &Graph) -> Graph {
+    checked(graph, simplify_unchecked(graph))
+}
+
+fn simplify_unchecked(graph: &Graph) -> Graph {
     let mut g = graph.clone();
     for _ in 0..MAX_ROUNDS {
         let mut changed = false;
@@ -37,7 +42,7 @@ pub fn simplify(graph: &Graph) -> Graph {
 
 /// Dead-code elimination; see [`dce`](self::dce) for what it removes from loops.
 pub fn dce(graph: &Graph) -> Graph {
-    dce::dce_graph(graph, &mut false)
+    checked(graph, dce::dce_graph(graph, &mut false))
 }
 
 /// Common-subexpression elimination: an equation with the same primitive,
@@ -45,7 +50,10 @@ pub fn dce(graph: &Graph) -> Graph {
 /// bit) as an earlier one in the same graph is replaced by it.
 /// Equations with regions are not merged.
 pub fn cse(graph: &Graph) -> Graph {
-    rewrite_graph(graph, &mut cse::Cse::default(), &mut false)
+    checked(
+        graph,
+        rewrite_graph(graph, &mut cse::Cse::default(), &mut false),
+    )
 }
 
 /// Constant folding: an equation whose inputs are all constants and whose
@@ -53,7 +61,7 @@ pub fn cse(graph: &Graph) -> Graph {
 /// constants (`while` and `cond` are left alone, as is any equation whose
 /// evaluation fails).
 pub fn fold_constants(graph: &Graph) -> Graph {
-    rewrite_graph(graph, &mut fold::Fold, &mut false)
+    checked(graph, rewrite_graph(graph, &mut fold::Fold, &mut false))
 }
 
 /// Replaces `reshape`, `transpose`, `broadcast_in_dim`, `convert`,
@@ -61,7 +69,17 @@ pub fn fold_constants(graph: &Graph) -> Graph {
 /// operand unchanged (same type, identity permutation or dims, no axes,
 /// whole-array slice) by their operand.
 pub fn forward_trivial(graph: &Graph) -> Graph {
-    rewrite_graph(graph, &mut fold::Forward, &mut false)
+    checked(graph, rewrite_graph(graph, &mut fold::Forward, &mut false))
+}
+
+/// In debug builds, checks that a pass kept a valid graph valid.
+fn checked(before: &Graph, after: Graph) -> Graph {
+    if cfg!(debug_assertions) && verify(before).is_ok() {
+        if let Err(e) = verify(&after) {
+            panic!("a simplification pass broke the graph: {}", e);
+        }
+    }
+    after
 }
 
 /// A forward pass over one graph's equations that may replace an equation's
