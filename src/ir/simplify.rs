@@ -40,7 +40,11 @@ fn simplify_unchecked(graph: &Graph) -> Graph {
     g
 }
 
-/// Dead-code elimination; see [`dce`](self::dce) for what it removes from loops.
+/// Dead-code elimination: removes equations whose outputs are unused (a
+/// `while` too, even one that might not terminate), in regions as well; drops
+/// a `while`'s loop-invariant inputs that neither region uses and its carries
+/// needed neither by the condition, nor as a used result, nor to update a
+/// needed carry; drops a `cond`'s unused results and the operands no branch uses.
 pub fn dce(graph: &Graph) -> Graph {
     checked(graph, dce::dce_graph(graph, &mut false))
 }
