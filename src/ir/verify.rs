@@ -7,7 +7,7 @@
 //! * every use is of a variable defined earlier in the same graph, with the
 //!   type it was defined with; a region uses only its own inputs and
 //!   definitions, never its enclosing graph's variables;
-//! * each equation's output types are what [`Prim::infer`] gives for its
+//! * each equation's output types are what [`crate::prims::Prim::infer`] gives for its
 //!   input types (for `while` and `cond` this checks the region signatures);
 //! * every graph output is defined.
 //!
