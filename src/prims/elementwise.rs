@@ -343,46 +343,54 @@ fn round_half_even(x: f64) -> f64 {
     x.round_ties_even()
 }
 
+/// Applies `f` to each element through `f64` (one instance per `f`, so it inlines).
+fn lift<T: Float>(v: &[T], f: impl Fn(f64) -> f64) -> Vec<T> {
+    kernels::map(v, |x| T::from_f64(f(x.to_f64())))
+}
+
+/// Applies `f` elementwise through `f64`.
+fn lift2<T: Float>(x: &[T], y: &[T], f: impl Fn(f64, f64) -> f64) -> Result<Vec<T>, String> {
+    kernels::zip(x, y, |a, b| T::from_f64(f(a.to_f64(), b.to_f64())))
+}
+
 fn float_unary<T: Float>(op: UnaryOp, v: &[T]) -> Result<Vec<T>, String> {
     use UnaryOp::*;
-    let f: fn(f64) -> f64 = match op {
-        Neg => |x| -x,
-        Exp => f64::exp,
-        Log => f64::ln,
-        Log1p => f64::ln_1p,
-        Expm1 => f64::exp_m1,
-        Sqrt => f64::sqrt,
-        Rsqrt => |x| 1.0 / x.sqrt(),
-        Abs => f64::abs,
+    Ok(match op {
+        Neg => lift(v, |x| -x),
+        Exp => lift(v, f64::exp),
+        Log => lift(v, f64::ln),
+        Log1p => lift(v, f64::ln_1p),
+        Expm1 => lift(v, f64::exp_m1),
+        Sqrt => lift(v, f64::sqrt),
+        Rsqrt => lift(v, |x| 1.0 / x.sqrt()),
+        Abs => lift(v, f64::abs),
         // `x == 0` keeps the signed zero; NaN falls through `signum` as NaN.
-        Sign => |x| if x == 0.0 { x } else { x.signum() },
-        Sin => f64::sin,
-        Cos => f64::cos,
-        Tanh => f64::tanh,
-        Logistic => |x| 1.0 / (1.0 + (-x).exp()),
-        Floor => f64::floor,
-        Ceil => f64::ceil,
-        Round => round_half_even,
-        Real | Conj => |x| x,
-        Imag => |_| 0.0,
+        Sign => lift(v, |x| if x == 0.0 { x } else { x.signum() }),
+        Sin => lift(v, f64::sin),
+        Cos => lift(v, f64::cos),
+        Tanh => lift(v, f64::tanh),
+        Logistic => lift(v, |x| 1.0 / (1.0 + (-x).exp())),
+        Floor => lift(v, f64::floor),
+        Ceil => lift(v, f64::ceil),
+        Round => lift(v, round_half_even),
+        Real | Conj => lift(v, |x| x),
+        Imag => lift(v, |_| 0.0),
         Not => return Err(unsupported(op.name(), DType::F64)),
-    };
-    Ok(kernels::map(v, |x| T::from_f64(f(x.to_f64()))))
+    })
 }
 
 fn int_unary<T: Int>(op: UnaryOp, v: &[T]) -> Result<Vec<T>, String> {
     use UnaryOp::*;
-    let f: fn(T) -> T = match op {
-        Neg => T::wneg,
-        Abs => T::wabs,
-        Sign => T::sign,
-        Not => |x| !x,
-        Real | Conj => |x| x,
-        Imag => |_| T::ZERO,
+    Ok(match op {
+        Neg => kernels::map(v, T::wneg),
+        Abs => kernels::map(v, T::wabs),
+        Sign => kernels::map(v, T::sign),
+        Not => kernels::map(v, |x| !x),
+        Real | Conj => kernels::map(v, |x| x),
+        Imag => kernels::map(v, |_| T::ZERO),
         Exp | Log | Log1p | Expm1 | Sqrt | Rsqrt | Sin | Cos | Tanh | Logistic | Floor | Ceil
         | Round => return Err(unsupported(op.name(), DType::I64)),
-    };
-    Ok(kernels::map(v, f))
+    })
 }
 
 /// `log(1 + z)` accurate near 0: `|1+z|² = 1 + (2x + x² + y²)`.
@@ -472,42 +480,40 @@ fn nan_min(x: f64, y: f64) -> f64 {
 
 fn float_binary<T: Float>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
     use BinaryOp::*;
-    let f: fn(f64, f64) -> f64 = match op {
-        Add => |a, b| a + b,
-        Sub => |a, b| a - b,
-        Mul => |a, b| a * b,
-        Div => |a, b| a / b,
-        Rem => |a, b| a % b,
-        Pow => f64::powf,
-        Max => nan_max,
-        Min => nan_min,
-        Atan2 => f64::atan2,
+    match op {
+        Add => lift2(x, y, |a, b| a + b),
+        Sub => lift2(x, y, |a, b| a - b),
+        Mul => lift2(x, y, |a, b| a * b),
+        Div => lift2(x, y, |a, b| a / b),
+        Rem => lift2(x, y, |a, b| a % b),
+        Pow => lift2(x, y, f64::powf),
+        Max => lift2(x, y, nan_max),
+        Min => lift2(x, y, nan_min),
+        Atan2 => lift2(x, y, f64::atan2),
         Complex | And | Or | Xor | ShiftLeft | ShiftRightLogical => {
             return Err(unsupported(op.name(), DType::F64))
         }
-    };
-    kernels::zip(x, y, |a, b| T::from_f64(f(a.to_f64(), b.to_f64())))
+    }
 }
 
 fn int_binary<T: Int>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
     use BinaryOp::*;
-    let f: fn(T, T) -> T = match op {
-        Add => T::wadd,
-        Sub => T::wsub,
-        Mul => T::wmul,
-        Div => T::wdiv,
-        Rem => T::wrem,
-        Pow => int_pow,
-        Max => Ord::max,
-        Min => Ord::min,
-        And => |a, b| a & b,
-        Or => |a, b| a | b,
-        Xor => |a, b| a ^ b,
-        ShiftLeft => T::shl,
-        ShiftRightLogical => T::lshr,
+    match op {
+        Add => kernels::zip(x, y, T::wadd),
+        Sub => kernels::zip(x, y, T::wsub),
+        Mul => kernels::zip(x, y, T::wmul),
+        Div => kernels::zip(x, y, T::wdiv),
+        Rem => kernels::zip(x, y, T::wrem),
+        Pow => kernels::zip(x, y, int_pow),
+        Max => kernels::zip(x, y, Ord::max),
+        Min => kernels::zip(x, y, Ord::min),
+        And => kernels::zip(x, y, |a, b| a & b),
+        Or => kernels::zip(x, y, |a, b| a | b),
+        Xor => kernels::zip(x, y, |a, b| a ^ b),
+        ShiftLeft => kernels::zip(x, y, T::shl),
+        ShiftRightLogical => kernels::zip(x, y, T::lshr),
         Atan2 | Complex => return Err(unsupported(op.name(), DType::I64)),
-    };
-    kernels::zip(x, y, f)
+    }
 }
 
 fn bool_binary(op: BinaryOp, x: &[bool], y: &[bool]) -> Result<Vec<bool>, String> {
