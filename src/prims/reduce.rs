@@ -378,7 +378,7 @@ mod tests {
     fn float_sums_accumulate_in_f64() {
         // in f32, 1e8 + 1 + ... + 1 would stay 1e8; in f64 the ones add up to 16
         let mut v = vec![1e8f32];
-        v.extend(std::iter::repeat(1.0f32).take(16));
+        v.extend([1.0f32; 16]);
         let s = red(ReduceOp::Sum, &[0], t(&[17], Data::F32(v)));
         assert_eq!(s.data(), &Data::F32(vec![100_000_016.0]));
     }

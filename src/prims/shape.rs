@@ -584,7 +584,7 @@ mod tests {
     #[test]
     fn broadcast_values() {
         let x = t(&[3], f32s(&[1.0, 2.0, 3.0]));
-        let rows = one(eval_broadcast(&[2, 3], &[1], &[x.clone()]));
+        let rows = one(eval_broadcast(&[2, 3], &[1], std::slice::from_ref(&x)));
         assert_eq!(rows.data(), &f32s(&[1.0, 2.0, 3.0, 1.0, 2.0, 3.0]));
         let cols = one(eval_broadcast(&[3, 2], &[0], &[x]));
         assert_eq!(cols.data(), &f32s(&[1.0, 1.0, 2.0, 2.0, 3.0, 3.0]));
@@ -794,7 +794,7 @@ mod tests {
             (r.shape(), r.data()),
             (&[4, 1][..], &f32s(&[1.0, 2.0, 1.0, 2.0]))
         );
-        assert_eq!(one(eval_concat(0, &[a.clone()])), a);
+        assert_eq!(one(eval_concat(0, std::slice::from_ref(&a))), a);
         let x = ty(DType::F32, &[2, 3]);
         assert_eq!(
             err(infer_concat(0, &[x.clone(), ty(DType::F32, &[2, 4])])),
@@ -805,7 +805,7 @@ mod tests {
             "concatenate: operand types f32[2, 3] and i32[2, 4] differ outside axis 1"
         );
         assert_eq!(
-            err(infer_concat(2, &[x.clone()])),
+            err(infer_concat(2, std::slice::from_ref(&x))),
             "concatenate: axis 2 is out of range for f32[2, 3]"
         );
         assert_eq!(
