@@ -132,6 +132,7 @@ fn list(types: &[TensorType]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::ir::{fresh_var, Atom, Eqn, Var};
@@ -190,10 +191,10 @@ mod tests {
     #[test]
     fn while_with_false_condition_returns_initial_carries() {
         let u = TensorType::scalar(DType::U32);
-        let cond = constant(&[u.clone()], vec![Tensor::scalar_bool(false)]);
-        let body = passthrough(&[u.clone()], &[0]);
+        let cond = constant(std::slice::from_ref(&u), vec![Tensor::scalar_bool(false)]);
+        let body = passthrough(std::slice::from_ref(&u), &[0]);
         let x = Tensor::new(vec![], Data::U32(vec![7])).unwrap();
-        let out = eval_while(&cond, &body, 0, &[x.clone()]).unwrap();
+        let out = eval_while(&cond, &body, 0, std::slice::from_ref(&x)).unwrap();
         assert_eq!(out, vec![x]);
     }
 
@@ -258,7 +259,7 @@ mod tests {
     fn branches() -> Vec<Graph> {
         let f = TensorType::scalar(DType::F32);
         (0..3)
-            .map(|i| constant(&[f.clone()], vec![Tensor::scalar_f32(i as f32)]))
+            .map(|i| constant(std::slice::from_ref(&f), vec![Tensor::scalar_f32(i as f32)]))
             .collect()
     }
 
@@ -286,7 +287,7 @@ mod tests {
         let err = infer_cond(&br, &[i.clone(), ty(DType::F32, &[2])]).unwrap_err();
         assert!(err.contains("branch 0 inputs"), "{}", err);
         let mut mixed = branches();
-        mixed[2] = constant(&[f.clone()], vec![Tensor::scalar_f64(1.0)]);
+        mixed[2] = constant(std::slice::from_ref(&f), vec![Tensor::scalar_f64(1.0)]);
         let err = infer_cond(&mixed, &[i.clone(), f.clone()]).unwrap_err();
         assert!(
             err.contains("branch 2 results") && err.contains("f64[]"),

@@ -63,7 +63,7 @@ pub fn write_npy(t: &Tensor) -> Result<Vec<u8>, String> {
     // magic (6) + version (2) + length (2 or 4) + header + '\n', padded to 64.
     let len_size = if header.len() + 11 > 65535 { 4 } else { 2 };
     let unpadded = MAGIC.len() + 2 + len_size + header.len() + 1;
-    header.extend(std::iter::repeat(' ').take((64 - unpadded % 64) % 64));
+    header.push_str(&" ".repeat((64 - unpadded % 64) % 64));
     header.push('\n');
     let mut out = Vec::with_capacity(unpadded + 64 + t.size() * t.dtype().size());
     out.extend_from_slice(MAGIC);
@@ -316,6 +316,7 @@ fn encode(data: &Data, out: &mut Vec<u8>) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
