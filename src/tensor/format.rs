@@ -8,6 +8,9 @@
 //! * each value prints its shortest round-trip digits (of its own precision:
 //!   `f32` values as `f32`), capped at 8 fractional digits (positional) or 8
 //!   digits after the first (scientific), rounding the exact value half to even;
+//! * scientific notation shows every value with the longest such mantissa:
+//!   the exact value's digits rounded to that length (`4.8250843e-07` for
+//!   the `f32` whose shortest form is `4.825084e-07`);
 //! * an array switches to scientific notation when its largest nonzero finite
 //!   magnitude is `>= 1e6` (`f32`, `c64` parts) or `>= 1e8` (`f64`), or its
 //!   smallest is `< 1e-4`, or their ratio is `> 1000` (compared in the
@@ -318,7 +321,9 @@ impl FloatFormat {
             return format!("{:>width$}", s);
         }
         if self.sci {
-            let d = unique_sci(x, self.single, self.precision);
+            // All values show `precision` digits after the first: the exact
+            // value's digits, rounded (not the shortest ones zero-padded).
+            let d = Digits::from_sci(&format!("{:.*e}", self.precision, x.abs()));
             let int = format!("{}{}", self.sign(x), &d.digits[..1]);
             let exp_sign = if d.exp < 0 { '-' } else { '+' };
             format!(
@@ -439,12 +444,28 @@ fn trim_zeros(digits: &mut String) {
     }
 }
 
-/// The shortest digits that round-trip `|x|` at its precision.
+/// The shortest digits that round-trip `|x|` at its precision; of two
+/// equally short and equally near candidates, the even one (as NumPy's
+/// Dragon4 picks; Rust's shortest form picks the larger).
 fn shortest(x: f64, single: bool) -> Digits {
-    if single {
-        Digits::from_sci(&format!("{:e}", x.abs() as f32))
+    let x = x.abs();
+    let short = if single {
+        format!("{:e}", x as f32)
     } else {
-        Digits::from_sci(&format!("{:e}", x.abs()))
+        format!("{:e}", x)
+    };
+    let d = Digits::from_sci(&short);
+    // The exact value rounded half-to-even at the same length, if it round-trips.
+    let nearest = format!("{:.*e}", d.sci_frac_len(), x);
+    let round_trips = if single {
+        nearest.parse::<f32>() == Ok(x as f32)
+    } else {
+        nearest.parse::<f64>() == Ok(x)
+    };
+    if round_trips {
+        Digits::from_sci(&nearest)
+    } else {
+        d
     }
 }
 
@@ -682,6 +703,10 @@ mod tests {
             (f32s(&[2], &[9.99999993922529e-09, 1.0000000116860974e-07]), "[1.e-08 1.e-07]"),
             (f64s(&[2], &[0.5, 0.001]), "[0.5   0.001]"),
             (f64s(&[2], &[1.0, 1.0000001]), "[1.        1.0000001]"),
+            (f32s(&[3], &[4.825084261028678e-07, -1.2795213706340292e-06, 1.0]), "[ 4.8250843e-07 -1.2795214e-06  1.0000000e+00]"),
+            (f32s(&[2], &[-3231959.25, 1.5]), "[-3.2319592e+06  1.5000000e+00]"),
+            (c64s(&[1], &[(-33.875, -3231959.25)]), "[-33.875-3.2319592e+06j]"),
+            (f32s(&[2], &[0.001953125, 1.0]), "[0.00195312 1.        ]"),
             (f64s(&[2], &[123456789.123, 2.0]), "[1.23456789e+08 2.00000000e+00]"),
             (f32s(&[2], &[3.3999999521443642e+38, -3.3999999521443642e+38]), "[ 3.4e+38 -3.4e+38]"),
         ]
@@ -747,6 +772,12 @@ mod tests {
             (u32s(&[], &[4294967295]), "4294967295"),
             (f32s(&[], &[123456792.0]), "1.2345679e+08"),
             (c64s(&[], &[(2.5, 0.0)]), "(2.5+0j)"),
+            (
+                c64s(&[], &[(-33.875, -3231959.25)]),
+                "(-33.875-3.2319592e+06j)",
+            ),
+            (f32s(&[], &[-3231959.25]), "-3.2319592e+06"),
+            (f64s(&[], &[9.313225746154785e-10]), "9.313225746154785e-10"),
         ]
     }
 }
