@@ -1,10 +1,25 @@
 //! Elementwise primitives: unary and binary arithmetic, comparisons, select, conversions.
+//!
+//! Dtype domains (checked by `infer`, named in its errors):
+//! * numeric means every dtype but `bool`;
+//! * transcendental unary ops (`exp log log1p expm1 sqrt rsqrt sin cos tanh
+//!   logistic`) take `f32`, `f64`, `c64`; `floor ceil round` take floats;
+//! * `f32` is computed through `f64` and rounded once (exact for `+ - * /`,
+//!   at least as accurate elsewhere); `c64` through `f64` pairs.
+//! * integer arithmetic wraps; see [`Int`] for division, remainder and shifts.
 
-use crate::tensor::Tensor;
+use super::expect_arity;
+use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
+use crate::tensor::{Data, Tensor, C64};
 use crate::types::{DType, TensorType};
+use num_complex::Complex;
+
+/// Complex arithmetic is done in `f64` pairs and rounded to `c64`.
+type C128 = Complex<f64>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnaryOp {
+    /// Wraps on integers (`-MIN = MIN`).
     Neg,
     Exp,
     Log,
@@ -12,7 +27,10 @@ pub enum UnaryOp {
     Expm1,
     Sqrt,
     Rsqrt,
+    /// Wraps on integers (`|MIN| = MIN`); `|z|` of `c64` is an `f32`.
     Abs,
+    /// `-1, 0, 1`; `sign(±0) = ±0` and NaN stays NaN for floats; `z / |z|`
+    /// for complex (0 at 0).
     Sign,
     Sin,
     Cos,
@@ -25,8 +43,11 @@ pub enum UnaryOp {
     Round,
     /// Logical not on bool, bitwise not on integers.
     Not,
+    /// `c64 -> f32`; the identity on a real dtype.
     Real,
+    /// `c64 -> f32`; zeros of the same dtype for a real dtype.
     Imag,
+    /// The identity on a real dtype.
     Conj,
 }
 
@@ -35,24 +56,35 @@ pub enum BinaryOp {
     Add,
     Sub,
     Mul,
-    /// Integer division truncates toward zero.
+    /// Integer division truncates toward zero; `x / 0` is all ones (`-1`
+    /// signed, `MAX` for `u32`) and `MIN / -1` wraps, as XLA does.
     Div,
-    /// Truncated remainder (sign of the dividend), as StableHLO `remainder`.
+    /// Truncated remainder (sign of the dividend), as StableHLO `remainder`:
+    /// `fmod` for floats, `x % 0 = x` for integers. Not for `c64`.
     Rem,
+    /// Floats and complex as `exp(b ln a)` (`0 ** 0 = 1`); integers by
+    /// repeated squaring, a negative exponent giving 0 unless the base is ±1.
     Pow,
+    /// NaN-propagating; logical or on bool. Not for `c64`.
     Max,
+    /// NaN-propagating; logical and on bool. Not for `c64`.
     Min,
+    /// Floats only.
     Atan2,
     /// `complex(re, im)`: two `f32` give `c64`.
     Complex,
+    /// Logical on bool, bitwise on integers (also `Or`, `Xor`).
     And,
     Or,
     Xor,
+    /// Integers only; a shift amount `>=` the bit width (read as unsigned) gives 0.
     ShiftLeft,
     ShiftRightLogical,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// IEEE comparisons on floats (any comparison with NaN is false, except
+/// `ne`); `false < true` on bool; only `eq`/`ne` on `c64`.
 pub enum Cmp {
     Eq,
     Ne,
@@ -124,51 +156,547 @@ impl Cmp {
     }
 }
 
+// ---------------------------------------------------------------- type rules
+
+/// The one operand of a unary primitive.
+fn one<'a>(name: &str, inputs: &'a [TensorType]) -> Result<&'a TensorType, String> {
+    expect_arity(name, inputs, 1)?;
+    inputs
+        .first()
+        .ok_or_else(|| format!("{} takes 1 operand", name))
+}
+
+/// The two operands of a binary primitive, which must have equal types.
+fn two<'a>(
+    name: &str,
+    inputs: &'a [TensorType],
+) -> Result<(&'a TensorType, &'a TensorType), String> {
+    expect_arity(name, inputs, 2)?;
+    match inputs {
+        [a, b] if a == b => Ok((a, b)),
+        [a, b] => Err(format!("{}: operand types differ: {} and {}", name, a, b)),
+        _ => Err(format!("{} takes 2 operands", name)),
+    }
+}
+
+fn require(name: &str, ty: &TensorType, ok: bool, what: &str) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{}: expected {} operand, got {}", name, what, ty))
+    }
+}
+
+fn numeric(d: DType) -> bool {
+    !d.is_bool()
+}
+
+fn logical(d: DType) -> bool {
+    d.is_bool() || d.is_int()
+}
+
+/// The dtypes a unary op accepts, and how an error describes them.
+fn unary_domain(op: UnaryOp) -> (fn(DType) -> bool, &'static str) {
+    use UnaryOp::*;
+    match op {
+        Neg | Abs | Sign | Real | Imag | Conj => (numeric, "a numeric"),
+        Exp | Log | Log1p | Expm1 | Sqrt | Rsqrt | Sin | Cos | Tanh | Logistic => {
+            (DType::is_inexact, "a float or complex")
+        }
+        Floor | Ceil | Round => (DType::is_float, "a float"),
+        Not => (logical, "a bool or integer"),
+    }
+}
+
+/// The dtypes a binary op accepts, and how an error describes them.
+fn binary_domain(op: BinaryOp) -> (fn(DType) -> bool, &'static str) {
+    use BinaryOp::*;
+    match op {
+        Add | Sub | Mul | Div | Pow => (numeric, "a numeric"),
+        Rem => (|d| d.is_int() || d.is_float(), "an integer or float"),
+        Max | Min => (|d| !d.is_complex(), "a real"),
+        Atan2 => (DType::is_float, "a float"),
+        Complex => (|d| d == DType::F32, "an f32"),
+        And | Or | Xor => (logical, "a bool or integer"),
+        ShiftLeft | ShiftRightLogical => (DType::is_int, "an integer"),
+    }
+}
+
 pub fn infer_unary(op: UnaryOp, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = (op, inputs);
-    Err("not yet implemented".into())
+    let x = one(op.name(), inputs)?;
+    let (ok, what) = unary_domain(op);
+    require(op.name(), x, ok(x.dtype), what)?;
+    let dtype = match op {
+        UnaryOp::Abs | UnaryOp::Real | UnaryOp::Imag => x.dtype.real(),
+        _ => x.dtype,
+    };
+    Ok(vec![x.with_dtype(dtype)])
 }
+
 pub fn infer_binary(op: BinaryOp, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = (op, inputs);
-    Err("not yet implemented".into())
+    let (a, _) = two(op.name(), inputs)?;
+    let (ok, what) = binary_domain(op);
+    require(op.name(), a, ok(a.dtype), what)?;
+    let dtype = match op {
+        BinaryOp::Complex => DType::C64,
+        _ => a.dtype,
+    };
+    Ok(vec![a.with_dtype(dtype)])
 }
+
 pub fn infer_compare(c: Cmp, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = (c, inputs);
-    Err("not yet implemented".into())
+    let (a, _) = two(c.name(), inputs)?;
+    let ordered = !matches!(c, Cmp::Eq | Cmp::Ne);
+    require(
+        c.name(),
+        a,
+        !(ordered && a.dtype.is_complex()),
+        "an ordered (non-complex)",
+    )?;
+    Ok(vec![a.with_dtype(DType::Bool)])
 }
+
 pub fn infer_select(inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = inputs;
-    Err("not yet implemented".into())
+    expect_arity("select", inputs, 3)?;
+    let [p, a, b] = inputs else {
+        return Err("select takes 3 operands".into());
+    };
+    if a != b {
+        return Err(format!("select: branch types differ: {} and {}", a, b));
+    }
+    if p.dtype != DType::Bool || p.shape != a.shape {
+        return Err(format!(
+            "select: predicate must be bool{}, got {}",
+            crate::types::ShapeDisplay(&a.shape),
+            p
+        ));
+    }
+    Ok(vec![a.clone()])
 }
+
 pub fn infer_convert(d: DType, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = (d, inputs);
-    Err("not yet implemented".into())
+    let x = one("convert", inputs)?;
+    Ok(vec![x.with_dtype(d)])
 }
+
+/// The bit width class of a dtype that `bitcast_convert` accepts.
+fn bitcast_width(d: DType) -> Option<u32> {
+    match d {
+        DType::I32 | DType::U32 | DType::F32 => Some(32),
+        DType::I64 | DType::F64 => Some(64),
+        DType::Bool | DType::C64 => None,
+    }
+}
+
 pub fn infer_bitcast(d: DType, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = (d, inputs);
-    Err("not yet implemented".into())
+    let x = one("bitcast_convert", inputs)?;
+    match (bitcast_width(x.dtype), bitcast_width(d)) {
+        (Some(a), Some(b)) if a == b => Ok(vec![x.with_dtype(d)]),
+        _ => Err(format!(
+            "bitcast_convert: cannot reinterpret {} as {} (widths must match; bool and c64 are not allowed)",
+            x, d
+        )),
+    }
 }
+
+// ---------------------------------------------------------------- kernels
+
+fn types(inputs: &[Tensor]) -> Vec<TensorType> {
+    inputs.iter().map(Tensor::ty).collect()
+}
+
+fn unsupported(name: &str, d: DType) -> String {
+    format!("internal error: {} has no kernel for {}", name, d)
+}
+
+fn c128(z: C64) -> C128 {
+    C128::new(z.re as f64, z.im as f64)
+}
+
+fn c64(z: C128) -> C64 {
+    C64::new(z.re as f32, z.im as f32)
+}
+
+/// The single output of an elementwise kernel.
+fn output(ty: &[TensorType], data: Data) -> Result<Vec<Tensor>, String> {
+    let ty = ty.first().ok_or("internal error: no output type")?;
+    Ok(vec![kernels::tensor(ty.shape.clone(), data)?])
+}
+
 pub fn eval_unary(op: UnaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (op, inputs);
-    Err("not yet implemented".into())
+    let out = infer_unary(op, &types(inputs))?;
+    let x = inputs.first().ok_or("internal error: no operand")?;
+    let data = match x.data() {
+        Data::F32(v) => Data::F32(float_unary(op, v)?),
+        Data::F64(v) => Data::F64(float_unary(op, v)?),
+        Data::I32(v) => Data::I32(int_unary(op, v)?),
+        Data::I64(v) => Data::I64(int_unary(op, v)?),
+        Data::U32(v) => Data::U32(int_unary(op, v)?),
+        Data::Bool(v) if op == UnaryOp::Not => Data::Bool(kernels::map(v, |b| !b)),
+        Data::Bool(_) => return Err(unsupported(op.name(), DType::Bool)),
+        Data::C64(v) => complex_unary(op, v)?,
+    };
+    output(&out, data)
 }
+
+fn round_half_even(x: f64) -> f64 {
+    x.round_ties_even()
+}
+
+/// Applies `f` to each element through `f64` (one instance per `f`, so it inlines).
+fn lift<T: Float>(v: &[T], f: impl Fn(f64) -> f64) -> Vec<T> {
+    kernels::map(v, |x| T::from_f64(f(x.to_f64())))
+}
+
+/// Applies `f` elementwise through `f64`.
+fn lift2<T: Float>(x: &[T], y: &[T], f: impl Fn(f64, f64) -> f64) -> Result<Vec<T>, String> {
+    kernels::zip(x, y, |a, b| T::from_f64(f(a.to_f64(), b.to_f64())))
+}
+
+fn float_unary<T: Float>(op: UnaryOp, v: &[T]) -> Result<Vec<T>, String> {
+    use UnaryOp::*;
+    Ok(match op {
+        Neg => lift(v, |x| -x),
+        Exp => lift(v, f64::exp),
+        Log => lift(v, f64::ln),
+        Log1p => lift(v, f64::ln_1p),
+        Expm1 => lift(v, f64::exp_m1),
+        Sqrt => lift(v, f64::sqrt),
+        Rsqrt => lift(v, |x| 1.0 / x.sqrt()),
+        Abs => lift(v, f64::abs),
+        // `x == 0` keeps the signed zero; NaN falls through `signum` as NaN.
+        Sign => lift(v, |x| if x == 0.0 { x } else { x.signum() }),
+        Sin => lift(v, f64::sin),
+        Cos => lift(v, f64::cos),
+        Tanh => lift(v, f64::tanh),
+        Logistic => lift(v, |x| 1.0 / (1.0 + (-x).exp())),
+        Floor => lift(v, f64::floor),
+        Ceil => lift(v, f64::ceil),
+        Round => lift(v, round_half_even),
+        Real | Conj => lift(v, |x| x),
+        Imag => lift(v, |_| 0.0),
+        Not => return Err(unsupported(op.name(), DType::F64)),
+    })
+}
+
+fn int_unary<T: Int>(op: UnaryOp, v: &[T]) -> Result<Vec<T>, String> {
+    use UnaryOp::*;
+    Ok(match op {
+        Neg => kernels::map(v, T::wneg),
+        Abs => kernels::map(v, T::wabs),
+        Sign => kernels::map(v, T::sign),
+        Not => kernels::map(v, |x| !x),
+        Real | Conj => kernels::map(v, |x| x),
+        Imag => kernels::map(v, |_| T::ZERO),
+        Exp | Log | Log1p | Expm1 | Sqrt | Rsqrt | Sin | Cos | Tanh | Logistic | Floor | Ceil
+        | Round => return Err(unsupported(op.name(), DType::I64)),
+    })
+}
+
+/// `log(1 + z)` accurate near 0: `|1+z|² = 1 + (2x + x² + y²)`.
+fn complex_log1p(z: C128) -> C128 {
+    let t = 2.0 * z.re + z.re * z.re + z.im * z.im;
+    C128::new(0.5 * t.ln_1p(), z.im.atan2(1.0 + z.re))
+}
+
+/// `exp(z) - 1` accurate near 0: `Re = expm1(x) cos y - 2 sin²(y/2)`.
+fn complex_expm1(z: C128) -> C128 {
+    let half = (0.5 * z.im).sin();
+    let re = z.re.exp_m1() * z.im.cos() - 2.0 * half * half;
+    C128::new(re, z.re.exp() * z.im.sin())
+}
+
+fn complex_unary(op: UnaryOp, v: &[C64]) -> Result<Data, String> {
+    use UnaryOp::*;
+    let f: fn(C128) -> C128 = match op {
+        Abs => return Ok(Data::F32(kernels::map(v, |z| c128(z).norm() as f32))),
+        Real => return Ok(Data::F32(kernels::map(v, |z| z.re))),
+        Imag => return Ok(Data::F32(kernels::map(v, |z| z.im))),
+        Neg => |z| -z,
+        Conj => |z| z.conj(),
+        Exp => C128::exp,
+        Log => C128::ln,
+        Log1p => complex_log1p,
+        Expm1 => complex_expm1,
+        Sqrt => C128::sqrt,
+        Rsqrt => |z| z.sqrt().inv(),
+        Sign => |z| if z.norm() == 0.0 { z } else { z / z.norm() },
+        Sin => C128::sin,
+        Cos => C128::cos,
+        Tanh => C128::tanh,
+        Logistic => |z| (C128::new(1.0, 0.0) + (-z).exp()).inv(),
+        Floor | Ceil | Round | Not => return Err(unsupported(op.name(), DType::C64)),
+    };
+    Ok(Data::C64(kernels::map(v, |z| c64(f(c128(z))))))
+}
+
 pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (op, inputs);
-    Err("not yet implemented".into())
+    let out = infer_binary(op, &types(inputs))?;
+    let [a, b] = inputs else {
+        return Err("internal error: binary kernel needs 2 operands".into());
+    };
+    let data = match (a.data(), b.data()) {
+        (Data::F32(x), Data::F32(y)) if op == BinaryOp::Complex => {
+            Data::C64(kernels::zip(x, y, C64::new)?)
+        }
+        (Data::F32(x), Data::F32(y)) => Data::F32(float_binary(op, x, y)?),
+        (Data::F64(x), Data::F64(y)) => Data::F64(float_binary(op, x, y)?),
+        (Data::I32(x), Data::I32(y)) => Data::I32(int_binary(op, x, y)?),
+        (Data::I64(x), Data::I64(y)) => Data::I64(int_binary(op, x, y)?),
+        (Data::U32(x), Data::U32(y)) => Data::U32(int_binary(op, x, y)?),
+        (Data::Bool(x), Data::Bool(y)) => Data::Bool(bool_binary(op, x, y)?),
+        (Data::C64(x), Data::C64(y)) => Data::C64(complex_binary(op, x, y)?),
+        _ => {
+            return Err(format!(
+                "internal error: {} of {} and {}",
+                op.name(),
+                a.ty(),
+                b.ty()
+            ))
+        }
+    };
+    output(&out, data)
 }
+
+fn nan_max(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else if x >= y {
+        x
+    } else {
+        y
+    }
+}
+
+fn nan_min(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else if x <= y {
+        x
+    } else {
+        y
+    }
+}
+
+fn float_binary<T: Float>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
+    use BinaryOp::*;
+    match op {
+        Add => lift2(x, y, |a, b| a + b),
+        Sub => lift2(x, y, |a, b| a - b),
+        Mul => lift2(x, y, |a, b| a * b),
+        Div => lift2(x, y, |a, b| a / b),
+        Rem => lift2(x, y, |a, b| a % b),
+        Pow => lift2(x, y, f64::powf),
+        Max => lift2(x, y, nan_max),
+        Min => lift2(x, y, nan_min),
+        Atan2 => lift2(x, y, f64::atan2),
+        Complex | And | Or | Xor | ShiftLeft | ShiftRightLogical => {
+            Err(unsupported(op.name(), DType::F64))
+        }
+    }
+}
+
+fn int_binary<T: Int>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
+    use BinaryOp::*;
+    match op {
+        Add => kernels::zip(x, y, T::wadd),
+        Sub => kernels::zip(x, y, T::wsub),
+        Mul => kernels::zip(x, y, T::wmul),
+        Div => kernels::zip(x, y, T::wdiv),
+        Rem => kernels::zip(x, y, T::wrem),
+        Pow => kernels::zip(x, y, int_pow),
+        Max => kernels::zip(x, y, Ord::max),
+        Min => kernels::zip(x, y, Ord::min),
+        And => kernels::zip(x, y, |a, b| a & b),
+        Or => kernels::zip(x, y, |a, b| a | b),
+        Xor => kernels::zip(x, y, |a, b| a ^ b),
+        ShiftLeft => kernels::zip(x, y, T::shl),
+        ShiftRightLogical => kernels::zip(x, y, T::lshr),
+        Atan2 | Complex => Err(unsupported(op.name(), DType::I64)),
+    }
+}
+
+fn bool_binary(op: BinaryOp, x: &[bool], y: &[bool]) -> Result<Vec<bool>, String> {
+    use BinaryOp::*;
+    let f: fn(bool, bool) -> bool = match op {
+        And | Min => |a, b| a & b,
+        Or | Max => |a, b| a | b,
+        Xor => |a, b| a ^ b,
+        Add | Sub | Mul | Div | Rem | Pow | Atan2 | Complex | ShiftLeft | ShiftRightLogical => {
+            return Err(unsupported(op.name(), DType::Bool))
+        }
+    };
+    kernels::zip(x, y, f)
+}
+
+/// `a ** b = exp(b ln a)`, with `0 ** 0 = 1` and `0 ** b = 0` for `Re b > 0`.
+fn complex_pow(a: C128, b: C128) -> C128 {
+    if a.norm_sqr() == 0.0 {
+        if b.norm_sqr() == 0.0 {
+            return C128::new(1.0, 0.0);
+        }
+        if b.re > 0.0 {
+            return C128::new(0.0, 0.0);
+        }
+    }
+    (b * a.ln()).exp()
+}
+
+fn complex_binary(op: BinaryOp, x: &[C64], y: &[C64]) -> Result<Vec<C64>, String> {
+    use BinaryOp::*;
+    let f: fn(C128, C128) -> C128 = match op {
+        Add => |a, b| a + b,
+        Sub => |a, b| a - b,
+        Mul => |a, b| a * b,
+        Div => |a, b| a / b,
+        Pow => complex_pow,
+        Rem | Max | Min | Atan2 | Complex | And | Or | Xor | ShiftLeft | ShiftRightLogical => {
+            return Err(unsupported(op.name(), DType::C64))
+        }
+    };
+    kernels::zip(x, y, |a, b| c64(f(c128(a), c128(b))))
+}
+
 pub fn eval_compare(c: Cmp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (c, inputs);
-    Err("not yet implemented".into())
+    let out = infer_compare(c, &types(inputs))?;
+    let [a, b] = inputs else {
+        return Err("internal error: compare needs 2 operands".into());
+    };
+    let mismatch = || format!("internal error: {} of {} and {}", c.name(), a.ty(), b.ty());
+    let data = match (a.data(), b.data()) {
+        (Data::C64(x), Data::C64(y)) => complex_compare(c, x, y)?,
+        (Data::F32(x), Data::F32(y)) => ordered_compare(c, x, y)?,
+        (Data::F64(x), Data::F64(y)) => ordered_compare(c, x, y)?,
+        (Data::I32(x), Data::I32(y)) => ordered_compare(c, x, y)?,
+        (Data::I64(x), Data::I64(y)) => ordered_compare(c, x, y)?,
+        (Data::U32(x), Data::U32(y)) => ordered_compare(c, x, y)?,
+        (Data::Bool(x), Data::Bool(y)) => ordered_compare(c, x, y)?,
+        _ => return Err(mismatch()),
+    };
+    output(&out, Data::Bool(data))
 }
+
+fn ordered_compare<T: PartialOrd + Copy>(c: Cmp, x: &[T], y: &[T]) -> Result<Vec<bool>, String> {
+    let f: fn(&T, &T) -> bool = match c {
+        Cmp::Eq => PartialEq::eq,
+        Cmp::Ne => PartialEq::ne,
+        Cmp::Lt => PartialOrd::lt,
+        Cmp::Le => PartialOrd::le,
+        Cmp::Gt => PartialOrd::gt,
+        Cmp::Ge => PartialOrd::ge,
+    };
+    kernels::zip(x, y, |a, b| f(&a, &b))
+}
+
+fn complex_compare(c: Cmp, x: &[C64], y: &[C64]) -> Result<Vec<bool>, String> {
+    match c {
+        Cmp::Eq => kernels::zip(x, y, |a, b| a == b),
+        Cmp::Ne => kernels::zip(x, y, |a, b| a != b),
+        Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge => Err(unsupported(c.name(), DType::C64)),
+    }
+}
+
 pub fn eval_select(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = inputs;
-    Err("not yet implemented".into())
+    let out = infer_select(&types(inputs))?;
+    let [p, a, b] = inputs else {
+        return Err("internal error: select needs 3 operands".into());
+    };
+    let Data::Bool(p) = p.data() else {
+        return Err("internal error: select predicate is not bool".into());
+    };
+    fn pick<T: Copy>(p: &[bool], x: &[T], y: &[T]) -> Vec<T> {
+        p.iter()
+            .zip(x.iter().zip(y))
+            .map(|(&c, (&t, &f))| if c { t } else { f })
+            .collect()
+    }
+    let data = zip_map_data!(a.data(), b.data(), (x, y) => pick(p, x, y),
+        else return Err("internal error: select branch dtypes differ".into()));
+    output(&out, data)
 }
+
+/// Float to integer truncates toward zero and saturates, NaN giving 0 (the
+/// semantics of Rust's `as`); integer to integer wraps; complex to real keeps
+/// the real part; anything to bool tests `!= 0` (NaN is true); bool to a
+/// number gives 0 or 1.
 pub fn eval_convert(d: DType, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (d, inputs);
-    Err("not yet implemented".into())
+    let out = infer_convert(d, &types(inputs))?;
+    let x = inputs.first().ok_or("internal error: no operand")?;
+    let data = match x.data() {
+        Data::Bool(v) => from_ints(v.iter().map(|&b| b as i64), d),
+        Data::I32(v) => from_ints(v.iter().map(|&i| i as i64), d),
+        Data::I64(v) => from_ints(v.iter().copied(), d),
+        Data::U32(v) => from_ints(v.iter().map(|&i| i as i64), d),
+        Data::F32(v) => from_floats(v.iter().map(|&f| f as f64), d),
+        Data::F64(v) => from_floats(v.iter().copied(), d),
+        Data::C64(v) if d == DType::C64 => Data::C64(v.clone()),
+        Data::C64(v) if d == DType::Bool => {
+            Data::Bool(kernels::map(v, |z| z.re != 0.0 || z.im != 0.0))
+        }
+        Data::C64(v) => from_floats(v.iter().map(|z| z.re as f64), d),
+    };
+    output(&out, data)
 }
+
+/// Converts integers (every integer dtype fits in `i64`, and `i64 as f32`
+/// rounds once, as a direct conversion would).
+fn from_ints(v: impl Iterator<Item = i64>, d: DType) -> Data {
+    match d {
+        DType::Bool => Data::Bool(v.map(|x| x != 0).collect()),
+        DType::I32 => Data::I32(v.map(|x| x as i32).collect()),
+        DType::I64 => Data::I64(v.collect()),
+        DType::U32 => Data::U32(v.map(|x| x as u32).collect()),
+        DType::F32 => Data::F32(v.map(|x| x as f32).collect()),
+        DType::F64 => Data::F64(v.map(|x| x as f64).collect()),
+        DType::C64 => Data::C64(v.map(|x| C64::new(x as f32, 0.0)).collect()),
+    }
+}
+
+/// Converts floats (`f32` widens to `f64` exactly, so this matches a direct
+/// conversion).
+fn from_floats(v: impl Iterator<Item = f64>, d: DType) -> Data {
+    match d {
+        DType::Bool => Data::Bool(v.map(|x| x != 0.0).collect()),
+        DType::I32 => Data::I32(v.map(|x| x as i32).collect()),
+        DType::I64 => Data::I64(v.map(|x| x as i64).collect()),
+        DType::U32 => Data::U32(v.map(|x| x as u32).collect()),
+        DType::F32 => Data::F32(v.map(|x| x as f32).collect()),
+        DType::F64 => Data::F64(v.collect()),
+        DType::C64 => Data::C64(v.map(|x| C64::new(x as f32, 0.0)).collect()),
+    }
+}
+
 pub fn eval_bitcast(d: DType, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (d, inputs);
-    Err("not yet implemented".into())
+    let out = infer_bitcast(d, &types(inputs))?;
+    let x = inputs.first().ok_or("internal error: no operand")?;
+    let bad = || format!("internal error: bitcast of {} to {}", x.ty(), d);
+    let bits32: Vec<u32> = match x.data() {
+        Data::I32(v) => kernels::map(v, |i| i as u32),
+        Data::U32(v) => v.clone(),
+        Data::F32(v) => kernels::map(v, f32::to_bits),
+        Data::I64(v) => return bitcast64(v.clone(), d, &out).ok_or_else(bad)?,
+        Data::F64(v) => {
+            return bitcast64(kernels::map(v, |f| f.to_bits() as i64), d, &out).ok_or_else(bad)?
+        }
+        Data::Bool(_) | Data::C64(_) => return Err(bad()),
+    };
+    let data = match d {
+        DType::I32 => Data::I32(kernels::map(&bits32, |b| b as i32)),
+        DType::U32 => Data::U32(bits32),
+        DType::F32 => Data::F32(kernels::map(&bits32, f32::from_bits)),
+        _ => return Err(bad()),
+    };
+    output(&out, data)
 }
+
+fn bitcast64(bits: Vec<i64>, d: DType, out: &[TensorType]) -> Option<Result<Vec<Tensor>, String>> {
+    let data = match d {
+        DType::I64 => Data::I64(bits),
+        DType::F64 => Data::F64(kernels::map(&bits, |b| f64::from_bits(b as u64))),
+        _ => return None,
+    };
+    Some(output(out, data))
+}
+
+#[cfg(test)]
+mod tests;
