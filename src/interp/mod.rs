@@ -89,4 +89,5 @@ fn types_display(types: &[TensorType]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;

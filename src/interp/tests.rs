@@ -67,7 +67,7 @@ fn graph_with_no_equations_returns_inputs_and_constants() {
 fn rejects_arguments_of_the_wrong_count_or_type() {
     let (graph, _) = chain();
     let a = f64s(&[2, 2], vec![0.; 4]);
-    let err = run_graph(&graph, &[a.clone()]).unwrap_err();
+    let err = run_graph(&graph, std::slice::from_ref(&a)).unwrap_err();
     assert_eq!(err, "expected 2 argument(s), got 1");
     let wrong_shape = f64s(&[4], vec![0.; 4]);
     let err = run_graph(&graph, &[a.clone(), wrong_shape]).unwrap_err();

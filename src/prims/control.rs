@@ -132,6 +132,7 @@ fn list(types: &[TensorType]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::ir::{fresh_var, Atom, Eqn, Var};
@@ -190,10 +191,10 @@ mod tests {
     #[test]
     fn while_with_false_condition_returns_initial_carries() {
         let u = TensorType::scalar(DType::U32);
-        let cond = constant(&[u.clone()], vec![Tensor::scalar_bool(false)]);
-        let body = passthrough(&[u.clone()], &[0]);
+        let cond = constant(std::slice::from_ref(&u), vec![Tensor::scalar_bool(false)]);
+        let body = passthrough(std::slice::from_ref(&u), &[0]);
         let x = Tensor::new(vec![], Data::U32(vec![7])).unwrap();
-        let out = eval_while(&cond, &body, 0, &[x.clone()]).unwrap();
+        let out = eval_while(&cond, &body, 0, std::slice::from_ref(&x)).unwrap();
         assert_eq!(out, vec![x]);
     }
 
@@ -258,7 +259,7 @@ mod tests {
     fn branches() -> Vec<Graph> {
         let f = TensorType::scalar(DType::F32);
         (0..3)
-            .map(|i| constant(&[f.clone()], vec![Tensor::scalar_f32(i as f32)]))
+            .map(|i| constant(std::slice::from_ref(&f), vec![Tensor::scalar_f32(i as f32)]))
             .collect()
     }
 
@@ -286,7 +287,7 @@ mod tests {
         let err = infer_cond(&br, &[i.clone(), ty(DType::F32, &[2])]).unwrap_err();
         assert!(err.contains("branch 0 inputs"), "{}", err);
         let mut mixed = branches();
-        mixed[2] = constant(&[f.clone()], vec![Tensor::scalar_f64(1.0)]);
+        mixed[2] = constant(std::slice::from_ref(&f), vec![Tensor::scalar_f64(1.0)]);
         let err = infer_cond(&mixed, &[i.clone(), f.clone()]).unwrap_err();
         assert!(
             err.contains("branch 2 results") && err.contains("f64[]"),
@@ -296,5 +297,108 @@ mod tests {
         let err = infer_cond(&[], &[i.clone(), f]).unwrap_err();
         assert!(err.contains("at least one branch"), "{}", err);
         assert!(infer_cond(&br, &[]).is_err());
+    }
+
+    /// An operand of a test equation: a graph input or a constant.
+    enum Arg {
+        In(usize),
+        Const(Tensor),
+    }
+
+    /// Fresh inputs of `types` and the equation `prim(a, b)` over them.
+    fn binary(types: &[TensorType], prim: Prim, a: Arg, b: Arg) -> (Vec<Var>, Eqn) {
+        let inputs: Vec<Var> = types.iter().map(|t| fresh_var(t.clone())).collect();
+        let atom = |arg| match arg {
+            Arg::In(i) => Atom::Var(inputs[i].clone()),
+            Arg::Const(t) => Atom::Const(t),
+        };
+        let (a, b) = (atom(a), atom(b));
+        let out_ty = prim.infer(&[a.ty(), b.ty()]).unwrap().remove(0);
+        let eqn = Eqn {
+            prim,
+            inputs: vec![a, b],
+            outputs: vec![fresh_var(out_ty)],
+        };
+        (inputs, eqn)
+    }
+
+    #[test]
+    fn while_loop_doubles_until_counter_reaches_limit() {
+        use crate::prims::{BinaryOp, Cmp};
+        // consts: n: i32[]; carries: i: i32[], x: f32[2].
+        // cond: i < n;  body: (i + 1, x + x).  Result: (n, x * 2^n).
+        let (i32_, f32_2) = (TensorType::scalar(DType::I32), ty(DType::F32, &[2]));
+        let types = [i32_.clone(), i32_.clone(), f32_2.clone()];
+        let (cin, lt) = binary(&types, Prim::Compare(Cmp::Lt), Arg::In(1), Arg::In(0));
+        let cond = Graph {
+            outputs: vec![Atom::Var(lt.outputs[0].clone())],
+            eqns: vec![lt],
+            inputs: cin,
+        };
+        let one = Arg::Const(Tensor::scalar_i32(1));
+        let (bin, inc) = binary(&types, Prim::Binary(BinaryOp::Add), Arg::In(1), one);
+        let x = Atom::Var(bin[2].clone());
+        let doubled = fresh_var(f32_2.clone());
+        let dbl = Eqn {
+            prim: Prim::Binary(BinaryOp::Add),
+            inputs: vec![x.clone(), x],
+            outputs: vec![doubled.clone()],
+        };
+        let body = Graph {
+            outputs: vec![Atom::Var(inc.outputs[0].clone()), Atom::Var(doubled)],
+            eqns: vec![inc, dbl],
+            inputs: bin,
+        };
+        let prim = Prim::While {
+            cond: Box::new(cond),
+            body: Box::new(body),
+            n_consts: 1,
+            trip_count: None,
+        };
+        assert_eq!(prim.infer(&types), Ok(vec![i32_, f32_2]));
+        let x0 = Tensor::new(vec![2], Data::F32(vec![1.0, -0.5])).unwrap();
+        let out = prim
+            .eval(&[Tensor::scalar_i32(10), Tensor::scalar_i32(0), x0.clone()])
+            .unwrap();
+        assert_eq!(out[0], Tensor::scalar_i32(10));
+        assert_eq!(out[1].to_f64_vec(), vec![1024.0, -512.0]);
+        // A limit already reached runs the body zero times.
+        let out = prim
+            .eval(&[Tensor::scalar_i32(0), Tensor::scalar_i32(3), x0.clone()])
+            .unwrap();
+        assert_eq!(out, vec![Tensor::scalar_i32(3), x0]);
+    }
+
+    #[test]
+    fn cond_runs_arithmetic_branches() {
+        use crate::prims::BinaryOp;
+        let f = ty(DType::F64, &[2]);
+        let branch = |op| {
+            let (inputs, eqn) = binary(
+                std::slice::from_ref(&f),
+                Prim::Binary(op),
+                Arg::In(0),
+                Arg::Const(f64s(&[2.0, 3.0])),
+            );
+            Graph {
+                outputs: vec![Atom::Var(eqn.outputs[0].clone())],
+                eqns: vec![eqn],
+                inputs,
+            }
+        };
+        let prim = Prim::Cond {
+            branches: vec![branch(BinaryOp::Add), branch(BinaryOp::Mul)],
+        };
+        let i = TensorType::scalar(DType::I32);
+        assert_eq!(prim.infer(&[i, f.clone()]), Ok(vec![f]));
+        let x = f64s(&[1.0, 4.0]);
+        let run = |k| prim.eval(&[Tensor::scalar_i32(k), x.clone()]).unwrap()[0].to_f64_vec();
+        assert_eq!(run(0), vec![3.0, 7.0]);
+        assert_eq!(run(1), vec![2.0, 12.0]);
+        assert_eq!(run(-5), vec![2.0, 12.0]);
+    }
+
+    fn f64s(v: &[f64]) -> Tensor {
+        Tensor::new(vec![v.len()], Data::F64(v.to_vec())).unwrap()
     }
 }

@@ -312,7 +312,7 @@ pub fn eval_cholesky(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
 fn cholesky_in_place(m: &mut [f64], n: usize) {
     for j in 0..n {
         let pivot = m[j * n + j] - (0..j).map(|k| m[j * n + k] * m[j * n + k]).sum::<f64>();
-        if !(pivot > 0.0) {
+        if pivot.is_nan() || pivot <= 0.0 {
             m.iter_mut().for_each(|x| *x = f64::NAN);
             return;
         }
@@ -370,8 +370,9 @@ pub fn eval_triangular_solve(
         n,
         lower,
         unit_diagonal,
-        // Right side: x op(a) = b  <=>  op(a)ᵀ xᵀ = bᵀ.
-        transpose: transpose_a != !left_side,
+        // Left side: m = op(a). Right side: x op(a) = b  <=>  op(a)ᵀ xᵀ = bᵀ,
+        // so m = op(a)ᵀ. Either way m = aᵀ exactly when transpose_a == left_side.
+        transpose: transpose_a == left_side,
     };
     let batches = if n == 0 { 0 } else { a_data.len() / (n * n) };
     if batches == 0 || x.is_empty() {
@@ -448,6 +449,7 @@ fn from_f64(like: &Tensor, data: Vec<f64>) -> Result<Tensor, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -779,6 +781,7 @@ mod tests {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod speed {
     use super::*;
 

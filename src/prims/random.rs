@@ -10,14 +10,18 @@
 //! # How `jax.random` (jax 0.10.2, default config) derives values from it
 //!
 //! Verified against that version; `jax_threefry_partitionable` is **on** by
-//! default there (it changes the counters: older versions, with it off,
-//! used `threefry_2x32(key, iota(2n))` split in halves instead), and
-//! `jax_enable_x64` is off. `tf(key, hi, lo)` below is this primitive applied
+//! default there, and `jax_enable_x64` is off. (With the flag off, as in
+//! older versions, the counters differ: `split(key, n)` reshapes
+//! `threefry_2x32(key, iota(2n))` to `[n, 2]` and `bits(key, s)` is
+//! `threefry_2x32(key, iota(n))`, where `threefry_2x32` runs the cipher on the
+//! two halves of its counter array, zero-padded to even length, and
+//! concatenates `y0 | y1`.) `tf(key, hi, lo)` below is this primitive applied
 //! to `k0, k1 = key` and counters `x0 = hi, x1 = lo`.
 //!
 //! * `key(seed)` / `PRNGKey(seed)` for a Python int: the raw key data is
 //!   `[0, seed mod 2³²]` (`seed >> 32` of the int32-wrapped seed is 0), e.g.
-//!   `key(-1) = [0, 0xFFFFFFFF]`.
+//!   `key(-1) = [0, 0xFFFFFFFF]` (with `jax_enable_x64` it would be
+//!   `[seed >> 32, seed & 0xFFFFFFFF]` of the int64 seed).
 //! * Counters for a shape `s` of `n` elements: `hi = 0` everywhere, `lo =
 //!   0, 1, ..., n - 1` in row-major order (`iota_2x32_shape`; a scalar shape
 //!   uses `hi = lo = 0`).
@@ -115,6 +119,7 @@ pub fn threefry2x32(key: [u32; 2], x: [u32; 2]) -> [u32; 2] {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
