@@ -464,6 +464,7 @@ fn calls_and_indexing() {
         ("grad(mse)(w, x, y)", "(call (call grad mse) w x y)"),
         ("x[i]", "(index x i)"),
         ("x[i, j]", "(index x i j)"),
+        ("x[i,]", "(index x i)"),
         ("x[a:b]", "(index x (: a b _))"),
         ("x[:, 0]", "(index x (: _ _ _) 0)"),
         ("x[::2]", "(index x (: _ _ 2))"),
@@ -711,6 +712,49 @@ fn spans_of_compound_nodes() {
 }
 
 #[test]
+fn spans_of_statements_and_patterns() {
+    let src = "var v = 1;\nv += 2;\nfor i in 0..3 { }\nwhile c { }\nlet {w: (a, _)} = p;";
+    let p = ok(src);
+    let spans: Vec<&str> = p
+        .items
+        .iter()
+        .map(|i| match i {
+            Item::Stmt(Stmt::Var { span, .. })
+            | Item::Stmt(Stmt::Assign { span, .. })
+            | Item::Stmt(Stmt::For { span, .. })
+            | Item::Stmt(Stmt::While { span, .. })
+            | Item::Stmt(Stmt::Let { span, .. }) => text(src, *span),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            "var v = 1;",
+            "v += 2;",
+            "for i in 0..3 { }",
+            "while c { }",
+            "let {w: (a, _)} = p;"
+        ]
+    );
+    let Item::Stmt(Stmt::Let { pat, .. }) = &p.items[4] else {
+        panic!()
+    };
+    let Pattern::Record(fields, span) = pat else {
+        panic!()
+    };
+    assert_eq!(text(src, *span), "{w: (a, _)}");
+    let Some(Pattern::Tuple(elems, tspan)) = &fields[0].1 else {
+        panic!()
+    };
+    assert_eq!(text(src, *tspan), "(a, _)");
+    let Pattern::Wild(w) = &elems[1] else {
+        panic!()
+    };
+    assert_eq!(text(src, *w), "_");
+}
+
+#[test]
 fn span_of_import_path_and_lambda() {
     let src = "import \"lib/m.nest\" as m\nlet g = |w, lam| { w };";
     let p = ok(src);
@@ -789,6 +833,23 @@ const ERRORS: &[(&str, &str)] = &[
     ("p.w = 3;", "1:5: error: expected `;`, found `=`"),
     // A lambda is not an operand: `||` here starts a second expression.
     ("a || |x| x", "1:3: error: expected `;`, found `||`"),
+    (
+        "let y = _;",
+        "1:9: error: expected an expression, found `_`",
+    ),
+    (
+        "let x = 1;\r\nlet y = ;\r\n",
+        "2:9: error: expected an expression, found `;`",
+    ),
+    (
+        "let x = 1\n\n  # comment\n  var y = 2;",
+        "4:3: error: expected `;`, found `var`",
+    ),
+    (
+        "let true = 1;",
+        "1:5: error: expected a pattern, found `true`",
+    ),
+    ("f(x: 1)", "1:4: error: expected `,` or `)`, found `:`"),
 ];
 
 #[test]
@@ -874,6 +935,15 @@ fn nesting_below_the_limit_parses() {
     ok(&src);
     let src = "- ".repeat(500) + "x";
     ok(&src);
+}
+
+#[test]
+fn if_chains_in_conditions_cannot_overflow() {
+    // Each condition holds the next `if`; the braces close, so only the
+    // parser's own limits stop this.
+    let src = "if {a: 1}.a == ".repeat(3000) + "x" + &" { 1 }".repeat(3000);
+    let out = err(&src);
+    assert!(out.contains("nested too deeply"), "{out}");
 }
 
 #[test]

@@ -263,7 +263,7 @@ impl<'s> Builder<'s> {
     fn span(&self, p: &P) -> Span {
         let start = p.as_span().start();
         let mut last = p.clone();
-        while let Some(child) = last.clone().into_inner().last() {
+        while let Some(child) = last.clone().into_inner().next_back() {
             last = child;
         }
         let end = last.as_span().end().max(start);

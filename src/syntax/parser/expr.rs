@@ -301,7 +301,7 @@ impl<'s> Builder<'s> {
             Rule::kw_true => ExprKind::Bool(true),
             Rule::kw_false => ExprKind::Bool(false),
             Rule::ident => ExprKind::Name(p.as_str().to_string()),
-            Rule::block => ExprKind::Block(self.block(p)?),
+            Rule::block => return self.block_expr(p),
             Rule::if_expr => return self.if_expr(p),
             Rule::list => ExprKind::List(self.exprs(Kids::of(p).rest())?),
             Rule::paren => {
@@ -352,35 +352,10 @@ impl<'s> Builder<'s> {
     fn if_expr(&mut self, p: P) -> Result<Expr> {
         let span = self.span(&p);
         let end = span.end as usize;
-        let mut kids = Kids::of(p);
-        kids.eat(Rule::kw_if);
-        let first = (span.start as usize, kids.next()?, kids.next()?);
-        let mut clauses = vec![first];
-        let mut else_block = None;
-        for k in kids.rest() {
-            match k.as_rule() {
-                Rule::else_if => {
-                    let start = Kids::of(k.clone())
-                        .rest()
-                        .find(|c| c.as_rule() == Rule::kw_if)
-                        .map_or(k.as_span().start(), |c| c.as_span().start());
-                    let [cond, then] = take(k)?;
-                    clauses.push((start, cond, then));
-                }
-                Rule::else_block => else_block = Some(take::<1>(k)?),
-                _ => return Err(unexpected(&k)),
-            }
-        }
+        let (mut clauses, else_block) = if_clauses(p)?;
         self.deeper(clauses.len(), span, |b| {
             let mut acc = match else_block {
-                Some([blk]) => {
-                    let block = b.block(blk)?;
-                    let span = block.span;
-                    Some(Box::new(Expr {
-                        kind: ExprKind::Block(block),
-                        span,
-                    }))
-                }
+                Some(blk) => Some(Box::new(b.block_expr(blk)?)),
                 None => None,
             };
             while let Some((start, cond, then)) = clauses.pop() {
@@ -389,12 +364,19 @@ impl<'s> Builder<'s> {
                     then: b.block(then)?,
                     else_: acc,
                 };
-                acc = Some(Box::new(Expr {
-                    kind,
-                    span: Span::new(b.file, start, end),
-                }));
+                let span = Span::new(b.file, start, end);
+                acc = Some(Box::new(Expr { kind, span }));
             }
             acc.map(|e| *e).ok_or_else(|| unexpected_len(span))
+        })
+    }
+
+    fn block_expr(&mut self, p: P) -> Result<Expr> {
+        let block = self.block(p)?;
+        let span = block.span;
+        Ok(Expr {
+            kind: ExprKind::Block(block),
+            span,
         })
     }
 
@@ -450,4 +432,33 @@ impl<'s> Builder<'s> {
         }
         Ok(out)
     }
+}
+
+/// One `if` or `else if` clause: where its `if` starts, condition, block.
+type Clause<'i> = (usize, P<'i>, P<'i>);
+
+/// The clauses of an `if` chain and its final `else` block.
+fn if_clauses(p: P) -> Result<(Vec<Clause>, Option<P>)> {
+    let start = p.as_span().start();
+    let mut kids = Kids::of(p);
+    kids.eat(Rule::kw_if);
+    let mut clauses = vec![(start, kids.next()?, kids.next()?)];
+    let mut else_block = None;
+    for k in kids.rest() {
+        match k.as_rule() {
+            Rule::else_if => {
+                let mut parts = Kids::of(k);
+                parts.eat(Rule::kw_else);
+                let at = parts.eat(Rule::kw_if).map(|kw| kw.as_span().start());
+                let (cond, then) = (parts.next()?, parts.next()?);
+                clauses.push((at.unwrap_or(start), cond, then));
+            }
+            Rule::else_block => {
+                let [blk] = take(k)?;
+                else_block = Some(blk);
+            }
+            _ => return Err(unexpected(&k)),
+        }
+    }
+    Ok((clauses, else_block))
 }
