@@ -1,0 +1,3 @@
+use super::Builtin;
+
+pub const BUILTINS: &[Builtin] = &[];

@@ -1,0 +1,478 @@
+//! The array layer over the primitives, with NumPy semantics: dtype
+//! promotion with weak literals, broadcasting, and the operators of the
+//! language. Builtins and the evaluator build everything from these.
+//!
+//! Every function works on concrete and traced arrays alike: the tracer
+//! decides whether a primitive runs now or is recorded.
+
+use super::tracer::Tracer;
+use super::value::{convert_scalar, Arr};
+use crate::diag::{Diagnostic, Result};
+use crate::prims::{BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
+use crate::types::{DType, Shape, ShapeDisplay, Weak};
+
+/// Wraps a primitive's own error message.
+fn prim_err(msg: String) -> Diagnostic {
+    Diagnostic::new(msg)
+}
+
+pub fn apply1(t: &mut Tracer, prim: Prim, inputs: &[Arr]) -> Result<Arr> {
+    t.apply1(prim, inputs).map_err(prim_err)
+}
+
+/// The payload dtype weak literals compute in.
+fn weak_payload(w: Weak) -> DType {
+    match w {
+        Weak::Int => DType::I64,
+        Weak::Float => DType::F64,
+        Weak::Complex => DType::C64,
+    }
+}
+
+fn weak_rank(w: Weak) -> u8 {
+    match w {
+        Weak::Int => 0,
+        Weak::Float => 1,
+        Weak::Complex => 2,
+    }
+}
+
+/// The dtype two operands meet at, and whether the result stays weak.
+pub fn promote(a: &Arr, b: &Arr) -> (DType, Option<Weak>) {
+    join_kinds(kind(a), kind(b))
+}
+
+/// An operand's dtype (the payload dtype for a weak literal) and weakness.
+fn kind(a: &Arr) -> (DType, Option<Weak>) {
+    match a.weak() {
+        Some(w) => (weak_payload(w), Some(w)),
+        None => (a.dtype(), None),
+    }
+}
+
+fn join_kinds(a: (DType, Option<Weak>), b: (DType, Option<Weak>)) -> (DType, Option<Weak>) {
+    match (a.1, b.1) {
+        (Some(x), Some(y)) => {
+            let w = if weak_rank(x) >= weak_rank(y) { x } else { y };
+            (weak_payload(w), Some(w))
+        }
+        (Some(w), None) => (w.with(b.0), None),
+        (None, Some(w)) => (w.with(a.0), None),
+        (None, None) => (a.0.join(b.0), None),
+    }
+}
+
+/// Converts to `dtype` (a no-op when it already is).
+pub fn cast(t: &mut Tracer, a: &Arr, dtype: DType) -> Result<Arr> {
+    match a {
+        Arr::Const {
+            value,
+            weak: Some(_),
+        } => Ok(Arr::new(convert_scalar(value, dtype))),
+        _ if a.dtype() == dtype => Ok(a.clone()),
+        _ => apply1(t, Prim::Convert(dtype), std::slice::from_ref(a)),
+    }
+}
+
+/// Keeps a weak literal weak through a conversion to its payload dtype.
+fn cast_keep_weak(t: &mut Tracer, a: &Arr, dtype: DType, weak: Option<Weak>) -> Result<Arr> {
+    match (a, weak) {
+        (
+            Arr::Const {
+                value,
+                weak: Some(_),
+            },
+            Some(w),
+        ) => Ok(Arr::Const {
+            value: convert_scalar(value, dtype),
+            weak: Some(w),
+        }),
+        _ => cast(t, a, dtype),
+    }
+}
+
+/// NumPy broadcasting of two shapes.
+pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Shape> {
+    let rank = a.len().max(b.len());
+    let mut out = vec![0; rank];
+    for i in 0..rank {
+        let da = if i + a.len() >= rank {
+            a[i + a.len() - rank]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= rank {
+            b[i + b.len() - rank]
+        } else {
+            1
+        };
+        out[i] = match (da, db) {
+            (x, y) if x == y => x,
+            (1, y) => y,
+            (x, 1) => x,
+            _ => {
+                return Err(Diagnostic::new(format!(
+                    "shapes {} and {} cannot be broadcast together",
+                    ShapeDisplay(a),
+                    ShapeDisplay(b)
+                ))
+                .with_hint(format!(
+                    "dimension {} is {} in one and {} in the other",
+                    i, da, db
+                )))
+            }
+        };
+    }
+    Ok(out)
+}
+
+/// Broadcasts `a` to `shape` (NumPy rules: trailing dims align).
+pub fn broadcast_to(t: &mut Tracer, a: &Arr, shape: &[usize]) -> Result<Arr> {
+    if a.shape() == shape {
+        return Ok(a.clone());
+    }
+    let target = broadcast_shapes(a.shape(), shape)?;
+    if target != shape {
+        return Err(Diagnostic::new(format!(
+            "cannot broadcast {} to shape {}",
+            a.ty(),
+            ShapeDisplay(shape)
+        )));
+    }
+    let offset = shape.len() - a.rank();
+    let dims = (offset..shape.len()).collect();
+    let a = materialize(a);
+    apply1(
+        t,
+        Prim::Broadcast {
+            shape: shape.to_vec(),
+            dims,
+        },
+        &[a],
+    )
+}
+
+/// A weak literal turned into an ordinary array of its default dtype.
+pub fn materialize(a: &Arr) -> Arr {
+    match a {
+        Arr::Const { weak: Some(_), .. } => a.concrete().map(Arr::new).unwrap_or_else(|| a.clone()),
+        _ => a.clone(),
+    }
+}
+
+/// Promotes and broadcasts operands to a common dtype and shape.
+pub fn coerce(t: &mut Tracer, args: &[&Arr]) -> Result<(Vec<Arr>, Option<Weak>)> {
+    let mut k = kind(args[0]);
+    let mut shape = args[0].shape().to_vec();
+    for b in &args[1..] {
+        k = join_kinds(k, kind(b));
+        shape = broadcast_shapes(&shape, b.shape())?;
+    }
+    let (dtype, weak) = k;
+    let mut out = vec![];
+    for a in args {
+        let c = cast_keep_weak(t, a, dtype, weak)?;
+        out.push(if weak.is_some() {
+            c
+        } else {
+            broadcast_to(t, &c, &shape)?
+        });
+    }
+    Ok((out, weak))
+}
+
+fn rewrap(a: Arr, weak: Option<Weak>) -> Arr {
+    match (a, weak) {
+        (Arr::Const { value, .. }, Some(w)) => Arr::Const {
+            value,
+            weak: Some(w),
+        },
+        (a, _) => a,
+    }
+}
+
+/// An elementwise binary primitive with promotion and broadcasting.
+pub fn binary(t: &mut Tracer, op: BinaryOp, a: &Arr, b: &Arr) -> Result<Arr> {
+    let (args, weak) = coerce(t, &[a, b])?;
+    let r = apply1(t, Prim::Binary(op), &args).map_err(|e| {
+        Diagnostic::new(format!(
+            "`{}` is not defined for {} and {}",
+            op.name(),
+            a.ty(),
+            b.ty()
+        ))
+        .with_hint(e.message)
+    })?;
+    Ok(rewrap(r, weak))
+}
+
+pub fn unary(t: &mut Tracer, op: UnaryOp, a: &Arr) -> Result<Arr> {
+    let weak = a.weak();
+    let x = match weak {
+        Some(w) => cast_keep_weak(t, a, weak_payload(w), weak)?,
+        None => a.clone(),
+    };
+    let x = match x {
+        Arr::Const { value, .. } => Arr::new(value),
+        x => x,
+    };
+    // Transcendental functions of an integer array compute in f32, as in NumPy/JAX.
+    let x = if x.dtype().is_int() && float_only(op) {
+        cast(t, &x, DType::F32)?
+    } else {
+        x
+    };
+    let r = apply1(t, Prim::Unary(op), &[x]).map_err(|e| {
+        Diagnostic::new(format!("`{}` is not defined for {}", op.name(), a.ty()))
+            .with_hint(e.message)
+    })?;
+    Ok(rewrap(
+        r,
+        weak.filter(|w| *w != Weak::Int || !float_only(op)),
+    ))
+}
+
+fn float_only(op: UnaryOp) -> bool {
+    use UnaryOp::*;
+    matches!(
+        op,
+        Exp | Log
+            | Log1p
+            | Expm1
+            | Sqrt
+            | Rsqrt
+            | Sin
+            | Cos
+            | Tanh
+            | Logistic
+            | Floor
+            | Ceil
+            | Round
+    )
+}
+
+pub fn compare(t: &mut Tracer, c: Cmp, a: &Arr, b: &Arr) -> Result<Arr> {
+    let (args, _) = coerce(t, &[a, b])?;
+    apply1(t, Prim::Compare(c), &args).map_err(|e| {
+        Diagnostic::new(format!("cannot compare {} and {}", a.ty(), b.ty())).with_hint(e.message)
+    })
+}
+
+/// `where(c, a, b)` with broadcasting of all three.
+pub fn select(t: &mut Tracer, c: &Arr, a: &Arr, b: &Arr) -> Result<Arr> {
+    if c.dtype() != DType::Bool {
+        return Err(Diagnostic::new(format!(
+            "the condition of `where` must be bool, got {}",
+            c.ty()
+        )));
+    }
+    let (ab, _) = coerce(t, &[a, b])?;
+    let shape = broadcast_shapes(&broadcast_shapes(c.shape(), ab[0].shape())?, ab[1].shape())?;
+    let c = broadcast_to(t, c, &shape)?;
+    let x = broadcast_to(t, &materialize(&ab[0]), &shape)?;
+    let y = broadcast_to(t, &materialize(&ab[1]), &shape)?;
+    apply1(t, Prim::Select, &[c, x, y])
+}
+
+/// `a / b`: true division (integers divide as f32).
+pub fn div(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
+    let (d, w) = promote(a, b);
+    if d.is_inexact() {
+        return binary(t, BinaryOp::Div, a, b);
+    }
+    let target = if w.is_some() { DType::F64 } else { DType::F32 };
+    let a2 = cast_keep_weak(t, a, target, w.map(|_| Weak::Float))?;
+    let b2 = cast_keep_weak(t, b, target, w.map(|_| Weak::Float))?;
+    binary(t, BinaryOp::Div, &a2, &b2)
+}
+
+/// `a % b`: the remainder with the sign of the divisor, as NumPy's `%`.
+pub fn floor_mod(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
+    let r = binary(t, BinaryOp::Rem, a, b)?;
+    if r.dtype() == DType::U32 || r.dtype().is_complex() {
+        return Ok(r);
+    }
+    let zero = Arr::weak_int(0);
+    let nonzero = compare(t, Cmp::Ne, &r, &zero)?;
+    let r_neg = compare(t, Cmp::Lt, &r, &zero)?;
+    let b_neg = compare(t, Cmp::Lt, b, &zero)?;
+    let signs_differ = binary(t, BinaryOp::Xor, &r_neg, &b_neg)?;
+    let fix = binary(t, BinaryOp::And, &nonzero, &signs_differ)?;
+    let shifted = binary(t, BinaryOp::Add, &r, b)?;
+    let out = select(t, &fix, &shifted, &r)?;
+    Ok(rewrap(out, r.weak()))
+}
+
+/// `&&`, `||` on bool arrays.
+pub fn logical(t: &mut Tracer, op: BinaryOp, a: &Arr, b: &Arr, symbol: &str) -> Result<Arr> {
+    for x in [a, b] {
+        if x.dtype() != DType::Bool {
+            return Err(Diagnostic::new(format!(
+                "`{}` needs bool operands, got {}",
+                symbol,
+                x.ty()
+            ))
+            .with_hint("compare first, e.g. `x > 0.0`"));
+        }
+    }
+    binary(t, op, a, b)
+}
+
+/// `!a` on bool arrays.
+pub fn not(t: &mut Tracer, a: &Arr) -> Result<Arr> {
+    if a.dtype() != DType::Bool {
+        return Err(Diagnostic::new(format!(
+            "`!` needs a bool operand, got {}",
+            a.ty()
+        )));
+    }
+    apply1(t, Prim::Unary(UnaryOp::Not), &[a.clone()])
+}
+
+/// `-a`.
+pub fn neg(t: &mut Tracer, a: &Arr) -> Result<Arr> {
+    if a.dtype() == DType::Bool {
+        return Err(Diagnostic::new(format!("cannot negate {}", a.ty())));
+    }
+    unary(t, UnaryOp::Neg, a)
+}
+
+/// `a ** b`.
+pub fn pow(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
+    binary(t, BinaryOp::Pow, a, b)
+}
+
+pub fn reshape(t: &mut Tracer, a: &Arr, shape: &[usize]) -> Result<Arr> {
+    if a.shape() == shape {
+        return Ok(a.clone());
+    }
+    let size: usize = shape.iter().product();
+    if size != a.shape().iter().product::<usize>() {
+        return Err(Diagnostic::new(format!(
+            "cannot reshape {} to {}",
+            a.ty(),
+            ShapeDisplay(shape)
+        ))
+        .with_hint("the number of elements must stay the same"));
+    }
+    apply1(
+        t,
+        Prim::Reshape {
+            shape: shape.to_vec(),
+        },
+        &[materialize(a)],
+    )
+}
+
+pub fn transpose(t: &mut Tracer, a: &Arr, perm: &[usize]) -> Result<Arr> {
+    if perm.iter().enumerate().all(|(i, p)| i == *p) && perm.len() == a.rank() {
+        return Ok(a.clone());
+    }
+    apply1(
+        t,
+        Prim::Transpose {
+            perm: perm.to_vec(),
+        },
+        &[materialize(a)],
+    )
+}
+
+/// Reduces over `axes` (any order, already normalized to be in range).
+pub fn reduce(
+    t: &mut Tracer,
+    op: ReduceOp,
+    a: &Arr,
+    axes: &[usize],
+    keepdims: bool,
+) -> Result<Arr> {
+    let mut axes = axes.to_vec();
+    axes.sort_unstable();
+    axes.dedup();
+    let r = apply1(
+        t,
+        Prim::Reduce {
+            op,
+            axes: axes.clone(),
+        },
+        &[materialize(a)],
+    )?;
+    if !keepdims {
+        return Ok(r);
+    }
+    let shape: Shape = a
+        .shape()
+        .iter()
+        .enumerate()
+        .map(|(i, d)| if axes.contains(&i) { 1 } else { *d })
+        .collect();
+    reshape(t, &r, &shape)
+}
+
+/// A scalar of `dtype`.
+pub fn scalar(dtype: DType, v: f64) -> Arr {
+    Arr::new(crate::tensor::Tensor::scalar_of(dtype, v))
+}
+
+/// NumPy `matmul`.
+pub fn matmul(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
+    if a.rank() == 0 || b.rank() == 0 {
+        return Err(Diagnostic::new(format!(
+            "`@` needs arrays of rank >= 1, got {} and {}",
+            a.ty(),
+            b.ty()
+        ))
+        .with_hint("use `*` to multiply by a scalar"));
+    }
+    let (args, _) = coerce_dtype(t, a, b)?;
+    let (mut x, mut y) = (args.0, args.1);
+    let (a_vec, b_vec) = (x.rank() == 1, y.rank() == 1);
+    if a_vec {
+        x = reshape(t, &x, &[1, x.shape()[0]])?;
+    }
+    if b_vec {
+        y = reshape(t, &y, &[y.shape()[0], 1])?;
+    }
+    let (n, k1) = (x.shape()[x.rank() - 2], x.shape()[x.rank() - 1]);
+    let (k2, m) = (y.shape()[y.rank() - 2], y.shape()[y.rank() - 1]);
+    if k1 != k2 {
+        return Err(Diagnostic::new(format!(
+            "matmul of {} and {}: inner dimensions {} and {} differ",
+            a.ty(),
+            b.ty(),
+            k1,
+            k2
+        )));
+    }
+    let batch = broadcast_shapes(&x.shape()[..x.rank() - 2], &y.shape()[..y.rank() - 2])?;
+    let nb = batch.len();
+    x = broadcast_to(t, &x, &[batch.clone(), vec![n, k1]].concat())?;
+    y = broadcast_to(t, &y, &[batch.clone(), vec![k2, m]].concat())?;
+    let bdims: Vec<usize> = (0..nb).collect();
+    let prim = Prim::DotGeneral {
+        lhs_batch: bdims.clone(),
+        rhs_batch: bdims,
+        lhs_contract: vec![nb + 1],
+        rhs_contract: vec![nb],
+    };
+    let mut r = apply1(t, prim, &[x, y])?;
+    let mut shape = batch;
+    if !a_vec {
+        shape.push(n);
+    }
+    if !b_vec {
+        shape.push(m);
+    }
+    r = reshape(t, &r, &shape)?;
+    Ok(r)
+}
+
+/// Promotes two operands to a common dtype without broadcasting.
+pub fn coerce_dtype(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<((Arr, Arr), DType)> {
+    let (d, w) = promote(a, b);
+    let d = if w.is_some() {
+        w.map(Weak::default_dtype).unwrap_or(d)
+    } else {
+        d
+    };
+    Ok(((cast(t, a, d)?, cast(t, b, d)?), d))
+}

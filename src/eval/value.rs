@@ -1,0 +1,173 @@
+//! Runtime values of the evaluator: arrays (concrete or traced), trees,
+//! functions, keys and the small host-only values.
+
+use super::module::ModuleEnv;
+use crate::ir::Var;
+use crate::syntax::ast::{Expr, FnDef, Param};
+use crate::tensor::{Data, Tensor};
+use crate::types::{DType, TensorType, Weak};
+use indexmap::IndexMap;
+use std::rc::Rc;
+
+/// An array: a concrete host tensor or a variable of the trace being built.
+#[derive(Clone, Debug)]
+pub enum Arr {
+    /// A known value. Weak literals (`2.0`, `3`) are concrete scalars kept at
+    /// full precision (f64, i64 or c64) with `weak` set; their dtype is decided
+    /// by the operand they meet, as Python scalars are in JAX.
+    Const { value: Tensor, weak: Option<Weak> },
+    /// A value known only by type, inside a trace.
+    Traced(Var),
+}
+
+impl Arr {
+    pub fn new(value: Tensor) -> Arr {
+        Arr::Const { value, weak: None }
+    }
+
+    pub fn weak_float(v: f64) -> Arr {
+        Arr::Const {
+            value: Tensor::scalar_f64(v),
+            weak: Some(Weak::Float),
+        }
+    }
+    pub fn weak_int(v: i64) -> Arr {
+        Arr::Const {
+            value: Tensor::scalar_i64(v),
+            weak: Some(Weak::Int),
+        }
+    }
+    pub fn weak_complex(re: f32, im: f32) -> Arr {
+        Arr::Const {
+            value: Tensor::scalar_c64(crate::tensor::C64::new(re, im)),
+            weak: Some(Weak::Complex),
+        }
+    }
+
+    /// The dtype the array has on its own (a weak literal's default dtype).
+    pub fn dtype(&self) -> DType {
+        match self {
+            Arr::Const { weak: Some(w), .. } => w.default_dtype(),
+            Arr::Const { value, weak: None } => value.dtype(),
+            Arr::Traced(v) => v.ty.dtype,
+        }
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        match self {
+            Arr::Const { value, .. } => value.shape(),
+            Arr::Traced(v) => &v.ty.shape,
+        }
+    }
+
+    pub fn ty(&self) -> TensorType {
+        TensorType::new(self.dtype(), self.shape().to_vec())
+    }
+
+    pub fn rank(&self) -> usize {
+        self.shape().len()
+    }
+
+    pub fn weak(&self) -> Option<Weak> {
+        match self {
+            Arr::Const { weak, .. } => *weak,
+            Arr::Traced(_) => None,
+        }
+    }
+
+    /// The concrete tensor, in its own dtype (weak literals converted to their default).
+    pub fn concrete(&self) -> Option<Tensor> {
+        match self {
+            Arr::Const { value, weak: None } => Some(value.clone()),
+            Arr::Const {
+                value,
+                weak: Some(w),
+            } => Some(convert_scalar(value, w.default_dtype())),
+            Arr::Traced(_) => None,
+        }
+    }
+
+    /// A concrete integer scalar (static index, size, axis), if this is one.
+    pub fn static_int(&self) -> Option<i64> {
+        match self {
+            Arr::Const { value, .. } if value.rank() == 0 => value.as_int_scalar(),
+            _ => None,
+        }
+    }
+}
+
+/// Converts a concrete scalar (as weak literals hold them) to `dtype`.
+pub fn convert_scalar(t: &Tensor, dtype: DType) -> Tensor {
+    if t.dtype() == dtype {
+        return t.clone();
+    }
+    match (t.data(), dtype) {
+        (Data::C64(v), DType::C64) => Tensor::scalar_c64(v[0]),
+        (Data::C64(v), d) => Tensor::scalar_of(d, v[0].re as f64),
+        (Data::I64(v), DType::I32) => Tensor::scalar_i32(v[0] as i32),
+        (_, d) => Tensor::scalar_of(d, t.get_f64(0)),
+    }
+}
+
+/// A function value.
+#[derive(Clone, Debug)]
+pub enum Func {
+    /// A `fn` definition; its free names resolve in its module's globals.
+    Def {
+        def: Rc<FnDef>,
+        module: Rc<ModuleEnv>,
+    },
+    /// A lambda and the variables it captured, by value, when it was made.
+    Lambda {
+        params: Rc<Vec<Param>>,
+        body: Rc<Expr>,
+        captured: Rc<Vec<(String, Value)>>,
+        module: Rc<ModuleEnv>,
+    },
+    /// A builtin function, by its index in the builtin table.
+    Builtin(usize),
+}
+
+/// A value of the language.
+#[derive(Clone, Debug)]
+pub enum Value {
+    Arr(Arr),
+    Tuple(Rc<Vec<Value>>),
+    Record(Rc<IndexMap<String, Value>>),
+    /// `[a, b]`: shapes and lists of arrays.
+    List(Rc<Vec<Value>>),
+    Func(Rc<Func>),
+    /// A PRNG key: raw `u32[2]` data.
+    Key(Arr),
+    Str(Rc<str>),
+    DType(DType),
+    /// `none` (e.g. in `in_axes` or `axis = none`).
+    None,
+    Module(Rc<ModuleEnv>),
+}
+
+impl Value {
+    pub fn unit() -> Value {
+        Value::Tuple(Rc::new(vec![]))
+    }
+
+    pub fn tensor(t: Tensor) -> Value {
+        Value::Arr(Arr::new(t))
+    }
+
+    /// What kind of value this is, for messages: "an array f32[3]", "a record", ...
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Arr(a) => format!("an array {}", a.ty()),
+            Value::Tuple(t) => format!("a tuple of {}", t.len()),
+            Value::Record(_) => "a record".into(),
+            Value::List(_) => "a list".into(),
+            Value::Func(_) => "a function".into(),
+            Value::Key(_) => "a key".into(),
+            Value::Str(_) => "a string".into(),
+            Value::DType(d) => format!("the dtype {}", d),
+            Value::None => "none".into(),
+            Value::Module(_) => "a module".into(),
+        }
+    }
+}
