@@ -6,7 +6,7 @@
 use crate::repl;
 use clap::{Parser, Subcommand};
 use nest::{Diagnostic, Session};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -62,7 +62,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut session = Session::new(Box::new(io::stdout()));
     let result = match cli.command {
-        Command::Run { file } => session.run_file(&file),
+        Command::Run { file } => {
+            session.set_progress(io::stderr().is_terminal());
+            session.run_file(&file)
+        }
         Command::Check { file } => check(&mut session, &file),
         Command::Ir { file, name, args } => ir(&mut session, &file, &name, args.as_deref()),
         Command::Repl => {
