@@ -57,7 +57,10 @@ fn every_subcommand_has_help_with_an_example() {
     }
     let top = stdout(&nest(&["--help"]));
     for sub in ["run", "check", "ir", "repl"] {
-        assert!(top.contains(&format!("\n  {sub} ")), "{sub} missing from:\n{top}");
+        assert!(
+            top.contains(&format!("\n  {sub} ")),
+            "{sub} missing from:\n{top}"
+        );
     }
 }
 
@@ -157,7 +160,9 @@ fn repl_continues_unbalanced_entries() {
 
 #[test]
 fn repl_type_and_ir_commands() {
-    let o = repl("let w = zeros([3, 4]);\n:type w\n:type {w, b: 1.0}\nfn f(a) { a * a }\nf(w)\n:ir f\n");
+    let o = repl(
+        "let w = zeros([3, 4]);\n:type w\n:type {w, b: 1.0}\nfn f(a) { a * a }\nf(w)\n:ir f\n",
+    );
     assert_eq!(stderr(&o), "");
     let out = stdout(&o);
     let mut lines = out.lines();

@@ -39,7 +39,10 @@ fn check(name: &str, bless: bool) -> Option<String> {
     let golden = root().join(format!("tests/errors/{name}.err"));
     let mut problems = vec![];
     if output.status.code() != Some(1) {
-        problems.push(format!("exit status {:?}, expected 1", output.status.code()));
+        problems.push(format!(
+            "exit status {:?}, expected 1",
+            output.status.code()
+        ));
     }
     if bless {
         if let Err(e) = fs::write(&golden, &stderr) {
