@@ -1,3 +1,8 @@
-fn main() {
-    println!("nest {}", nest::VERSION);
+//! The `nest` command: a thin layer over [`nest::Session`].
+
+mod cli;
+mod repl;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

@@ -1,0 +1,198 @@
+//! The `nest` command line, run as a built binary from the repository root.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn nest(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nest"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("the nest binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs `nest repl` with `input` piped to stdin.
+fn repl(input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nest"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("repl")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the nest binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input.as_bytes())
+        .expect("write to the repl");
+    child.wait_with_output().expect("the repl ends")
+}
+
+#[test]
+fn version() {
+    let o = nest(&["--version"]);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), format!("nest {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn every_subcommand_has_help_with_an_example() {
+    for sub in ["run", "check", "ir", "repl"] {
+        let o = nest(&[sub, "--help"]);
+        assert!(o.status.success(), "nest {sub} --help failed");
+        let text = stdout(&o);
+        assert!(text.contains(&format!("Usage: nest {sub}")), "{text}");
+        assert!(text.contains(&format!("Example:\n  nest {sub}")), "{text}");
+    }
+    let top = stdout(&nest(&["--help"]));
+    for sub in ["run", "check", "ir", "repl"] {
+        assert!(
+            top.contains(&format!("\n  {sub} ")),
+            "{sub} missing from:\n{top}"
+        );
+    }
+}
+
+#[test]
+fn usage_errors_do_not_panic() {
+    let o = nest(&["run"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = nest(&["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn check_accepts_a_good_file() {
+    let o = nest(&["check", "examples/quickstart.nest"]);
+    assert_eq!(stderr(&o), "");
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), "examples/quickstart.nest: ok\n");
+}
+
+#[test]
+fn check_reports_a_bad_file() {
+    let o = nest(&["check", "tests/errors/syntax_error.nest"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    let err = stderr(&o);
+    assert!(err.starts_with("tests/errors/syntax_error.nest:"), "{err}");
+    assert!(err.contains(": error: "), "{err}");
+    assert!(err.contains(" | "), "no source snippet in:\n{err}");
+}
+
+#[test]
+fn check_does_not_run_the_program() {
+    // A program whose run fails (a missing file) but which checks fine.
+    let o = nest(&["check", "tests/errors/load_missing.nest"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "tests/errors/load_missing.nest: ok\n");
+}
+
+#[test]
+fn missing_file_is_an_error_not_a_panic() {
+    let o = nest(&["run", "tests/no_such_file.nest"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("error: "), "{err}");
+    assert!(err.contains("tests/no_such_file.nest"), "{err}");
+}
+
+#[test]
+fn ir_prints_a_traced_function() {
+    let path = "tests/programs/loops.nest";
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(path).exists());
+    let o = nest(&["ir", path, "--fn", "sum_of_squares", "--args", "f32[5]"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("sum_of_squares"), "{text}");
+    assert!(text.contains("f32[5]"), "{text}");
+    assert!(text.contains("while"), "a loop in a fn is a while:\n{text}");
+    assert!(text.trim_end().ends_with('}'), "{text}");
+}
+
+#[test]
+fn ir_of_an_unknown_function_is_an_error() {
+    let o = nest(&["ir", "tests/programs/loops.nest", "--fn", "no_such_fn"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no_such_fn"), "{}", stderr(&o));
+}
+
+#[test]
+fn ir_rejects_malformed_argument_types() {
+    let o = nest(&[
+        "ir",
+        "tests/programs/loops.nest",
+        "--fn",
+        "sum_of_squares",
+        "--args",
+        "f32[5",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("error"), "{}", stderr(&o));
+}
+
+#[test]
+fn repl_keeps_bindings_between_entries() {
+    let o = repl("let x = ones([2, 2]) * 3.0;\nsum(x)\nx[0, 1] + 1.0\n");
+    assert_eq!(stderr(&o), "");
+    assert_eq!(stdout(&o), "12.0\n4.0\n");
+    assert!(o.status.success());
+}
+
+#[test]
+fn repl_continues_unbalanced_entries() {
+    let input = "fn double(v) {\n    v * 2\n}\nlet y = 1 +\n    2;\ndouble(y)\n";
+    let o = repl(input);
+    assert_eq!(stderr(&o), "");
+    assert_eq!(stdout(&o), "6\n");
+}
+
+#[test]
+fn repl_type_and_ir_commands() {
+    let o = repl(
+        "let w = zeros([3, 4]);\n:type w\n:type {w, b: 1.0}\nfn f(a) { a * a }\nf(w)\n:ir f\n",
+    );
+    assert_eq!(stderr(&o), "");
+    let out = stdout(&o);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("f32[3, 4]"));
+    assert_eq!(lines.next(), Some("{w: f32[3, 4], b: f32[]}"));
+    assert!(out.contains("f32[3, 4]"));
+    assert!(out.trim_end().ends_with('}'), "no IR printed:\n{out}");
+}
+
+#[test]
+fn repl_recovers_after_an_error() {
+    let o = repl("let a = 2;\nundefined_name + 1\na * 5\n:quit\nprint(\"not reached\")\n");
+    let err = stderr(&o);
+    assert!(err.contains("error: "), "{err}");
+    assert!(err.contains("undefined_name"), "{err}");
+    assert_eq!(stdout(&o), "10\n");
+    assert!(o.status.success());
+}
+
+#[test]
+fn repl_help_and_unknown_commands() {
+    let o = repl(":help\n:frobnicate\n");
+    assert!(stdout(&o).contains(":type EXPR"));
+    assert!(stderr(&o).contains("unknown command `:frobnicate`"));
+    assert!(o.status.success());
+}
+
+#[test]
+fn repl_prints_no_prompt_in_a_pipe() {
+    let o = repl("1 + 1\n");
+    assert_eq!(stdout(&o), "2\n");
+    assert!(!stdout(&o).contains("nest>"));
+}
