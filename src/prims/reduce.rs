@@ -1,19 +1,33 @@
 //! Reductions: sum, product, max, min, and/or over axes; argmax/argmin.
 
-use crate::tensor::Tensor;
-use crate::types::TensorType;
+use super::expect_arity;
+use crate::tensor::kernels::{self, Float, Int};
+use crate::tensor::{Data, Tensor, C64};
+use crate::types::{DType, TensorType};
+use num_complex::Complex;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReduceOp {
+    /// Numeric dtypes. Floats accumulate in `f64` and round once at the end;
+    /// `c64` in `f64` pairs; integers wrap. The sum of nothing is 0.
     Sum,
+    /// As `Sum`; the product of nothing is 1.
     Prod,
+    /// Integers and floats, NaN-propagating; the max of nothing is `-inf`
+    /// (the integer minimum for integers).
     Max,
+    /// As `Max`; the min of nothing is `+inf` (the integer maximum).
     Min,
+    /// Bool only; the `and` of nothing is `true`.
     And,
+    /// Bool only; the `or` of nothing is `false`.
     Or,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Integers and floats (not bool or `c64`); the axis must be non-empty. The
+/// first extreme wins ties, and a NaN counts as the extreme (the first NaN
+/// wins), as in numpy.
 pub enum ArgOp {
     Max,
     Min,
@@ -41,27 +55,484 @@ impl ArgOp {
     }
 }
 
+// ---------------------------------------------------------------- type rules
+
+fn operand<'a>(name: &str, inputs: &'a [TensorType]) -> Result<&'a TensorType, String> {
+    expect_arity(name, inputs, 1)?;
+    inputs
+        .first()
+        .ok_or_else(|| format!("{} takes 1 operand", name))
+}
+
+/// Checks that `axes` are sorted, distinct and within the rank of `x`.
+fn check_axes(name: &str, axes: &[usize], x: &TensorType) -> Result<(), String> {
+    if let Some(&a) = axes.iter().find(|&&a| a >= x.rank()) {
+        return Err(format!("{}: axis {} is out of range for {}", name, a, x));
+    }
+    if axes.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(format!(
+            "{}: axes {:?} must be sorted and distinct",
+            name, axes
+        ));
+    }
+    Ok(())
+}
+
+/// `shape` without the dims in `axes`.
+fn drop_axes(shape: &[usize], axes: &[usize]) -> Vec<usize> {
+    let kept = shape.iter().enumerate().filter(|(k, _)| !axes.contains(k));
+    kept.map(|(_, &d)| d).collect()
+}
+
 pub fn infer_reduce(
     op: ReduceOp,
     axes: &[usize],
     inputs: &[TensorType],
 ) -> Result<Vec<TensorType>, String> {
-    let _ = (op, axes, inputs);
-    Err("not yet implemented".into())
+    let name = op.name();
+    let x = operand(name, inputs)?;
+    let (ok, what) = match op {
+        ReduceOp::Sum | ReduceOp::Prod => (!x.dtype.is_bool(), "a numeric"),
+        ReduceOp::Max | ReduceOp::Min => (
+            x.dtype.is_int() || x.dtype.is_float(),
+            "an integer or float",
+        ),
+        ReduceOp::And | ReduceOp::Or => (x.dtype.is_bool(), "a bool"),
+    };
+    if !ok {
+        return Err(format!("{}: expected {} operand, got {}", name, what, x));
+    }
+    check_axes(name, axes, x)?;
+    Ok(vec![TensorType::new(x.dtype, drop_axes(&x.shape, axes))])
 }
+
 pub fn infer_arg_reduce(
     op: ArgOp,
     axis: usize,
     inputs: &[TensorType],
 ) -> Result<Vec<TensorType>, String> {
-    let _ = (op, axis, inputs);
-    Err("not yet implemented".into())
+    let name = op.name();
+    let x = operand(name, inputs)?;
+    if !(x.dtype.is_int() || x.dtype.is_float()) {
+        return Err(format!(
+            "{}: expected an integer or float operand, got {}",
+            name, x
+        ));
+    }
+    check_axes(name, &[axis], x)?;
+    match x.shape.get(axis) {
+        Some(0) => Err(format!("{}: axis {} of {} is empty", name, axis, x)),
+        Some(&n) if n > i32::MAX as usize => Err(format!(
+            "{}: axis {} of {} is too long for i32 indices",
+            name, axis, x
+        )),
+        _ => Ok(vec![TensorType::new(
+            DType::I32,
+            drop_axes(&x.shape, &[axis]),
+        )]),
+    }
 }
+
+// ---------------------------------------------------------------- kernels
+
+/// Where the elements of one reduction live: output element `j` folds
+/// `src[outer[j] + i]` for `i` in `inner`, in row-major order.
+struct Plan {
+    outer: Vec<usize>,
+    inner: Vec<usize>,
+}
+
+impl Plan {
+    fn new(shape: &[usize], axes: &[usize]) -> Plan {
+        let strides = kernels::strides(shape);
+        let table = |k: usize| kernels::axis_table(0, 1, shape[k], strides[k]);
+        let (reduced, kept): (Vec<usize>, Vec<usize>) =
+            (0..shape.len()).partition(|k| axes.contains(k));
+        Plan {
+            outer: kernels::offsets(&kept.into_iter().map(table).collect::<Vec<_>>()),
+            inner: kernels::offsets(&reduced.into_iter().map(table).collect::<Vec<_>>()),
+        }
+    }
+
+    /// Folds each group with `step` from `init`, then maps the accumulator by `finish`.
+    fn fold<T: Copy, A: Copy, R>(
+        &self,
+        src: &[T],
+        init: A,
+        step: impl Fn(A, T) -> A,
+        finish: impl Fn(A) -> R,
+    ) -> Result<Vec<R>, String> {
+        let mut out = Vec::with_capacity(self.outer.len());
+        for &o in &self.outer {
+            let mut acc = init;
+            for &i in &self.inner {
+                acc = step(acc, *src.get(o + i).ok_or_else(|| out_of_range(o + i))?);
+            }
+            out.push(finish(acc));
+        }
+        Ok(out)
+    }
+}
+
+fn out_of_range(i: usize) -> String {
+    format!("internal error: reduction offset {} out of range", i)
+}
+
+fn single(ty: Vec<TensorType>, data: Data) -> Result<Vec<Tensor>, String> {
+    let ty = ty
+        .into_iter()
+        .next()
+        .ok_or("internal error: no output type")?;
+    Ok(vec![kernels::tensor(ty.shape, data)?])
+}
+
 pub fn eval_reduce(op: ReduceOp, axes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (op, axes, inputs);
-    Err("not yet implemented".into())
+    let types: Vec<TensorType> = inputs.iter().map(Tensor::ty).collect();
+    let out = infer_reduce(op, axes, &types)?;
+    let x = inputs.first().ok_or("internal error: no operand")?;
+    let plan = Plan::new(x.shape(), axes);
+    let data = match x.data() {
+        Data::F32(v) => Data::F32(float_reduce(op, &plan, v)?),
+        Data::F64(v) => Data::F64(float_reduce(op, &plan, v)?),
+        Data::I32(v) => Data::I32(int_reduce(op, &plan, v)?),
+        Data::I64(v) => Data::I64(int_reduce(op, &plan, v)?),
+        Data::U32(v) => Data::U32(int_reduce(op, &plan, v)?),
+        Data::C64(v) => Data::C64(complex_reduce(op, &plan, v)?),
+        Data::Bool(v) => Data::Bool(bool_reduce(op, &plan, v)?),
+    };
+    single(out, data)
 }
+
+fn no_kernel(op: ReduceOp, d: DType) -> String {
+    format!("internal error: {} has no kernel for {}", op.name(), d)
+}
+
+/// NaN-propagating max (`pick_later(a, x) = x > a`) or min (`x < a`).
+fn nan_extreme<T: Float>(pick_later: fn(&T, &T) -> bool) -> impl Fn(T, T) -> T {
+    move |a: T, x: T| {
+        if a.is_nan() || !(x.is_nan() || pick_later(&x, &a)) {
+            a
+        } else {
+            x
+        }
+    }
+}
+
+fn float_reduce<T: Float>(op: ReduceOp, plan: &Plan, v: &[T]) -> Result<Vec<T>, String> {
+    let id = |a: T| a;
+    match op {
+        ReduceOp::Sum => plan.fold(v, 0.0, |a, x: T| a + x.to_f64(), T::from_f64),
+        ReduceOp::Prod => plan.fold(v, 1.0, |a, x: T| a * x.to_f64(), T::from_f64),
+        ReduceOp::Max => plan.fold(v, T::NEG_INFINITY, nan_extreme(PartialOrd::gt), id),
+        ReduceOp::Min => plan.fold(v, T::INFINITY, nan_extreme(PartialOrd::lt), id),
+        ReduceOp::And | ReduceOp::Or => Err(no_kernel(op, DType::F64)),
+    }
+}
+
+fn int_reduce<T: Int>(op: ReduceOp, plan: &Plan, v: &[T]) -> Result<Vec<T>, String> {
+    let id = |a: T| a;
+    match op {
+        ReduceOp::Sum => plan.fold(v, T::ZERO, T::wadd, id),
+        ReduceOp::Prod => plan.fold(v, T::ONE, T::wmul, id),
+        ReduceOp::Max => plan.fold(v, T::MIN, Ord::max, id),
+        ReduceOp::Min => plan.fold(v, T::MAX, Ord::min, id),
+        ReduceOp::And | ReduceOp::Or => Err(no_kernel(op, DType::I64)),
+    }
+}
+
+fn complex_reduce(op: ReduceOp, plan: &Plan, v: &[C64]) -> Result<Vec<C64>, String> {
+    let wide = |z: C64| Complex::new(z.re as f64, z.im as f64);
+    let narrow = |z: Complex<f64>| C64::new(z.re as f32, z.im as f32);
+    match op {
+        ReduceOp::Sum => plan.fold(v, Complex::new(0.0, 0.0), |a, z| a + wide(z), narrow),
+        ReduceOp::Prod => plan.fold(v, Complex::new(1.0, 0.0), |a, z| a * wide(z), narrow),
+        ReduceOp::Max | ReduceOp::Min | ReduceOp::And | ReduceOp::Or => {
+            Err(no_kernel(op, DType::C64))
+        }
+    }
+}
+
+fn bool_reduce(op: ReduceOp, plan: &Plan, v: &[bool]) -> Result<Vec<bool>, String> {
+    let id = |a: bool| a;
+    match op {
+        ReduceOp::And => plan.fold(v, true, |a, x| a & x, id),
+        ReduceOp::Or => plan.fold(v, false, |a, x| a | x, id),
+        ReduceOp::Sum | ReduceOp::Prod | ReduceOp::Max | ReduceOp::Min => {
+            Err(no_kernel(op, DType::Bool))
+        }
+    }
+}
+
 pub fn eval_arg_reduce(op: ArgOp, axis: usize, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (op, axis, inputs);
-    Err("not yet implemented".into())
+    let types: Vec<TensorType> = inputs.iter().map(Tensor::ty).collect();
+    let out = infer_arg_reduce(op, axis, &types)?;
+    let x = inputs.first().ok_or("internal error: no operand")?;
+    let plan = Plan::new(x.shape(), &[axis]);
+    let indices = match x.data() {
+        Data::F32(v) => arg_float(op, &plan, v)?,
+        Data::F64(v) => arg_float(op, &plan, v)?,
+        Data::I32(v) => arg_ord(op, &plan, v)?,
+        Data::I64(v) => arg_ord(op, &plan, v)?,
+        Data::U32(v) => arg_ord(op, &plan, v)?,
+        Data::Bool(_) | Data::C64(_) => {
+            return Err(format!(
+                "internal error: {} has no kernel for {}",
+                op.name(),
+                x.dtype()
+            ))
+        }
+    };
+    single(out, Data::I32(indices))
+}
+
+/// The index of the first element along the axis that no later one beats.
+fn arg_by<T: Copy>(plan: &Plan, v: &[T], beats: impl Fn(T, T) -> bool) -> Result<Vec<i32>, String> {
+    let mut out = Vec::with_capacity(plan.outer.len());
+    for &o in &plan.outer {
+        let mut best: Option<(T, usize)> = None;
+        for (j, &i) in plan.inner.iter().enumerate() {
+            let x = *v.get(o + i).ok_or_else(|| out_of_range(o + i))?;
+            match best {
+                Some((b, _)) if !beats(x, b) => {}
+                _ => best = Some((x, j)),
+            }
+        }
+        out.push(best.map_or(0, |(_, j)| j as i32));
+    }
+    Ok(out)
+}
+
+fn arg_float<T: Float>(op: ArgOp, plan: &Plan, v: &[T]) -> Result<Vec<i32>, String> {
+    // Once a NaN is the best nothing beats it; a NaN beats any number.
+    match op {
+        ArgOp::Max => arg_by(plan, v, |x: T, b: T| !b.is_nan() && (x.is_nan() || x > b)),
+        ArgOp::Min => arg_by(plan, v, |x: T, b: T| !b.is_nan() && (x.is_nan() || x < b)),
+    }
+}
+
+fn arg_ord<T: Int>(op: ArgOp, plan: &Plan, v: &[T]) -> Result<Vec<i32>, String> {
+    match op {
+        ArgOp::Max => arg_by(plan, v, |x: T, b: T| x > b),
+        ArgOp::Min => arg_by(plan, v, |x: T, b: T| x < b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(shape: &[usize], data: Data) -> Tensor {
+        Tensor::new(shape.to_vec(), data).expect("test tensor")
+    }
+    fn red(op: ReduceOp, axes: &[usize], x: Tensor) -> Tensor {
+        let mut out = eval_reduce(op, axes, &[x]).expect("reduce");
+        out.pop().expect("one output")
+    }
+    fn arg(op: ArgOp, axis: usize, x: Tensor) -> Tensor {
+        let mut out = eval_arg_reduce(op, axis, &[x]).expect("arg reduce");
+        out.pop().expect("one output")
+    }
+    fn ty(d: DType, shape: &[usize]) -> TensorType {
+        TensorType::new(d, shape.to_vec())
+    }
+    /// [[1, 2, 3], [4, 5, 6]] as `f32[2, 3]`.
+    fn m23() -> Tensor {
+        t(&[2, 3], Data::F32(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
+    }
+
+    #[test]
+    fn sums_over_each_axis_set() {
+        let s = red(ReduceOp::Sum, &[0], m23());
+        assert_eq!(
+            (s.shape(), s.data()),
+            (&[3][..], &Data::F32(vec![5.0, 7.0, 9.0]))
+        );
+        let s = red(ReduceOp::Sum, &[1], m23());
+        assert_eq!(
+            (s.shape(), s.data()),
+            (&[2][..], &Data::F32(vec![6.0, 15.0]))
+        );
+        let s = red(ReduceOp::Sum, &[0, 1], m23());
+        assert_eq!((s.shape(), s.data()), (&[][..], &Data::F32(vec![21.0])));
+        assert_eq!(red(ReduceOp::Sum, &[], m23()), m23());
+        // [2, 3, 2] over axes 0 and 2: element (i, j, k) = 6i + 2j + k
+        let x = t(&[2, 3, 2], Data::I32((0..12).collect()));
+        let s = red(ReduceOp::Sum, &[0, 2], x);
+        // j: sum over i, k of (6i + 2j + k) = 4·2j + (0+6)·2 + (0+1)·2 = 8j + 14
+        assert_eq!(s.data(), &Data::I32(vec![14, 22, 30]));
+    }
+
+    #[test]
+    fn float_sums_accumulate_in_f64() {
+        // in f32, 1e8 + 1 + ... + 1 would stay 1e8; in f64 the ones add up to 16
+        let mut v = vec![1e8f32];
+        v.extend(std::iter::repeat(1.0f32).take(16));
+        let s = red(ReduceOp::Sum, &[0], t(&[17], Data::F32(v)));
+        assert_eq!(s.data(), &Data::F32(vec![100_000_016.0]));
+    }
+
+    #[test]
+    fn products_extremes_and_logic() {
+        let p = red(ReduceOp::Prod, &[1], m23());
+        assert_eq!(p.data(), &Data::F32(vec![6.0, 120.0]));
+        let p = red(ReduceOp::Prod, &[0], t(&[2], Data::I32(vec![65536, 65536])));
+        assert_eq!(p.data(), &Data::I32(vec![0]), "2^32 wraps to 0");
+        let s = red(ReduceOp::Sum, &[0], t(&[2], Data::U32(vec![u32::MAX, 2])));
+        assert_eq!(s.data(), &Data::U32(vec![1]));
+        let m = red(ReduceOp::Max, &[0], m23());
+        assert_eq!(m.data(), &Data::F32(vec![4.0, 5.0, 6.0]));
+        let m = red(
+            ReduceOp::Min,
+            &[1],
+            t(&[2, 2], Data::I64(vec![3, -9, 7, 8])),
+        );
+        assert_eq!(m.data(), &Data::I64(vec![-9, 7]));
+        let b = t(&[2, 2], Data::Bool(vec![true, false, true, true]));
+        assert_eq!(
+            red(ReduceOp::And, &[1], b.clone()).data(),
+            &Data::Bool(vec![false, true])
+        );
+        assert_eq!(
+            red(ReduceOp::Or, &[0], b).data(),
+            &Data::Bool(vec![true, true])
+        );
+    }
+
+    #[test]
+    fn max_min_propagate_nan() {
+        let x = t(&[2, 2], Data::F64(vec![f64::NAN, 1.0, 2.0, f64::NAN]));
+        for op in [ReduceOp::Max, ReduceOp::Min] {
+            let r = red(op, &[1], x.clone());
+            assert!(matches!(r.data(), Data::F64(v) if v.iter().all(|x| x.is_nan())));
+        }
+    }
+
+    #[test]
+    fn empty_reductions_give_identities() {
+        let e = || t(&[2, 0], Data::F32(vec![]));
+        assert_eq!(
+            red(ReduceOp::Sum, &[1], e()).data(),
+            &Data::F32(vec![0.0, 0.0])
+        );
+        assert_eq!(
+            red(ReduceOp::Prod, &[1], e()).data(),
+            &Data::F32(vec![1.0, 1.0])
+        );
+        let max = red(ReduceOp::Max, &[1], e());
+        assert_eq!(max.data(), &Data::F32(vec![f32::NEG_INFINITY; 2]));
+        assert_eq!(
+            red(ReduceOp::Min, &[1], e()).data(),
+            &Data::F32(vec![f32::INFINITY; 2])
+        );
+        let ie = t(&[0], Data::I32(vec![]));
+        assert_eq!(
+            red(ReduceOp::Max, &[0], ie.clone()).data(),
+            &Data::I32(vec![i32::MIN])
+        );
+        assert_eq!(
+            red(ReduceOp::Min, &[0], ie).data(),
+            &Data::I32(vec![i32::MAX])
+        );
+        let be = t(&[0], Data::Bool(vec![]));
+        assert_eq!(
+            red(ReduceOp::And, &[0], be.clone()).data(),
+            &Data::Bool(vec![true])
+        );
+        assert_eq!(red(ReduceOp::Or, &[0], be).data(), &Data::Bool(vec![false]));
+        // reducing a kept empty axis gives an empty result
+        assert_eq!(red(ReduceOp::Sum, &[0], e()).shape(), &[0]);
+    }
+
+    #[test]
+    fn complex_sum_and_prod() {
+        let z = t(
+            &[2],
+            Data::C64(vec![C64::new(1.0, 2.0), C64::new(3.0, -1.0)]),
+        );
+        let s = red(ReduceOp::Sum, &[0], z.clone());
+        assert_eq!(s.data(), &Data::C64(vec![C64::new(4.0, 1.0)]));
+        // (1+2i)(3-i) = 5+5i
+        let p = red(ReduceOp::Prod, &[0], z);
+        assert_eq!(p.data(), &Data::C64(vec![C64::new(5.0, 5.0)]));
+    }
+
+    #[test]
+    fn reduce_rules() {
+        let x = ty(DType::F32, &[2, 3, 4]);
+        let ok = infer_reduce(ReduceOp::Sum, &[0, 2], std::slice::from_ref(&x));
+        assert_eq!(ok, Ok(vec![ty(DType::F32, &[3])]));
+        let err = |op, axes: &[usize], x: &TensorType| {
+            infer_reduce(op, axes, std::slice::from_ref(x)).expect_err("must fail")
+        };
+        assert_eq!(
+            err(ReduceOp::Sum, &[3], &x),
+            "reduce_sum: axis 3 is out of range for f32[2, 3, 4]"
+        );
+        assert_eq!(
+            err(ReduceOp::Sum, &[1, 0], &x),
+            "reduce_sum: axes [1, 0] must be sorted and distinct"
+        );
+        assert_eq!(
+            err(ReduceOp::Max, &[1, 1], &x),
+            "reduce_max: axes [1, 1] must be sorted and distinct"
+        );
+        let b = ty(DType::Bool, &[2]);
+        assert_eq!(
+            err(ReduceOp::Sum, &[0], &b),
+            "reduce_sum: expected a numeric operand, got bool[2]"
+        );
+        assert_eq!(
+            err(ReduceOp::And, &[0], &x),
+            "reduce_and: expected a bool operand, got f32[2, 3, 4]"
+        );
+        let c = ty(DType::C64, &[2]);
+        assert_eq!(
+            err(ReduceOp::Min, &[0], &c),
+            "reduce_min: expected an integer or float operand, got c64[2]"
+        );
+        assert!(infer_reduce(ReduceOp::Sum, &[], &[]).is_err());
+        assert!(eval_reduce(ReduceOp::Sum, &[2], &[m23()]).is_err());
+    }
+
+    #[test]
+    fn argmax_argmin() {
+        let x = t(&[2, 3], Data::F32(vec![1.0, 5.0, 5.0, 7.0, -1.0, 7.0]));
+        let a = arg(ArgOp::Max, 1, x.clone());
+        assert_eq!((a.shape(), a.data()), (&[2][..], &Data::I32(vec![1, 0])));
+        assert_eq!(arg(ArgOp::Min, 1, x.clone()).data(), &Data::I32(vec![0, 1]));
+        assert_eq!(arg(ArgOp::Max, 0, x).data(), &Data::I32(vec![1, 0, 1]));
+        let n = t(&[4], Data::F64(vec![1.0, f64::NAN, 9.0, f64::NAN]));
+        assert_eq!(arg(ArgOp::Max, 0, n.clone()).data(), &Data::I32(vec![1]));
+        assert_eq!(arg(ArgOp::Min, 0, n).data(), &Data::I32(vec![1]));
+        let i = t(&[3], Data::U32(vec![4, 9, 1]));
+        assert_eq!(arg(ArgOp::Max, 0, i.clone()).data(), &Data::I32(vec![1]));
+        assert_eq!(arg(ArgOp::Min, 0, i).data(), &Data::I32(vec![2]));
+        let j = t(&[3], Data::I64(vec![-2, -2, -5]));
+        assert_eq!(arg(ArgOp::Max, 0, j).data(), &Data::I32(vec![0]));
+    }
+
+    #[test]
+    fn arg_reduce_rules() {
+        let ok = infer_arg_reduce(ArgOp::Max, 0, &[ty(DType::I32, &[4, 2])]);
+        assert_eq!(ok, Ok(vec![ty(DType::I32, &[2])]));
+        let err =
+            |axis, x: TensorType| infer_arg_reduce(ArgOp::Min, axis, &[x]).expect_err("must fail");
+        assert_eq!(
+            err(0, ty(DType::Bool, &[2])),
+            "argmin: expected an integer or float operand, got bool[2]"
+        );
+        assert_eq!(
+            err(0, ty(DType::C64, &[2])),
+            "argmin: expected an integer or float operand, got c64[2]"
+        );
+        assert_eq!(
+            err(1, ty(DType::F32, &[2])),
+            "argmin: axis 1 is out of range for f32[2]"
+        );
+        assert_eq!(
+            err(1, ty(DType::F32, &[2, 0])),
+            "argmin: axis 1 of f32[2, 0] is empty"
+        );
+        assert!(infer_arg_reduce(ArgOp::Max, 0, &[]).is_err());
+    }
 }

@@ -1,126 +1,953 @@
 //! Shape primitives: broadcast, reshape, transpose, slices, concatenation, padding, iota, reverse.
+//!
+//! All of them keep the dtype (except `iota`, which makes one) and only move
+//! elements, so every kernel is a gather (and for the updating ones a
+//! scatter) over an offset table built once per call; see
+//! [`crate::tensor::kernels`].
 
-use crate::tensor::Tensor;
-use crate::types::{DType, TensorType};
+use super::expect_arity;
+use crate::tensor::kernels::{self, axis_table, gather, offsets, scatter, strides};
+use crate::tensor::{Data, Tensor, C64};
+use crate::types::{DType, ShapeDisplay, TensorType};
+
+// ---------------------------------------------------------------- helpers
+
+fn operand<'a>(name: &str, inputs: &'a [TensorType]) -> Result<&'a TensorType, String> {
+    expect_arity(name, inputs, 1)?;
+    inputs
+        .first()
+        .ok_or_else(|| format!("{} takes 1 operand", name))
+}
+
+/// The number of elements of `shape`, or an error if it overflows.
+fn checked_size(name: &str, shape: &[usize]) -> Result<usize, String> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| format!("{}: shape {} is too large", name, ShapeDisplay(shape)))
+}
+
+fn types(inputs: &[Tensor]) -> Vec<TensorType> {
+    inputs.iter().map(Tensor::ty).collect()
+}
+
+/// The first input tensor of a kernel.
+fn first(inputs: &[Tensor]) -> Result<&Tensor, String> {
+    inputs
+        .first()
+        .ok_or_else(|| "internal error: no operand".into())
+}
+
+/// The single output of a kernel, typed by its rule.
+fn single(out: Vec<TensorType>, data: Data) -> Result<Vec<Tensor>, String> {
+    let ty = out
+        .into_iter()
+        .next()
+        .ok_or("internal error: no output type")?;
+    Ok(vec![kernels::tensor(ty.shape, data)?])
+}
+
+/// Row-major gather tables reading all of each dim `k` of `shape` at `strides[k]`.
+fn identity_tables(shape: &[usize], strides: &[usize]) -> Vec<Vec<usize>> {
+    let dims = shape.iter().zip(strides);
+    dims.map(|(&d, &s)| axis_table(0, 1, d, s)).collect()
+}
+
+/// Checks the start-index operands of `dynamic_slice`/`dynamic_update_slice`:
+/// integer scalars of one dtype.
+fn check_indices(name: &str, indices: &[TensorType]) -> Result<(), String> {
+    for (k, ty) in indices.iter().enumerate() {
+        if !(ty.dtype.is_int() && ty.rank() == 0) {
+            return Err(format!(
+                "{}: start index {} must be an integer scalar, got {}",
+                name, k, ty
+            ));
+        }
+    }
+    match indices.windows(2).find(|w| w[0] != w[1]) {
+        Some(w) => Err(format!(
+            "{}: start indices have different types: {} and {}",
+            name, w[0], w[1]
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Start indices clamped to `[0, dim - size]`, as StableHLO does.
+fn clamped_starts(
+    indices: &[Tensor],
+    dims: &[usize],
+    sizes: &[usize],
+) -> Result<Vec<usize>, String> {
+    let bad = || "internal error: start indices do not match the operand".to_string();
+    if indices.len() != dims.len() || sizes.len() != dims.len() {
+        return Err(bad());
+    }
+    let triples = indices.iter().zip(dims).zip(sizes);
+    triples
+        .map(|((i, &d), &s)| {
+            let i = i.as_int_scalar().ok_or_else(bad)?;
+            let hi = d.checked_sub(s).ok_or_else(bad)?;
+            Ok(i.clamp(0, hi as i64) as usize)
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- broadcast_in_dim
 
 pub fn infer_broadcast(
     shape: &[usize],
     dims: &[usize],
     inputs: &[TensorType],
 ) -> Result<Vec<TensorType>, String> {
-    let _ = (shape, dims, inputs);
-    Err("not yet implemented".into())
+    let name = "broadcast_in_dim";
+    let x = operand(name, inputs)?;
+    let out = ShapeDisplay(shape);
+    if dims.len() != x.rank() {
+        return Err(format!(
+            "{}: dims {:?} must give one output dim for each of the {} dims of {}",
+            name,
+            dims,
+            x.rank(),
+            x
+        ));
+    }
+    for (i, (&d, &n)) in dims.iter().zip(&x.shape).enumerate() {
+        let Some(&m) = shape.get(d) else {
+            return Err(format!(
+                "{}: dim {} is out of range for shape {}",
+                name, d, out
+            ));
+        };
+        if dims[..i].contains(&d) {
+            return Err(format!("{}: dims {:?} must be distinct", name, dims));
+        }
+        if n != 1 && n != m {
+            return Err(format!(
+                "{}: dim {} of {} (size {}) cannot broadcast to dim {} of {} (size {})",
+                name, i, x, n, d, out, m
+            ));
+        }
+    }
+    checked_size(name, shape)?;
+    Ok(vec![TensorType::new(x.dtype, shape.to_vec())])
 }
+
 pub fn eval_broadcast(
     shape: &[usize],
     dims: &[usize],
     inputs: &[Tensor],
 ) -> Result<Vec<Tensor>, String> {
-    let _ = (shape, dims, inputs);
-    Err("not yet implemented".into())
+    let out = infer_broadcast(shape, dims, &types(inputs))?;
+    let x = first(inputs)?;
+    let st = strides(x.shape());
+    // Output dim k reads operand dim i where dims[i] == k (stride 0 if size 1 or absent).
+    let tables: Vec<Vec<usize>> = (0..shape.len())
+        .map(|k| {
+            let src = dims.iter().position(|&d| d == k);
+            let stride = src.filter(|&i| x.shape().get(i) != Some(&1));
+            let stride = stride.and_then(|i| st.get(i).copied()).unwrap_or(0);
+            axis_table(0, 1, shape[k], stride)
+        })
+        .collect();
+    single(out, gather(x.data(), &offsets(&tables))?)
 }
+
+// ---------------------------------------------------------------- reshape, transpose
+
 pub fn infer_reshape(shape: &[usize], inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = (shape, inputs);
-    Err("not yet implemented".into())
+    let x = operand("reshape", inputs)?;
+    let n = checked_size("reshape", shape)?;
+    if n != x.size() {
+        return Err(format!(
+            "reshape: cannot reshape {} ({} elements) to {} ({} elements)",
+            x,
+            x.size(),
+            ShapeDisplay(shape),
+            n
+        ));
+    }
+    Ok(vec![TensorType::new(x.dtype, shape.to_vec())])
 }
+
 pub fn eval_reshape(shape: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (shape, inputs);
-    Err("not yet implemented".into())
+    infer_reshape(shape, &types(inputs))?;
+    let x = first(inputs)?;
+    let y = x.reshaped(shape.to_vec());
+    Ok(vec![y.ok_or("internal error: reshape size mismatch")?])
 }
+
 pub fn infer_transpose(perm: &[usize], inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = (perm, inputs);
-    Err("not yet implemented".into())
+    let x = operand("transpose", inputs)?;
+    let mut seen = vec![false; x.rank()];
+    let is_perm = perm.len() == x.rank()
+        && perm
+            .iter()
+            .all(|&p| p < x.rank() && !std::mem::replace(&mut seen[p], true));
+    if !is_perm {
+        return Err(format!(
+            "transpose: {:?} is not a permutation of the {} dims of {}",
+            perm,
+            x.rank(),
+            x
+        ));
+    }
+    let shape = perm.iter().map(|&p| x.shape[p]).collect::<Vec<_>>();
+    Ok(vec![TensorType::new(x.dtype, shape)])
 }
+
 pub fn eval_transpose(perm: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (perm, inputs);
-    Err("not yet implemented".into())
+    let out = infer_transpose(perm, &types(inputs))?;
+    let x = first(inputs)?;
+    let st = strides(x.shape());
+    // Output dim i walks operand dim perm[i].
+    let tables: Vec<Vec<usize>> = perm
+        .iter()
+        .map(|&p| axis_table(0, 1, x.shape()[p], st[p]))
+        .collect();
+    single(out, gather(x.data(), &offsets(&tables))?)
 }
+
+// ---------------------------------------------------------------- slices
+
 pub fn infer_slice(
     start: &[usize],
     limit: &[usize],
     stride: &[usize],
     inputs: &[TensorType],
 ) -> Result<Vec<TensorType>, String> {
-    let _ = (start, limit, stride, inputs);
-    Err("not yet implemented".into())
+    let x = operand("slice", inputs)?;
+    let r = x.rank();
+    if start.len() != r || limit.len() != r || stride.len() != r {
+        return Err(format!(
+            "slice: start, limit and stride need {} entries each for {}, got {}, {} and {}",
+            r,
+            x,
+            start.len(),
+            limit.len(),
+            stride.len()
+        ));
+    }
+    let mut shape = Vec::with_capacity(r);
+    for (k, &d) in x.shape.iter().enumerate() {
+        let (s, l, t) = (start[k], limit[k], stride[k]);
+        if t == 0 {
+            return Err(format!(
+                "slice: stride in dim {} must be at least 1, got 0",
+                k
+            ));
+        }
+        if s > l || l > d {
+            return Err(format!(
+                "slice: [{}, {}) is out of bounds for dim {} of {}",
+                s, l, k, x
+            ));
+        }
+        shape.push((l - s).div_ceil(t));
+    }
+    Ok(vec![TensorType::new(x.dtype, shape)])
 }
+
 pub fn eval_slice(
     start: &[usize],
     limit: &[usize],
     stride: &[usize],
     inputs: &[Tensor],
 ) -> Result<Vec<Tensor>, String> {
-    let _ = (start, limit, stride, inputs);
-    Err("not yet implemented".into())
+    let out = infer_slice(start, limit, stride, &types(inputs))?;
+    let x = first(inputs)?;
+    let st = strides(x.shape());
+    let dims = out.first().map(|t| t.shape.clone()).unwrap_or_default();
+    let tables: Vec<Vec<usize>> = (0..dims.len())
+        .map(|k| axis_table(start[k], stride[k], dims[k], st[k]))
+        .collect();
+    single(out, gather(x.data(), &offsets(&tables))?)
 }
+
 pub fn infer_dynamic_slice(
     sizes: &[usize],
     inputs: &[TensorType],
 ) -> Result<Vec<TensorType>, String> {
-    let _ = (sizes, inputs);
-    Err("not yet implemented".into())
+    let name = "dynamic_slice";
+    let x = inputs
+        .first()
+        .ok_or_else(|| format!("{} takes an operand and its start indices", name))?;
+    expect_arity(name, inputs, 1 + x.rank())?;
+    check_indices(name, &inputs[1..])?;
+    if sizes.len() != x.rank() {
+        return Err(format!(
+            "{}: sizes {:?} need {} entries for {}",
+            name,
+            sizes,
+            x.rank(),
+            x
+        ));
+    }
+    if let Some(k) = (0..sizes.len()).find(|&k| sizes[k] > x.shape[k]) {
+        return Err(format!(
+            "{}: size {} exceeds dim {} of {}",
+            name, sizes[k], k, x
+        ));
+    }
+    Ok(vec![TensorType::new(x.dtype, sizes.to_vec())])
 }
+
 pub fn eval_dynamic_slice(sizes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (sizes, inputs);
-    Err("not yet implemented".into())
+    let out = infer_dynamic_slice(sizes, &types(inputs))?;
+    let x = first(inputs)?;
+    let starts = clamped_starts(&inputs[1..], x.shape(), sizes)?;
+    let st = strides(x.shape());
+    let tables: Vec<Vec<usize>> = (0..sizes.len())
+        .map(|k| axis_table(starts[k], 1, sizes[k], st[k]))
+        .collect();
+    single(out, gather(x.data(), &offsets(&tables))?)
 }
+
 pub fn infer_dynamic_update_slice(inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = (inputs);
-    Err("not yet implemented".into())
+    let name = "dynamic_update_slice";
+    let (Some(x), Some(u)) = (inputs.first(), inputs.get(1)) else {
+        return Err(format!(
+            "{} takes an operand, an update and start indices",
+            name
+        ));
+    };
+    expect_arity(name, inputs, 2 + x.rank())?;
+    check_indices(name, &inputs[2..])?;
+    let fits = u.rank() == x.rank() && u.shape.iter().zip(&x.shape).all(|(a, b)| a <= b);
+    if u.dtype != x.dtype || !fits {
+        return Err(format!(
+            "{}: update {} does not fit in operand {}",
+            name, u, x
+        ));
+    }
+    Ok(vec![x.clone()])
 }
+
 pub fn eval_dynamic_update_slice(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (inputs);
-    Err("not yet implemented".into())
+    let out = infer_dynamic_update_slice(&types(inputs))?;
+    let [x, u, indices @ ..] = inputs else {
+        return Err("internal error: dynamic_update_slice needs 2 operands".into());
+    };
+    let starts = clamped_starts(indices, x.shape(), u.shape())?;
+    let st = strides(x.shape());
+    let tables: Vec<Vec<usize>> = (0..starts.len())
+        .map(|k| axis_table(starts[k], 1, u.shape()[k], st[k]))
+        .collect();
+    let mut data = x.data().clone();
+    scatter(&mut data, u.data(), &offsets(&tables))?;
+    single(out, data)
 }
+
+// ---------------------------------------------------------------- concatenate, pad
+
 pub fn infer_concat(axis: usize, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = (axis, inputs);
-    Err("not yet implemented".into())
+    let name = "concatenate";
+    let x = inputs
+        .first()
+        .ok_or_else(|| format!("{} takes at least 1 operand, got 0", name))?;
+    if axis >= x.rank() {
+        return Err(format!("{}: axis {} is out of range for {}", name, axis, x));
+    }
+    let mut total = 0usize;
+    for y in inputs {
+        let same_rest =
+            y.rank() == x.rank() && (0..x.rank()).all(|k| k == axis || y.shape[k] == x.shape[k]);
+        if y.dtype != x.dtype || !same_rest {
+            return Err(format!(
+                "{}: operand types {} and {} differ outside axis {}",
+                name, x, y, axis
+            ));
+        }
+        total = total
+            .checked_add(y.shape[axis])
+            .ok_or_else(|| format!("{}: result is too large", name))?;
+    }
+    let mut shape = x.shape.clone();
+    shape[axis] = total;
+    checked_size(name, &shape)?;
+    Ok(vec![TensorType::new(x.dtype, shape)])
 }
+
 pub fn eval_concat(axis: usize, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (axis, inputs);
-    Err("not yet implemented".into())
+    let out = infer_concat(axis, &types(inputs))?;
+    let ty = out.first().ok_or("internal error: no output type")?;
+    let st = strides(&ty.shape);
+    let mut data = Data::zeros(ty.dtype, ty.size());
+    let mut at = 0;
+    for x in inputs {
+        // Each operand lands at [.., at..at + n, ..] of the output.
+        let mut tables = identity_tables(x.shape(), &st);
+        let n = x.shape()[axis];
+        tables[axis] = axis_table(at, 1, n, st[axis]);
+        scatter(&mut data, x.data(), &offsets(&tables))?;
+        at += n;
+    }
+    single(out, data)
 }
+
+/// The size of one padded dim: `lo + hi + d + max(d - 1, 0) * interior`.
+fn padded_dim(d: usize, lo: i64, hi: i64, interior: usize) -> i128 {
+    let gaps = d.saturating_sub(1) as i128 * interior as i128;
+    lo as i128 + hi as i128 + d as i128 + gaps
+}
+
 pub fn infer_pad(
     lo: &[i64],
     hi: &[i64],
     interior: &[usize],
     inputs: &[TensorType],
 ) -> Result<Vec<TensorType>, String> {
-    let _ = (lo, hi, interior, inputs);
-    Err("not yet implemented".into())
+    expect_arity("pad", inputs, 2)?;
+    let [x, v] = inputs else {
+        return Err("pad takes 2 operands".into());
+    };
+    if v.rank() != 0 || v.dtype != x.dtype {
+        return Err(format!(
+            "pad: padding value must be {}[], got {}",
+            x.dtype, v
+        ));
+    }
+    let r = x.rank();
+    if lo.len() != r || hi.len() != r || interior.len() != r {
+        return Err(format!(
+            "pad: lo, hi and interior need {} entries each for {}, got {}, {} and {}",
+            r,
+            x,
+            lo.len(),
+            hi.len(),
+            interior.len()
+        ));
+    }
+    let mut shape = Vec::with_capacity(r);
+    for (k, &d) in x.shape.iter().enumerate() {
+        let n = padded_dim(d, lo[k], hi[k], interior[k]);
+        let n = usize::try_from(n).map_err(|_| {
+            format!(
+                "pad: dim {} of {} would have size {} (lo {}, hi {}, interior {})",
+                k, x, n, lo[k], hi[k], interior[k]
+            )
+        })?;
+        shape.push(n);
+    }
+    checked_size("pad", &shape)?;
+    Ok(vec![TensorType::new(x.dtype, shape)])
 }
+
+/// For one dim: the operand indices that land inside the result, as
+/// (source offset, destination offset) tables. Element `i` goes to
+/// `lo + i * (interior + 1)`, which negative `lo`/`hi` may put outside.
+fn pad_tables(
+    d: usize,
+    lo: i64,
+    interior: usize,
+    out: usize,
+    src_st: usize,
+    dst_st: usize,
+) -> (Vec<usize>, Vec<usize>) {
+    let step = interior as i128 + 1;
+    let inside = (0..d).filter_map(|i| {
+        let pos = lo as i128 + i as i128 * step;
+        (pos >= 0 && pos < out as i128).then_some((i * src_st, pos as usize * dst_st))
+    });
+    inside.unzip()
+}
+
 pub fn eval_pad(
     lo: &[i64],
     hi: &[i64],
     interior: &[usize],
     inputs: &[Tensor],
 ) -> Result<Vec<Tensor>, String> {
-    let _ = (lo, hi, interior, inputs);
-    Err("not yet implemented".into())
+    let out = infer_pad(lo, hi, interior, &types(inputs))?;
+    let [x, v] = inputs else {
+        return Err("internal error: pad needs 2 operands".into());
+    };
+    let ty = out.first().ok_or("internal error: no output type")?;
+    let (src_st, dst_st) = (strides(x.shape()), strides(&ty.shape));
+    let (src, dst): (Vec<_>, Vec<_>) = (0..x.rank())
+        .map(|k| {
+            pad_tables(
+                x.shape()[k],
+                lo[k],
+                interior[k],
+                ty.shape[k],
+                src_st[k],
+                dst_st[k],
+            )
+        })
+        .unzip();
+    let mut data = kernels::filled(v.data(), ty.size())?;
+    let moved = gather(x.data(), &offsets(&src))?;
+    scatter(&mut data, &moved, &offsets(&dst))?;
+    single(out, data)
 }
+
+// ---------------------------------------------------------------- iota, reverse
+
 pub fn infer_iota(
     shape: &[usize],
     dim: usize,
     dtype: DType,
     inputs: &[TensorType],
 ) -> Result<Vec<TensorType>, String> {
-    let _ = (shape, dim, dtype, inputs);
-    Err("not yet implemented".into())
+    expect_arity("iota", inputs, 0)?;
+    if dim >= shape.len() {
+        return Err(format!(
+            "iota: dim {} is out of range for shape {}",
+            dim,
+            ShapeDisplay(shape)
+        ));
+    }
+    if dtype.is_bool() {
+        return Err("iota: expected a numeric dtype, got bool".into());
+    }
+    checked_size("iota", shape)?;
+    Ok(vec![TensorType::new(dtype, shape.to_vec())])
 }
+
+/// `iota` values follow the dtype's conversion from an index (exact for
+/// indices below 2^24 in `f32`); `c64` has imaginary part 0.
 pub fn eval_iota(
     shape: &[usize],
     dim: usize,
     dtype: DType,
     inputs: &[Tensor],
 ) -> Result<Vec<Tensor>, String> {
-    let _ = (shape, dim, dtype, inputs);
-    Err("not yet implemented".into())
+    let out = infer_iota(shape, dim, dtype, &types(inputs))?;
+    // Each element's value is its index along `dim`: the offset of a table
+    // with stride 1 on `dim` and 0 elsewhere.
+    let tables: Vec<Vec<usize>> = (0..shape.len())
+        .map(|k| axis_table(0, 1, shape[k], usize::from(k == dim)))
+        .collect();
+    let idx = offsets(&tables);
+    let data = match dtype {
+        DType::I32 => Data::I32(kernels::map(&idx, |i| i as i32)),
+        DType::I64 => Data::I64(kernels::map(&idx, |i| i as i64)),
+        DType::U32 => Data::U32(kernels::map(&idx, |i| i as u32)),
+        DType::F32 => Data::F32(kernels::map(&idx, |i| i as f32)),
+        DType::F64 => Data::F64(kernels::map(&idx, |i| i as f64)),
+        DType::C64 => Data::C64(kernels::map(&idx, |i| C64::new(i as f32, 0.0))),
+        DType::Bool => return Err("internal error: iota of bool".into()),
+    };
+    single(out, data)
 }
+
 pub fn infer_rev(axes: &[usize], inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-    let _ = (axes, inputs);
-    Err("not yet implemented".into())
+    let x = operand("reverse", inputs)?;
+    if let Some(&a) = axes.iter().find(|&&a| a >= x.rank()) {
+        return Err(format!("reverse: axis {} is out of range for {}", a, x));
+    }
+    if (1..axes.len()).any(|i| axes[..i].contains(&axes[i])) {
+        return Err(format!("reverse: axes {:?} must be distinct", axes));
+    }
+    Ok(vec![x.clone()])
 }
+
 pub fn eval_rev(axes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-    let _ = (axes, inputs);
-    Err("not yet implemented".into())
+    let out = infer_rev(axes, &types(inputs))?;
+    let x = first(inputs)?;
+    let st = strides(x.shape());
+    let mut tables = identity_tables(x.shape(), &st);
+    for &a in axes {
+        tables[a].reverse();
+    }
+    single(out, gather(x.data(), &offsets(&tables))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(shape: &[usize], data: Data) -> Tensor {
+        Tensor::new(shape.to_vec(), data).expect("test tensor")
+    }
+    fn ty(d: DType, shape: &[usize]) -> TensorType {
+        TensorType::new(d, shape.to_vec())
+    }
+    fn one(r: Result<Vec<Tensor>, String>) -> Tensor {
+        let mut out = r.expect("kernel result");
+        assert_eq!(out.len(), 1);
+        out.pop().expect("one output")
+    }
+    /// `0, 1, .., n-1` as f32 of `shape`.
+    fn count(shape: &[usize]) -> Tensor {
+        let n: usize = shape.iter().product();
+        t(shape, Data::F32((0..n).map(|i| i as f32).collect()))
+    }
+    fn f32s(v: &[f32]) -> Data {
+        Data::F32(v.to_vec())
+    }
+    fn err(r: Result<Vec<TensorType>, String>) -> String {
+        r.expect_err("must fail")
+    }
+
+    #[test]
+    fn broadcast_values() {
+        let x = t(&[3], f32s(&[1.0, 2.0, 3.0]));
+        let rows = one(eval_broadcast(&[2, 3], &[1], &[x.clone()]));
+        assert_eq!(rows.data(), &f32s(&[1.0, 2.0, 3.0, 1.0, 2.0, 3.0]));
+        let cols = one(eval_broadcast(&[3, 2], &[0], &[x]));
+        assert_eq!(cols.data(), &f32s(&[1.0, 1.0, 2.0, 2.0, 3.0, 3.0]));
+        let unit = t(&[1, 2], Data::I64(vec![7, 8]));
+        let b = one(eval_broadcast(&[2, 2], &[0, 1], &[unit]));
+        assert_eq!(
+            (b.shape(), b.data()),
+            (&[2, 2][..], &Data::I64(vec![7, 8, 7, 8]))
+        );
+        let s = one(eval_broadcast(&[2], &[], &[Tensor::scalar_bool(true)]));
+        assert_eq!(s.data(), &Data::Bool(vec![true, true]));
+    }
+
+    #[test]
+    fn broadcast_rules() {
+        let x = [ty(DType::F32, &[3])];
+        assert_eq!(
+            infer_broadcast(&[2, 3], &[1], &x),
+            Ok(vec![ty(DType::F32, &[2, 3])])
+        );
+        assert_eq!(
+            err(infer_broadcast(&[2, 3], &[0], &x)),
+            "broadcast_in_dim: dim 0 of f32[3] (size 3) cannot broadcast to dim 0 of [2, 3] (size 2)"
+        );
+        assert_eq!(
+            err(infer_broadcast(&[3], &[1], &x)),
+            "broadcast_in_dim: dim 1 is out of range for shape [3]"
+        );
+        assert_eq!(
+            err(infer_broadcast(&[3], &[], &x)),
+            "broadcast_in_dim: dims [] must give one output dim for each of the 1 dims of f32[3]"
+        );
+        let m = [ty(DType::F32, &[1, 1])];
+        assert_eq!(
+            err(infer_broadcast(&[2, 2], &[1, 1], &m)),
+            "broadcast_in_dim: dims [1, 1] must be distinct"
+        );
+        let huge = [usize::MAX, 2];
+        assert!(infer_broadcast(&huge, &[], &[ty(DType::F32, &[])]).is_err());
+        assert!(infer_broadcast(&[2], &[], &[]).is_err());
+    }
+
+    #[test]
+    fn reshape_and_transpose() {
+        let r = one(eval_reshape(&[3, 2], &[count(&[2, 3])]));
+        assert_eq!((r.shape(), r.data()), (&[3, 2][..], count(&[6]).data()));
+        assert_eq!(
+            err(infer_reshape(&[4], &[ty(DType::F32, &[2, 3])])),
+            "reshape: cannot reshape f32[2, 3] (6 elements) to [4] (4 elements)"
+        );
+        let tr = one(eval_transpose(&[1, 0], &[count(&[2, 3])]));
+        assert_eq!(tr.shape(), &[3, 2]);
+        assert_eq!(tr.data(), &f32s(&[0.0, 3.0, 1.0, 4.0, 2.0, 5.0]));
+        // out[i, j, k] = x[j, k, i] = 12 j + 4 k + i for x = count([2, 3, 4])
+        let tr = one(eval_transpose(&[2, 0, 1], &[count(&[2, 3, 4])]));
+        assert_eq!(tr.shape(), &[4, 2, 3]);
+        let mut want = vec![];
+        for i in 0..4 {
+            for j in 0..2 {
+                for k in 0..3 {
+                    want.push((12 * j + 4 * k + i) as f32);
+                }
+            }
+        }
+        assert_eq!(tr.data(), &Data::F32(want));
+        let x = [ty(DType::I32, &[2, 3])];
+        assert_eq!(
+            err(infer_transpose(&[0, 0], &x)),
+            "transpose: [0, 0] is not a permutation of the 2 dims of i32[2, 3]"
+        );
+        assert!(infer_transpose(&[0], &x).is_err());
+        assert!(infer_transpose(&[0, 2], &x).is_err());
+    }
+
+    #[test]
+    fn static_slices() {
+        // rows 0, 2 and columns 1, 3 of count([3, 4])
+        let s = one(eval_slice(&[0, 1], &[3, 4], &[2, 2], &[count(&[3, 4])]));
+        assert_eq!(
+            (s.shape(), s.data()),
+            (&[2, 2][..], &f32s(&[1.0, 3.0, 9.0, 11.0]))
+        );
+        let e = one(eval_slice(&[2], &[2], &[1], &[count(&[4])]));
+        assert_eq!(e.shape(), &[0]);
+        let x = [ty(DType::F32, &[2, 3])];
+        assert_eq!(
+            infer_slice(&[0, 0], &[2, 3], &[1, 2], &x),
+            Ok(vec![ty(DType::F32, &[2, 2])])
+        );
+        assert_eq!(
+            err(infer_slice(&[0, 2], &[2, 4], &[1, 1], &x)),
+            "slice: [2, 4) is out of bounds for dim 1 of f32[2, 3]"
+        );
+        assert_eq!(
+            err(infer_slice(&[1, 0], &[0, 3], &[1, 1], &x)),
+            "slice: [1, 0) is out of bounds for dim 0 of f32[2, 3]"
+        );
+        assert_eq!(
+            err(infer_slice(&[0, 0], &[2, 3], &[1, 0], &x)),
+            "slice: stride in dim 1 must be at least 1, got 0"
+        );
+        assert_eq!(
+            err(infer_slice(&[0], &[2, 3], &[1, 1], &x)),
+            "slice: start, limit and stride need 2 entries each for f32[2, 3], got 1, 2 and 2"
+        );
+    }
+
+    #[test]
+    fn dynamic_slices_clamp() {
+        let x = count(&[3, 4]);
+        // start (2, -1) clamps to (1, 0): rows 1-2, columns 0-1
+        let idx = [Tensor::scalar_i32(2), Tensor::scalar_i32(-1)];
+        let s = one(eval_dynamic_slice(
+            &[2, 2],
+            &[x.clone(), idx[0].clone(), idx[1].clone()],
+        ));
+        assert_eq!(s.data(), &f32s(&[4.0, 5.0, 8.0, 9.0]));
+        let at = [x, Tensor::scalar_i64(0), Tensor::scalar_i64(1)];
+        assert_eq!(
+            one(eval_dynamic_slice(&[1, 3], &at)).data(),
+            &f32s(&[1.0, 2.0, 3.0])
+        );
+        let op = t(&[3, 3], Data::I32(vec![0; 9]));
+        let up = t(&[1, 2], Data::I32(vec![1, 2]));
+        // start (5, 1) clamps to (2, 1)
+        let ins = [op, up, Tensor::scalar_i32(5), Tensor::scalar_i32(1)];
+        let u = one(eval_dynamic_update_slice(&ins));
+        assert_eq!(u.data(), &Data::I32(vec![0, 0, 0, 0, 0, 0, 0, 1, 2]));
+        assert_eq!(
+            ins[0].data(),
+            &Data::I32(vec![0; 9]),
+            "the operand is not mutated"
+        );
+    }
+
+    #[test]
+    fn dynamic_slice_rules() {
+        let x = ty(DType::F32, &[3, 4]);
+        let i = ty(DType::I32, &[]);
+        let ok = infer_dynamic_slice(&[2, 2], &[x.clone(), i.clone(), i.clone()]);
+        assert_eq!(ok, Ok(vec![ty(DType::F32, &[2, 2])]));
+        assert_eq!(
+            err(infer_dynamic_slice(
+                &[2, 5],
+                &[x.clone(), i.clone(), i.clone()]
+            )),
+            "dynamic_slice: size 5 exceeds dim 1 of f32[3, 4]"
+        );
+        assert_eq!(
+            err(infer_dynamic_slice(&[2, 2], &[x.clone(), i.clone()])),
+            "dynamic_slice takes 3 operand(s), got 2"
+        );
+        assert_eq!(
+            err(infer_dynamic_slice(
+                &[2, 2],
+                &[x.clone(), i.clone(), ty(DType::F32, &[])]
+            )),
+            "dynamic_slice: start index 1 must be an integer scalar, got f32[]"
+        );
+        assert_eq!(
+            err(infer_dynamic_slice(
+                &[2, 2],
+                &[x.clone(), i.clone(), ty(DType::I64, &[])]
+            )),
+            "dynamic_slice: start indices have different types: i32[] and i64[]"
+        );
+        assert_eq!(
+            err(infer_dynamic_slice(
+                &[2],
+                &[x.clone(), i.clone(), i.clone()]
+            )),
+            "dynamic_slice: sizes [2] need 2 entries for f32[3, 4]"
+        );
+        let u = ty(DType::F32, &[1, 5]);
+        assert_eq!(
+            err(infer_dynamic_update_slice(&[
+                x.clone(),
+                u,
+                i.clone(),
+                i.clone()
+            ])),
+            "dynamic_update_slice: update f32[1, 5] does not fit in operand f32[3, 4]"
+        );
+        let u = ty(DType::F64, &[1, 1]);
+        assert!(infer_dynamic_update_slice(&[x.clone(), u, i.clone(), i.clone()]).is_err());
+        let u = ty(DType::F32, &[1, 1]);
+        assert!(infer_dynamic_update_slice(&[x.clone(), u.clone(), i.clone()]).is_err());
+        let ok = infer_dynamic_update_slice(&[x.clone(), u, i.clone(), i]);
+        assert_eq!(ok, Ok(vec![x]));
+        assert!(infer_dynamic_update_slice(&[]).is_err());
+    }
+
+    #[test]
+    fn concatenation() {
+        let a = t(&[2, 1], f32s(&[1.0, 2.0]));
+        let b = t(&[2, 2], f32s(&[3.0, 4.0, 5.0, 6.0]));
+        let c = one(eval_concat(1, &[a.clone(), b]));
+        assert_eq!(
+            (c.shape(), c.data()),
+            (&[2, 3][..], &f32s(&[1.0, 3.0, 4.0, 2.0, 5.0, 6.0]))
+        );
+        let r = one(eval_concat(
+            0,
+            &[a.clone(), a.clone(), t(&[0, 1], f32s(&[]))],
+        ));
+        assert_eq!(
+            (r.shape(), r.data()),
+            (&[4, 1][..], &f32s(&[1.0, 2.0, 1.0, 2.0]))
+        );
+        assert_eq!(one(eval_concat(0, &[a.clone()])), a);
+        let x = ty(DType::F32, &[2, 3]);
+        assert_eq!(
+            err(infer_concat(0, &[x.clone(), ty(DType::F32, &[2, 4])])),
+            "concatenate: operand types f32[2, 3] and f32[2, 4] differ outside axis 0"
+        );
+        assert_eq!(
+            err(infer_concat(1, &[x.clone(), ty(DType::I32, &[2, 4])])),
+            "concatenate: operand types f32[2, 3] and i32[2, 4] differ outside axis 1"
+        );
+        assert_eq!(
+            err(infer_concat(2, &[x.clone()])),
+            "concatenate: axis 2 is out of range for f32[2, 3]"
+        );
+        assert_eq!(
+            err(infer_concat(0, &[])),
+            "concatenate takes at least 1 operand, got 0"
+        );
+        assert!(infer_concat(0, &[x, ty(DType::F32, &[2])]).is_err());
+    }
+
+    #[test]
+    fn padding() {
+        let x = t(&[3], f32s(&[1.0, 2.0, 3.0]));
+        let zero = Tensor::scalar_f32(0.0);
+        let p = one(eval_pad(&[1], &[2], &[1], &[x.clone(), zero.clone()]));
+        assert_eq!(p.data(), &f32s(&[0.0, 1.0, 0.0, 2.0, 0.0, 3.0, 0.0, 0.0]));
+        // [1, 0, 2, 0, 3] cropped by one on each side
+        let p = one(eval_pad(&[-1], &[-1], &[1], &[x.clone(), zero.clone()]));
+        assert_eq!(p.data(), &f32s(&[0.0, 2.0, 0.0]));
+        let p = one(eval_pad(&[-3], &[0], &[0], &[x, zero]));
+        assert_eq!(p.shape(), &[0]);
+        let m = t(&[2, 2], Data::I32(vec![1, 2, 3, 4]));
+        let p = one(eval_pad(
+            &[0, 1],
+            &[1, 0],
+            &[0, 0],
+            &[m, Tensor::scalar_i32(9)],
+        ));
+        assert_eq!(p.shape(), &[3, 3]);
+        assert_eq!(p.data(), &Data::I32(vec![9, 1, 2, 9, 3, 4, 9, 9, 9]));
+        let e = t(&[0], f32s(&[]));
+        let p = one(eval_pad(&[1], &[1], &[5], &[e, Tensor::scalar_f32(7.0)]));
+        assert_eq!(p.data(), &f32s(&[7.0, 7.0]));
+    }
+
+    #[test]
+    fn pad_rules() {
+        let x = ty(DType::F32, &[2, 3]);
+        let v = ty(DType::F32, &[]);
+        let ok = infer_pad(&[1, -1], &[0, 2], &[1, 0], &[x.clone(), v.clone()]);
+        assert_eq!(ok, Ok(vec![ty(DType::F32, &[4, 4])]));
+        assert_eq!(
+            err(infer_pad(
+                &[-3, 0],
+                &[0, 0],
+                &[0, 0],
+                &[x.clone(), v.clone()]
+            )),
+            "pad: dim 0 of f32[2, 3] would have size -1 (lo -3, hi 0, interior 0)"
+        );
+        assert_eq!(
+            err(infer_pad(
+                &[0, 0],
+                &[0, 0],
+                &[0, 0],
+                &[x.clone(), ty(DType::F64, &[])]
+            )),
+            "pad: padding value must be f32[], got f64[]"
+        );
+        assert_eq!(
+            err(infer_pad(
+                &[0, 0],
+                &[0, 0],
+                &[0, 0],
+                &[x.clone(), ty(DType::F32, &[1])]
+            )),
+            "pad: padding value must be f32[], got f32[1]"
+        );
+        assert_eq!(
+            err(infer_pad(&[0], &[0, 0], &[0, 0], &[x.clone(), v.clone()])),
+            "pad: lo, hi and interior need 2 entries each for f32[2, 3], got 1, 2 and 2"
+        );
+        assert!(infer_pad(&[i64::MAX, 0], &[i64::MAX, 0], &[0, 0], &[x.clone(), v]).is_err());
+        assert!(infer_pad(&[0, 0], &[0, 0], &[0, 0], &[x]).is_err());
+    }
+
+    #[test]
+    fn iota_values_and_rules() {
+        let i = one(eval_iota(&[2, 3], 1, DType::I32, &[]));
+        assert_eq!(i.data(), &Data::I32(vec![0, 1, 2, 0, 1, 2]));
+        let f = one(eval_iota(&[2, 3], 0, DType::F32, &[]));
+        assert_eq!(f.data(), &f32s(&[0.0, 0.0, 0.0, 1.0, 1.0, 1.0]));
+        let c = one(eval_iota(&[2], 0, DType::C64, &[]));
+        assert_eq!(
+            c.data(),
+            &Data::C64(vec![C64::new(0.0, 0.0), C64::new(1.0, 0.0)])
+        );
+        let u = one(eval_iota(&[3], 0, DType::U32, &[]));
+        assert_eq!(u.data(), &Data::U32(vec![0, 1, 2]));
+        assert_eq!(
+            one(eval_iota(&[2], 0, DType::I64, &[])).data(),
+            &Data::I64(vec![0, 1])
+        );
+        assert_eq!(
+            one(eval_iota(&[2], 0, DType::F64, &[])).data(),
+            &Data::F64(vec![0.0, 1.0])
+        );
+        assert_eq!(
+            err(infer_iota(&[3], 1, DType::I32, &[])),
+            "iota: dim 1 is out of range for shape [3]"
+        );
+        assert_eq!(
+            err(infer_iota(&[], 0, DType::I32, &[])),
+            "iota: dim 0 is out of range for shape []"
+        );
+        assert_eq!(
+            err(infer_iota(&[3], 0, DType::Bool, &[])),
+            "iota: expected a numeric dtype, got bool"
+        );
+        let x = ty(DType::F32, &[]);
+        assert_eq!(
+            err(infer_iota(&[3], 0, DType::I32, &[x])),
+            "iota takes 0 operand(s), got 1"
+        );
+    }
+
+    #[test]
+    fn reverse_values_and_rules() {
+        let r = one(eval_rev(&[1], &[count(&[2, 3])]));
+        assert_eq!(r.data(), &f32s(&[2.0, 1.0, 0.0, 5.0, 4.0, 3.0]));
+        let r = one(eval_rev(&[1, 0], &[count(&[2, 3])]));
+        assert_eq!(r.data(), &f32s(&[5.0, 4.0, 3.0, 2.0, 1.0, 0.0]));
+        assert_eq!(one(eval_rev(&[], &[count(&[2, 3])])), count(&[2, 3]));
+        let x = [ty(DType::F32, &[2, 3])];
+        assert_eq!(
+            err(infer_rev(&[2], &x)),
+            "reverse: axis 2 is out of range for f32[2, 3]"
+        );
+        assert_eq!(
+            err(infer_rev(&[0, 0], &x)),
+            "reverse: axes [0, 0] must be distinct"
+        );
+    }
+
+    #[test]
+    fn kernels_reject_bad_inputs_without_panicking() {
+        assert!(eval_transpose(&[0, 0], &[count(&[2, 2])]).is_err());
+        assert!(eval_slice(&[0], &[5], &[1], &[count(&[4])]).is_err());
+        assert!(eval_dynamic_slice(&[2], &[count(&[4])]).is_err());
+        assert!(eval_pad(&[0], &[0], &[0], &[count(&[2])]).is_err());
+        assert!(eval_concat(0, &[]).is_err());
+        assert!(eval_rev(&[3], &[count(&[2])]).is_err());
+        assert!(eval_reshape(&[3], &[count(&[2])]).is_err());
+        assert!(eval_broadcast(&[2], &[0], &[count(&[3])]).is_err());
+    }
 }

@@ -3,6 +3,7 @@
 //! Tensors are immutable and cheap to clone (the buffer is shared).
 
 pub mod format;
+pub mod kernels;
 pub mod npy;
 
 use crate::types::{DType, Shape, TensorType};
