@@ -1,73 +1,281 @@
 //! Source to diagnostics, IR or results: the API shared by the CLI, the REPL
 //! and library users.
 
-use crate::diag::Diagnostic;
-use crate::span::SourceMap;
+use crate::diag::{Diagnostic, Result};
+use crate::eval::display::{display, type_string};
+use crate::eval::exec::Evaluator;
+use crate::eval::module::ModuleEnv;
+use crate::eval::value::{Arr, Func, Value};
+use crate::syntax::ast::{Dim, TypeExpr};
+use crate::tensor::Tensor;
+use crate::types::{DType, TensorType};
 use std::io::Write;
 use std::path::Path;
+use std::rc::Rc;
 
-/// One nest session: loaded sources, global bindings, compiled-function caches.
+/// One nest session: loaded sources, global bindings, traced functions.
 /// `print` output goes to the session's writer.
 pub struct Session {
-    sources: SourceMap,
-    out: Box<dyn Write>,
+    ev: Evaluator,
+    repl: Rc<ModuleEnv>,
+    entries: usize,
 }
 
 impl Session {
     /// A session printing to `out`.
     pub fn new(out: Box<dyn Write>) -> Session {
         Session {
-            sources: SourceMap::default(),
-            out,
+            ev: Evaluator::new(out),
+            repl: ModuleEnv::new("repl", None),
+            entries: 0,
         }
     }
 
+    /// Shows a progress bar for long host loops when stderr is a terminal.
+    pub fn set_progress(&mut self, on: bool) {
+        self.ev.progress = on;
+    }
+
     /// Parses, checks and runs a file: its top-level statements, then `main()` if defined.
-    pub fn run_file(&mut self, path: &Path) -> Result<(), Diagnostic> {
-        let _ = (path, &mut self.out);
-        Err(Diagnostic::new("not yet implemented"))
+    pub fn run_file(&mut self, path: &Path) -> Result<()> {
+        let module = self.ev.load_file(path, None)?;
+        let main = module.get("main");
+        if let Some(Value::Func(f)) = main {
+            if let Func::Def { def, .. } = &*f {
+                if !def.params.is_empty() {
+                    return Err(
+                        Diagnostic::at(def.name.span, "`main` must take no parameters")
+                            .with_hint("`nest run` calls `main()` with no arguments"),
+                    );
+                }
+                self.ev.run_main(def, module.clone())?;
+            }
+        }
+        self.ev
+            .out
+            .flush()
+            .map_err(|e| Diagnostic::new(format!("cannot write output: {}", e)))
     }
 
     /// Parses and checks a file without running it.
-    pub fn check_file(&mut self, path: &Path) -> Result<(), Diagnostic> {
-        let _ = path;
-        Err(Diagnostic::new("not yet implemented"))
+    pub fn check_file(&mut self, path: &Path) -> Result<()> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Diagnostic::new(format!("cannot read `{}`: {}", path.display(), e)))?;
+        self.ev
+            .parse_source(&path.display().to_string(), &text)
+            .map(|_| ())
     }
 
     /// The IR of function `name` in `path`, printed. `arg_types` (e.g.
     /// `"f32[3, 4], f32[4]"`) gives the argument types; without it the
-    /// function's annotations must be concrete.
+    /// function's annotations must be concrete. The file's top-level
+    /// statements run first (their output discarded), as the function may use
+    /// their bindings.
     pub fn ir_of_file(
         &mut self,
         path: &Path,
         name: &str,
         arg_types: Option<&str>,
-    ) -> Result<String, Diagnostic> {
-        let _ = (path, name, arg_types);
-        Err(Diagnostic::new("not yet implemented"))
+    ) -> Result<String> {
+        let out = std::mem::replace(&mut self.ev.out, Box::new(std::io::sink()));
+        let module = self.ev.load_file(path, None);
+        self.ev.out = out;
+        let module = module?;
+        let Some(Value::Func(f)) = module.get(name) else {
+            return Err(Diagnostic::new(format!(
+                "`{}` has no function `{}`",
+                path.display(),
+                name
+            )));
+        };
+        let Func::Def { def, .. } = &*f else {
+            return Err(Diagnostic::new(format!(
+                "`{}` is not a `fn` definition",
+                name
+            )));
+        };
+        let args = match arg_types {
+            Some(text) => parse_arg_types(text)?,
+            None => def
+                .params
+                .iter()
+                .map(|p| match &p.ty {
+                    Some(t) => example_value(t),
+                    None => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    Diagnostic::at(
+                        def.name.span,
+                        format!(
+                            "`{}` has parameters without concrete type annotations",
+                            name
+                        ),
+                    )
+                    .with_hint("give the argument types with `--args \"f32[3, 4], f32[4]\"`")
+                })?,
+        };
+        let span = def.name.span;
+        let traced = self.ev.trace_call(
+            &f,
+            name,
+            args.into_iter().map(|v| (v, span)).collect(),
+            span,
+        )?;
+        Ok(crate::ir::print::print_func(&crate::ir::Func {
+            name: name.to_string(),
+            graph: traced.graph,
+        }))
     }
 
     /// Runs a REPL entry (statements, `fn` definitions, imports, or an
     /// expression). Returns the printed value of a trailing expression.
-    pub fn eval_repl(&mut self, source: &str) -> Result<Option<String>, Diagnostic> {
-        let _ = source;
-        Err(Diagnostic::new("not yet implemented"))
+    pub fn eval_repl(&mut self, source: &str) -> Result<Option<String>> {
+        self.entries += 1;
+        let name = format!("<repl:{}>", self.entries);
+        let file = self.ev.sources.add(&name, source);
+        let prog = crate::syntax::parse(source, file)?;
+        let known: Vec<(String, bool)> = self
+            .repl
+            .globals
+            .borrow()
+            .iter()
+            .map(|(k, b)| (k.clone(), b.mutable))
+            .collect();
+        crate::eval::check::check_program(&prog, Some(&known))?;
+        let v = self.ev.run_program(&prog, self.repl.clone())?;
+        let _ = self.ev.out.flush();
+        Ok(v.map(|v| display(&v)))
     }
 
     /// The type of an expression, e.g. `f32[3, 4]` or `{w: f32[3], b: f32[]}` (REPL `:type`).
-    pub fn type_of(&mut self, source: &str) -> Result<String, Diagnostic> {
-        let _ = source;
-        Err(Diagnostic::new("not yet implemented"))
+    pub fn type_of(&mut self, source: &str) -> Result<String> {
+        self.entries += 1;
+        let name = format!("<repl:{}>", self.entries);
+        let file = self.ev.sources.add(&name, source);
+        let prog = crate::syntax::parse(source, file)?;
+        if !prog.items.is_empty() || prog.tail.is_none() {
+            return Err(Diagnostic::new("`:type` takes one expression"));
+        }
+        let known: Vec<(String, bool)> = self
+            .repl
+            .globals
+            .borrow()
+            .iter()
+            .map(|(k, b)| (k.clone(), b.mutable))
+            .collect();
+        crate::eval::check::check_program(&prog, Some(&known))?;
+        let v = self
+            .ev
+            .run_program(&prog, self.repl.clone())?
+            .unwrap_or(Value::unit());
+        Ok(type_string(&v))
     }
 
     /// The IR of the most recent trace of function `name` (REPL `:ir NAME`).
-    pub fn ir_of_name(&mut self, name: &str) -> Result<String, Diagnostic> {
-        let _ = name;
-        Err(Diagnostic::new("not yet implemented"))
+    pub fn ir_of_name(&mut self, name: &str) -> Result<String> {
+        match self.ev.traces.get(name) {
+            Some(f) => Ok(crate::ir::print::print_func(f)),
+            None => Err(
+                Diagnostic::new(format!("`{}` has not been called yet", name)).with_hint(
+                    "functions are traced when called; call it once, then ask for its IR",
+                ),
+            ),
+        }
     }
 
     /// Renders a diagnostic against this session's sources.
     pub fn render(&self, diag: &Diagnostic) -> String {
-        diag.render(&self.sources)
+        diag.render(&self.ev.sources)
     }
+}
+
+impl Evaluator {
+    /// Runs `main`'s body as host code (I/O allowed), like top-level statements.
+    fn run_main(&mut self, def: &crate::syntax::ast::FnDef, module: Rc<ModuleEnv>) -> Result<()> {
+        let mut env = crate::eval::module::Env::body(module);
+        self.exec_block(&mut env, &def.body)?;
+        Ok(())
+    }
+}
+
+/// A zero value of a concrete annotation (for tracing from annotations).
+fn example_value(t: &TypeExpr) -> Option<Value> {
+    match t {
+        TypeExpr::Tensor { dtype, dims, .. } if dtype.name == "key" && dims.is_empty() => {
+            Some(Value::Key(Arr::new(Tensor::zeros(&TensorType::new(
+                DType::U32,
+                vec![2],
+            )))))
+        }
+        TypeExpr::Tensor { dtype, dims, .. } => {
+            let d = DType::from_name(&dtype.name)?;
+            let shape = dims
+                .iter()
+                .map(|x| match x {
+                    Dim::Int(n, _) => usize::try_from(*n).ok(),
+                    Dim::Name(_) => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(Value::tensor(Tensor::zeros(&TensorType::new(d, shape))))
+        }
+        TypeExpr::Tuple(ts, _) => Some(Value::Tuple(Rc::new(
+            ts.iter().map(example_value).collect::<Option<_>>()?,
+        ))),
+        TypeExpr::Record(fs, _) => {
+            let mut r = indexmap::IndexMap::new();
+            for (n, t) in fs {
+                r.insert(n.name.clone(), example_value(t)?);
+            }
+            Some(Value::Record(Rc::new(r)))
+        }
+    }
+}
+
+/// Parses `"f32[3, 4], f32[4], i32"` into zero values of those types.
+fn parse_arg_types(text: &str) -> Result<Vec<Value>> {
+    let mut out = vec![];
+    let mut depth = 0;
+    let mut cur = String::new();
+    for c in text.chars().chain(std::iter::once(',')) {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ => {}
+        }
+        if c == ',' && depth == 0 {
+            if !cur.trim().is_empty() {
+                out.push(parse_one_type(cur.trim())?);
+            }
+            cur.clear();
+        } else {
+            cur.push(c);
+        }
+    }
+    Ok(out)
+}
+
+fn parse_one_type(t: &str) -> Result<Value> {
+    let bad = || {
+        Diagnostic::new(format!("cannot read the type `{}`", t))
+            .with_hint("write types like `f32[3, 4]`, `i32`, `key`")
+    };
+    if t == "key" {
+        return Ok(Value::Key(Arr::new(Tensor::zeros(&TensorType::new(
+            DType::U32,
+            vec![2],
+        )))));
+    }
+    let (name, dims) = match t.split_once('[') {
+        Some((n, rest)) => (n.trim(), rest.strip_suffix(']').ok_or_else(bad)?),
+        None => (t, ""),
+    };
+    let d = DType::from_name(name).ok_or_else(bad)?;
+    let shape = dims
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<usize>().map_err(|_| bad()))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Value::tensor(Tensor::zeros(&TensorType::new(d, shape))))
 }

@@ -8,6 +8,7 @@
 
 #![deny(clippy::unwrap_used)]
 
+pub mod backend;
 pub mod diag;
 pub mod driver;
 pub mod eval;

@@ -1,17 +1,37 @@
-//! The evaluator's state and the entry points the driver uses.
+//! The evaluator's state, and running programs and modules.
 
+use super::module::{Env, ModuleEnv};
+use super::stmt::Flow;
 use super::tracer::Tracer;
-use super::value::Value;
+use super::value::{Func, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::span::{SourceMap, Span};
+use crate::syntax::ast::{ImportSource, Item, Program};
+use indexmap::IndexMap;
+use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
-/// The state of a running program: sources, the tracer, and where output goes.
+/// The standard library, embedded in the binary: module name and source.
+pub const STDLIB: &[(&str, &str)] = &[("nn", include_str!("../../stdlib/nn.nest"))];
+
+/// The state of a running program: sources, the tracer, loaded modules, and
+/// where output goes.
 pub struct Evaluator {
     pub sources: SourceMap,
     pub tracer: Tracer,
     pub out: Box<dyn Write>,
+    /// Show a progress bar for long host loops (when stderr is a terminal).
+    pub progress: bool,
+    /// The IR of the latest trace of each function called from the host.
+    pub traces: IndexMap<String, crate::ir::Func>,
+    /// Loaded modules by key (`std:NAME` or a canonical path).
+    modules: HashMap<String, Rc<ModuleEnv>>,
+    /// Files being loaded, to detect import cycles.
+    loading: Vec<PathBuf>,
+    /// Functions being traced, to detect recursion (which tracing cannot unroll).
+    pub(super) active: Vec<usize>,
 }
 
 impl Evaluator {
@@ -20,6 +40,11 @@ impl Evaluator {
             sources: SourceMap::default(),
             tracer: Tracer::default(),
             out,
+            progress: false,
+            traces: IndexMap::new(),
+            modules: HashMap::new(),
+            loading: vec![],
+            active: vec![],
         }
     }
 
@@ -42,12 +67,125 @@ impl Evaluator {
         }
     }
 
-    /// Calls a function value with positional arguments.
-    pub fn call_value(&mut self, f: &Value, args: Vec<Value>, span: Span) -> Result<Value> {
-        let _ = (f, args);
-        Err(Diagnostic::at(
-            span,
-            "calling functions is not yet implemented",
-        ))
+    /// Parses and checks a source text registered under `name`.
+    pub fn parse_source(&mut self, name: &str, text: &str) -> Result<Program> {
+        let file = self.sources.add(name, text);
+        let prog = crate::syntax::parse(text, file)?;
+        super::check::check_program(&prog, None)?;
+        Ok(prog)
+    }
+
+    /// Reads, parses, checks and runs a file as a module. `from` is the span
+    /// of the `import` that asked for it.
+    pub fn load_file(&mut self, path: &Path, from: Option<Span>) -> Result<Rc<ModuleEnv>> {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some(m) = self.modules.get(&key.display().to_string()) {
+            return Ok(m.clone());
+        }
+        if self.loading.contains(&key) {
+            let chain: Vec<String> = self
+                .loading
+                .iter()
+                .chain([&key])
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(with_span(Diagnostic::new("import cycle"), from)
+                .with_hint(format!("the cycle: {}", chain.join(" -> "))));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            with_span(
+                Diagnostic::new(format!("cannot read `{}`: {}", path.display(), e)),
+                from,
+            )
+        })?;
+        let prog = self.parse_source(&path.display().to_string(), &text)?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let module = ModuleEnv::new(stem, Some(path.to_path_buf()));
+        self.loading.push(key.clone());
+        let r = self.run_program(&prog, module.clone());
+        self.loading.pop();
+        r?;
+        self.modules
+            .insert(key.display().to_string(), module.clone());
+        Ok(module)
+    }
+
+    /// A standard-library module, loaded once.
+    pub fn load_std(&mut self, name: &str, span: Span) -> Result<Rc<ModuleEnv>> {
+        let key = format!("std:{}", name);
+        if let Some(m) = self.modules.get(&key) {
+            return Ok(m.clone());
+        }
+        let Some((_, text)) = STDLIB.iter().find(|(n, _)| *n == name) else {
+            let names: Vec<&str> = STDLIB.iter().map(|(n, _)| *n).collect();
+            return Err(
+                Diagnostic::at(span, format!("no standard-library module `{}`", name)).with_hint(
+                    format!(
+                        "available: {}; import a file with `import \"path.nest\" as name`",
+                        names.join(", ")
+                    ),
+                ),
+            );
+        };
+        let prog = self.parse_source(&format!("<stdlib>/{}.nest", name), text)?;
+        let module = ModuleEnv::new(name, None);
+        self.run_program(&prog, module.clone())?;
+        self.modules.insert(key, module.clone());
+        Ok(module)
+    }
+
+    /// Runs a program's items in `module`: function definitions first (so
+    /// they may call each other), then imports and statements in order.
+    /// Returns the value of a trailing expression.
+    pub fn run_program(&mut self, prog: &Program, module: Rc<ModuleEnv>) -> Result<Option<Value>> {
+        for item in &prog.items {
+            if let Item::Fn(def) = item {
+                let f = Func::Def {
+                    def: Rc::new(def.clone()),
+                    module: module.clone(),
+                };
+                module.define(&def.name.name, Value::Func(Rc::new(f)), false);
+            }
+        }
+        let mut env = Env::top(module);
+        for item in &prog.items {
+            match item {
+                Item::Fn(_) => {}
+                Item::Import(imp) => {
+                    let (m, default_name) = match &imp.source {
+                        ImportSource::Std(id) => {
+                            (self.load_std(&id.name, id.span)?, id.name.clone())
+                        }
+                        ImportSource::Path(p, span) => {
+                            let path = self.resolve_path(*span, p);
+                            let m = self.load_file(&path, Some(*span))?;
+                            let name = m.name.clone();
+                            (m, name)
+                        }
+                    };
+                    let name = imp.alias.as_ref().map_or(default_name, |a| a.name.clone());
+                    env.define(&name, Value::Module(m), false);
+                }
+                Item::Stmt(s) => {
+                    if let Some(Flow::Return(_, span)) = self.exec_stmt(&mut env, s)? {
+                        return Err(Diagnostic::at(span, "`return` outside a function"));
+                    }
+                }
+            }
+        }
+        match &prog.tail {
+            Some(e) => Ok(Some(self.eval_expr_flow(&mut env, e)?.value_only(e.span)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+fn with_span(d: Diagnostic, span: Option<Span>) -> Diagnostic {
+    match span {
+        Some(s) => d.with_span(s),
+        None => d,
     }
 }

@@ -1,10 +1,18 @@
 //! The evaluator: runs top-level statements on the host and traces function
 //! bodies into the IR.
 
+pub mod assigned;
 pub mod builtins;
+pub mod call;
+pub mod check;
+pub mod control;
+pub mod display;
 pub mod exec;
+pub mod expr;
+pub mod index;
 pub mod module;
 pub mod ops;
+pub mod stmt;
 pub mod tracer;
 pub mod tree;
 pub mod value;

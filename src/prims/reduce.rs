@@ -163,11 +163,23 @@ impl Plan {
         finish: impl Fn(A) -> R,
     ) -> Result<Vec<R>, String> {
         let mut out = Vec::with_capacity(self.outer.len());
+        // Reducing trailing axes reads each group as one slice.
+        let inner = &self.inner;
+        let run = inner
+            .first()
+            .filter(|_| inner.windows(2).all(|w| w[1] == w[0] + 1));
         for &o in &self.outer {
-            let mut acc = init;
-            for &i in &self.inner {
-                acc = step(acc, *src.get(o + i).ok_or_else(|| out_of_range(o + i))?);
-            }
+            let acc = match run {
+                Some(&first) => {
+                    let (a, b) = (o + first, o + first + inner.len());
+                    let group = src.get(a..b).ok_or_else(|| out_of_range(b))?;
+                    group.iter().fold(init, |acc, &x| step(acc, x))
+                }
+                None => inner.iter().try_fold(init, |acc, &i| {
+                    let x = *src.get(o + i).ok_or_else(|| out_of_range(o + i))?;
+                    Ok::<A, String>(step(acc, x))
+                })?,
+            };
             out.push(finish(acc));
         }
         Ok(out)
@@ -366,7 +378,7 @@ mod tests {
     fn float_sums_accumulate_in_f64() {
         // in f32, 1e8 + 1 + ... + 1 would stay 1e8; in f64 the ones add up to 16
         let mut v = vec![1e8f32];
-        v.extend(std::iter::repeat(1.0f32).take(16));
+        v.extend([1.0f32; 16]);
         let s = red(ReduceOp::Sum, &[0], t(&[17], Data::F32(v)));
         assert_eq!(s.data(), &Data::F32(vec![100_000_016.0]));
     }

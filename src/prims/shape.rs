@@ -6,7 +6,7 @@
 //! [`crate::tensor::kernels`].
 
 use super::expect_arity;
-use crate::tensor::kernels::{self, axis_table, gather, offsets, scatter, strides};
+use crate::tensor::kernels::{self, axis_table, gather_tables, offsets, scatter_tables, strides};
 use crate::tensor::{Data, Tensor, C64};
 use crate::types::{DType, ShapeDisplay, TensorType};
 
@@ -150,7 +150,7 @@ pub fn eval_broadcast(
             axis_table(0, 1, shape[k], stride)
         })
         .collect();
-    single(out, gather(x.data(), &offsets(&tables))?)
+    single(out, gather_tables(x.data(), &tables)?)
 }
 
 // ---------------------------------------------------------------- reshape, transpose
@@ -205,7 +205,7 @@ pub fn eval_transpose(perm: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, 
         .iter()
         .map(|&p| axis_table(0, 1, x.shape()[p], st[p]))
         .collect();
-    single(out, gather(x.data(), &offsets(&tables))?)
+    single(out, gather_tables(x.data(), &tables)?)
 }
 
 // ---------------------------------------------------------------- slices
@@ -261,7 +261,7 @@ pub fn eval_slice(
     let tables: Vec<Vec<usize>> = (0..dims.len())
         .map(|k| axis_table(start[k], stride[k], dims[k], st[k]))
         .collect();
-    single(out, gather(x.data(), &offsets(&tables))?)
+    single(out, gather_tables(x.data(), &tables)?)
 }
 
 pub fn infer_dynamic_slice(
@@ -300,7 +300,7 @@ pub fn eval_dynamic_slice(sizes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tens
     let tables: Vec<Vec<usize>> = (0..sizes.len())
         .map(|k| axis_table(starts[k], 1, sizes[k], st[k]))
         .collect();
-    single(out, gather(x.data(), &offsets(&tables))?)
+    single(out, gather_tables(x.data(), &tables)?)
 }
 
 pub fn infer_dynamic_update_slice(inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
@@ -334,7 +334,7 @@ pub fn eval_dynamic_update_slice(inputs: &[Tensor]) -> Result<Vec<Tensor>, Strin
         .map(|k| axis_table(starts[k], 1, u.shape()[k], st[k]))
         .collect();
     let mut data = x.data().clone();
-    scatter(&mut data, u.data(), &offsets(&tables))?;
+    scatter_tables(&mut data, u.data(), &tables)?;
     single(out, data)
 }
 
@@ -379,7 +379,7 @@ pub fn eval_concat(axis: usize, inputs: &[Tensor]) -> Result<Vec<Tensor>, String
         let mut tables = identity_tables(x.shape(), &st);
         let n = x.shape()[axis];
         tables[axis] = axis_table(at, 1, n, st[axis]);
-        scatter(&mut data, x.data(), &offsets(&tables))?;
+        scatter_tables(&mut data, x.data(), &tables)?;
         at += n;
     }
     single(out, data)
@@ -477,8 +477,8 @@ pub fn eval_pad(
         })
         .unzip();
     let mut data = kernels::filled(v.data(), ty.size())?;
-    let moved = gather(x.data(), &offsets(&src))?;
-    scatter(&mut data, &moved, &offsets(&dst))?;
+    let moved = gather_tables(x.data(), &src)?;
+    scatter_tables(&mut data, &moved, &dst)?;
     single(out, data)
 }
 
@@ -551,7 +551,7 @@ pub fn eval_rev(axes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String
     for &a in axes {
         tables[a].reverse();
     }
-    single(out, gather(x.data(), &offsets(&tables))?)
+    single(out, gather_tables(x.data(), &tables)?)
 }
 
 #[cfg(test)]
@@ -584,7 +584,7 @@ mod tests {
     #[test]
     fn broadcast_values() {
         let x = t(&[3], f32s(&[1.0, 2.0, 3.0]));
-        let rows = one(eval_broadcast(&[2, 3], &[1], &[x.clone()]));
+        let rows = one(eval_broadcast(&[2, 3], &[1], std::slice::from_ref(&x)));
         assert_eq!(rows.data(), &f32s(&[1.0, 2.0, 3.0, 1.0, 2.0, 3.0]));
         let cols = one(eval_broadcast(&[3, 2], &[0], &[x]));
         assert_eq!(cols.data(), &f32s(&[1.0, 1.0, 2.0, 2.0, 3.0, 3.0]));
@@ -794,7 +794,7 @@ mod tests {
             (r.shape(), r.data()),
             (&[4, 1][..], &f32s(&[1.0, 2.0, 1.0, 2.0]))
         );
-        assert_eq!(one(eval_concat(0, &[a.clone()])), a);
+        assert_eq!(one(eval_concat(0, std::slice::from_ref(&a))), a);
         let x = ty(DType::F32, &[2, 3]);
         assert_eq!(
             err(infer_concat(0, &[x.clone(), ty(DType::F32, &[2, 4])])),
@@ -805,7 +805,7 @@ mod tests {
             "concatenate: operand types f32[2, 3] and i32[2, 4] differ outside axis 1"
         );
         assert_eq!(
-            err(infer_concat(2, &[x.clone()])),
+            err(infer_concat(2, std::slice::from_ref(&x))),
             "concatenate: axis 2 is out of range for f32[2, 3]"
         );
         assert_eq!(

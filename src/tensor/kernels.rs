@@ -116,10 +116,11 @@ pub fn axis_table(start: usize, step: usize, count: usize, stride: usize) -> Vec
 /// `src[offsets[0]], src[offsets[1]], ..`; an error if an offset is out of range.
 pub fn gather(src: &Data, offsets: &[usize]) -> Result<Data, String> {
     fn pick<T: Copy>(v: &[T], offsets: &[usize]) -> Result<Vec<T>, String> {
-        offsets
-            .iter()
-            .map(|&o| v.get(o).copied().ok_or_else(|| out_of_range(o, v.len())))
-            .collect()
+        let mut out = Vec::with_capacity(offsets.len());
+        for &o in offsets {
+            out.push(*v.get(o).ok_or_else(|| out_of_range(o, v.len()))?);
+        }
+        Ok(out)
     }
     Ok(map_data!(src, v => pick(v, offsets)?))
 }
@@ -136,6 +137,68 @@ pub fn scatter(dst: &mut Data, src: &Data, offsets: &[usize]) -> Result<(), Stri
     }
     let (from, to) = (src.dtype(), dst.dtype());
     zip_data!(dst, src, (d, s) => put(d, s, offsets),
+        else Err(format!("internal error: scatter of {} into {}", from, to)))
+}
+
+/// The offsets of all dims but the last, and the last dim's table (a scalar
+/// is one element at offset 0).
+fn split_last(tables: &[Vec<usize>]) -> (Vec<usize>, &[usize]) {
+    match tables.split_last() {
+        Some((last, lead)) => (offsets(lead), last),
+        None => (vec![0], &[0]),
+    }
+}
+
+/// Whether a table reads consecutive elements, so a row is one slice copy.
+fn is_run(t: &[usize]) -> bool {
+    t.windows(2).all(|w| w[1] == w[0] + 1)
+}
+
+/// [`gather`] of `offsets(tables)`, copying whole rows when the last dim is
+/// contiguous.
+pub fn gather_tables(src: &Data, tables: &[Vec<usize>]) -> Result<Data, String> {
+    fn pick<T: Copy>(v: &[T], outer: &[usize], last: &[usize]) -> Result<Vec<T>, String> {
+        let mut out = Vec::with_capacity(outer.len().saturating_mul(last.len()));
+        let run = last.first().filter(|_| is_run(last));
+        for &o in outer {
+            if let Some(&first) = run {
+                let (a, b) = (o + first, o + first + last.len());
+                out.extend_from_slice(v.get(a..b).ok_or_else(|| out_of_range(b, v.len()))?);
+            } else {
+                for &i in last {
+                    out.push(*v.get(o + i).ok_or_else(|| out_of_range(o + i, v.len()))?);
+                }
+            }
+        }
+        Ok(out)
+    }
+    let (outer, last) = split_last(tables);
+    Ok(map_data!(src, v => pick(v, &outer, last)?))
+}
+
+/// [`scatter`] to `offsets(tables)`, copying whole rows when the last dim is
+/// contiguous.
+pub fn scatter_tables(dst: &mut Data, src: &Data, tables: &[Vec<usize>]) -> Result<(), String> {
+    fn put<T: Copy>(d: &mut [T], s: &[T], outer: &[usize], last: &[usize]) -> Result<(), String> {
+        let (n, len) = (d.len(), last.len());
+        let run = last.first().filter(|_| is_run(last));
+        for (&o, row) in outer.iter().zip(s.chunks(len.max(1))) {
+            if let (Some(&first), true) = (run, row.len() == len) {
+                let (a, b) = (o + first, o + first + len);
+                d.get_mut(a..b)
+                    .ok_or_else(|| out_of_range(b, n))?
+                    .copy_from_slice(row);
+            } else {
+                for (&i, &x) in last.iter().zip(row) {
+                    *d.get_mut(o + i).ok_or_else(|| out_of_range(o + i, n))? = x;
+                }
+            }
+        }
+        Ok(())
+    }
+    let (from, to) = (src.dtype(), dst.dtype());
+    let (outer, last) = split_last(tables);
+    zip_data!(dst, src, (d, s) => put(d, s, &outer, last),
         else Err(format!("internal error: scatter of {} into {}", from, to)))
 }
 
@@ -383,6 +446,41 @@ mod tests {
             Ok(Data::Bool(vec![true; 2]))
         );
         assert!(filled(&Data::Bool(vec![]), 2).is_err());
+    }
+
+    #[test]
+    fn table_copies_match_offsets() {
+        let src = Data::I64((0..12).collect());
+        // rows 1..3, columns 1..3 of a [3, 4] array (contiguous rows), then a
+        // transpose of its first two columns (strided rows)
+        let block = [vec![4, 8], vec![1, 2]];
+        assert_eq!(gather_tables(&src, &block), gather(&src, &offsets(&block)));
+        assert_eq!(
+            gather_tables(&src, &block),
+            Ok(Data::I64(vec![5, 6, 9, 10]))
+        );
+        let cols = [vec![0, 1], vec![0, 4, 8]];
+        assert_eq!(
+            gather_tables(&src, &cols),
+            Ok(Data::I64(vec![0, 4, 8, 1, 5, 9]))
+        );
+        assert_eq!(gather_tables(&src, &[]), Ok(Data::I64(vec![0])));
+        assert!(gather_tables(&src, &[vec![11, 12]]).is_err());
+        let mut dst = Data::I64(vec![0; 6]);
+        let rows = [vec![0, 3], vec![1, 2]];
+        assert_eq!(
+            scatter_tables(&mut dst, &Data::I64(vec![1, 2, 3, 4]), &rows),
+            Ok(())
+        );
+        assert_eq!(dst, Data::I64(vec![0, 1, 2, 0, 3, 4]));
+        let strided = [vec![0, 3], vec![0, 2]];
+        assert_eq!(
+            scatter_tables(&mut dst, &Data::I64(vec![7, 8, 9, 10]), &strided),
+            Ok(())
+        );
+        assert_eq!(dst, Data::I64(vec![7, 1, 8, 9, 3, 10]));
+        assert!(scatter_tables(&mut dst, &Data::I64(vec![1, 2]), &[vec![5, 6]]).is_err());
+        assert!(scatter_tables(&mut dst, &Data::F32(vec![1.0]), &[vec![0]]).is_err());
     }
 
     #[test]

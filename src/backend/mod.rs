@@ -1,0 +1,3 @@
+//! Backends that run IR graphs: the XLA runtime through a PJRT plugin.
+
+pub mod pjrt;

@@ -1,0 +1,457 @@
+//! Calling user functions. From the host, a call traces the function with
+//! the argument types into an IR graph, simplifies it and runs it; inside a
+//! trace, a call is inlined. Parameter annotations are checked here, with
+//! named dims unified across the arguments of one call.
+
+use super::exec::Evaluator;
+use super::expr::{Keywords, Positional};
+use super::module::Env;
+use super::ops;
+use super::stmt::Flow;
+use super::tree::{flatten, unflatten};
+use super::value::{Arr, Func, Value};
+use crate::diag::{Diagnostic, Result};
+use crate::span::Span;
+use crate::syntax::ast::{Dim, Param, TypeExpr};
+use crate::types::{DType, ShapeDisplay};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A traced call: its graph, the structure of its result, and the concrete
+/// inputs it was traced with.
+pub struct Traced {
+    pub graph: crate::ir::Graph,
+    pub output: super::tree::TreeDef,
+    pub inputs: Vec<crate::tensor::Tensor>,
+}
+
+/// Named dims bound so far in one call: size, and the argument that bound it.
+type DimEnv = HashMap<String, (usize, String)>;
+
+impl Evaluator {
+    pub fn call_user(
+        &mut self,
+        func: &Rc<Func>,
+        pos: Positional,
+        kws: Keywords,
+        span: Span,
+    ) -> Result<Value> {
+        let (name, params) = fn_signature(func);
+        let args = bind_params(&name, params, pos, kws, span)?;
+        if self.tracer.is_tracing() {
+            self.inline_call(func, &name, args, span)
+        } else {
+            self.host_call(func, &name, args, span)
+        }
+    }
+
+    /// Traces `func` on the argument types, then runs the graph.
+    fn host_call(
+        &mut self,
+        func: &Rc<Func>,
+        name: &str,
+        args: Vec<(Value, Span)>,
+        span: Span,
+    ) -> Result<Value> {
+        let traced = self.trace_call(func, name, args, span)?;
+        let results = crate::interp::run_graph(&traced.graph, &traced.inputs)
+            .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", name, m)))?;
+        unflatten(&traced.output, &mut results.into_iter().map(Arr::new))
+    }
+
+    /// Traces a call of `func` on the types of concrete `args` into a
+    /// simplified graph (kept as the function's latest trace).
+    pub fn trace_call(
+        &mut self,
+        func: &Rc<Func>,
+        name: &str,
+        args: Vec<(Value, Span)>,
+        span: Span,
+    ) -> Result<Traced> {
+        let spans: Vec<Span> = args.iter().map(|(_, s)| *s).collect();
+        let (leaves, def) = flatten(&Value::Tuple(Rc::new(
+            args.into_iter().map(|(v, _)| v).collect(),
+        )));
+        let inputs: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
+        self.tracer.begin();
+        let traced = (|| {
+            let ins = inputs
+                .iter()
+                .map(|a| self.tracer.input(a.ty()))
+                .collect::<Result<Vec<_>>>()?;
+            let Value::Tuple(vals) = unflatten(&def, &mut ins.into_iter())? else {
+                return Err(Diagnostic::internal("arguments lost their structure"));
+            };
+            let args = vals.iter().cloned().zip(spans).collect();
+            self.inline_call(func, name, args, span)
+        })();
+        let result = match traced {
+            Ok(v) => v,
+            Err(e) => {
+                self.tracer.abandon();
+                return Err(e);
+            }
+        };
+        let (outs, output) = flatten(&result);
+        let region = self.tracer.finish(&outs)?;
+        let graph = crate::ir::simplify::simplify(&region.graph);
+        if cfg!(debug_assertions) {
+            crate::ir::verify::verify(&graph)
+                .map_err(|m| Diagnostic::internal(format!("invalid IR for `{}`: {}", name, m)))?;
+        }
+        self.traces.insert(
+            name.to_string(),
+            crate::ir::Func {
+                name: name.to_string(),
+                graph: graph.clone(),
+            },
+        );
+        let inputs = inputs.iter().filter_map(Arr::concrete).collect();
+        Ok(Traced {
+            graph,
+            output,
+            inputs,
+        })
+    }
+
+    /// Evaluates the body of `func` in the current trace (or eagerly).
+    pub fn inline_call(
+        &mut self,
+        func: &Rc<Func>,
+        name: &str,
+        args: Vec<(Value, Span)>,
+        span: Span,
+    ) -> Result<Value> {
+        let id = Rc::as_ptr(func) as *const u8 as usize;
+        let key = match &**func {
+            Func::Def { def, .. } => Rc::as_ptr(def) as *const u8 as usize,
+            _ => id,
+        };
+        if self.active.contains(&key) {
+            return Err(Diagnostic::at(
+                span,
+                format!("`{}` calls itself: recursion is not supported", name),
+            )
+            .with_hint(
+                "functions are traced by inlining; write the recursion as a `for` or `while` loop",
+            ));
+        }
+        self.active.push(key);
+        let r = self.run_body(func, name, args, span);
+        self.active.pop();
+        r
+    }
+
+    fn run_body(
+        &mut self,
+        func: &Rc<Func>,
+        name: &str,
+        args: Vec<(Value, Span)>,
+        span: Span,
+    ) -> Result<Value> {
+        let (_, params) = fn_signature(func);
+        let module = match &**func {
+            Func::Def { module, .. } | Func::Lambda { module, .. } => module.clone(),
+            Func::Builtin(_) => return Err(Diagnostic::internal("builtin reached run_body")),
+        };
+        let mut env = Env::body(module);
+        if let Func::Lambda { captured, .. } = &**func {
+            for (n, v) in captured.iter() {
+                env.define(n, v.clone(), false);
+            }
+            env.push();
+        }
+        let mut dims = DimEnv::new();
+        for (p, (v, vspan)) in params.iter().zip(args) {
+            let v = match &p.ty {
+                Some(ty) => self.check_annotation(
+                    v,
+                    ty,
+                    &mut dims,
+                    &format!("argument `{}` of `{}`", p.name.name, name),
+                    vspan,
+                )?,
+                None => v,
+            };
+            env.define(&p.name.name, v, false);
+        }
+        let flow = match &**func {
+            Func::Def { def, .. } => self.exec_block(&mut env, &def.body)?,
+            Func::Lambda { body, .. } => self.eval_expr_flow(&mut env, body)?,
+            Func::Builtin(_) => return Err(Diagnostic::internal("builtin reached run_body")),
+        };
+        let v = match flow {
+            Flow::Value(v) | Flow::Return(v, _) => v,
+        };
+        match &**func {
+            Func::Def { def, .. } => match &def.ret {
+                Some(ty) => self.check_annotation(
+                    v,
+                    ty,
+                    &mut dims,
+                    &format!("the result of `{}`", name),
+                    span,
+                ),
+                None => Ok(v),
+            },
+            _ => Ok(v),
+        }
+    }
+
+    /// Checks `v` against an annotation; weak literals take the annotated dtype.
+    fn check_annotation(
+        &mut self,
+        v: Value,
+        ty: &TypeExpr,
+        dims: &mut DimEnv,
+        what: &str,
+        span: Span,
+    ) -> Result<Value> {
+        let mismatch = |v: &Value| {
+            Diagnostic::at(
+                span,
+                format!("{} must be {}, got {}", what, type_text(ty), v.describe()),
+            )
+            .with_note("the annotation is here", Some(type_span(ty)))
+        };
+        match ty {
+            TypeExpr::Tensor {
+                dtype, dims: ds, ..
+            } if dtype.name == "key" && ds.is_empty() => match v {
+                Value::Key(_) => Ok(v),
+                other => Err(mismatch(&other)),
+            },
+            TypeExpr::Tensor {
+                dtype, dims: ds, ..
+            } => {
+                let d = DType::from_name(&dtype.name).ok_or_else(|| {
+                    Diagnostic::at(dtype.span, format!("unknown dtype `{}`", dtype.name))
+                })?;
+                let Value::Arr(a) = &v else {
+                    return Err(mismatch(&v));
+                };
+                let a = match a.weak() {
+                    Some(_) if ds.is_empty() => ops::cast(&mut self.tracer, a, d)?,
+                    _ => a.clone(),
+                };
+                if a.dtype() != d || a.rank() != ds.len() {
+                    return Err(mismatch(&Value::Arr(a)));
+                }
+                for (i, (dim, n)) in ds.iter().zip(a.shape()).enumerate() {
+                    self.check_dim(dim, *n, i, &a, dims, what, span)?;
+                }
+                Ok(Value::Arr(a))
+            }
+            TypeExpr::Tuple(ts, _) => {
+                let Value::Tuple(xs) = &v else {
+                    return Err(mismatch(&v));
+                };
+                if xs.len() != ts.len() {
+                    return Err(mismatch(&v));
+                }
+                let mut out = vec![];
+                for (i, (x, t)) in xs.iter().zip(ts).enumerate() {
+                    out.push(self.check_annotation(
+                        x.clone(),
+                        t,
+                        dims,
+                        &format!("element {} of {}", i, what),
+                        span,
+                    )?);
+                }
+                Ok(Value::Tuple(Rc::new(out)))
+            }
+            TypeExpr::Record(fs, _) => {
+                let Value::Record(r) = &v else {
+                    return Err(mismatch(&v));
+                };
+                if r.len() != fs.len() || fs.iter().any(|(n, _)| !r.contains_key(&n.name)) {
+                    return Err(mismatch(&v));
+                }
+                let mut out = indexmap::IndexMap::new();
+                for (k, x) in r.iter() {
+                    let t = fs
+                        .iter()
+                        .find(|(n, _)| &n.name == k)
+                        .map(|(_, t)| t)
+                        .ok_or_else(|| mismatch(&v))?;
+                    out.insert(
+                        k.clone(),
+                        self.check_annotation(
+                            x.clone(),
+                            t,
+                            dims,
+                            &format!("field `{}` of {}", k, what),
+                            span,
+                        )?,
+                    );
+                }
+                Ok(Value::Record(Rc::new(out)))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn check_dim(
+        &self,
+        dim: &Dim,
+        n: usize,
+        i: usize,
+        a: &Arr,
+        dims: &mut DimEnv,
+        what: &str,
+        span: Span,
+    ) -> Result<()> {
+        match dim {
+            Dim::Int(want, dspan) => {
+                if *want != n as i64 {
+                    return Err(Diagnostic::at(
+                        span,
+                        format!(
+                            "{} has shape {}, but dimension {} must be {}",
+                            what,
+                            ShapeDisplay(a.shape()),
+                            i,
+                            want
+                        ),
+                    )
+                    .with_note("the annotation is here", Some(*dspan)));
+                }
+            }
+            Dim::Name(id) => match dims.get(&id.name) {
+                Some((size, from)) if *size != n => {
+                    return Err(Diagnostic::at(
+                        span,
+                        format!(
+                            "dimension `{}` is {} in {} but {} in {} ({})",
+                            id.name,
+                            size,
+                            from,
+                            n,
+                            what,
+                            a.ty()
+                        ),
+                    )
+                    .with_note(format!("`{}` is named here", id.name), Some(id.span)));
+                }
+                Some(_) => {}
+                None => {
+                    dims.insert(id.name.clone(), (n, format!("{} ({})", what, a.ty())));
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+/// A function's name (for messages) and parameters.
+fn fn_signature(func: &Func) -> (String, &[Param]) {
+    match func {
+        Func::Def { def, .. } => (def.name.name.clone(), &def.params),
+        Func::Lambda { params, .. } => ("<lambda>".to_string(), params),
+        Func::Builtin(_) => ("<builtin>".to_string(), &[]),
+    }
+}
+
+/// Binds positional and keyword arguments to parameters by name.
+fn bind_params(
+    name: &str,
+    params: &[Param],
+    pos: Positional,
+    kws: Keywords,
+    span: Span,
+) -> Result<Vec<(Value, Span)>> {
+    if pos.len() > params.len() {
+        return Err(Diagnostic::at(
+            pos[params.len()].1,
+            format!(
+                "`{}` takes {} argument(s), got {}",
+                name,
+                params.len(),
+                pos.len()
+            ),
+        )
+        .with_hint(format!("`{}({})`", name, param_list(params))));
+    }
+    let mut slots: Vec<Option<(Value, Span)>> = vec![None; params.len()];
+    for (i, a) in pos.into_iter().enumerate() {
+        slots[i] = Some(a);
+    }
+    for (k, kspan, v, vspan) in kws {
+        let Some(i) = params.iter().position(|p| p.name.name == k) else {
+            return Err(
+                Diagnostic::at(kspan, format!("`{}` has no parameter `{}`", name, k))
+                    .with_hint(format!("`{}({})`", name, param_list(params))),
+            );
+        };
+        if slots[i].is_some() {
+            return Err(Diagnostic::at(
+                kspan,
+                format!("argument `{}` of `{}` given twice", k, name),
+            ));
+        }
+        slots[i] = Some((v, vspan));
+    }
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.ok_or_else(|| {
+                Diagnostic::at(
+                    span,
+                    format!(
+                        "`{}` is missing its argument `{}`",
+                        name, params[i].name.name
+                    ),
+                )
+                .with_hint(format!("`{}({})`", name, param_list(params)))
+            })
+        })
+        .collect()
+}
+
+fn param_list(params: &[Param]) -> String {
+    params
+        .iter()
+        .map(|p| p.name.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An annotation as written (`f32[n, 3]`).
+pub fn type_text(ty: &TypeExpr) -> String {
+    match ty {
+        TypeExpr::Tensor { dtype, dims, .. } if dims.is_empty() => dtype.name.clone(),
+        TypeExpr::Tensor { dtype, dims, .. } => {
+            let ds: Vec<String> = dims
+                .iter()
+                .map(|d| match d {
+                    Dim::Int(n, _) => n.to_string(),
+                    Dim::Name(id) => id.name.clone(),
+                })
+                .collect();
+            format!("{}[{}]", dtype.name, ds.join(", "))
+        }
+        TypeExpr::Tuple(ts, _) => format!(
+            "({})",
+            ts.iter().map(type_text).collect::<Vec<_>>().join(", ")
+        ),
+        TypeExpr::Record(fs, _) => {
+            format!(
+                "{{{}}}",
+                fs.iter()
+                    .map(|(n, t)| format!("{}: {}", n.name, type_text(t)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
+}
+
+fn type_span(ty: &TypeExpr) -> Span {
+    match ty {
+        TypeExpr::Tensor { span, .. } | TypeExpr::Tuple(_, span) | TypeExpr::Record(_, span) => {
+            *span
+        }
+    }
+}

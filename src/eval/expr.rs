@@ -1,0 +1,250 @@
+//! Evaluating expressions: literals, names, operators on arrays and trees,
+//! calls, field access and indexing.
+
+use super::builtins;
+use super::exec::Evaluator;
+use super::module::Env;
+use super::ops;
+use super::tree::zip_arrays;
+use super::value::{Arr, Func, Value};
+use crate::diag::{Diagnostic, Result};
+use crate::prims::{BinaryOp, Cmp};
+use crate::span::Span;
+use crate::syntax::ast::{BinOp, Expr, ExprKind, Ident, UnOp};
+use crate::tensor::Tensor;
+use crate::types::DType;
+use indexmap::IndexMap;
+use std::rc::Rc;
+
+/// Positional arguments with their spans.
+pub type Positional = Vec<(Value, Span)>;
+/// Keyword arguments: name, name span, value, value span.
+pub type Keywords = Vec<(String, Span, Value, Span)>;
+
+impl Evaluator {
+    pub fn eval_expr(&mut self, env: &mut Env, e: &Expr) -> Result<Value> {
+        match &e.kind {
+            ExprKind::Int(i) => Ok(Value::Arr(Arr::weak_int(*i))),
+            ExprKind::Float(f) => Ok(Value::Arr(Arr::weak_float(*f))),
+            ExprKind::Imag(f) => Ok(Value::Arr(Arr::weak_complex(0.0, *f as f32))),
+            ExprKind::Str(s) => Ok(Value::Str(s.as_str().into())),
+            ExprKind::Bool(b) => Ok(Value::tensor(Tensor::scalar_bool(*b))),
+            ExprKind::Name(n) => self.lookup_name(env, n, e.span),
+            ExprKind::Unary(op, x) => {
+                let v = self.eval_expr(env, x)?;
+                self.unary_value(*op, &v).map_err(|d| d.or_span(e.span))
+            }
+            ExprKind::Binary(op, a, b) => {
+                let x = self.eval_expr(env, a)?;
+                let y = self.eval_expr(env, b)?;
+                self.binary_value(*op, &x, &y)
+                    .map_err(|d| d.or_span(e.span))
+            }
+            ExprKind::Call {
+                callee,
+                args,
+                kwargs,
+            } => self.eval_call(env, callee, args, kwargs, e.span),
+            ExprKind::Field(x, name) => {
+                let v = self.eval_expr(env, x)?;
+                self.field(&v, name)
+            }
+            ExprKind::TupleIndex(x, i, span) => {
+                let v = self.eval_expr(env, x)?;
+                tuple_item(&v, *i as i64, *span)
+            }
+            ExprKind::Index(x, idx) => {
+                let v = self.eval_expr(env, x)?;
+                self.index_value(env, &v, idx, e.span)
+            }
+            ExprKind::Tuple(xs) => Ok(Value::Tuple(Rc::new(self.eval_all(env, xs)?))),
+            ExprKind::List(xs) => Ok(Value::List(Rc::new(self.eval_all(env, xs)?))),
+            ExprKind::Record(fields) => {
+                let mut out = IndexMap::new();
+                for (name, x) in fields {
+                    let v = self.eval_expr(env, x)?;
+                    if out.insert(name.name.clone(), v).is_some() {
+                        return Err(Diagnostic::at(
+                            name.span,
+                            format!("field `{}` appears twice", name.name),
+                        ));
+                    }
+                }
+                Ok(Value::Record(Rc::new(out)))
+            }
+            ExprKind::Block(_) | ExprKind::If { .. } => {
+                self.eval_expr_flow(env, e)?.value_only(e.span)
+            }
+            ExprKind::Lambda { params, body } => Ok(Value::Func(Rc::new(Func::Lambda {
+                params: Rc::new(params.clone()),
+                body: Rc::new((**body).clone()),
+                captured: Rc::new(env.locals()),
+                module: env.module.clone(),
+            }))),
+        }
+    }
+
+    fn eval_all(&mut self, env: &mut Env, xs: &[Expr]) -> Result<Vec<Value>> {
+        xs.iter().map(|x| self.eval_expr(env, x)).collect()
+    }
+
+    /// A name: a local, a global, a builtin, a dtype or `none`.
+    pub fn lookup_name(&mut self, env: &Env, name: &str, span: Span) -> Result<Value> {
+        if let Some(v) = env.lookup(name) {
+            return Ok(v);
+        }
+        if let Some(id) = builtins::lookup(name) {
+            return Ok(Value::Func(Rc::new(Func::Builtin(id))));
+        }
+        if let Some(d) = DType::from_name(name) {
+            return Ok(Value::DType(d));
+        }
+        if name == "none" {
+            return Ok(Value::None);
+        }
+        Err(Diagnostic::at(span, format!("unknown name `{}`", name)))
+    }
+
+    fn unary_value(&mut self, op: UnOp, v: &Value) -> Result<Value> {
+        let t = &mut self.tracer;
+        super::tree::map_arrays(v, &mut |a| match op {
+            UnOp::Neg => ops::neg(t, a),
+            UnOp::Not => ops::not(t, a),
+        })
+    }
+
+    /// A binary operator, leaf by leaf on trees.
+    pub fn binary_value(&mut self, op: BinOp, a: &Value, b: &Value) -> Result<Value> {
+        let t = &mut self.tracer;
+        zip_arrays(a, b, &mut |x, y| binary_arr(t, op, x, y))
+    }
+
+    fn eval_call(
+        &mut self,
+        env: &mut Env,
+        callee: &Expr,
+        args: &[Expr],
+        kwargs: &[(Ident, Expr)],
+        span: Span,
+    ) -> Result<Value> {
+        let f = self.eval_expr(env, callee)?;
+        let mut pos = vec![];
+        for a in args {
+            pos.push((self.eval_expr(env, a)?, a.span));
+        }
+        let mut kws = vec![];
+        for (name, a) in kwargs {
+            kws.push((
+                name.name.clone(),
+                name.span,
+                self.eval_expr(env, a)?,
+                a.span,
+            ));
+        }
+        self.call(&f, pos, kws, span)
+    }
+
+    /// Calls a function value.
+    pub fn call(&mut self, f: &Value, pos: Positional, kws: Keywords, span: Span) -> Result<Value> {
+        let Value::Func(func) = f else {
+            return Err(Diagnostic::at(
+                span,
+                format!("cannot call {}: it is not a function", f.describe()),
+            ));
+        };
+        match &**func {
+            Func::Builtin(id) => {
+                let b = builtins::TABLE
+                    .get(*id)
+                    .ok_or_else(|| Diagnostic::internal("bad builtin id"))?;
+                if b.host_only && self.tracer.is_tracing() {
+                    return Err(Diagnostic::at(span, format!("`{}` is not allowed inside a `fn`", b.name))
+                        .with_hint(format!("`{}` does I/O on the host: call it at top level with the function's result", b.name)));
+                }
+                let args = builtins::bind(*id, pos, kws, span)?;
+                (b.imp)(self, &args).map_err(|d| d.or_span(span))
+            }
+            Func::Def { .. } | Func::Lambda { .. } => self.call_user(func, pos, kws, span),
+        }
+    }
+
+    fn field(&mut self, v: &Value, name: &Ident) -> Result<Value> {
+        match v {
+            Value::Record(r) => r.get(&name.name).cloned().ok_or_else(|| {
+                let fields: Vec<&str> = r.keys().map(String::as_str).collect();
+                Diagnostic::at(
+                    name.span,
+                    format!("the record has no field `{}`", name.name),
+                )
+                .with_hint(format!("its fields are: {}", fields.join(", ")))
+            }),
+            Value::Module(m) => m.get(&name.name).ok_or_else(|| {
+                Diagnostic::at(
+                    name.span,
+                    format!("module `{}` has no member `{}`", m.name, name.name),
+                )
+            }),
+            Value::Arr(a) if name.name == "T" => {
+                let perm: Vec<usize> = (0..a.rank()).rev().collect();
+                Ok(Value::Arr(
+                    ops::transpose(&mut self.tracer, a, &perm).map_err(|d| d.or_span(name.span))?,
+                ))
+            }
+            Value::Tuple(_) => Err(Diagnostic::at(
+                name.span,
+                format!("a tuple has no field `{}`", name.name),
+            )
+            .with_hint("use `.0`, `.1`, ... for tuple elements")),
+            other => Err(Diagnostic::at(
+                name.span,
+                format!("{} has no field `{}`", other.describe(), name.name),
+            )),
+        }
+    }
+}
+
+/// A binary operator on two arrays.
+fn binary_arr(t: &mut super::tracer::Tracer, op: BinOp, x: &Arr, y: &Arr) -> Result<Arr> {
+    match op {
+        BinOp::Add => ops::binary(t, BinaryOp::Add, x, y),
+        BinOp::Sub => ops::binary(t, BinaryOp::Sub, x, y),
+        BinOp::Mul => ops::binary(t, BinaryOp::Mul, x, y),
+        BinOp::Div => ops::div(t, x, y),
+        BinOp::Rem => ops::floor_mod(t, x, y),
+        BinOp::Pow => ops::pow(t, x, y),
+        BinOp::MatMul => ops::matmul(t, x, y),
+        BinOp::Eq => ops::compare(t, Cmp::Eq, x, y),
+        BinOp::Ne => ops::compare(t, Cmp::Ne, x, y),
+        BinOp::Lt => ops::compare(t, Cmp::Lt, x, y),
+        BinOp::Le => ops::compare(t, Cmp::Le, x, y),
+        BinOp::Gt => ops::compare(t, Cmp::Gt, x, y),
+        BinOp::Ge => ops::compare(t, Cmp::Ge, x, y),
+        BinOp::And => ops::logical(t, BinaryOp::And, x, y, "&&"),
+        BinOp::Or => ops::logical(t, BinaryOp::Or, x, y, "||"),
+    }
+}
+
+/// `t.i` on a tuple (or list).
+pub fn tuple_item(v: &Value, i: i64, span: Span) -> Result<Value> {
+    let items = match v {
+        Value::Tuple(xs) | Value::List(xs) => xs,
+        other => {
+            return Err(Diagnostic::at(
+                span,
+                format!("cannot take element {} of {}", i, other.describe()),
+            )
+            .with_hint("only tuples have numbered elements"))
+        }
+    };
+    let n = items.len() as i64;
+    let j = if i < 0 { i + n } else { i };
+    usize::try_from(j)
+        .ok()
+        .and_then(|j| items.get(j).cloned())
+        .ok_or_else(|| {
+            Diagnostic::at(
+                span,
+                format!("index {} is out of range for a tuple of {}", i, n),
+            )
+        })
+}
