@@ -1,40 +1,258 @@
 //! Elementwise builtins (LANGUAGE.md §6 "Elementwise", "Complex", "Casts").
+//!
+//! One-argument functions apply leaf by leaf to trees (`exp(params)`);
+//! integer arguments of transcendental functions compute in `f32`.
 
+use super::util::{self, done};
 use super::{Args, Builtin};
-use crate::diag::Result;
+use crate::diag::{Diagnostic, Result};
 use crate::eval::exec::Evaluator;
 use crate::eval::ops;
-use crate::eval::tree::map_arrays;
-use crate::eval::value::Value;
-use crate::prims::UnaryOp;
+use crate::eval::tracer::Tracer;
+use crate::eval::value::{Arr, Value};
+use crate::prims::{BinaryOp, Prim, UnaryOp};
+use crate::types::{DType, Weak};
 
-pub const BUILTINS: &[Builtin] = &[
-    Builtin {
-        name: "exp",
-        params: "x",
-        host_only: false,
-        imp: exp,
-    },
-    Builtin {
-        name: "maximum",
-        params: "x, y",
-        host_only: false,
-        imp: maximum,
-    },
+/// The builtins that are one unary primitive.
+const UNARY: &[(&str, UnaryOp)] = &[
+    ("exp", UnaryOp::Exp),
+    ("log", UnaryOp::Log),
+    ("log1p", UnaryOp::Log1p),
+    ("expm1", UnaryOp::Expm1),
+    ("sqrt", UnaryOp::Sqrt),
+    ("rsqrt", UnaryOp::Rsqrt),
+    ("abs", UnaryOp::Abs),
+    ("sign", UnaryOp::Sign),
+    ("sin", UnaryOp::Sin),
+    ("cos", UnaryOp::Cos),
+    ("tanh", UnaryOp::Tanh),
+    ("sigmoid", UnaryOp::Logistic),
+    ("floor", UnaryOp::Floor),
+    ("ceil", UnaryOp::Ceil),
+    ("round", UnaryOp::Round),
 ];
 
-/// `exp(x)`, leaf by leaf on trees.
-fn exp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    map_arrays(args.get(0)?, &mut |a| {
-        ops::unary(&mut ev.tracer, UnaryOp::Exp, a)
-    })
-    .map_err(|e| e.or_span(args.call))
+macro_rules! builtin {
+    ($name:expr, $params:expr, $imp:expr) => {
+        Builtin {
+            name: $name,
+            params: $params,
+            host_only: false,
+            imp: $imp,
+        }
+    };
 }
 
-fn maximum(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+pub const BUILTINS: &[Builtin] = &[
+    builtin!("exp", "x", unary),
+    builtin!("log", "x", unary),
+    builtin!("log1p", "x", unary),
+    builtin!("expm1", "x", unary),
+    builtin!("sqrt", "x", unary),
+    builtin!("rsqrt", "x", unary),
+    builtin!("abs", "x", unary),
+    builtin!("sign", "x", unary),
+    builtin!("sin", "x", unary),
+    builtin!("cos", "x", unary),
+    builtin!("tanh", "x", unary),
+    builtin!("sigmoid", "x", unary),
+    builtin!("floor", "x", unary),
+    builtin!("ceil", "x", unary),
+    builtin!("round", "x", unary),
+    builtin!("relu", "x", relu),
+    builtin!("softplus", "x", softplus),
+    builtin!("maximum", "x, y", maximum),
+    builtin!("minimum", "x, y", minimum),
+    builtin!("clip", "x, lo = none, hi = none", clip),
+    builtin!("where", "c, a, b", where_),
+    builtin!("pow", "x, y", pow),
+    builtin!("complex", "re, im", complex),
+    builtin!("real", "x", real),
+    builtin!("imag", "x", imag),
+    builtin!("conj", "x", conj),
+    builtin!("angle", "x", angle),
+    builtin!("cast", "x, dtype", cast),
+];
+
+/// `exp(x)`, `abs(x)`, ...: the unary primitive named by the builtin, leaf by
+/// leaf. `abs` of a complex array is its modulus (a real array).
+fn unary(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let Some((_, op)) = UNARY.iter().find(|(n, _)| *n == args.name) else {
+        return Err(Diagnostic::internal(format!(
+            "`{}` is not a unary builtin",
+            args.name
+        )));
+    };
+    let op = *op;
+    util::map_tree(ev, args, &|t, a| {
+        // A complex literal's modulus is real: it cannot stay a complex literal.
+        let a = match (op, a.weak()) {
+            (UnaryOp::Abs, Some(Weak::Complex)) => ops::materialize(a),
+            _ => a.clone(),
+        };
+        ops::unary(t, op, &a)
+    })
+}
+
+fn real_only(name: &str, a: &Arr) -> Result<()> {
+    if a.dtype().is_complex() {
+        return Err(Diagnostic::new(format!(
+            "`{}` is defined for real arrays only, got {}",
+            name,
+            a.ty()
+        )));
+    }
+    Ok(())
+}
+
+/// `relu(x) = max(x, 0)`.
+fn relu(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    util::map_tree(ev, args, &|t, a| {
+        real_only("relu", a)?;
+        ops::binary(t, BinaryOp::Max, a, &Arr::weak_int(0))
+    })
+}
+
+/// `softplus(x) = log(1 + exp(x))`, computed stably as
+/// `max(x, 0) + log1p(exp(-|x|))` (equal: for `x > 0`,
+/// `log(1 + e^x) = x + log(e^-x + 1)`).
+fn softplus(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    util::map_tree(ev, args, &|t, a| {
+        real_only("softplus", a)?;
+        let x = util::to_float(t, a)?;
+        let pos = ops::binary(t, BinaryOp::Max, &x, &Arr::weak_int(0))?;
+        let abs = ops::unary(t, UnaryOp::Abs, &x)?;
+        let neg = ops::neg(t, &abs)?;
+        let e = ops::unary(t, UnaryOp::Exp, &neg)?;
+        let l = ops::unary(t, UnaryOp::Log1p, &e)?;
+        ops::binary(t, BinaryOp::Add, &pos, &l)
+    })
+}
+
+fn binary(ev: &mut Evaluator, args: &Args, op: BinaryOp) -> Result<Value> {
     let (x, y) = (args.arr(0)?, args.arr(1)?);
-    Ok(Value::Arr(
-        ops::binary(&mut ev.tracer, crate::prims::BinaryOp::Max, &x, &y)
-            .map_err(|e| e.or_span(args.call))?,
-    ))
+    done(args, ops::binary(&mut ev.tracer, op, &x, &y))
+}
+
+/// `maximum(x, y)`, elementwise with broadcasting.
+fn maximum(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    binary(ev, args, BinaryOp::Max)
+}
+
+/// `minimum(x, y)`, elementwise with broadcasting.
+fn minimum(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    binary(ev, args, BinaryOp::Min)
+}
+
+/// `pow(x, y)`: `x ** y`.
+fn pow(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    binary(ev, args, BinaryOp::Pow)
+}
+
+/// `clip(x, lo, hi) = minimum(maximum(x, lo), hi)`, as NumPy; a `none`
+/// bound is not applied.
+fn clip(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let mut x = args.arr(0)?;
+    let t = &mut ev.tracer;
+    for (i, op) in [(1, BinaryOp::Max), (2, BinaryOp::Min)] {
+        if !args.is_none(i) {
+            let bound = args.arr(i)?;
+            x = ops::binary(t, op, &x, &bound).map_err(|e| e.or_span(args.call))?;
+        }
+    }
+    Ok(Value::Arr(x))
+}
+
+/// `where(c, a, b)`: `a` where `c` is true, else `b`, all three broadcast.
+fn where_(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (c, a, b) = (args.arr(0)?, args.arr(1)?, args.arr(2)?);
+    if c.dtype() != DType::Bool {
+        return Err(args
+            .error(
+                0,
+                format!("the condition of `where` must be bool, got {}", c.ty()),
+            )
+            .with_hint("compare first, e.g. `where(x > 0.0, x, 0.0)`"));
+    }
+    done(args, ops::select(&mut ev.tracer, &c, &a, &b))
+}
+
+/// `complex(re, im)`: a `c64` array from two real ones (converted to `f32`,
+/// since `c64` holds `f32` pairs), broadcast together.
+fn complex(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (re, im) = (args.arr(0)?, args.arr(1)?);
+    for (i, x) in [(0, &re), (1, &im)] {
+        if x.dtype().is_complex() {
+            return Err(args.error(i, format!("`complex` expects real parts, got {}", x.ty())));
+        }
+    }
+    let t = &mut ev.tracer;
+    let r = complex_of(t, &re, &im);
+    done(args, r)
+}
+
+fn complex_of(t: &mut Tracer, re: &Arr, im: &Arr) -> Result<Arr> {
+    let shape = ops::broadcast_shapes(re.shape(), im.shape())?;
+    let mut parts = vec![];
+    for x in [re, im] {
+        let x = ops::cast(t, x, DType::F32)?;
+        parts.push(ops::broadcast_to(t, &x, &shape)?);
+    }
+    ops::apply1(t, Prim::Binary(BinaryOp::Complex), &parts)
+}
+
+/// The real part; a real array is its own real part.
+pub fn real_part(t: &mut Tracer, a: &Arr) -> Result<Arr> {
+    if a.dtype().is_complex() {
+        ops::unary(t, UnaryOp::Real, &ops::materialize(a))
+    } else {
+        Ok(a.clone())
+    }
+}
+
+/// The imaginary part; zeros (of the same dtype) for a real array.
+pub fn imag_part(t: &mut Tracer, a: &Arr) -> Result<Arr> {
+    if a.dtype().is_complex() {
+        ops::unary(t, UnaryOp::Imag, &ops::materialize(a))
+    } else {
+        util::fill(t, &util::scalar(a.dtype(), 0.0), a.shape())
+    }
+}
+
+/// `real(x)`, leaf by leaf.
+fn real(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    util::map_tree(ev, args, &|t, a| real_part(t, a))
+}
+
+/// `imag(x)`, leaf by leaf.
+fn imag(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    util::map_tree(ev, args, &|t, a| imag_part(t, a))
+}
+
+/// `conj(x)`: the complex conjugate (the identity on real arrays).
+fn conj(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    util::map_tree(ev, args, &|t, a| {
+        if a.dtype().is_complex() {
+            ops::unary(t, UnaryOp::Conj, a)
+        } else {
+            Ok(a.clone())
+        }
+    })
+}
+
+/// `angle(x) = atan2(imag(x), real(x))`, in radians (`0` or `pi` for reals).
+fn angle(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    util::map_tree(ev, args, &|t, a| {
+        let a = util::to_float(t, &ops::materialize(a))?;
+        let re = real_part(t, &a)?;
+        let im = imag_part(t, &a)?;
+        ops::binary(t, BinaryOp::Atan2, &im, &re)
+    })
+}
+
+/// `cast(x, dtype)`, leaf by leaf: floats to ints truncate toward zero,
+/// complex to real keeps the real part, numbers to bool test `!= 0`.
+fn cast(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let dtype = args.dtype(1)?;
+    util::map_tree(ev, args, &|t, a| ops::cast(t, a, dtype))
 }

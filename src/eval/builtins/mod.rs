@@ -14,6 +14,7 @@ mod nn;
 mod random;
 mod reduce;
 mod shape;
+mod util;
 
 pub use args::Args;
 
