@@ -39,7 +39,7 @@ pub enum Command {
     },
     /// Print the IR of a function traced with the given argument types.
     #[command(
-        after_help = "Example:\n  nest ir examples/quickstart.nest --fn loss --args \"f32[3], f32[64, 3], f32[64]\""
+        after_help = "Example:\n  nest ir examples/quickstart.nest --fn predict --args \"f32[64, 3], f32[3], f32\""
     )]
     Ir {
         /// The `.nest` file that defines the function.

@@ -167,7 +167,7 @@ fn repl_type_and_ir_commands() {
     let out = stdout(&o);
     let mut lines = out.lines();
     assert_eq!(lines.next(), Some("f32[3, 4]"));
-    assert_eq!(lines.next(), Some("{w: f32[3, 4], b: f32[]}"));
+    assert_eq!(lines.next(), Some("{w: f32[3, 4], b: f32[] (weak)}"));
     assert!(out.contains("f32[3, 4]"));
     assert!(out.trim_end().ends_with('}'), "no IR printed:\n{out}");
 }
