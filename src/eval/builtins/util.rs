@@ -223,7 +223,7 @@ pub fn shape_with_inferred(args: &Args, i: usize, size: usize) -> Result<Shape> 
     }
     let mut shape: Shape = dims.iter().map(|d| (*d).max(0) as usize).collect();
     if let Some(k) = hole {
-        if known == 0 || size % known != 0 {
+        if known == 0 || !size.is_multiple_of(known) {
             return Err(args.error(
                 i,
                 format!(
