@@ -213,7 +213,7 @@ fn f32_arg(args: &Args, i: usize, t: &mut Tracer, shape: &[usize]) -> Result<Arr
 /// `uniform(k, shape, lo = 0.0, hi = 1.0)`: `f32` uniform in `[lo, hi)`.
 fn uniform(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let k = util::key(args, 0)?;
-    let shape = args.shape(1)?;
+    let shape = util::shape_arg(args, 1)?;
     let t = &mut ev.tracer;
     let lo = f32_arg(args, 2, t, &shape)?;
     let hi = f32_arg(args, 3, t, &shape)?;
@@ -224,7 +224,7 @@ fn uniform(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 /// `u` uniform in `(-1, 1)` (the lower bound is the float after -1).
 fn normal(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let k = util::key(args, 0)?;
-    let shape = args.shape(1)?;
+    let shape = util::shape_arg(args, 1)?;
     let t = &mut ev.tracer;
     let lo = Arr::new(Tensor::scalar_f32(f32::from_bits(0xBF7F_FFFF)));
     let hi = util::scalar(DType::F32, 1.0);
@@ -298,7 +298,7 @@ fn bernoulli(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let shape: Shape = if args.is_none(2) {
         p.shape().to_vec()
     } else {
-        args.shape(2)?
+        util::shape_arg(args, 2)?
     };
     let t = &mut ev.tracer;
     let p = f32_arg(args, 1, t, &shape)?;
@@ -341,7 +341,7 @@ fn int_bound(args: &Args, i: usize, t: &mut Tracer, shape: &[usize]) -> Result<(
 /// `hi <= lo`).
 fn randint(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let k = util::key(args, 0)?;
-    let shape = args.shape(1)?;
+    let shape = util::shape_arg(args, 1)?;
     let t = &mut ev.tracer;
     let (lo, _) = int_bound(args, 2, t, &shape)?;
     let (hi, hi_above) = int_bound(args, 3, t, &shape)?;
