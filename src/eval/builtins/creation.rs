@@ -62,7 +62,7 @@ pub const BUILTINS: &[Builtin] = &[
 ];
 
 fn filled(ev: &mut Evaluator, args: &Args, v: f64) -> Result<Value> {
-    let shape = args.shape(0)?;
+    let shape = util::shape_arg(args, 0)?;
     let dtype = args.dtype(1)?;
     done(
         args,
@@ -84,7 +84,7 @@ fn ones(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 /// else `v`'s own dtype (a weak literal's default: `f32` for `1.5`, `i32` for `3`).
 /// `v` may be traced.
 fn full(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    let shape = args.shape(0)?;
+    let shape = util::shape_arg(args, 0)?;
     let v = args.arr(1)?;
     let dtype = if args.is_none(2) {
         v.dtype()

@@ -9,7 +9,7 @@ use crate::eval::ops;
 use crate::eval::tracer::Tracer;
 use crate::eval::value::{Arr, Value};
 use crate::prims::{BinaryOp, Prim};
-use crate::types::{DType, Shape};
+use crate::types::DType;
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
@@ -193,50 +193,59 @@ struct Tri {
     transpose_a: bool,
 }
 
-/// Solves `op(a) x = b` (left side) or `x op(a) = b` for a triangular `a:
-/// [.., n, n]` (already checked square and float). `b` is `[.., n, k]`
-/// (`[.., k, n]` on the right), or a vector `[n]`; batch dims broadcast.
-fn tri_solve(t: &mut Tracer, a: &Arr, b: &Arr, o: Tri) -> Result<Arr> {
+/// `b` as a matrix: a vector `[n]` becomes a column `[n, 1]` (left side)
+/// or a row `[1, n]`. Checks that its solved dimension is `n`.
+fn as_matrix(t: &mut Tracer, a: &Arr, b: &Arr, left_side: bool) -> Result<Arr> {
     let n = a.shape()[a.rank() - 1];
-    let vector = b.rank() == 1;
-    let b2 = match (vector, o.left_side) {
-        (true, true) => ops::reshape(t, b, &[b.shape()[0], 1])?,
-        (true, false) => ops::reshape(t, b, &[1, b.shape()[0]])?,
-        (false, _) => ops::materialize(b),
-    };
-    let (rb, rows, cols) = match b2.shape() {
-        [.., r, c] => (b2.rank(), *r, *c),
-        _ => {
+    let b2 = match (b.shape(), left_side) {
+        ([m], true) => ops::reshape(t, b, &[*m, 1])?,
+        ([m], false) => ops::reshape(t, b, &[1, *m])?,
+        ([], _) => {
             return Err(Diagnostic::new(format!(
                 "cannot solve for a scalar {}",
                 b.ty()
             )))
         }
+        _ => ops::materialize(b),
     };
-    let bn = if o.left_side { rows } else { cols };
+    let (rows, cols) = (b2.shape()[b2.rank() - 2], b2.shape()[b2.rank() - 1]);
+    let (what, bn) = match left_side {
+        true => ("rows of b", rows),
+        false => ("columns of b", cols),
+    };
     if bn != n {
         return Err(Diagnostic::new(format!(
-            "cannot solve with {} for {}: {} needs {} where it has {}",
+            "cannot solve with {} for {}: the {} must number {}, not {}",
             a.ty(),
             b.ty(),
-            if o.left_side {
-                "rows of b"
-            } else {
-                "columns of b"
-            },
+            what,
             n,
             bn
         )));
     }
+    Ok(b2)
+}
+
+/// Solves `op(a) x = b` (left side) or `x op(a) = b` for a triangular `a:
+/// [.., n, n]` (already checked square and float). `b` is `[.., n, k]`
+/// (`[.., k, n]` on the right), or a vector `[n]`; batch dims broadcast.
+fn tri_solve(t: &mut Tracer, a: &Arr, b: &Arr, o: Tri) -> Result<Arr> {
+    let n = a.shape()[a.rank() - 1];
+    let b2 = as_matrix(t, a, b, o.left_side)?;
+    let rb = b2.rank();
     let batch = ops::broadcast_shapes(&a.shape()[..a.rank() - 2], &b2.shape()[..rb - 2])?;
     let dtype = match util::result_dtype(&[a.clone(), b2.clone()]) {
         DType::F64 => DType::F64,
         _ => DType::F32,
     };
     let a = ops::cast(t, a, dtype)?;
-    let b2 = ops::cast(t, &b2, dtype)?;
     let a = ops::broadcast_to(t, &a, &[batch.clone(), vec![n, n]].concat())?;
-    let b2 = ops::broadcast_to(t, &b2, &[batch.clone(), vec![rows, cols]].concat())?;
+    let b2 = ops::cast(t, &b2, dtype)?;
+    let b2 = ops::broadcast_to(
+        t,
+        &b2,
+        &[batch.clone(), b2.shape()[rb - 2..].to_vec()].concat(),
+    )?;
     let prim = Prim::TriangularSolve {
         left_side: o.left_side,
         lower: o.lower,
@@ -244,11 +253,10 @@ fn tri_solve(t: &mut Tracer, a: &Arr, b: &Arr, o: Tri) -> Result<Arr> {
         unit_diagonal: false,
     };
     let x = ops::apply1(t, prim, &[a, b2])?;
-    if !vector {
-        return Ok(x);
+    match b.rank() {
+        1 => ops::reshape(t, &x, &[batch, vec![n]].concat()),
+        _ => Ok(x),
     }
-    let shape: Shape = [batch, vec![n]].concat();
-    ops::reshape(t, &x, &shape)
 }
 
 /// `triangular_solve(a, b, lower = true, left_side = true, transpose_a = false)`:

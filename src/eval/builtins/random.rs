@@ -213,7 +213,7 @@ fn f32_arg(args: &Args, i: usize, t: &mut Tracer, shape: &[usize]) -> Result<Arr
 /// `uniform(k, shape, lo = 0.0, hi = 1.0)`: `f32` uniform in `[lo, hi)`.
 fn uniform(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let k = util::key(args, 0)?;
-    let shape = args.shape(1)?;
+    let shape = util::shape_arg(args, 1)?;
     let t = &mut ev.tracer;
     let lo = f32_arg(args, 2, t, &shape)?;
     let hi = f32_arg(args, 3, t, &shape)?;
@@ -224,7 +224,7 @@ fn uniform(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 /// `u` uniform in `(-1, 1)` (the lower bound is the float after -1).
 fn normal(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let k = util::key(args, 0)?;
-    let shape = args.shape(1)?;
+    let shape = util::shape_arg(args, 1)?;
     let t = &mut ev.tracer;
     let lo = Arr::new(Tensor::scalar_f32(f32::from_bits(0xBF7F_FFFF)));
     let hi = util::scalar(DType::F32, 1.0);
@@ -239,27 +239,29 @@ fn normal(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 /// Coefficients of Giles' single-precision erfinv approximation ("Approximating
 /// the erfinv function", GPU Computing Gems, 2011), highest degree first, as
 /// XLA's `ErfInv32` uses them: for `w < 5` and `w >= 5`.
+#[allow(clippy::excessive_precision)]
 const ERFINV_SMALL: [f32; 9] = [
-    2.810_226_4e-8,
-    3.432_739_4e-7,
-    -3.523_387_7e-6,
-    -4.391_506_5e-6,
-    0.000_218_580_87,
-    -0.001_253_725,
-    -0.004_177_681_6,
-    0.246_640_73,
-    1.501_409_4,
+    2.81022636e-08,
+    3.43273939e-07,
+    -3.5233877e-06,
+    -4.39150654e-06,
+    0.00021858087,
+    -0.00125372503,
+    -0.00417768164,
+    0.246640727,
+    1.50140941,
 ];
+#[allow(clippy::excessive_precision)]
 const ERFINV_LARGE: [f32; 9] = [
-    -0.000_200_214_26,
-    0.000_100_950_56,
-    0.001_349_343_2,
-    -0.003_673_428_4,
-    0.005_739_507_7,
-    -0.007_622_461_3,
-    0.009_438_870_5,
-    1.001_674_1,
-    2.832_976_8,
+    -0.000200214257,
+    0.000100950558,
+    0.00134934322,
+    -0.00367342844,
+    0.00573950773,
+    -0.0076224613,
+    0.00943887047,
+    1.00167406,
+    2.83297682,
 ];
 
 /// `erfinv(x)` on `f32`: with `w = -log1p(-x^2)`, `p(w - 2.5)` if `w < 5`
@@ -296,7 +298,7 @@ fn bernoulli(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let shape: Shape = if args.is_none(2) {
         p.shape().to_vec()
     } else {
-        args.shape(2)?
+        util::shape_arg(args, 2)?
     };
     let t = &mut ev.tracer;
     let p = f32_arg(args, 1, t, &shape)?;
@@ -339,7 +341,7 @@ fn int_bound(args: &Args, i: usize, t: &mut Tracer, shape: &[usize]) -> Result<(
 /// `hi <= lo`).
 fn randint(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let k = util::key(args, 0)?;
-    let shape = args.shape(1)?;
+    let shape = util::shape_arg(args, 1)?;
     let t = &mut ev.tracer;
     let (lo, _) = int_bound(args, 2, t, &shape)?;
     let (hi, hi_above) = int_bound(args, 3, t, &shape)?;

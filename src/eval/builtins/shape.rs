@@ -195,7 +195,7 @@ fn squeeze(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 /// `broadcast_to(x, shape)`, NumPy rules (trailing dims align).
 fn broadcast_to(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let x = args.arr(0)?;
-    let shape = args.shape(1)?;
+    let shape = util::shape_arg(args, 1)?;
     util::check_broadcasts(args, 0, &x, &shape)?;
     done(args, ops::broadcast_to(&mut ev.tracer, &x, &shape))
 }

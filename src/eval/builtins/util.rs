@@ -176,6 +176,23 @@ pub fn arrays(args: &Args, i: usize) -> Result<Vec<Arr>> {
     Ok(out)
 }
 
+/// A shape argument (static non-negative integers) whose number of elements
+/// is representable.
+pub fn shape_arg(args: &Args, i: usize) -> Result<Shape> {
+    let shape = args.shape(i)?;
+    if shape
+        .iter()
+        .try_fold(1usize, |n, d| n.checked_mul(*d))
+        .is_none()
+    {
+        return Err(args.error(
+            i,
+            format!("the shape {} has too many elements", ShapeDisplay(&shape)),
+        ));
+    }
+    Ok(shape)
+}
+
 /// Argument `i` as a list of static integers (negative ones allowed).
 pub fn ints(args: &Args, i: usize) -> Result<Vec<i64>> {
     let items: Vec<Value> = match args.get(i)? {
@@ -223,7 +240,7 @@ pub fn shape_with_inferred(args: &Args, i: usize, size: usize) -> Result<Shape> 
     }
     let mut shape: Shape = dims.iter().map(|d| (*d).max(0) as usize).collect();
     if let Some(k) = hole {
-        if known == 0 || size % known != 0 {
+        if known == 0 || !size.is_multiple_of(known) {
             return Err(args.error(
                 i,
                 format!(
@@ -234,6 +251,13 @@ pub fn shape_with_inferred(args: &Args, i: usize, size: usize) -> Result<Shape> 
             ));
         }
         shape[k] = size / known;
+    } else if known != size {
+        return Err(args
+            .error(
+                i,
+                format!("cannot reshape {} elements to {}", size, shape_text(&dims)),
+            )
+            .with_hint("the number of elements must stay the same"));
     }
     Ok(shape)
 }
