@@ -29,7 +29,7 @@ pub struct Evaluator {
     /// Loaded modules by key (`std:NAME` or a canonical path).
     modules: HashMap<String, Rc<ModuleEnv>>,
     /// Files being loaded, to detect import cycles.
-    loading: Vec<PathBuf>,
+    loading: Vec<(PathBuf, String)>,
     /// Functions being traced, to detect recursion (which tracing cannot unroll).
     pub(super) active: Vec<usize>,
 }
@@ -62,7 +62,7 @@ impl Evaluator {
             return p;
         }
         match self.sources.get(span.file).map(|f| PathBuf::from(&f.name)) {
-            Some(file) => file.parent().map(|d| d.join(&p)).unwrap_or(p),
+            Some(file) => normalize(&file.parent().map(|d| d.join(&p)).unwrap_or(p)),
             None => p,
         }
     }
@@ -82,13 +82,9 @@ impl Evaluator {
         if let Some(m) = self.modules.get(&key.display().to_string()) {
             return Ok(m.clone());
         }
-        if self.loading.contains(&key) {
-            let chain: Vec<String> = self
-                .loading
-                .iter()
-                .chain([&key])
-                .map(|p| p.display().to_string())
-                .collect();
+        if self.loading.iter().any(|(k, _)| *k == key) {
+            let names = self.loading.iter().map(|(_, name)| name.clone());
+            let chain: Vec<String> = names.chain([path.display().to_string()]).collect();
             return Err(with_span(Diagnostic::new("import cycle"), from)
                 .with_hint(format!("the cycle: {}", chain.join(" -> "))));
         }
@@ -104,7 +100,7 @@ impl Evaluator {
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default();
         let module = ModuleEnv::new(stem, Some(path.to_path_buf()));
-        self.loading.push(key.clone());
+        self.loading.push((key.clone(), path.display().to_string()));
         let r = self.run_program(&prog, module.clone());
         self.loading.pop();
         r?;
@@ -181,6 +177,25 @@ impl Evaluator {
             None => Ok(None),
         }
     }
+}
+
+/// Removes `.` and `dir/..` components without touching the file system,
+/// so paths in messages read as the user would write them.
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn with_span(d: Diagnostic, span: Option<Span>) -> Diagnostic {
