@@ -491,6 +491,18 @@ fn timings() {
         per(stages[2]),
         per(stages[0] + stages[1] + stages[2])
     );
+    let out = exe
+        .execute(&[
+            &put(&c, DType::F32, &[3], &x),
+            &put(&c, DType::F32, &[3], &x),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+    out[0].to_host().unwrap_or_else(|e| panic!("{e}"));
+    let t = Instant::now();
+    for _ in 0..n {
+        out[0].to_host().unwrap_or_else(|e| panic!("{e}"));
+    }
+    println!("download of a ready f32[3]: {:?} per call", t.elapsed() / n);
     let arg = put(&c, DType::I32, &[], &i32s(&[10]));
     let t = Instant::now();
     for _ in 0..n {
