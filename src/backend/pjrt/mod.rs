@@ -145,30 +145,41 @@ impl Api {
             return Ok(());
         }
         let message = self.error_message(error);
-        let mut code_args = ffi::PJRT_Error_GetCode_Args::new();
-        code_args.error = error;
-        // SAFETY: `error` is a live error returned by the plugin.
-        let code = match unsafe {
-            self.call(
-                "PJRT_Error_GetCode",
-                self.0.PJRT_Error_GetCode,
-                &mut code_args,
-            )
-        } {
-            Ok(()) => code_args.code,
-            Err(_) => 2,
-        };
-        let mut destroy = ffi::PJRT_Error_Destroy_Args::new();
-        destroy.error = error;
-        if let Some(f) = self.0.PJRT_Error_Destroy {
-            // SAFETY: `error` is live and destroyed exactly once, here.
-            unsafe { f(&mut destroy) };
-        }
+        let code = self.error_code(error);
+        self.destroy_error(error);
         Err(PjrtError::Call {
             call,
             code,
             message,
         })
+    }
+
+    /// The error's `PJRT_Error_Code`; `UNKNOWN` if the plugin cannot say.
+    /// (Not through [`Api::call`]: a failing `GetCode` must not recurse.)
+    fn error_code(self, error: *mut ffi::PJRT_Error) -> i32 {
+        const UNKNOWN: i32 = 2;
+        let Some(f) = self.0.PJRT_Error_GetCode else {
+            return UNKNOWN;
+        };
+        let mut args = ffi::PJRT_Error_GetCode_Args::new();
+        args.error = error;
+        // SAFETY: `error` is a live error returned by the plugin.
+        let failed = unsafe { f(&mut args) };
+        if failed.is_null() {
+            args.code
+        } else {
+            self.destroy_error(failed);
+            UNKNOWN
+        }
+    }
+
+    fn destroy_error(self, error: *mut ffi::PJRT_Error) {
+        let mut args = ffi::PJRT_Error_Destroy_Args::new();
+        args.error = error;
+        if let Some(f) = self.0.PJRT_Error_Destroy {
+            // SAFETY: `error` is live; each caller destroys it exactly once.
+            unsafe { f(&mut args) };
+        }
     }
 
     fn error_message(self, error: *mut ffi::PJRT_Error) -> String {
