@@ -1045,6 +1045,13 @@ proptest! {
     }
 
     #[test]
+    fn checker_never_panics_on_token_soup(s in token_seq()) {
+        if let Ok(program) = parse(&s, F) {
+            let _ = nest::eval::check::check_program(&program, None);
+        }
+    }
+
+    #[test]
     fn never_panics_on_token_soup(s in token_seq()) {
         if let Err(d) = parse(&s, F) {
             // Every error points into the source.
