@@ -5,6 +5,7 @@
 
 use crate::repl;
 use clap::{Parser, Subcommand};
+use nest::backend::Choice;
 use nest::{Diagnostic, Session};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,11 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Where compiled programs run: `xla` (needs a plugin), `interp` (the
+    /// reference interpreter), or `auto` (XLA when a plugin is found). The
+    /// default is `$NEST_BACKEND`, else `auto`.
+    #[arg(long, global = true, value_name = "BACKEND")]
+    pub backend: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -51,23 +57,57 @@ pub enum Command {
         /// function's annotations are concrete.
         #[arg(long, value_name = "TYPES")]
         args: Option<String>,
+        /// Print the StableHLO module XLA compiles instead of the IR.
+        #[arg(long)]
+        stablehlo: bool,
+    },
+    /// Install or list XLA PJRT plugins.
+    #[command(after_help = "Examples:\n  nest plugin install cpu\n  nest plugin list")]
+    Plugin {
+        #[command(subcommand)]
+        action: PluginAction,
     },
     /// Start an interactive session (reads entries from stdin when it is not a terminal).
     #[command(after_help = "Example:\n  nest repl\n  echo 'ones([2, 3]) * 2' | nest repl")]
     Repl,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum PluginAction {
+    /// Download the official plugin wheel with pip and unpack it into nest's cache.
+    Install {
+        /// `cpu` or `cuda12`.
+        #[arg(default_value = "cpu")]
+        kind: String,
+    },
+    /// Show every plugin found, where it came from and its PJRT API version.
+    List,
+}
+
 /// Parses the command line and runs it; the process's exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut session = Session::new(Box::new(io::stdout()));
+    let needs_backend = matches!(cli.command, Command::Run { .. } | Command::Repl);
+    if needs_backend {
+        if let Err(message) = choose_backend(&mut session, cli.backend.as_deref()) {
+            let _ = writeln!(io::stderr(), "error: {}", message);
+            return ExitCode::FAILURE;
+        }
+    }
     let result = match cli.command {
         Command::Run { file } => {
             session.set_progress(io::stderr().is_terminal());
             session.run_file(&file)
         }
         Command::Check { file } => check(&mut session, &file),
-        Command::Ir { file, name, args } => ir(&mut session, &file, &name, args.as_deref()),
+        Command::Ir {
+            file,
+            name,
+            args,
+            stablehlo,
+        } => ir(&mut session, &file, &name, args.as_deref(), stablehlo),
+        Command::Plugin { action } => plugin(action),
         Command::Repl => {
             repl::run(&mut session);
             Ok(())
@@ -89,13 +129,73 @@ fn check(session: &mut Session, file: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// Opens the backend from `--backend`, else `$NEST_BACKEND`, else `auto`;
+/// `auto` without a plugin notes, in one line, how to get one.
+fn choose_backend(session: &mut Session, flag: Option<&str>) -> Result<(), String> {
+    let env = std::env::var("NEST_BACKEND").ok();
+    let text = flag.or(env.as_deref()).unwrap_or("auto");
+    let choice = Choice::parse(text)
+        .ok_or_else(|| format!("unknown backend `{}`: use `xla`, `interp` or `auto`", text))?;
+    let (backend, note) = nest::backend::open(choice)?;
+    if let Some(note) = note {
+        let _ = writeln!(io::stderr(), "{}", note);
+    }
+    session.set_backend(backend);
+    Ok(())
+}
+
+fn plugin(action: PluginAction) -> Result<(), Diagnostic> {
+    use nest::backend::plugin;
+    match action {
+        PluginAction::Install { kind } => {
+            let k = plugin::Kind::parse(&kind).ok_or_else(|| {
+                Diagnostic::new(format!("unknown plugin kind `{}`", kind))
+                    .with_hint("use `cpu` or `cuda12`")
+            })?;
+            let path = plugin::install(k).map_err(|e| Diagnostic::new(e.to_string()))?;
+            let _ = writeln!(io::stdout(), "installed {}", path.display());
+        }
+        PluginAction::List => {
+            let found = plugin::list();
+            if found.is_empty() {
+                let _ = writeln!(
+                    io::stdout(),
+                    "{}",
+                    plugin::not_found_message(plugin::Kind::Cpu)
+                );
+            }
+            for f in found {
+                let kind = f.kind.map_or("?", |k| k.name());
+                let version = match &f.api_version {
+                    Ok((major, minor)) => format!("PJRT C API {}.{}", major, minor),
+                    Err(e) => format!("cannot load: {}", e),
+                };
+                let _ = writeln!(
+                    io::stdout(),
+                    "{:<7} {}  ({}; {})",
+                    kind,
+                    f.path.display(),
+                    f.source.describe(),
+                    version
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn ir(
     session: &mut Session,
     file: &Path,
     name: &str,
     args: Option<&str>,
+    stablehlo: bool,
 ) -> Result<(), Diagnostic> {
-    let text = session.ir_of_file(file, name, args)?;
+    let text = if stablehlo {
+        session.stablehlo_of_file(file, name, args)?
+    } else {
+        session.ir_of_file(file, name, args)?
+    };
     let mut out = io::stdout();
     let _ = out.write_all(text.as_bytes());
     if !text.ends_with('\n') {

@@ -31,6 +31,16 @@ impl Session {
         }
     }
 
+    /// Chooses where compiled programs run (the interpreter by default).
+    pub fn set_backend(&mut self, backend: crate::backend::Backend) {
+        self.ev.tracer.backend = backend;
+    }
+
+    /// The name of the backend in use (`interp` or `xla`).
+    pub fn backend_name(&self) -> &'static str {
+        self.ev.tracer.backend.name()
+    }
+
     /// Shows a progress bar for long host loops when stderr is a terminal.
     pub fn set_progress(&mut self, on: bool) {
         self.ev.progress = on;
@@ -77,6 +87,31 @@ impl Session {
         name: &str,
         arg_types: Option<&str>,
     ) -> Result<String> {
+        Ok(crate::ir::print::print_func(
+            &self.trace_of_file(path, name, arg_types)?,
+        ))
+    }
+
+    /// The StableHLO module of function `name` in `path`, as `ir_of_file` traces it.
+    pub fn stablehlo_of_file(
+        &mut self,
+        path: &Path,
+        name: &str,
+        arg_types: Option<&str>,
+    ) -> Result<String> {
+        let f = self.trace_of_file(path, name, arg_types)?;
+        crate::backend::stablehlo::lower_module(name, &f.graph)
+            .map(|l| l.text)
+            .map_err(|m| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m)))
+    }
+
+    /// Traces function `name` of `path` (see [`Session::ir_of_file`]).
+    pub fn trace_of_file(
+        &mut self,
+        path: &Path,
+        name: &str,
+        arg_types: Option<&str>,
+    ) -> Result<crate::ir::Func> {
         let out = std::mem::replace(&mut self.ev.out, Box::new(std::io::sink()));
         let module = self.ev.load_file(path, None);
         self.ev.out = out;
@@ -122,10 +157,10 @@ impl Session {
             args.into_iter().map(|v| (v, span)).collect(),
             span,
         )?;
-        Ok(crate::ir::print::print_func(&crate::ir::Func {
+        Ok(crate::ir::Func {
             name: name.to_string(),
             graph: traced.graph,
-        }))
+        })
     }
 
     /// Runs a REPL entry (statements, `fn` definitions, imports, or an

@@ -157,7 +157,7 @@ pub fn find(kind: Kind) -> Option<PathBuf> {
 /// The one line to print when no plugin of `kind` is found.
 pub fn not_found_message(kind: Kind) -> String {
     format!(
-        "no XLA plugin for {k} found; install it with `nest plugin install {k}` (or set {PLUGIN_ENV}); running on the interpreter",
+        "no XLA plugin for {k} found; install it with `nest plugin install {k}` (or set {PLUGIN_ENV})",
         k = kind.name()
     )
 }

@@ -10,6 +10,7 @@ use super::ops;
 use super::stmt::Flow;
 use super::tree::{flatten, unflatten};
 use super::value::{Arr, Func, Value};
+use crate::backend::Backend;
 use crate::diag::{Diagnostic, Result};
 use crate::span::Span;
 use crate::syntax::ast::{Dim, Param, TypeExpr};
@@ -22,7 +23,7 @@ use std::rc::Rc;
 pub struct Traced {
     pub graph: crate::ir::Graph,
     pub output: super::tree::TreeDef,
-    pub inputs: Vec<crate::tensor::Tensor>,
+    pub inputs: Vec<Arr>,
 }
 
 /// Named dims bound so far in one call: size, and the argument that bound it.
@@ -54,9 +55,33 @@ impl Evaluator {
         span: Span,
     ) -> Result<Value> {
         let traced = self.trace_call(func, name, args, span)?;
-        let results = crate::interp::run_graph(&traced.graph, &traced.inputs)
+        let results = self
+            .run_traced(name, &traced)
             .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", name, m)))?;
-        unflatten(&traced.output, &mut results.into_iter().map(Arr::new))
+        unflatten(&traced.output, &mut results.into_iter())
+    }
+
+    /// Runs a traced graph on the backend.
+    pub fn run_traced(
+        &mut self,
+        name: &str,
+        traced: &Traced,
+    ) -> std::result::Result<Vec<Arr>, String> {
+        let unreadable = || "an argument could not be read from the device".to_string();
+        match &self.tracer.backend {
+            Backend::Interp => {
+                let tensors = traced
+                    .inputs
+                    .iter()
+                    .map(|a| a.concrete().ok_or_else(unreadable))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                Ok(crate::interp::run_graph(&traced.graph, &tensors)?
+                    .into_iter()
+                    .map(Arr::new)
+                    .collect())
+            }
+            Backend::Xla(x) => super::tracer::run_xla(x, name, &traced.graph, &traced.inputs),
+        }
     }
 
     /// Traces a call of `func` on the types of concrete `args` into a
@@ -106,7 +131,6 @@ impl Evaluator {
                 graph: graph.clone(),
             },
         );
-        let inputs = inputs.iter().filter_map(Arr::concrete).collect();
         Ok(Traced {
             graph,
             output,

@@ -7,12 +7,15 @@
 //! extra region input (closure conversion), so every finished graph is closed.
 
 use super::value::Arr;
+use crate::backend::xla::{Input, Xla};
+use crate::backend::Backend;
 use crate::diag::{Diagnostic, Result};
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var, VarId};
 use crate::prims::Prim;
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 #[derive(Default)]
 struct Frame {
@@ -67,9 +70,16 @@ pub fn union_captures(regions: &[&Region]) -> Vec<Var> {
     out
 }
 
+/// Arrays up to this many elements (inputs and outputs together) are
+/// computed on the host even when XLA is the backend: a kernel call is cheaper
+/// than a device round trip, and shape arithmetic stays static.
+const SMALL: usize = 64;
+
 #[derive(Default)]
 pub struct Tracer {
     frames: Vec<Frame>,
+    /// Where known values are computed when no trace is being built.
+    pub backend: Backend,
 }
 
 impl Tracer {
@@ -127,7 +137,7 @@ impl Tracer {
     /// variables of enclosing frames captured.
     pub fn atom(&mut self, a: &Arr) -> Result<Atom> {
         match a {
-            Arr::Const { .. } => a
+            Arr::Const { .. } | Arr::Device(_) => a
                 .concrete()
                 .map(Atom::Const)
                 .ok_or_else(|| Diagnostic::internal("constant without a value")),
@@ -165,11 +175,8 @@ impl Tracer {
     /// scalars and the IR stays small.
     pub fn apply(&mut self, prim: Prim, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
         let expands = matches!(prim, Prim::Iota { .. } | Prim::Broadcast { .. });
-        let all_const = inputs.iter().all(|a| matches!(a, Arr::Const { .. }));
-        if all_const && !(expands && self.is_tracing()) {
-            let tensors: Vec<Tensor> = inputs.iter().filter_map(Arr::concrete).collect();
-            prim.infer(&tensors.iter().map(Tensor::ty).collect::<Vec<_>>())?;
-            return Ok(prim.eval(&tensors)?.into_iter().map(Arr::new).collect());
+        if inputs.iter().all(Arr::is_known) && !(expands && self.is_tracing()) {
+            return self.eval_now(prim, inputs);
         }
         let atoms = inputs
             .iter()
@@ -190,6 +197,45 @@ impl Tracer {
         Ok(outputs.into_iter().map(Arr::Traced).collect())
     }
 
+    /// Runs a primitive on known values: on the host for small host values,
+    /// otherwise as a small compiled program on the backend (values already
+    /// on a device stay there).
+    fn eval_now(&mut self, prim: Prim, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
+        let types: Vec<TensorType> = inputs
+            .iter()
+            .map(|a| crate::eval::ops::materialize(a).ty())
+            .collect();
+        let out_types = prim.infer(&types)?;
+        let elements: usize = types.iter().chain(&out_types).map(TensorType::size).sum();
+        let on_device = inputs.iter().any(|a| matches!(a, Arr::Device(_)));
+        match &self.backend {
+            Backend::Xla(x) if on_device || elements > SMALL => {
+                let ins: Vec<Var> = types.into_iter().map(fresh_var).collect();
+                let outs: Vec<Var> = out_types.into_iter().map(fresh_var).collect();
+                let graph = Graph {
+                    inputs: ins.clone(),
+                    eqns: vec![Eqn {
+                        prim,
+                        inputs: ins.into_iter().map(Atom::Var).collect(),
+                        outputs: outs.clone(),
+                    }],
+                    outputs: outs.into_iter().map(Atom::Var).collect(),
+                };
+                run_xla(x, graph.eqns[0].prim.name(), &graph, inputs)
+            }
+            _ => {
+                let tensors = inputs
+                    .iter()
+                    .map(|a| {
+                        a.concrete()
+                            .ok_or_else(|| "a value could not be read from the device".to_string())
+                    })
+                    .collect::<Result<Vec<Tensor>, String>>()?;
+                Ok(prim.eval(&tensors)?.into_iter().map(Arr::new).collect())
+            }
+        }
+    }
+
     /// Applies a single-output primitive.
     pub fn apply1(&mut self, prim: Prim, inputs: &[Arr]) -> Result<Arr, String> {
         let name = prim.name();
@@ -198,6 +244,35 @@ impl Tracer {
             .next()
             .ok_or_else(|| format!("{} gave no result", name))
     }
+}
+
+/// Runs a graph on XLA: known inputs already on the device are passed as
+/// they are, host values are uploaded; the results stay on the device.
+pub fn run_xla(x: &Xla, name: &str, graph: &Graph, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
+    let host: Vec<Option<Tensor>> = inputs
+        .iter()
+        .map(|a| {
+            if let Arr::Device(_) = a {
+                None
+            } else {
+                a.concrete()
+            }
+        })
+        .collect();
+    let args = inputs
+        .iter()
+        .zip(&host)
+        .map(|(a, h)| match (a, h) {
+            (Arr::Device(d), _) => Ok(Input::Device(d)),
+            (_, Some(t)) => Ok(Input::Host(t)),
+            _ => Err("a traced value reached a compiled call".to_string()),
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let results = x.run(name, graph, &args)?;
+    Ok(results
+        .into_iter()
+        .map(|d| Arr::Device(Rc::new(d)))
+        .collect())
 }
 
 fn escaped(v: &Var) -> Diagnostic {

@@ -2,6 +2,7 @@
 //! functions, keys and the small host-only values.
 
 use super::module::ModuleEnv;
+use crate::backend::xla::DeviceArray;
 use crate::ir::Var;
 use crate::syntax::ast::{Expr, FnDef, Param};
 use crate::tensor::{Data, Tensor};
@@ -18,6 +19,8 @@ pub enum Arr {
     Const { value: Tensor, weak: Option<Weak> },
     /// A value known only by type, inside a trace.
     Traced(Var),
+    /// A known value held in an XLA device buffer (downloaded when read).
+    Device(Rc<DeviceArray>),
 }
 
 impl Arr {
@@ -50,6 +53,7 @@ impl Arr {
             Arr::Const { weak: Some(w), .. } => w.default_dtype(),
             Arr::Const { value, weak: None } => value.dtype(),
             Arr::Traced(v) => v.ty.dtype,
+            Arr::Device(d) => d.ty().dtype,
         }
     }
 
@@ -57,6 +61,7 @@ impl Arr {
         match self {
             Arr::Const { value, .. } => value.shape(),
             Arr::Traced(v) => &v.ty.shape,
+            Arr::Device(d) => &d.ty().shape,
         }
     }
 
@@ -68,10 +73,15 @@ impl Arr {
         self.shape().len()
     }
 
+    /// Whether the value is known (on the host or on a device), not traced.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Arr::Traced(_))
+    }
+
     pub fn weak(&self) -> Option<Weak> {
         match self {
             Arr::Const { weak, .. } => *weak,
-            Arr::Traced(_) => None,
+            Arr::Traced(_) | Arr::Device(_) => None,
         }
     }
 
@@ -84,6 +94,7 @@ impl Arr {
                 weak: Some(w),
             } => Some(convert_scalar(value, w.default_dtype())),
             Arr::Traced(_) => None,
+            Arr::Device(d) => d.to_host().ok(),
         }
     }
 
@@ -91,6 +102,7 @@ impl Arr {
     pub fn static_int(&self) -> Option<i64> {
         match self {
             Arr::Const { value, .. } if value.rank() == 0 => value.as_int_scalar(),
+            Arr::Device(d) if d.ty().shape.is_empty() => d.to_host().ok()?.as_int_scalar(),
             _ => None,
         }
     }

@@ -226,3 +226,23 @@ impl Tensor {
         }
     }
 }
+
+impl Tensor {
+    /// The elements as little-endian bytes, row-major (complex as (re, im) f32 pairs,
+    /// bool as one byte 0/1): the layout PJRT buffers and `.npy` files use.
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.size() * self.dtype().size());
+        npy::encode(self.data(), &mut out);
+        out
+    }
+
+    /// A tensor from little-endian bytes in the layout of [`Tensor::to_le_bytes`];
+    /// `None` if the byte count does not match the shape.
+    pub fn from_le_bytes(dtype: DType, shape: &[usize], bytes: &[u8]) -> Option<Tensor> {
+        let n: usize = shape.iter().product();
+        if bytes.len() != n * dtype.size() {
+            return None;
+        }
+        Tensor::new(shape.to_vec(), npy::decode(dtype, false, bytes))
+    }
+}

@@ -258,7 +258,7 @@ fn parse_descr(descr: &str) -> Result<(DType, bool), String> {
 }
 
 /// Decodes raw data of exactly the right length.
-fn decode(dtype: DType, big: bool, data: &[u8]) -> Data {
+pub(super) fn decode(dtype: DType, big: bool, data: &[u8]) -> Data {
     fn words<const N: usize>(data: &[u8], big: bool) -> impl Iterator<Item = [u8; N]> + '_ {
         data.chunks_exact(N).map(move |c| {
             let mut w = [0u8; N];
@@ -290,7 +290,7 @@ fn decode(dtype: DType, big: bool, data: &[u8]) -> Data {
 }
 
 /// Appends the little-endian bytes of `data`.
-fn encode(data: &Data, out: &mut Vec<u8>) {
+pub(super) fn encode(data: &Data, out: &mut Vec<u8>) {
     match data {
         Data::Bool(v) => out.extend(v.iter().map(|&b| b as u8)),
         Data::I32(v) => v

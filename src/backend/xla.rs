@@ -1,0 +1,152 @@
+//! Running IR graphs on XLA: lowering to StableHLO, an executable cache keyed
+//! by the module text (which encodes the function and its argument types),
+//! and arrays that stay in device buffers between calls.
+
+use super::pjrt::{Buffer, Client, Executable, Plugin};
+use super::stablehlo::lower_module;
+use crate::ir::Graph;
+use crate::tensor::Tensor;
+use crate::types::TensorType;
+use once_cell::sync::OnceCell;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// An array in a device buffer, with its host copy fetched on first use.
+pub struct DeviceArray {
+    ty: TensorType,
+    buffer: Buffer,
+    host: OnceCell<Tensor>,
+}
+
+impl std::fmt::Debug for DeviceArray {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DeviceArray({})", self.ty)
+    }
+}
+
+impl DeviceArray {
+    pub fn ty(&self) -> &TensorType {
+        &self.ty
+    }
+
+    /// The array on the host (downloaded once).
+    pub fn to_host(&self) -> Result<Tensor, String> {
+        self.host
+            .get_or_try_init(|| {
+                let (dtype, shape, bytes) = self.buffer.to_host().map_err(|e| e.to_string())?;
+                Tensor::from_le_bytes(dtype, &shape, &bytes)
+                    .ok_or_else(|| "device buffer has the wrong size".to_string())
+            })
+            .cloned()
+    }
+}
+
+/// An argument of an XLA call: already on the device, or on the host.
+pub enum Input<'a> {
+    Device(&'a DeviceArray),
+    Host(&'a Tensor),
+}
+
+/// The XLA runtime: one plugin and client per process, and compiled executables.
+pub struct Xla {
+    client: Client,
+    executables: Mutex<HashMap<String, Arc<Executable>>>,
+    plugin_path: std::path::PathBuf,
+}
+
+static RUNTIME: OnceCell<Arc<Xla>> = OnceCell::new();
+
+impl Xla {
+    /// The process-wide runtime, loading the plugin at `path` the first time.
+    pub fn get(path: &Path) -> Result<Arc<Xla>, String> {
+        RUNTIME
+            .get_or_try_init(|| {
+                let plugin = Plugin::load(path).map_err(|e| e.to_string())?;
+                let client = Client::new(&plugin).map_err(|e| e.to_string())?;
+                Ok(Arc::new(Xla {
+                    client,
+                    executables: Mutex::default(),
+                    plugin_path: path.to_path_buf(),
+                }))
+            })
+            .cloned()
+    }
+
+    pub fn plugin_path(&self) -> &Path {
+        &self.plugin_path
+    }
+
+    pub fn platform(&self) -> &str {
+        self.client.platform_name()
+    }
+
+    /// The compiled executable of a module text, compiling it once.
+    pub fn executable(&self, text: &str) -> Result<Arc<Executable>, String> {
+        if let Some(e) = self
+            .executables
+            .lock()
+            .map_err(|_| "executable cache poisoned")?
+            .get(text)
+        {
+            return Ok(e.clone());
+        }
+        let exe = Arc::new(self.client.compile(text).map_err(|e| e.to_string())?);
+        self.executables
+            .lock()
+            .map_err(|_| "executable cache poisoned")?
+            .insert(text.to_string(), exe.clone());
+        Ok(exe)
+    }
+
+    /// Copies a host tensor to the device.
+    pub fn upload(&self, t: &Tensor) -> Result<DeviceArray, String> {
+        let buffer = self
+            .client
+            .buffer_from_host(t.dtype(), t.shape(), &t.to_le_bytes())
+            .map_err(|e| e.to_string())?;
+        Ok(DeviceArray {
+            ty: t.ty(),
+            buffer,
+            host: OnceCell::with_value(t.clone()),
+        })
+    }
+
+    /// Lowers, compiles (once) and runs `graph` on `inputs`.
+    pub fn run(
+        &self,
+        name: &str,
+        graph: &Graph,
+        inputs: &[Input],
+    ) -> Result<Vec<DeviceArray>, String> {
+        let lowered = lower_module(name, graph)?;
+        let exe = self.executable(&lowered.text)?;
+        let mut uploaded = vec![];
+        for i in inputs {
+            if let Input::Host(t) = i {
+                uploaded.push(self.upload(t)?);
+            }
+        }
+        for t in &lowered.hoisted {
+            uploaded.push(self.upload(t)?);
+        }
+        let mut up = uploaded.iter();
+        let mut args: Vec<&Buffer> = vec![];
+        for i in inputs {
+            args.push(match i {
+                Input::Device(d) => &d.buffer,
+                Input::Host(_) => &up.next().ok_or("lost an uploaded argument")?.buffer,
+            });
+        }
+        args.extend(up.map(|d| &d.buffer));
+        let outs = exe.execute(&args).map_err(|e| e.to_string())?;
+        Ok(outs
+            .into_iter()
+            .map(|buffer| DeviceArray {
+                ty: TensorType::new(buffer.dtype(), buffer.shape().to_vec()),
+                buffer,
+                host: OnceCell::new(),
+            })
+            .collect())
+    }
+}
