@@ -61,6 +61,37 @@ pub enum Command {
         #[arg(long)]
         stablehlo: bool,
     },
+    /// Compile a function with fully annotated parameters into a reusable artifact.
+    #[command(
+        after_help = "Example:\n  nest compile model.nest --fn predict -o build/ --executable"
+    )]
+    Compile {
+        /// The `.nest` file that defines the function.
+        file: PathBuf,
+        /// The function's name.
+        #[arg(long = "fn", value_name = "NAME")]
+        name: String,
+        /// The directory to write NAME.mlir, NAME.json and the rest into.
+        #[arg(short = 'o', long = "out", value_name = "DIR")]
+        out: PathBuf,
+        /// Also write the serialized PJRT executable (needs the XLA plugin).
+        #[arg(long)]
+        executable: bool,
+    },
+    /// Run a compiled artifact on `.npy` inputs, writing `.npy` outputs.
+    #[command(
+        after_help = "Example:\n  nest exec build/predict.json --in x.npy w.npy --out results/"
+    )]
+    Exec {
+        /// The artifact's manifest, `DIR/NAME.json`.
+        manifest: PathBuf,
+        /// Input `.npy` files, in the manifest's input order.
+        #[arg(long = "in", value_name = "NPY", num_args = 0..)]
+        inputs: Vec<PathBuf>,
+        /// The directory to write one `.npy` per output into.
+        #[arg(long = "out", value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Install or list XLA PJRT plugins.
     #[command(after_help = "Examples:\n  nest plugin install cpu\n  nest plugin list")]
     Plugin {
@@ -108,6 +139,17 @@ pub fn main() -> ExitCode {
             stablehlo,
         } => ir(&mut session, &file, &name, args.as_deref(), stablehlo),
         Command::Plugin { action } => plugin(action),
+        Command::Compile {
+            file,
+            name,
+            out,
+            executable,
+        } => compile(&mut session, &file, &name, &out, executable),
+        Command::Exec {
+            manifest,
+            inputs,
+            out,
+        } => exec(&manifest, &inputs, &out),
         Command::Repl => {
             repl::run(&mut session);
             Ok(())
@@ -141,6 +183,58 @@ fn choose_backend(session: &mut Session, flag: Option<&str>) -> Result<(), Strin
         let _ = writeln!(io::stderr(), "{}", note);
     }
     session.set_backend(backend);
+    Ok(())
+}
+
+/// The XLA runtime, which `compile --executable` and `exec` require.
+fn xla_runtime() -> Result<std::sync::Arc<nest::backend::xla::Xla>, Diagnostic> {
+    match nest::backend::open(Choice::Xla).map_err(Diagnostic::new)? {
+        (nest::backend::Backend::Xla(x), _) => Ok(x),
+        _ => Err(Diagnostic::internal("the XLA backend did not open")),
+    }
+}
+
+fn compile(
+    session: &mut Session,
+    file: &Path,
+    name: &str,
+    out: &Path,
+    executable: bool,
+) -> Result<(), Diagnostic> {
+    let xla = if executable {
+        Some(xla_runtime()?)
+    } else {
+        None
+    };
+    let manifest = session.compile_file(file, name, out, xla.as_deref())?;
+    let _ = writeln!(io::stdout(), "wrote {}", manifest.display());
+    Ok(())
+}
+
+fn exec(manifest: &Path, inputs: &[PathBuf], out: &Path) -> Result<(), Diagnostic> {
+    use nest::artifact::Artifact;
+    let artifact = Artifact::load(manifest).map_err(|e| Diagnostic::new(e.to_string()))?;
+    let mut tensors = vec![];
+    for p in inputs {
+        let bytes = std::fs::read(p)
+            .map_err(|e| Diagnostic::new(format!("cannot read `{}`: {}", p.display(), e)))?;
+        let t = nest::tensor::npy::read_npy(&bytes).map_err(|m| {
+            Diagnostic::new(format!("`{}` is not a valid .npy file: {}", p.display(), m))
+        })?;
+        tensors.push(t);
+    }
+    let xla = xla_runtime()?;
+    let results = artifact
+        .call(&xla, &tensors)
+        .map_err(|e| Diagnostic::new(e.to_string()))?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| Diagnostic::new(format!("cannot create `{}`: {}", out.display(), e)))?;
+    for (spec, t) in artifact.manifest.outputs.iter().zip(&results) {
+        let path = out.join(format!("{}.npy", spec.name));
+        let bytes = nest::tensor::npy::write_npy(t).map_err(Diagnostic::new)?;
+        nest::files::write_atomically(&path, &bytes).map_err(Diagnostic::new)?;
+        let _ = writeln!(io::stdout(), "wrote {}", path.display());
+    }
     Ok(())
 }
 

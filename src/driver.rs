@@ -112,23 +112,7 @@ impl Session {
         name: &str,
         arg_types: Option<&str>,
     ) -> Result<crate::ir::Func> {
-        let out = std::mem::replace(&mut self.ev.out, Box::new(std::io::sink()));
-        let module = self.ev.load_file(path, None);
-        self.ev.out = out;
-        let module = module?;
-        let Some(Value::Func(f)) = module.get(name) else {
-            return Err(Diagnostic::new(format!(
-                "`{}` has no function `{}`",
-                path.display(),
-                name
-            )));
-        };
-        let Func::Def { def, .. } = &*f else {
-            return Err(Diagnostic::new(format!(
-                "`{}` is not a `fn` definition",
-                name
-            )));
-        };
+        let (f, def) = self.load_fn(path, name)?;
         let args = match arg_types {
             Some(text) => parse_arg_types(text)?,
             None => def
@@ -161,6 +145,96 @@ impl Session {
             name: name.to_string(),
             graph: traced.graph,
         })
+    }
+
+    /// Compiles function `name` of `path` (whose parameters must have
+    /// concrete annotations) into an artifact in `dir`; with `xla`, the
+    /// serialized executable too. Returns the manifest's path.
+    pub fn compile_file(
+        &mut self,
+        path: &Path,
+        name: &str,
+        dir: &Path,
+        xla: Option<&crate::backend::xla::Xla>,
+    ) -> Result<std::path::PathBuf> {
+        use crate::artifact::{leaf_specs, tree_json, Parts};
+        use crate::eval::tree::{flatten, TreeDef};
+        let (f, def) = self.load_fn(path, name)?;
+        let mut args = vec![];
+        for p in &def.params {
+            let v = p.ty.as_ref().and_then(example_value).ok_or_else(|| {
+                Diagnostic::at(
+                    p.name.span,
+                    format!(
+                        "`nest compile` needs a concrete type annotation on `{}`",
+                        p.name.name
+                    ),
+                )
+                .with_hint(
+                    "annotate every parameter with a dtype and integer dims, e.g. `x: f32[3, 4]`",
+                )
+            })?;
+            args.push(v);
+        }
+        let mut inputs = vec![];
+        let mut tree = vec![];
+        for (p, v) in def.params.iter().zip(&args) {
+            let (leaves, d) = flatten(v);
+            inputs.extend(leaf_specs(
+                &d,
+                &p.name.name,
+                &mut leaves.iter().map(Arr::ty),
+            ));
+            tree.push((p.name.name.clone(), d));
+        }
+        let span = def.name.span;
+        let traced = self.ev.trace_call(
+            &f,
+            name,
+            args.into_iter().map(|v| (v, span)).collect(),
+            span,
+        )?;
+        let lowered = crate::backend::stablehlo::lower_module(name, &traced.graph)
+            .map_err(|m| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m)))?;
+        let parts = Parts {
+            name,
+            text: &lowered.text,
+            hoisted: &lowered.hoisted,
+            inputs,
+            outputs: leaf_specs(
+                &traced.output,
+                "out",
+                &mut traced.graph.output_types().into_iter(),
+            ),
+            input_tree: tree_json(&TreeDef::Record(tree)),
+            output_tree: tree_json(&traced.output),
+        };
+        crate::artifact::write(dir, &parts, xla).map_err(|e| Diagnostic::new(e.to_string()))
+    }
+
+    /// Loads `path` (its output discarded) and finds its `fn name`.
+    fn load_fn(
+        &mut self,
+        path: &Path,
+        name: &str,
+    ) -> Result<(Rc<Func>, Rc<crate::syntax::ast::FnDef>)> {
+        let out = std::mem::replace(&mut self.ev.out, Box::new(std::io::sink()));
+        let module = self.ev.load_file(path, None);
+        self.ev.out = out;
+        let Some(Value::Func(f)) = module?.get(name) else {
+            return Err(Diagnostic::new(format!(
+                "`{}` has no function `{}`",
+                path.display(),
+                name
+            )));
+        };
+        match &*f {
+            Func::Def { def, .. } => Ok((f.clone(), def.clone())),
+            _ => Err(Diagnostic::new(format!(
+                "`{}` is not a `fn` definition",
+                name
+            ))),
+        }
     }
 
     /// Runs a REPL entry (statements, `fn` definitions, imports, or an

@@ -8,10 +8,12 @@
 
 #![deny(clippy::unwrap_used)]
 
+pub mod artifact;
 pub mod backend;
 pub mod diag;
 pub mod driver;
 pub mod eval;
+pub mod files;
 pub mod interp;
 pub mod ir;
 pub mod prims;

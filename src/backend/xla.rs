@@ -30,6 +30,10 @@ impl DeviceArray {
         &self.ty
     }
 
+    pub fn buffer(&self) -> &Buffer {
+        &self.buffer
+    }
+
     /// The array on the host (downloaded once).
     pub fn to_host(&self) -> Result<Tensor, String> {
         self.host
@@ -97,6 +101,13 @@ impl Xla {
             .map_err(|_| "executable cache poisoned")?
             .insert(text.to_string(), exe.clone());
         Ok(exe)
+    }
+
+    /// An executable serialized by [`Executable::serialize`] on this platform.
+    pub fn deserialize(&self, bytes: &[u8]) -> Result<Executable, String> {
+        self.client
+            .deserialize_executable(bytes)
+            .map_err(|e| e.to_string())
     }
 
     /// Copies a host tensor to the device.

@@ -7,7 +7,6 @@ use crate::eval::exec::Evaluator;
 use crate::eval::tree::flatten;
 use crate::eval::value::Value;
 use crate::tensor::npy;
-use std::io::Write;
 use std::path::Path;
 
 pub const BUILTINS: &[Builtin] = &[
@@ -53,28 +52,8 @@ fn save(ev: &mut Evaluator, args: &Args) -> Result<Value> {
         .concrete()
         .ok_or_else(|| Diagnostic::internal("save of a traced value"))?;
     let bytes = npy::write_npy(&t).map_err(|m| args.error(1, m))?;
-    write_atomically(&path, &bytes).map_err(|m| args.error(0, m))?;
+    crate::files::write_atomically(&path, &bytes).map_err(|m| args.error(0, m))?;
     Ok(Value::unit())
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::result::Result<(), String> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| format!("`{}` is not a file path", path.display()))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    let renamed = written.and_then(|_| std::fs::rename(&tmp, path));
-    renamed.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write `{}`: {}", path.display(), e)
-    })
 }
 
 /// `load(path)`: reads a `.npy` file.
