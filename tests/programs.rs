@@ -10,6 +10,9 @@
 //! in them mean the same whether resolved against the file or the working
 //! directory, and files they save never land in the source tree.
 
+mod common;
+
+use nest::backend::Backend;
 use nest::Session;
 use std::cell::RefCell;
 use std::fs;
@@ -65,8 +68,13 @@ fn program_names(dir: &Path) -> Vec<String> {
 
 /// Runs one program; its output, or its rendered error.
 fn run_program(name: &str) -> Result<String, String> {
+    run_program_on(name, Backend::Interp)
+}
+
+fn run_program_on(name: &str, backend: Backend) -> Result<String, String> {
     let out = Captured::default();
     let mut session = Session::new(Box::new(out.clone()));
+    session.set_backend(backend);
     let result = session
         .run_file(Path::new(&format!("{name}.nest")))
         .map_err(|diag| session.render(&diag));
@@ -138,7 +146,10 @@ fn programs_print_their_expected_output() {
     let bless = std::env::var_os("NEST_BLESS").is_some_and(|v| v == "1");
     let names = program_names(&work);
     assert!(!names.is_empty(), "no programs in tests/programs");
-    let failures: Vec<String> = names.iter().filter_map(|n| check(n, bless)).collect();
+    let mut failures: Vec<String> = names.iter().filter_map(|n| check(n, bless)).collect();
+    if let Some(xla) = common::xla() {
+        failures.extend(names.iter().filter_map(|n| check_on_xla(n, &xla)));
+    }
     assert!(
         failures.is_empty(),
         "{} of {} programs failed:\n\n{}",
@@ -146,4 +157,19 @@ fn programs_print_their_expected_output() {
         names.len(),
         failures.join("\n")
     );
+}
+
+/// Every program also runs on XLA, and its output must agree with the
+/// interpreter's (numbers within `common::RTOL`).
+fn check_on_xla(name: &str, xla: &Backend) -> Option<String> {
+    let reference = match run_program(name) {
+        Ok(text) => text,
+        Err(_) => return None,
+    };
+    match run_program_on(name, xla.clone()) {
+        Ok(text) => common::outputs_agree(&reference, &text)
+            .err()
+            .map(|e| format!("{name}.nest: XLA and the interpreter disagree: {e}\n{}", diff(&reference, &text))),
+        Err(message) => Some(format!("{name}.nest failed on XLA\n{message}")),
+    }
 }
