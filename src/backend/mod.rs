@@ -1,3 +1,5 @@
-//! Backends that run IR graphs: the XLA runtime through a PJRT plugin.
+//! Backends that run IR graphs: the XLA runtime through a PJRT plugin, and
+//! the discovery and installation of those plugins.
 
 pub mod pjrt;
+pub mod plugin;
