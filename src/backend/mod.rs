@@ -3,3 +3,4 @@
 
 pub mod pjrt;
 pub mod plugin;
+pub mod stablehlo;
