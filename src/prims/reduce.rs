@@ -407,31 +407,48 @@ pub fn lower_arg_reduce(
         TensorType::new(x.ty.dtype, index_ty.shape.clone()),
         index_ty,
     ];
+    let float = x.ty.dtype.is_float();
+    let mut combine =
+        |em: &mut Emitter, a: &[Value], b: &[Value]| arg_combine(em, dir, float, a, b);
     let r = em.reduce(
         &[x, &iota],
         &[&init_v, &init_i],
         &[axis],
         &outs,
-        &mut |em, a, b| {
-            let [va, ia, vb, ib] = [&a[0], &a[1], &b[0], &b[1]];
-            let a_nan = em.compare("NE", va, va);
-            let b_nan = em.compare("NE", vb, vb);
-            let first = em.compare("LT", ia, ib);
-            // Some NaN: a wins if it is NaN and (b is not, or a comes first).
-            let b_num = em.elementwise("stablehlo.not", &[&b_nan], &b_nan.ty);
-            let a_nan_wins = em.elementwise("stablehlo.or", &[&b_num, &first], &first.ty);
-            let nan_case = em.elementwise("stablehlo.and", &[&a_nan, &a_nan_wins], &first.ty);
-            // Numbers: a wins if it is better, or equal and first.
-            let better = em.compare(dir, va, vb);
-            let equal = em.compare("EQ", va, vb);
-            let tie = em.elementwise("stablehlo.and", &[&equal, &first], &first.ty);
-            let num_case = em.elementwise("stablehlo.or", &[&better, &tie], &first.ty);
-            let any_nan = em.elementwise("stablehlo.or", &[&a_nan, &b_nan], &first.ty);
-            let take_a = em.select(&any_nan, &nan_case, &num_case);
-            Ok(vec![em.select(&take_a, va, vb), em.select(&take_a, ia, ib)])
-        },
+        &mut combine,
     )?;
     Ok(r.into_iter().skip(1).collect())
+}
+
+/// The better of the pairs `a = (va, ia)` and `b = (vb, ib)`; see
+/// [`lower_arg_reduce`].
+fn arg_combine(
+    em: &mut Emitter,
+    dir: &str,
+    float: bool,
+    a: &[Value],
+    b: &[Value],
+) -> Result<Vec<Value>, String> {
+    let ([va, ia], [vb, ib]) = (a, b) else {
+        return Err("internal error: argmax combines two pairs".into());
+    };
+    let first = em.compare("LT", ia, ib);
+    // Numbers: a wins if it is better, or equal and first.
+    let better = em.compare(dir, va, vb);
+    let equal = em.compare("EQ", va, vb);
+    let tie = em.elementwise("stablehlo.and", &[&equal, &first], &first.ty);
+    let mut take_a = em.elementwise("stablehlo.or", &[&better, &tie], &first.ty);
+    if float {
+        // Some NaN: a wins if it is NaN and (b is not, or a comes first).
+        let a_nan = em.compare("NE", va, va);
+        let b_nan = em.compare("NE", vb, vb);
+        let b_num = em.elementwise("stablehlo.not", &[&b_nan], &b_nan.ty);
+        let a_nan_wins = em.elementwise("stablehlo.or", &[&b_num, &first], &first.ty);
+        let nan_case = em.elementwise("stablehlo.and", &[&a_nan, &a_nan_wins], &first.ty);
+        let any_nan = em.elementwise("stablehlo.or", &[&a_nan, &b_nan], &first.ty);
+        take_a = em.select(&any_nan, &nan_case, &take_a);
+    }
+    Ok(vec![em.select(&take_a, va, vb), em.select(&take_a, ia, ib)])
 }
 
 #[cfg(test)]
