@@ -4,6 +4,7 @@
 //! first, as `n_consts` extra inputs of both regions); `cond` follows
 //! StableHLO `case`: an index outside `[0, branches)` runs the last branch.
 
+use crate::backend::stablehlo::{Emitter, Value};
 use crate::interp::run_graph;
 use crate::ir::Graph;
 use crate::tensor::{Data, Tensor};
@@ -129,6 +130,74 @@ fn check_types(what: &str, got: &[TensorType], expected: &[TensorType]) -> Resul
 fn list(types: &[TensorType]) -> String {
     let parts: Vec<String> = types.iter().map(|t| t.to_string()).collect();
     format!("({})", parts.join(", "))
+}
+
+// ---------------------------------------------------------------- lowering
+
+/// `stablehlo.while` over all the inputs: both regions take the constants
+/// and the carries, and the body returns the constants unchanged before
+/// the new carries. The results past the constants are the outputs.
+pub fn lower_while(
+    cond: &Graph,
+    body: &Graph,
+    n_consts: usize,
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let args: Vec<&Value> = inputs.iter().collect();
+    let types: Vec<TensorType> = inputs.iter().map(|v| v.ty.clone()).collect();
+    let regions = [types.clone(), types.clone()];
+    let results = em.region_op(
+        "stablehlo.while",
+        &args,
+        &regions,
+        "",
+        &types,
+        &mut |em, r, block| {
+            if r == 0 {
+                return em.lower_graph(cond, block);
+            }
+            let carries = em.lower_graph(body, block)?;
+            Ok(block
+                .iter()
+                .take(n_consts)
+                .cloned()
+                .chain(carries)
+                .collect())
+        },
+    )?;
+    let finals: Vec<Value> = results.into_iter().skip(n_consts).collect();
+    if finals.len() != outs.len() {
+        return Err("internal error: while results do not match its carries".into());
+    }
+    Ok(finals)
+}
+
+/// `stablehlo.case` on the `i32` index; its branches read the operands
+/// from the enclosing scope. An out-of-range index runs the last branch in
+/// both StableHLO and the kernel.
+pub fn lower_cond(
+    branches: &[Graph],
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let (index, operands) = inputs
+        .split_first()
+        .ok_or("internal error: cond has no index")?;
+    let regions = vec![vec![]; branches.len()];
+    em.region_op(
+        "stablehlo.case",
+        &[index],
+        &regions,
+        "",
+        outs,
+        &mut |em, r, _| {
+            let branch = branches.get(r).ok_or("internal error: no such branch")?;
+            em.lower_graph(branch, operands)
+        },
+    )
 }
 
 #[cfg(test)]

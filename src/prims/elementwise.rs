@@ -9,6 +9,7 @@
 //! * integer arithmetic wraps; see [`Int`] for division, remainder and shifts.
 
 use super::expect_arity;
+use crate::backend::stablehlo::{operands, result, Emitter, Value};
 use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
 use crate::tensor::{Data, Tensor, C64};
 use crate::types::{DType, TensorType};
@@ -696,6 +697,228 @@ fn bitcast64(bits: Vec<i64>, d: DType, out: &[TensorType]) -> Option<Result<Vec<
         _ => return None,
     };
     Some(output(out, data))
+}
+
+// ---------------------------------------------------------------- lowering
+//
+// StableHLO's elementwise ops have the kernels' semantics: `divide` and
+// `remainder` on integers give all ones and the dividend for a zero
+// divisor, shifts by the bit width or more give 0, `round_nearest_even`
+// rounds half to even. The exceptions are spelled out below: float
+// `max`/`min` (NaN), integer `pow`, u32 `abs`/`sign`, `conj`, real `imag`,
+// and `convert`.
+
+/// The StableHLO op of a unary primitive; `None` for `conj`, which has none.
+fn stablehlo_unary(op: UnaryOp) -> Option<&'static str> {
+    use UnaryOp::*;
+    Some(match op {
+        Neg => "stablehlo.negate",
+        Exp => "stablehlo.exponential",
+        Log => "stablehlo.log",
+        Log1p => "stablehlo.log_plus_one",
+        Expm1 => "stablehlo.exponential_minus_one",
+        Sqrt => "stablehlo.sqrt",
+        Rsqrt => "stablehlo.rsqrt",
+        Abs => "stablehlo.abs",
+        Sign => "stablehlo.sign",
+        Sin => "stablehlo.sine",
+        Cos => "stablehlo.cosine",
+        Tanh => "stablehlo.tanh",
+        Logistic => "stablehlo.logistic",
+        Floor => "stablehlo.floor",
+        Ceil => "stablehlo.ceil",
+        Round => "stablehlo.round_nearest_even",
+        Not => "stablehlo.not",
+        Real => "stablehlo.real",
+        Imag => "stablehlo.imag",
+        Conj => return None,
+    })
+}
+
+pub fn lower_unary(
+    op: UnaryOp,
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [x] = operands(op.name(), inputs)?;
+    let out = result(op.name(), outs)?;
+    let d = x.ty.dtype;
+    let y = match op {
+        // StableHLO `abs` and `sign` take signed integers only.
+        UnaryOp::Abs if d == DType::U32 => x.clone(),
+        UnaryOp::Sign if d == DType::U32 => {
+            let one = em.splat(&x.ty, 1.0)?;
+            em.elementwise("stablehlo.minimum", &[x, &one], out)
+        }
+        UnaryOp::Real | UnaryOp::Conj if !d.is_complex() => x.clone(),
+        UnaryOp::Imag if !d.is_complex() => em.splat(out, 0.0)?,
+        // conj(z) = complex(re z, -im z): StableHLO has no `conj`.
+        UnaryOp::Conj => {
+            let part = x.ty.with_dtype(DType::F32);
+            let re = em.elementwise("stablehlo.real", &[x], &part);
+            let im = em.elementwise("stablehlo.imag", &[x], &part);
+            let neg = em.elementwise("stablehlo.negate", &[&im], &part);
+            em.elementwise("stablehlo.complex", &[&re, &neg], out)
+        }
+        _ => {
+            let name = stablehlo_unary(op).ok_or("internal error: no StableHLO op")?;
+            em.elementwise(name, &[x], out)
+        }
+    };
+    Ok(vec![y])
+}
+
+pub fn lower_binary(
+    op: BinaryOp,
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    use BinaryOp::*;
+    let [a, b] = operands(op.name(), inputs)?;
+    let out = result(op.name(), outs)?;
+    let logical = a.ty.dtype.is_bool();
+    let name = match op {
+        Add => "stablehlo.add",
+        Sub => "stablehlo.subtract",
+        Mul => "stablehlo.multiply",
+        Div => "stablehlo.divide",
+        Rem => "stablehlo.remainder",
+        Pow if a.ty.dtype.is_int() => return Ok(vec![lower_int_pow(em, a, b)?]),
+        Pow => "stablehlo.power",
+        Max | Or if logical => "stablehlo.or",
+        Min | And if logical => "stablehlo.and",
+        Max => return Ok(vec![lower_extreme("GE", em, a, b)]),
+        Min => return Ok(vec![lower_extreme("LE", em, a, b)]),
+        Atan2 => "stablehlo.atan2",
+        Complex => "stablehlo.complex",
+        And => "stablehlo.and",
+        Or => "stablehlo.or",
+        Xor => "stablehlo.xor",
+        ShiftLeft => "stablehlo.shift_left",
+        ShiftRightLogical => "stablehlo.shift_right_logical",
+    };
+    Ok(vec![em.elementwise(name, &[a, b], out)])
+}
+
+/// `max(a, b)` (`dir = "GE"`) or `min` (`"LE"`) as the kernels compute
+/// it: `a` if `a >= b` or `a` is NaN, else `b`. XLA's CPU `maximum` and
+/// `minimum` may drop a NaN operand (they compile to `maxnum` under its
+/// fast min/max option), so floats get the explicit select.
+pub fn lower_extreme(dir: &str, em: &mut Emitter, a: &Value, b: &Value) -> Value {
+    if !a.ty.dtype.is_float() {
+        let op = if dir == "GE" {
+            "stablehlo.maximum"
+        } else {
+            "stablehlo.minimum"
+        };
+        return em.elementwise(op, &[a, b], &a.ty);
+    }
+    let wins = em.compare(dir, a, b);
+    let nan = em.compare("NE", a, a);
+    let take_a = em.elementwise("stablehlo.or", &[&wins, &nan], &wins.ty);
+    em.select(&take_a, a, b)
+}
+
+/// Integer `a ** b` by squaring over every bit of `b` (XLA's integer
+/// `power` only looks at the low bits of the exponent): for `b >= 0`,
+/// `acc *= a^(2^i)` where bit `i` of `b` is set; for `b < 0` the kernel's
+/// rule, `1` for `a = 1`, `±1` by parity for `a = -1`, `0` otherwise.
+fn lower_int_pow(em: &mut Emitter, a: &Value, b: &Value) -> Result<Value, String> {
+    let ty = &a.ty;
+    let bits = if a.ty.dtype == DType::I64 { 64 } else { 32 };
+    let one = em.splat(ty, 1.0)?;
+    let zero = em.splat(ty, 0.0)?;
+    let (mut acc, mut base, mut e) = (one.clone(), a.clone(), b.clone());
+    for i in 0..bits {
+        let bit = em.elementwise("stablehlo.and", &[&e, &one], ty);
+        let set = em.compare("NE", &bit, &zero);
+        let times = em.elementwise("stablehlo.multiply", &[&acc, &base], ty);
+        acc = em.select(&set, &times, &acc);
+        if i + 1 < bits {
+            base = em.elementwise("stablehlo.multiply", &[&base, &base], ty);
+            e = em.elementwise("stablehlo.shift_right_logical", &[&e, &one], ty);
+        }
+    }
+    if a.ty.dtype == DType::U32 {
+        return Ok(acc);
+    }
+    // Negative exponents: (-1)^b = 1 - 2 (b & 1); other bases but 1 give 0.
+    let minus_one = em.splat(ty, -1.0)?;
+    let odd = em.elementwise("stablehlo.and", &[b, &one], ty);
+    let two_odd = em.elementwise("stablehlo.add", &[&odd, &odd], ty);
+    let parity = em.elementwise("stablehlo.subtract", &[&one, &two_odd], ty);
+    let is_one = em.compare("EQ", a, &one);
+    let is_minus_one = em.compare("EQ", a, &minus_one);
+    let unit = em.select(&is_one, &one, &zero);
+    let neg = em.select(&is_minus_one, &parity, &unit);
+    let negative = em.compare("LT", b, &zero);
+    Ok(em.select(&negative, &neg, &acc))
+}
+
+pub fn lower_compare(
+    c: Cmp,
+    em: &mut Emitter,
+    inputs: &[Value],
+    _outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [a, b] = operands(c.name(), inputs)?;
+    Ok(vec![em.compare(&c.name().to_uppercase(), a, b)])
+}
+
+pub fn lower_select(
+    em: &mut Emitter,
+    inputs: &[Value],
+    _outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [p, a, b] = operands("select", inputs)?;
+    Ok(vec![em.select(p, a, b)])
+}
+
+/// `convert` with the kernel's semantics. XLA converts floats to integers
+/// with saturation and NaN to 0 (LLVM's `fptosi.sat`), numbers to bool by
+/// `!= 0` and integers by wrapping, as the kernel does; complex to real keeps
+/// the real part (`stablehlo.real` first), and integers and bool reach `c64`
+/// through `f32`, as the kernel rounds them.
+pub fn lower_convert(
+    d: DType,
+    em: &mut Emitter,
+    inputs: &[Value],
+    _outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [x] = operands("convert", inputs)?;
+    let from = x.ty.dtype;
+    let y = match (from, d) {
+        (DType::C64, DType::Bool) => {
+            let zero = em.splat(&x.ty, 0.0)?;
+            em.compare("NE", x, &zero)
+        }
+        (DType::C64, _) if d != DType::C64 => {
+            let re = em.elementwise("stablehlo.real", &[x], &x.ty.with_dtype(DType::F32));
+            em.convert(&re, d)
+        }
+        (DType::Bool | DType::I32 | DType::I64 | DType::U32, DType::C64) => {
+            let re = em.convert(x, DType::F32);
+            em.convert(&re, d)
+        }
+        _ => em.convert(x, d),
+    };
+    Ok(vec![y])
+}
+
+pub fn lower_bitcast(
+    d: DType,
+    em: &mut Emitter,
+    inputs: &[Value],
+    _outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [x] = operands("bitcast_convert", inputs)?;
+    if x.ty.dtype == d {
+        return Ok(vec![x.clone()]);
+    }
+    let out = x.ty.with_dtype(d);
+    Ok(vec![em.unary_fn("stablehlo.bitcast_convert", x, &out)])
 }
 
 #[cfg(test)]

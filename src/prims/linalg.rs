@@ -4,6 +4,7 @@
 //! at the end; integer products wrap on overflow, as XLA's do.
 
 use super::expect_arity;
+use crate::backend::stablehlo::{list, operands, result, Emitter, Value};
 use crate::tensor::{Data, Tensor, C64};
 use crate::types::{DType, ShapeDisplay, TensorType};
 use num_complex::Complex;
@@ -446,6 +447,114 @@ fn from_f64(like: &Tensor, data: Vec<f64>) -> Result<Tensor, String> {
         d => return Err(format!("expected f32 or f64, got {}", d)),
     };
     Tensor::new(like.shape().to_vec(), data).ok_or_else(|| "internal error: size mismatch".into())
+}
+
+// ---------------------------------------------------------------- lowering
+
+/// `stablehlo.dot_general` at `HIGHEST` precision, so that `f32` products
+/// are not rounded to a narrower type on accelerators (TF32 on GPUs);
+/// XLA accumulates `f32` in `f32`, the kernel in `f64`.
+pub fn lower_dot_general(
+    lhs_batch: &[usize],
+    rhs_batch: &[usize],
+    lhs_contract: &[usize],
+    rhs_contract: &[usize],
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [a, b] = operands("dot_general", inputs)?;
+    let attrs = format!(
+        "dot_dimension_numbers = #stablehlo.dot<lhs_batching_dimensions = {}, \
+         rhs_batching_dimensions = {}, lhs_contracting_dimensions = {}, \
+         rhs_contracting_dimensions = {}>, \
+         precision_config = [#stablehlo<precision HIGHEST>, #stablehlo<precision HIGHEST>]",
+        list(lhs_batch),
+        list(rhs_batch),
+        list(lhs_contract),
+        list(rhs_contract)
+    );
+    Ok(em.generic("stablehlo.dot_general", &[a, b], &attrs, outs))
+}
+
+/// `stablehlo.cholesky` (`lower = true`, reading the lower triangle), made
+/// to agree with the kernel where StableHLO leaves things to the
+/// implementation: the upper triangle is zeroed, and a matrix whose factor
+/// has a diagonal entry that is not positive (a non-positive pivot gives a
+/// zero or NaN `sqrt`, and NaN spreads to later pivots) becomes all NaN:
+///
+/// `L = tril(cholesky(a))`; `ok = min_i L[.., i, i] > 0` per matrix;
+/// result `select(ok, L, NaN)`.
+pub fn lower_cholesky(
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [a] = operands("cholesky", inputs)?;
+    let ty = result("cholesky", outs)?;
+    let r = ty.rank();
+    if r < 2 || ty.size() == 0 {
+        return Ok(vec![a.clone()]);
+    }
+    let l = em.generic("stablehlo.cholesky", &[a], "lower = true", outs);
+    let l = l.first().ok_or("internal error: cholesky has no result")?;
+    let rows = em.iota(&ty.shape, r - 2, DType::I32);
+    let cols = em.iota(&ty.shape, r - 1, DType::I32);
+    let below = em.compare("GE", &rows, &cols);
+    let zero = em.splat(ty, 0.0)?;
+    let tril = em.select(&below, l, &zero);
+    let on_diag = em.compare("EQ", &rows, &cols);
+    let inf = em.splat(ty, f64::INFINITY)?;
+    let diag = em.select(&on_diag, &tril, &inf);
+    let batch = ty.shape[..r - 2].to_vec();
+    let min_ty = TensorType::new(ty.dtype, batch.clone());
+    let init = em.splat(&TensorType::scalar(ty.dtype), f64::INFINITY)?;
+    let mut min = |em: &mut Emitter, x: &[Value], y: &[Value]| {
+        Ok(vec![super::elementwise::lower_extreme(
+            "LE", em, &x[0], &y[0],
+        )])
+    };
+    let m = em.reduce(
+        &[&diag],
+        &[&init],
+        &[r - 2, r - 1],
+        std::slice::from_ref(&min_ty),
+        &mut min,
+    )?;
+    let m = m.first().ok_or("internal error: reduce has no result")?;
+    let zero_b = em.splat(&min_ty, 0.0)?;
+    let ok = em.compare("GT", m, &zero_b);
+    let batch_dims: Vec<usize> = (0..r - 2).collect();
+    let ok = em.broadcast(&ok, &ty.shape, &batch_dims);
+    let nan = em.splat(ty, f64::NAN)?;
+    Ok(vec![em.select(&ok, &tril, &nan)])
+}
+
+/// `stablehlo.triangular_solve`; `transpose_a` is `TRANSPOSE` (the operands
+/// are real). With no elements in `b` there is nothing to solve.
+pub fn lower_triangular_solve(
+    left_side: bool,
+    lower: bool,
+    transpose_a: bool,
+    unit_diagonal: bool,
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [a, b] = operands("triangular_solve", inputs)?;
+    if b.ty.size() == 0 {
+        return Ok(vec![b.clone()]);
+    }
+    let transpose = if transpose_a {
+        "TRANSPOSE"
+    } else {
+        "NO_TRANSPOSE"
+    };
+    let attrs = format!(
+        "left_side = {}, lower = {}, transpose_a = #stablehlo<transpose {}>, unit_diagonal = {}",
+        left_side, lower, transpose, unit_diagonal
+    );
+    Ok(em.generic("stablehlo.triangular_solve", &[a, b], &attrs, outs))
 }
 
 #[cfg(test)]

@@ -17,8 +17,10 @@ pub mod elementwise;
 pub mod linalg;
 pub mod random;
 pub mod reduce;
+pub mod samples;
 pub mod shape;
 
+use crate::backend::stablehlo::{Emitter, Value};
 use crate::ir::Graph;
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
@@ -272,6 +274,78 @@ impl Prim {
                 trip_count: _,
             } => control::eval_while(cond, body, *n_consts, inputs),
             Prim::Cond { branches } => control::eval_cond(branches, inputs),
+        }
+    }
+
+    /// The StableHLO lowering: emits the ops computing the results (of
+    /// types `outs`) from the lowered `inputs`, with the kernel's semantics
+    /// (see each family's `lower_*` for where XLA needed help to agree).
+    pub fn lower(
+        &self,
+        em: &mut Emitter,
+        inputs: &[Value],
+        outs: &[TensorType],
+    ) -> Result<Vec<Value>, String> {
+        match self {
+            Prim::Unary(op) => elementwise::lower_unary(*op, em, inputs, outs),
+            Prim::Binary(op) => elementwise::lower_binary(*op, em, inputs, outs),
+            Prim::Compare(c) => elementwise::lower_compare(*c, em, inputs, outs),
+            Prim::Select => elementwise::lower_select(em, inputs, outs),
+            Prim::Convert(d) => elementwise::lower_convert(*d, em, inputs, outs),
+            Prim::BitcastConvert(d) => elementwise::lower_bitcast(*d, em, inputs, outs),
+            Prim::Reduce { op, axes } => reduce::lower_reduce(*op, axes, em, inputs, outs),
+            Prim::ArgReduce { op, axis } => reduce::lower_arg_reduce(*op, *axis, em, inputs, outs),
+            Prim::Broadcast { shape, dims } => shape::lower_broadcast(shape, dims, em, inputs),
+            Prim::Reshape { shape: _ } => shape::lower_reshape(em, inputs, outs),
+            Prim::Transpose { perm } => shape::lower_transpose(perm, em, inputs, outs),
+            Prim::Slice {
+                start,
+                limit,
+                stride,
+            } => shape::lower_slice(start, limit, stride, em, inputs, outs),
+            Prim::DynamicSlice { sizes } => shape::lower_dynamic_slice(sizes, em, inputs, outs),
+            Prim::DynamicUpdateSlice => shape::lower_dynamic_update_slice(em, inputs, outs),
+            Prim::Concat { axis } => shape::lower_concat(*axis, em, inputs, outs),
+            Prim::Pad { lo, hi, interior } => shape::lower_pad(lo, hi, interior, em, inputs, outs),
+            Prim::Iota { shape, dim, dtype } => shape::lower_iota(shape, *dim, *dtype, em),
+            Prim::Rev { axes } => shape::lower_rev(axes, em, inputs),
+            Prim::DotGeneral {
+                lhs_batch,
+                rhs_batch,
+                lhs_contract,
+                rhs_contract,
+            } => linalg::lower_dot_general(
+                lhs_batch,
+                rhs_batch,
+                lhs_contract,
+                rhs_contract,
+                em,
+                inputs,
+                outs,
+            ),
+            Prim::Cholesky => linalg::lower_cholesky(em, inputs, outs),
+            Prim::TriangularSolve {
+                left_side,
+                lower,
+                transpose_a,
+                unit_diagonal,
+            } => linalg::lower_triangular_solve(
+                *left_side,
+                *lower,
+                *transpose_a,
+                *unit_diagonal,
+                em,
+                inputs,
+                outs,
+            ),
+            Prim::Threefry2x32 => random::lower_threefry(em, inputs, outs),
+            Prim::While {
+                cond,
+                body,
+                n_consts,
+                trip_count: _,
+            } => control::lower_while(cond, body, *n_consts, em, inputs, outs),
+            Prim::Cond { branches } => control::lower_cond(branches, em, inputs, outs),
         }
     }
 }

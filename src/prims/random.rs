@@ -44,6 +44,7 @@
 //! `tests/data/jax_random_reference.txt` lists JAX's outputs for these.
 
 use super::expect_arity;
+use crate::backend::stablehlo::{operands, Emitter, Value};
 use crate::tensor::{Data, Tensor};
 use crate::types::{DType, TensorType};
 
@@ -116,6 +117,49 @@ pub fn threefry2x32(key: [u32; 2], x: [u32; 2]) -> [u32; 2] {
             .wrapping_add(group as u32 + 1);
     }
     [x0, x1]
+}
+
+// ---------------------------------------------------------------- lowering
+
+/// Threefry-2x32 unrolled into its 20 rounds of `u32` add, rotate and xor
+/// (as `jax` lowers it), bit-exact with [`threefry2x32`]. A rotation is
+/// `(x << r) | (x >> (32 - r))`.
+pub fn lower_threefry(
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [k0, k1, x0, x1] = operands("threefry2x32", inputs)?;
+    let ty = x0.ty.clone();
+    let parity = em.splat(&k0.ty, PARITY as f64)?;
+    let k01 = em.elementwise("stablehlo.xor", &[k0, k1], &k0.ty);
+    let k2 = em.elementwise("stablehlo.xor", &[&k01, &parity], &k0.ty);
+    let ks = [k0, k1, &k2].map(|k| em.broadcast(k, &ty.shape, &[]));
+    let mut x0 = em.elementwise("stablehlo.add", &[x0, &ks[0]], &ty);
+    let mut x1 = em.elementwise("stablehlo.add", &[x1, &ks[1]], &ty);
+    for group in 0..5 {
+        for &r in &ROTATIONS[group % 2] {
+            x0 = em.elementwise("stablehlo.add", &[&x0, &x1], &ty);
+            let rotated = rotate_left(em, &x1, r)?;
+            x1 = em.elementwise("stablehlo.xor", &[&rotated, &x0], &ty);
+        }
+        x0 = em.elementwise("stablehlo.add", &[&x0, &ks[(group + 1) % 3]], &ty);
+        let x1k = em.elementwise("stablehlo.add", &[&x1, &ks[(group + 2) % 3]], &ty);
+        let count = em.splat(&ty, group as f64 + 1.0)?;
+        x1 = em.elementwise("stablehlo.add", &[&x1k, &count], &ty);
+    }
+    if outs.len() != 2 {
+        return Err("internal error: threefry2x32 has two results".into());
+    }
+    Ok(vec![x0, x1])
+}
+
+fn rotate_left(em: &mut Emitter, x: &Value, r: u32) -> Result<Value, String> {
+    let left = em.splat(&x.ty, r as f64)?;
+    let right = em.splat(&x.ty, (32 - r) as f64)?;
+    let hi = em.elementwise("stablehlo.shift_left", &[x, &left], &x.ty);
+    let lo = em.elementwise("stablehlo.shift_right_logical", &[x, &right], &x.ty);
+    Ok(em.elementwise("stablehlo.or", &[&hi, &lo], &x.ty))
 }
 
 #[cfg(test)]

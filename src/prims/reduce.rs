@@ -1,6 +1,8 @@
 //! Reductions: sum, product, max, min, and/or over axes; argmax/argmin.
 
+use super::elementwise::lower_extreme;
 use super::expect_arity;
+use crate::backend::stablehlo::{operands, result, Emitter, Value};
 use crate::tensor::kernels::{self, Float, Int};
 use crate::tensor::{Data, Tensor, C64};
 use crate::types::{DType, TensorType};
@@ -327,6 +329,126 @@ fn arg_ord<T: Int>(op: ArgOp, plan: &Plan, v: &[T]) -> Result<Vec<i32>, String> 
         ArgOp::Max => arg_by(plan, v, |x: T, b: T| x > b),
         ArgOp::Min => arg_by(plan, v, |x: T, b: T| x < b),
     }
+}
+
+// ---------------------------------------------------------------- lowering
+
+/// The combining op of a reduction, and its identity (the kernel's result
+/// for no elements): `-inf` / the integer minimum for `max`, and so on.
+fn reducer(op: ReduceOp, d: DType) -> (&'static str, f64) {
+    let (lowest, highest) = match d {
+        DType::I32 => (i32::MIN as f64, i32::MAX as f64),
+        // i64::MAX as f64 is 2^63, which `scalar_of` saturates back to MAX.
+        DType::I64 => (i64::MIN as f64, i64::MAX as f64),
+        DType::U32 => (0.0, u32::MAX as f64),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    };
+    match op {
+        ReduceOp::Sum => ("stablehlo.add", 0.0),
+        ReduceOp::Prod => ("stablehlo.multiply", 1.0),
+        ReduceOp::Max => ("stablehlo.maximum", lowest),
+        ReduceOp::Min => ("stablehlo.minimum", highest),
+        ReduceOp::And => ("stablehlo.and", 1.0),
+        ReduceOp::Or => ("stablehlo.or", 0.0),
+    }
+}
+
+/// `stablehlo.reduce` with the combining op (`max`/`min` of floats as
+/// [`lower_extreme`], so that NaN propagates). XLA accumulates `f32` sums in
+/// `f32` (as `jax` does), where the kernel accumulates in `f64`: sums agree
+/// to rounding, not bit for bit.
+pub fn lower_reduce(
+    op: ReduceOp,
+    axes: &[usize],
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [x] = operands(op.name(), inputs)?;
+    let (name, id) = reducer(op, x.ty.dtype);
+    let init = em.splat(&TensorType::scalar(x.ty.dtype), id)?;
+    em.reduce(&[x], &[&init], axes, outs, &mut |em, a, b| {
+        Ok(vec![match op {
+            ReduceOp::Max => lower_extreme("GE", em, &a[0], &b[0]),
+            ReduceOp::Min => lower_extreme("LE", em, &a[0], &b[0]),
+            _ => em.elementwise(name, &[&a[0], &b[0]], &a[0].ty),
+        }])
+    })
+}
+
+/// A variadic `stablehlo.reduce` over `(value, index)` pairs along `axis`
+/// whose combiner keeps the better pair, which makes it associative and
+/// commutative, as XLA requires (it may combine in any order):
+///
+/// * if either value is NaN, the NaN wins, the lower index among two NaNs;
+/// * otherwise the greater (for argmin, lesser) value wins, the lower index
+///   on a tie.
+///
+/// The init `(-inf, 0)` (`(+inf, 0)` for argmin; the integer extremes)
+/// never beats an element, so the result is the kernel's first extreme.
+pub fn lower_arg_reduce(
+    op: ArgOp,
+    axis: usize,
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [x] = operands(op.name(), inputs)?;
+    let index_ty = result(op.name(), outs)?.clone();
+    let scalar = TensorType::scalar(x.ty.dtype);
+    let (dir, init) = match op {
+        ArgOp::Max => ("GT", reducer(ReduceOp::Max, x.ty.dtype).1),
+        ArgOp::Min => ("LT", reducer(ReduceOp::Min, x.ty.dtype).1),
+    };
+    let iota = em.iota(&x.ty.shape, axis, DType::I32);
+    let init_v = em.splat(&scalar, init)?;
+    let init_i = em.splat(&TensorType::scalar(DType::I32), 0.0)?;
+    let outs = [
+        TensorType::new(x.ty.dtype, index_ty.shape.clone()),
+        index_ty,
+    ];
+    let float = x.ty.dtype.is_float();
+    let mut combine =
+        |em: &mut Emitter, a: &[Value], b: &[Value]| arg_combine(em, dir, float, a, b);
+    let r = em.reduce(
+        &[x, &iota],
+        &[&init_v, &init_i],
+        &[axis],
+        &outs,
+        &mut combine,
+    )?;
+    Ok(r.into_iter().skip(1).collect())
+}
+
+/// The better of the pairs `a = (va, ia)` and `b = (vb, ib)`; see
+/// [`lower_arg_reduce`].
+fn arg_combine(
+    em: &mut Emitter,
+    dir: &str,
+    float: bool,
+    a: &[Value],
+    b: &[Value],
+) -> Result<Vec<Value>, String> {
+    let ([va, ia], [vb, ib]) = (a, b) else {
+        return Err("internal error: argmax combines two pairs".into());
+    };
+    let first = em.compare("LT", ia, ib);
+    // Numbers: a wins if it is better, or equal and first.
+    let better = em.compare(dir, va, vb);
+    let equal = em.compare("EQ", va, vb);
+    let tie = em.elementwise("stablehlo.and", &[&equal, &first], &first.ty);
+    let mut take_a = em.elementwise("stablehlo.or", &[&better, &tie], &first.ty);
+    if float {
+        // Some NaN: a wins if it is NaN and (b is not, or a comes first).
+        let a_nan = em.compare("NE", va, va);
+        let b_nan = em.compare("NE", vb, vb);
+        let b_num = em.elementwise("stablehlo.not", &[&b_nan], &b_nan.ty);
+        let a_nan_wins = em.elementwise("stablehlo.or", &[&b_num, &first], &first.ty);
+        let nan_case = em.elementwise("stablehlo.and", &[&a_nan, &a_nan_wins], &first.ty);
+        let any_nan = em.elementwise("stablehlo.or", &[&a_nan, &b_nan], &first.ty);
+        take_a = em.select(&any_nan, &nan_case, &take_a);
+    }
+    Ok(vec![em.select(&take_a, va, vb), em.select(&take_a, ia, ib)])
 }
 
 #[cfg(test)]

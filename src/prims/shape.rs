@@ -6,6 +6,7 @@
 //! [`crate::tensor::kernels`].
 
 use super::expect_arity;
+use crate::backend::stablehlo::{i64_array, list, operands, result, tensor_type, Emitter, Value};
 use crate::tensor::kernels::{self, axis_table, gather_tables, offsets, scatter_tables, strides};
 use crate::tensor::{Data, Tensor, C64};
 use crate::types::{DType, ShapeDisplay, TensorType};
@@ -552,6 +553,148 @@ pub fn eval_rev(axes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String
         tables[a].reverse();
     }
     single(out, gather_tables(x.data(), &tables)?)
+}
+
+// ---------------------------------------------------------------- lowering
+//
+// Each shape primitive is one StableHLO op of the same semantics (slices
+// clamp their start indices, `pad` takes negative edges); only `iota` of
+// `c64` goes through `f32`.
+
+fn one_result(name: &str, outs: &[TensorType]) -> Result<TensorType, String> {
+    result(name, outs).cloned()
+}
+
+/// `op %x, <attrs> : (tx) -> tout` in the pretty syntax.
+fn pretty(em: &mut Emitter, op: &str, x: &Value, attrs: &str, out: &TensorType) -> Value {
+    let rhs = format!(
+        "{} {}, {} : ({}) -> {}",
+        op,
+        x.name,
+        attrs,
+        tensor_type(&x.ty),
+        tensor_type(out)
+    );
+    em.emit(&rhs, out)
+}
+
+pub fn lower_broadcast(
+    shape: &[usize],
+    dims: &[usize],
+    em: &mut Emitter,
+    inputs: &[Value],
+) -> Result<Vec<Value>, String> {
+    let [x] = operands("broadcast_in_dim", inputs)?;
+    Ok(vec![em.broadcast(x, shape, dims)])
+}
+
+pub fn lower_reshape(
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [x] = operands("reshape", inputs)?;
+    let out = one_result("reshape", outs)?;
+    Ok(vec![em.unary_fn("stablehlo.reshape", x, &out)])
+}
+
+pub fn lower_transpose(
+    perm: &[usize],
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [x] = operands("transpose", inputs)?;
+    let out = one_result("transpose", outs)?;
+    let attrs = format!("dims = {}", list(perm));
+    Ok(vec![pretty(em, "stablehlo.transpose", x, &attrs, &out)])
+}
+
+pub fn lower_slice(
+    start: &[usize],
+    limit: &[usize],
+    stride: &[usize],
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [x] = operands("slice", inputs)?;
+    let attrs = format!(
+        "start_indices = {}, limit_indices = {}, strides = {}",
+        i64_array(start),
+        i64_array(limit),
+        i64_array(stride)
+    );
+    Ok(em.generic("stablehlo.slice", &[x], &attrs, outs))
+}
+
+pub fn lower_dynamic_slice(
+    sizes: &[usize],
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let args: Vec<&Value> = inputs.iter().collect();
+    let attrs = format!("slice_sizes = {}", i64_array(sizes));
+    Ok(em.generic("stablehlo.dynamic_slice", &args, &attrs, outs))
+}
+
+pub fn lower_dynamic_update_slice(
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let args: Vec<&Value> = inputs.iter().collect();
+    Ok(em.generic("stablehlo.dynamic_update_slice", &args, "", outs))
+}
+
+pub fn lower_concat(
+    axis: usize,
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let args: Vec<&Value> = inputs.iter().collect();
+    let attrs = format!("dimension = {} : i64", axis);
+    Ok(em.generic("stablehlo.concatenate", &args, &attrs, outs))
+}
+
+pub fn lower_pad(
+    lo: &[i64],
+    hi: &[i64],
+    interior: &[usize],
+    em: &mut Emitter,
+    inputs: &[Value],
+    outs: &[TensorType],
+) -> Result<Vec<Value>, String> {
+    let [x, v] = operands("pad", inputs)?;
+    let attrs = format!(
+        "edge_padding_low = {}, edge_padding_high = {}, interior_padding = {}",
+        i64_array(lo),
+        i64_array(hi),
+        i64_array(interior)
+    );
+    Ok(em.generic("stablehlo.pad", &[x, v], &attrs, outs))
+}
+
+pub fn lower_iota(
+    shape: &[usize],
+    dim: usize,
+    dtype: DType,
+    em: &mut Emitter,
+) -> Result<Vec<Value>, String> {
+    Ok(vec![em.iota(shape, dim, dtype)])
+}
+
+pub fn lower_rev(axes: &[usize], em: &mut Emitter, inputs: &[Value]) -> Result<Vec<Value>, String> {
+    let [x] = operands("reverse", inputs)?;
+    let attrs = format!("dimensions = {}", i64_array(axes));
+    Ok(em.generic(
+        "stablehlo.reverse",
+        &[x],
+        &attrs,
+        std::slice::from_ref(&x.ty),
+    ))
 }
 
 #[cfg(test)]
