@@ -57,6 +57,8 @@ pub struct Xla {
     client: Client,
     executables: Mutex<HashMap<String, Arc<Executable>>>,
     plugin_path: std::path::PathBuf,
+    /// Modules compiled so far and the time spent compiling them.
+    compiles: Mutex<(usize, std::time::Duration)>,
 }
 
 static RUNTIME: OnceCell<Arc<Xla>> = OnceCell::new();
@@ -72,6 +74,7 @@ impl Xla {
                     client,
                     executables: Mutex::default(),
                     plugin_path: path.to_path_buf(),
+                    compiles: Mutex::default(),
                 }))
             })
             .cloned()
@@ -95,12 +98,22 @@ impl Xla {
         {
             return Ok(e.clone());
         }
+        let start = std::time::Instant::now();
         let exe = Arc::new(self.client.compile(text).map_err(|e| e.to_string())?);
+        if let Ok(mut c) = self.compiles.lock() {
+            c.0 += 1;
+            c.1 += start.elapsed();
+        }
         self.executables
             .lock()
             .map_err(|_| "executable cache poisoned")?
             .insert(text.to_string(), exe.clone());
         Ok(exe)
+    }
+
+    /// How many modules were compiled, and the total time spent compiling.
+    pub fn compile_stats(&self) -> (usize, std::time::Duration) {
+        self.compiles.lock().map(|c| *c).unwrap_or_default()
     }
 
     /// An executable serialized by [`Executable::serialize`] on this platform.
