@@ -17,6 +17,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn main() {
+    // Measure compiling, not the on-disk executable cache.
+    std::env::set_var("NEST_NO_DISK_CACHE", "1");
     let Some(path) = plugin::find(Kind::Cpu) else {
         eprintln!("{}", plugin::not_found_message(Kind::Cpu));
         return;
@@ -29,7 +31,10 @@ fn main() {
             return;
         }
     };
-    println!("plugin load + client creation: {:.1} ms", ms(start.elapsed()));
+    println!(
+        "plugin load + client creation: {:.1} ms",
+        ms(start.elapsed())
+    );
     quickstart(&xla);
     per_call_overhead(&xla);
     matmul(&xla);
@@ -60,15 +65,27 @@ fn run(xla: &std::sync::Arc<Xla>, file: &Path) -> (Duration, Duration, usize) {
 fn quickstart(xla: &std::sync::Arc<Xla>) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart.nest");
     let (total, compile, n) = run(xla, &file);
-    println!("quickstart, first run: {:.0} ms total, of which compiling {} modules {:.0} ms", ms(total), n, ms(compile));
+    println!(
+        "quickstart, first run: {:.0} ms total, of which compiling {} modules {:.0} ms",
+        ms(total),
+        n,
+        ms(compile)
+    );
     let (total, compile, n) = run(xla, &file);
-    println!("quickstart, cached:    {:.0} ms total ({} new modules, {:.0} ms compiling)", ms(total), n, ms(compile));
+    println!(
+        "quickstart, cached:    {:.0} ms total ({} new modules, {:.0} ms compiling)",
+        ms(total),
+        n,
+        ms(compile)
+    );
 }
 
 fn per_call_overhead(xla: &std::sync::Arc<Xla>) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let _ = std::fs::create_dir_all(dir);
-    let program = |n: usize| format!("fn f(x) {{ x + 1.0 }}\nvar y = zeros([4]);\nfor i in 0..{n} {{ y = f(y); }}\nprint(y);\n");
+    let program = |n: usize| {
+        format!("fn f(x) {{ x + 1.0 }}\nvar y = zeros([4]);\nfor i in 0..{n} {{ y = f(y); }}\nprint(y);\n")
+    };
     let time = |n: usize| {
         let file = dir.join(format!("per_call_{n}.nest"));
         let _ = std::fs::write(&file, program(n));
@@ -78,23 +95,46 @@ fn per_call_overhead(xla: &std::sync::Arc<Xla>) {
     };
     let (small, large) = (time(10), time(2010));
     let per_call = (large.saturating_sub(small)).as_secs_f64() / 2000.0;
-    println!("per-call overhead of a tiny cached function (trace + run, f32[4]): {:.1} µs", per_call * 1e6);
+    println!(
+        "per-call overhead of a tiny cached function (trace + run, f32[4]): {:.1} µs",
+        per_call * 1e6
+    );
 }
 
 fn matmul(xla: &Xla) {
     let n = 1024;
     let ty = TensorType::new(DType::F32, vec![n, n]);
-    let (a, b, c) = (fresh_var(ty.clone()), fresh_var(ty.clone()), fresh_var(ty.clone()));
-    let prim = Prim::DotGeneral { lhs_batch: vec![], rhs_batch: vec![], lhs_contract: vec![1], rhs_contract: vec![0] };
+    let (a, b, c) = (
+        fresh_var(ty.clone()),
+        fresh_var(ty.clone()),
+        fresh_var(ty.clone()),
+    );
+    let prim = Prim::DotGeneral {
+        lhs_batch: vec![],
+        rhs_batch: vec![],
+        lhs_contract: vec![1],
+        rhs_contract: vec![0],
+    };
     let graph = Graph {
         inputs: vec![a.clone(), b.clone()],
-        eqns: vec![Eqn { prim, inputs: vec![Atom::Var(a), Atom::Var(b)], outputs: vec![c.clone()] }],
+        eqns: vec![Eqn {
+            prim,
+            inputs: vec![Atom::Var(a), Atom::Var(b)],
+            outputs: vec![c.clone()],
+        }],
         outputs: vec![Atom::Var(c)],
     };
     let data: Vec<f32> = (0..n * n).map(|i| ((i % 7) as f32) * 0.1).collect();
-    let Some(t) = Tensor::new(vec![n, n], Data::F32(data)) else { return };
-    let (Ok(x), Ok(y)) = (xla.upload(&t), xla.upload(&t)) else { return };
-    let inputs = [nest::backend::xla::Input::Device(&x), nest::backend::xla::Input::Device(&y)];
+    let Some(t) = Tensor::new(vec![n, n], Data::F32(data)) else {
+        return;
+    };
+    let (Ok(x), Ok(y)) = (xla.upload(&t), xla.upload(&t)) else {
+        return;
+    };
+    let inputs = [
+        nest::backend::xla::Input::Device(&x),
+        nest::backend::xla::Input::Device(&y),
+    ];
     let mut times = vec![];
     for _ in 0..12 {
         let start = Instant::now();

@@ -167,9 +167,12 @@ fn check_on_xla(name: &str, xla: &Backend) -> Option<String> {
         Err(_) => return None,
     };
     match run_program_on(name, xla.clone()) {
-        Ok(text) => common::outputs_agree(&reference, &text)
-            .err()
-            .map(|e| format!("{name}.nest: XLA and the interpreter disagree: {e}\n{}", diff(&reference, &text))),
+        Ok(text) => common::outputs_agree(&reference, &text).err().map(|e| {
+            format!(
+                "{name}.nest: XLA and the interpreter disagree: {e}\n{}",
+                diff(&reference, &text)
+            )
+        }),
         Err(message) => Some(format!("{name}.nest failed on XLA\n{message}")),
     }
 }

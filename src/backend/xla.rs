@@ -88,27 +88,69 @@ impl Xla {
         self.client.platform_name()
     }
 
-    /// The compiled executable of a module text, compiling it once.
+    /// The compiled executable of a module text: from memory, else from the
+    /// on-disk cache, else compiled (once per process) and written to the cache.
     pub fn executable(&self, text: &str) -> Result<Arc<Executable>, String> {
-        if let Some(e) = self
-            .executables
-            .lock()
-            .map_err(|_| "executable cache poisoned")?
-            .get(text)
-        {
+        let poisoned = |_| "executable cache poisoned".to_string();
+        if let Some(e) = self.executables.lock().map_err(poisoned)?.get(text) {
             return Ok(e.clone());
         }
+        let cached = self.disk_path(text);
+        let from_disk = cached
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| self.deserialize(&b).ok());
+        let exe = match from_disk {
+            Some(exe) => Arc::new(exe),
+            None => Arc::new(self.compile(text, cached.as_deref())?),
+        };
+        self.executables
+            .lock()
+            .map_err(poisoned)?
+            .insert(text.to_string(), exe.clone());
+        Ok(exe)
+    }
+
+    fn compile(&self, text: &str, cache: Option<&Path>) -> Result<Executable, String> {
         let start = std::time::Instant::now();
-        let exe = Arc::new(self.client.compile(text).map_err(|e| e.to_string())?);
+        let exe = self.client.compile(text).map_err(|e| e.to_string())?;
         if let Ok(mut c) = self.compiles.lock() {
             c.0 += 1;
             c.1 += start.elapsed();
         }
-        self.executables
-            .lock()
-            .map_err(|_| "executable cache poisoned")?
-            .insert(text.to_string(), exe.clone());
+        if let (Some(path), Ok(bytes)) = (cache, exe.serialize()) {
+            // A cache that cannot be written only costs a compile next time.
+            let _ = path.parent().map(std::fs::create_dir_all);
+            let _ = crate::files::write_atomically(path, &bytes);
+        }
         Ok(exe)
+    }
+
+    /// Where the executable of `text` is cached on disk: keyed by the module
+    /// text, the plugin file and the platform, under nest's cache directory
+    /// (`NEST_NO_DISK_CACHE=1` turns it off).
+    fn disk_path(&self, text: &str) -> Option<std::path::PathBuf> {
+        if std::env::var_os("NEST_NO_DISK_CACHE").is_some_and(|v| v == "1") {
+            return None;
+        }
+        use sha2::{Digest, Sha256};
+        let plugin = std::fs::metadata(&self.plugin_path).ok()?;
+        let stamp = format!(
+            "{}:{:?}:{}",
+            self.plugin_path.display(),
+            plugin.modified().ok(),
+            plugin.len()
+        );
+        let mut h = Sha256::new();
+        h.update(stamp.as_bytes());
+        h.update(self.platform().as_bytes());
+        h.update(text.as_bytes());
+        let hex: String = h.finalize().iter().map(|b| format!("{:02x}", b)).collect();
+        Some(
+            super::plugin::cache_dir()?
+                .join("executables")
+                .join(format!("{}.pjrt", hex)),
+        )
     }
 
     /// How many modules were compiled, and the total time spent compiling.

@@ -70,10 +70,12 @@ pub fn union_captures(regions: &[&Region]) -> Vec<Var> {
     out
 }
 
-/// Arrays up to this many elements (inputs and outputs together) are
-/// computed on the host even when XLA is the backend: a kernel call is cheaper
-/// than a device round trip, and shape arithmetic stays static.
-const SMALL: usize = 64;
+/// Primitives on host values with up to this many elements (inputs and
+/// outputs together) run in the interpreter even when XLA is the backend:
+/// a kernel call is cheaper than compiling a one-op program and a device round
+/// trip. Larger ones, and any primitive with an input already on the device,
+/// run as small compiled programs.
+const SMALL: usize = 1 << 16;
 
 #[derive(Default)]
 pub struct Tracer {

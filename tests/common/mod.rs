@@ -29,7 +29,9 @@ pub const ATOL: f64 = 1e-6;
 /// Splits printed output into tokens, so that NumPy's column padding
 /// (which depends on the digits printed) does not matter.
 fn tokens(text: &str) -> Vec<&str> {
-    text.split(|c: char| c.is_whitespace() || "[](),{}".contains(c)).filter(|t| !t.is_empty()).collect()
+    text.split(|c: char| c.is_whitespace() || "[](),{}".contains(c))
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// Whether two printed outputs agree: equal tokens, numbers within tolerance.
@@ -37,7 +39,11 @@ fn tokens(text: &str) -> Vec<&str> {
 pub fn outputs_agree(a: &str, b: &str) -> Result<(), String> {
     let (ta, tb) = (tokens(a), tokens(b));
     if ta.len() != tb.len() {
-        return Err(format!("different numbers of tokens ({} vs {})", ta.len(), tb.len()));
+        return Err(format!(
+            "different numbers of tokens ({} vs {})",
+            ta.len(),
+            tb.len()
+        ));
     }
     for (x, y) in ta.iter().zip(&tb) {
         if x == y {
