@@ -1,0 +1,197 @@
+//! Artifacts: `nest compile` writes one, `nest exec` and `Artifact::load` +
+//! `call` run it, and a corrupted artifact is refused.
+
+mod common;
+
+use nest::artifact::Artifact;
+use nest::backend::Backend;
+use nest::tensor::{npy, Data, Tensor};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn nest(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nest"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the nest binary runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("artifact")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temporary directory");
+    d
+}
+
+fn f32s(shape: &[usize], v: Vec<f32>) -> Tensor {
+    Tensor::new(shape.to_vec(), Data::F32(v)).expect("sizes agree")
+}
+
+fn save(path: &Path, t: &Tensor) {
+    std::fs::write(path, npy::write_npy(t).expect("npy")).expect("write npy");
+}
+
+/// The inputs, in manifest order (p.w, p.b, x), and the expected output
+/// `2 * (x @ w) + b`.
+fn case() -> (Vec<Tensor>, Vec<f32>) {
+    let w = vec![1.0, -2.0, 0.5];
+    let x: Vec<f32> = (0..12).map(|i| i as f32 * 0.25).collect();
+    let b = 0.75;
+    let expected = (0..4)
+        .map(|r| 2.0 * (0..3).map(|c| x[r * 3 + c] * w[c]).sum::<f32>() + b)
+        .collect();
+    (
+        vec![f32s(&[3], w), f32s(&[], vec![b]), f32s(&[4, 3], x)],
+        expected,
+    )
+}
+
+fn compile(dir: &Path) {
+    let out = nest(&[
+        "compile",
+        "tests/artifacts/model.nest",
+        "--fn",
+        "predict",
+        "-o",
+        dir.to_str().expect("utf-8"),
+        "--executable",
+    ]);
+    assert!(
+        out.status.success(),
+        "compile failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn compiled_artifact_runs_through_exec_and_the_library() {
+    let Some(Backend::Xla(xla)) = common::xla() else {
+        return;
+    };
+    let dir = tmp("run");
+    compile(&dir);
+    for f in ["predict.mlir", "predict.json", "predict.pjrt"] {
+        assert!(dir.join(f).exists(), "{f} was not written");
+    }
+    let manifest = Artifact::load(&dir.join("predict.json")).expect("loads");
+    let names: Vec<&str> = manifest
+        .manifest
+        .inputs
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(names, ["p.w", "p.b", "x"]);
+    assert_eq!(manifest.manifest.outputs[0].shape, vec![4]);
+
+    let (inputs, expected) = case();
+    let results = manifest.call(&xla, &inputs).expect("runs");
+    assert_eq!(
+        results[0].to_f64_vec(),
+        expected.iter().map(|&v| v as f64).collect::<Vec<_>>()
+    );
+
+    let files: Vec<PathBuf> = ["w", "b", "x"]
+        .iter()
+        .map(|n| dir.join(format!("{n}.npy")))
+        .collect();
+    for (f, t) in files.iter().zip(&inputs) {
+        save(f, t);
+    }
+    let out_dir = dir.join("out");
+    let mut args: Vec<String> = vec![
+        "exec".into(),
+        dir.join("predict.json")
+            .to_str()
+            .expect("utf-8")
+            .to_string(),
+        "--in".into(),
+    ];
+    args.extend(files.iter().map(|f| f.to_str().expect("utf-8").to_string()));
+    args.extend(["--out".into(), out_dir.to_str().expect("utf-8").to_string()]);
+    let out = nest(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        out.status.success(),
+        "exec failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(out_dir.join("out.npy")).expect("out.npy written");
+    let got = npy::read_npy(&bytes).expect("valid npy");
+    assert_eq!(
+        got.to_f64_vec(),
+        expected.iter().map(|&v| v as f64).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn corrupted_artifacts_are_refused() {
+    let Some(Backend::Xla(xla)) = common::xla() else {
+        return;
+    };
+    let dir = tmp("corrupt");
+    compile(&dir);
+    let manifest_path = dir.join("predict.json");
+
+    // A changed module no longer matches the manifest's hash.
+    let module = dir.join("predict.mlir");
+    let text = std::fs::read_to_string(&module).expect("module");
+    std::fs::write(&module, text.replace("stablehlo.add", "stablehlo.subtract")).expect("rewrite");
+    let err = Artifact::load(&manifest_path)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("hash"), "{err}");
+    let out = nest(&[
+        "exec",
+        manifest_path.to_str().expect("utf-8"),
+        "--out",
+        dir.join("o").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not match its manifest"));
+    std::fs::write(&module, text).expect("restore");
+
+    // Inputs that do not match the manifest's shapes are refused before the plugin sees them.
+    let artifact = Artifact::load(&manifest_path).expect("loads again");
+    let (mut inputs, _) = case();
+    inputs[2] = f32s(&[3, 4], vec![0.0; 12]);
+    let err = artifact
+        .call(&xla, &inputs)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("input `x` must be f32[4, 3], got f32[3, 4]"),
+        "{err}"
+    );
+
+    // A manifest that is not JSON.
+    std::fs::write(&manifest_path, "{ not json").expect("write");
+    let err = Artifact::load(&manifest_path)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("not a valid manifest"), "{err}");
+}
+
+#[test]
+fn compile_needs_concrete_annotations() {
+    let dir = tmp("bad");
+    let out = nest(&[
+        "compile",
+        "tests/artifacts/model.nest",
+        "--fn",
+        "norm2",
+        "-o",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("needs a concrete type annotation on `x`"),
+        "{err}"
+    );
+    assert!(!dir.join("norm2.json").exists(), "no partial artifact");
+}
