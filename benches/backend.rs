@@ -90,8 +90,7 @@ fn per_call_overhead(xla: &std::sync::Arc<Xla>) {
         let file = dir.join(format!("per_call_{n}.nest"));
         let _ = std::fs::write(&file, program(n));
         run(xla, &file);
-        let best = (0..3).map(|_| run(xla, &file).0).min().unwrap_or_default();
-        best
+        (0..3).map(|_| run(xla, &file).0).min().unwrap_or_default()
     };
     let (small, large) = (time(10), time(2010));
     let per_call = (large.saturating_sub(small)).as_secs_f64() / 2000.0;

@@ -159,8 +159,7 @@ fn corrupted_artifacts_are_refused() {
     inputs[2] = f32s(&[3, 4], vec![0.0; 12]);
     let err = artifact
         .call(&xla, &inputs)
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(
         err.contains("input `x` must be f32[4, 3], got f32[3, 4]"),

@@ -3,25 +3,10 @@
 
 mod common;
 
+use common::Captured;
 use nest::backend::Backend;
 use nest::Session;
-use std::cell::RefCell;
-use std::io::{self, Write};
 use std::path::Path;
-use std::rc::Rc;
-
-#[derive(Clone, Default)]
-struct Captured(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 fn run(path: &Path, backend: Backend) -> Result<String, String> {
     let out = Captured::default();

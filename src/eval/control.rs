@@ -424,7 +424,7 @@ impl Evaluator {
         names: &[String],
         b: Branch,
         targets: Option<&[TensorType]>,
-    ) -> Result<(Vec<Arr>, (TreeDef, Vec<TensorType>))> {
+    ) -> Result<(Vec<Arr>, BranchShape)> {
         let flow = match b {
             Branch::Then(block) => self.exec_block(env, block)?,
             Branch::Else(Some(e)) => self.eval_expr_flow(env, e)?,
@@ -491,6 +491,9 @@ impl Evaluator {
         Err(Diagnostic::internal("cond outputs lost their structure"))
     }
 }
+
+/// The structure and leaf types of what a branch gives.
+type BranchShape = (TreeDef, Vec<TensorType>);
 
 enum Branch<'a> {
     Then(&'a Block),

@@ -326,7 +326,7 @@ pub fn not(t: &mut Tracer, a: &Arr) -> Result<Arr> {
             a.ty()
         )));
     }
-    apply1(t, Prim::Unary(UnaryOp::Not), &[a.clone()])
+    apply1(t, Prim::Unary(UnaryOp::Not), std::slice::from_ref(a))
 }
 
 /// `-a`.

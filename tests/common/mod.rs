@@ -4,6 +4,23 @@
 #![allow(dead_code)]
 
 use nest::backend::{Backend, Choice};
+use std::cell::RefCell;
+use std::io::{self, Write};
+use std::rc::Rc;
+
+/// A writer whose bytes the test can read back after the session is done.
+#[derive(Clone, Default)]
+pub struct Captured(pub Rc<RefCell<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 /// The XLA backend, or `None` with a note when no plugin is found. With
 /// `NEST_REQUIRE_XLA=1` a missing plugin fails the test instead.

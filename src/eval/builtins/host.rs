@@ -7,7 +7,6 @@ use crate::eval::exec::Evaluator;
 use crate::eval::tree::flatten;
 use crate::eval::value::Value;
 use crate::tensor::npy;
-use std::path::Path;
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
