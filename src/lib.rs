@@ -20,6 +20,7 @@ pub mod prims;
 pub mod span;
 pub mod syntax;
 pub mod tensor;
+pub mod transform;
 pub mod types;
 
 pub use diag::{Diagnostic, Result};

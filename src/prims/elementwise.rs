@@ -10,8 +10,10 @@
 
 use super::expect_arity;
 use crate::backend::stablehlo::{operands, result, Emitter, Value};
+use crate::ir::Atom;
 use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
 use crate::tensor::{Data, Tensor, C64};
+use crate::transform::Builder;
 use crate::types::{DType, TensorType};
 use num_complex::Complex;
 
@@ -919,6 +921,55 @@ pub fn lower_bitcast(
     }
     let out = x.ty.with_dtype(d);
     Ok(vec![em.unary_fn("stablehlo.bitcast_convert", x, &out)])
+}
+
+// ---- JVP rules ----
+
+#[allow(clippy::too_many_arguments)]
+pub fn jvp_unary(
+    op: UnaryOp,
+    b: &mut Builder,
+    primals: &[Atom],
+    outs: &[Atom],
+    tangents: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (op, b, primals, outs, tangents);
+    Err("no JVP rule yet".into())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn jvp_binary(
+    op: BinaryOp,
+    b: &mut Builder,
+    primals: &[Atom],
+    outs: &[Atom],
+    tangents: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (op, b, primals, outs, tangents);
+    Err("no JVP rule yet".into())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn jvp_select(
+    b: &mut Builder,
+    primals: &[Atom],
+    outs: &[Atom],
+    tangents: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (b, primals, outs, tangents);
+    Err("no JVP rule yet".into())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn jvp_convert(
+    d: DType,
+    b: &mut Builder,
+    primals: &[Atom],
+    outs: &[Atom],
+    tangents: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (d, b, primals, outs, tangents);
+    Err("no JVP rule yet".into())
 }
 
 #[cfg(test)]

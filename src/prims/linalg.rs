@@ -5,7 +5,9 @@
 
 use super::expect_arity;
 use crate::backend::stablehlo::{list, operands, result, Emitter, Value};
+use crate::ir::Atom;
 use crate::tensor::{Data, Tensor, C64};
+use crate::transform::Builder;
 use crate::types::{DType, ShapeDisplay, TensorType};
 use num_complex::Complex;
 
@@ -887,6 +889,54 @@ mod tests {
         let e = infer_triangular_solve(true, &[ty(f, &[3, 3]), ty(DType::F64, &[3, 1])]);
         assert!(e.unwrap_err().contains("dtypes differ"));
     }
+}
+
+// ---- JVP rules ----
+
+#[allow(clippy::too_many_arguments)]
+pub fn jvp_dot_general(
+    prim: &crate::prims::Prim,
+    b: &mut Builder,
+    primals: &[Atom],
+    tangents: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (prim, b, primals, tangents);
+    Err("no JVP rule yet".into())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn jvp_cholesky(
+    b: &mut Builder,
+    primals: &[Atom],
+    outs: &[Atom],
+    tangents: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (b, primals, outs, tangents);
+    Err("no JVP rule yet".into())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn jvp_triangular_solve(
+    left_side: bool,
+    lower: bool,
+    transpose_a: bool,
+    unit_diagonal: bool,
+    b: &mut Builder,
+    primals: &[Atom],
+    outs: &[Atom],
+    tangents: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (
+        left_side,
+        lower,
+        transpose_a,
+        unit_diagonal,
+        b,
+        primals,
+        outs,
+        tangents,
+    );
+    Err("no JVP rule yet".into())
 }
 
 #[cfg(test)]

@@ -21,7 +21,11 @@ pub mod samples;
 pub mod shape;
 
 use crate::backend::stablehlo::{Emitter, Value};
-use crate::ir::Graph;
+use crate::ir::{Atom, Graph};
+use crate::transform::Builder;
+
+/// Output tangents of a JVP rule (`None`: a symbolic zero).
+pub type JvpResult = Result<Vec<Option<Atom>>, String>;
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
 
@@ -346,6 +350,63 @@ impl Prim {
                 trip_count: _,
             } => control::lower_while(cond, body, *n_consts, em, inputs, outs),
             Prim::Cond { branches } => control::lower_cond(branches, em, inputs, outs),
+        }
+    }
+    /// The JVP rule: tangents of the outputs from the primal inputs, the
+    /// primal outputs and the input tangents (`None` is a symbolic zero).
+    /// Rules emit IR through the builder and never compute numbers; an output
+    /// of integer or bool dtype has no tangent.
+    pub fn jvp(
+        &self,
+        b: &mut Builder,
+        primals: &[Atom],
+        outs: &[Atom],
+        tangents: &[Option<Atom>],
+    ) -> JvpResult {
+        match self {
+            Prim::Unary(op) => elementwise::jvp_unary(*op, b, primals, outs, tangents),
+            Prim::Binary(op) => elementwise::jvp_binary(*op, b, primals, outs, tangents),
+            Prim::Compare(_) => Ok(vec![None]),
+            Prim::Select => elementwise::jvp_select(b, primals, outs, tangents),
+            Prim::Convert(d) => elementwise::jvp_convert(*d, b, primals, outs, tangents),
+            Prim::BitcastConvert(_) => Ok(vec![None]),
+            Prim::Reduce { op, axes } => reduce::jvp_reduce(*op, axes, b, primals, outs, tangents),
+            Prim::ArgReduce { .. } => Ok(vec![None]),
+            Prim::Broadcast { .. }
+            | Prim::Reshape { .. }
+            | Prim::Transpose { .. }
+            | Prim::Slice { .. }
+            | Prim::Rev { .. } => shape::jvp_unary_linear(self, b, primals, tangents),
+            Prim::DynamicSlice { .. } => shape::jvp_dynamic_slice(self, b, primals, tangents),
+            Prim::DynamicUpdateSlice => shape::jvp_dynamic_update_slice(b, primals, tangents),
+            Prim::Concat { .. } => shape::jvp_concat(self, b, primals, tangents),
+            Prim::Pad { .. } => shape::jvp_pad(self, b, primals, tangents),
+            Prim::Iota { .. } => Ok(vec![None]),
+            Prim::DotGeneral { .. } => linalg::jvp_dot_general(self, b, primals, tangents),
+            Prim::Cholesky => linalg::jvp_cholesky(b, primals, outs, tangents),
+            Prim::TriangularSolve {
+                left_side,
+                lower,
+                transpose_a,
+                unit_diagonal,
+            } => linalg::jvp_triangular_solve(
+                *left_side,
+                *lower,
+                *transpose_a,
+                *unit_diagonal,
+                b,
+                primals,
+                outs,
+                tangents,
+            ),
+            Prim::Threefry2x32 => Ok(vec![None, None]),
+            Prim::While {
+                cond,
+                body,
+                n_consts,
+                trip_count,
+            } => control::jvp_while(cond, body, *n_consts, *trip_count, b, primals, tangents),
+            Prim::Cond { branches } => control::jvp_cond(branches, b, primals, tangents),
         }
     }
 }

@@ -3,8 +3,10 @@
 use super::elementwise::lower_extreme;
 use super::expect_arity;
 use crate::backend::stablehlo::{operands, result, Emitter, Value};
+use crate::ir::Atom;
 use crate::tensor::kernels::{self, Float, Int};
 use crate::tensor::{Data, Tensor, C64};
+use crate::transform::Builder;
 use crate::types::{DType, TensorType};
 use num_complex::Complex;
 
@@ -449,6 +451,21 @@ fn arg_combine(
         take_a = em.select(&any_nan, &nan_case, &take_a);
     }
     Ok(vec![em.select(&take_a, va, vb), em.select(&take_a, ia, ib)])
+}
+
+// ---- JVP rules ----
+
+#[allow(clippy::too_many_arguments)]
+pub fn jvp_reduce(
+    op: ReduceOp,
+    axes: &[usize],
+    b: &mut Builder,
+    primals: &[Atom],
+    outs: &[Atom],
+    tangents: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (op, axes, b, primals, outs, tangents);
+    Err("no JVP rule yet".into())
 }
 
 #[cfg(test)]

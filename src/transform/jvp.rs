@@ -1,0 +1,88 @@
+//! Forward mode: the JVP of a graph, equation by equation, with symbolic
+//! zero tangents (`None`) so that values without a tangent cost nothing.
+
+use super::builder::Builder;
+use crate::ir::{fresh_var, Atom, Graph, VarId};
+use std::collections::HashMap;
+
+/// The JVP of a graph: inputs are the primal inputs, then one tangent for
+/// each input marked in `nonzero`; outputs are the primal outputs, then one
+/// tangent for each output marked in `out_nonzero`.
+pub struct Jvp {
+    pub graph: Graph,
+    pub out_nonzero: Vec<bool>,
+}
+
+/// Differentiates `g` in forward mode with respect to the inputs marked in
+/// `nonzero` (inputs of integer or bool dtype never have tangents).
+pub fn jvp_graph(g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
+    let mut b = Builder::default();
+    let mut tangents: HashMap<VarId, Atom> = HashMap::new();
+    let mut inputs = g.inputs.clone();
+    for (v, &nz) in g.inputs.iter().zip(nonzero) {
+        if nz && v.ty.dtype.is_inexact() {
+            let t = fresh_var(v.ty.clone());
+            tangents.insert(v.id, Atom::Var(t.clone()));
+            inputs.push(t);
+        }
+    }
+    let tangent_of = |tangents: &HashMap<VarId, Atom>, a: &Atom| match a {
+        Atom::Var(v) => tangents.get(&v.id).cloned(),
+        Atom::Const(_) => None,
+    };
+    for eqn in &g.eqns {
+        b.eqns.push(eqn.clone());
+        let ts: Vec<Option<Atom>> = eqn
+            .inputs
+            .iter()
+            .map(|a| tangent_of(&tangents, a))
+            .collect();
+        if ts.iter().all(Option::is_none) {
+            continue;
+        }
+        let outs: Vec<Atom> = eqn.outputs.iter().cloned().map(Atom::Var).collect();
+        let out_ts = eqn
+            .prim
+            .jvp(&mut b, &eqn.inputs, &outs, &ts)
+            .map_err(|e| format!("jvp of {}: {}", eqn.prim.name(), e))?;
+        for (o, t) in eqn.outputs.iter().zip(out_ts) {
+            match t {
+                Some(t) if o.ty.dtype.is_inexact() => {
+                    if t.ty() != o.ty {
+                        return Err(format!(
+                            "jvp of {}: tangent {} for an output of type {}",
+                            eqn.prim.name(),
+                            t.ty(),
+                            o.ty
+                        ));
+                    }
+                    tangents.insert(o.id, t);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut outputs = g.outputs.clone();
+    let mut out_nonzero = vec![];
+    for o in &g.outputs {
+        let t = tangent_of(&tangents, o);
+        out_nonzero.push(t.is_some());
+        outputs.extend(t);
+    }
+    Ok(Jvp {
+        graph: Graph {
+            inputs,
+            eqns: b.eqns,
+            outputs,
+        },
+        out_nonzero,
+    })
+}
+
+/// The tangent, or zeros of the primal's type.
+pub fn tangent_or_zero(b: &mut Builder, t: &Option<Atom>, primal: &Atom) -> Result<Atom, String> {
+    match t {
+        Some(t) => Ok(t.clone()),
+        None => b.zeros(&primal.ty()),
+    }
+}

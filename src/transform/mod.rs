@@ -1,0 +1,8 @@
+//! Transformations of IR graphs. A transformation file knows no primitive:
+//! it walks the graph and asks each primitive for its rule
+//! ([`crate::prims::Prim::jvp`], ...).
+
+pub mod builder;
+pub mod jvp;
+
+pub use builder::Builder;
