@@ -14,5 +14,6 @@ pub mod module;
 pub mod ops;
 pub mod stmt;
 pub mod tracer;
+pub mod transform;
 pub mod tree;
 pub mod value;

@@ -240,6 +240,69 @@ impl Tracer {
         }
     }
 
+    /// Applies a closed graph to `inputs`: run on the backend when no trace is
+    /// being built, otherwise inlined into the current frame (its equations
+    /// copied with fresh variables).
+    pub fn call_graph(
+        &mut self,
+        name: &str,
+        graph: &Graph,
+        inputs: &[Arr],
+    ) -> Result<Vec<Arr>, String> {
+        if !self.is_tracing() {
+            return match &self.backend {
+                Backend::Xla(x) => run_xla(x, name, graph, inputs),
+                Backend::Interp => {
+                    let tensors = inputs
+                        .iter()
+                        .map(|a| {
+                            a.concrete()
+                                .ok_or_else(|| "a value could not be read".to_string())
+                        })
+                        .collect::<Result<Vec<_>, String>>()?;
+                    Ok(crate::interp::run_graph(graph, &tensors)?
+                        .into_iter()
+                        .map(Arr::new)
+                        .collect())
+                }
+            };
+        }
+        let mut subst: HashMap<VarId, Atom> = HashMap::new();
+        for (v, a) in graph.inputs.iter().zip(inputs) {
+            subst.insert(v.id, self.atom(a).map_err(|d| d.message)?);
+        }
+        let look = |subst: &HashMap<VarId, Atom>, a: &Atom| match a {
+            Atom::Var(v) => subst.get(&v.id).cloned().unwrap_or_else(|| a.clone()),
+            Atom::Const(_) => a.clone(),
+        };
+        for eqn in &graph.eqns {
+            let ins: Vec<Atom> = eqn.inputs.iter().map(|a| look(&subst, a)).collect();
+            let outs: Vec<Var> = eqn
+                .outputs
+                .iter()
+                .map(|v| fresh_var(v.ty.clone()))
+                .collect();
+            for (old, new) in eqn.outputs.iter().zip(&outs) {
+                subst.insert(old.id, Atom::Var(new.clone()));
+            }
+            let frame = self.top().map_err(|d| d.message)?;
+            frame.defined.extend(outs.iter().map(|v| v.id));
+            frame.eqns.push(Eqn {
+                prim: eqn.prim.clone(),
+                inputs: ins,
+                outputs: outs,
+            });
+        }
+        Ok(graph
+            .outputs
+            .iter()
+            .map(|a| match look(&subst, a) {
+                Atom::Var(v) => Arr::Traced(v),
+                Atom::Const(t) => Arr::new(t),
+            })
+            .collect())
+    }
+
     /// Applies a single-output primitive.
     pub fn apply1(&mut self, prim: Prim, inputs: &[Arr]) -> Result<Arr, String> {
         let name = prim.name();

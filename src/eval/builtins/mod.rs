@@ -14,6 +14,7 @@ mod nn;
 mod random;
 mod reduce;
 mod shape;
+mod transform;
 mod util;
 
 pub use args::Args;
@@ -65,6 +66,7 @@ pub static TABLE: Lazy<Vec<&'static Builtin>> = Lazy::new(|| {
         linalg::BUILTINS,
         nn::BUILTINS,
         random::BUILTINS,
+        transform::BUILTINS,
         host::BUILTINS,
     ]
     .into_iter()

@@ -1,0 +1,193 @@
+//! The table-driven check of every JVP rule: for every f64 sample of every
+//! primitive (`nest::prims::samples`), the JVP graph verifies and its tangent
+//! equals central finite differences. A primitive added to the table is
+//! covered without a new test.
+
+use nest::interp::run_graph;
+use nest::ir::{verify::verify, Graph};
+use nest::prims::samples::{samples, Sample};
+use nest::tensor::{Data, Tensor};
+use nest::transform::jvp::jvp_graph;
+use nest::types::DType;
+use std::collections::BTreeMap;
+
+/// Deterministic tangents in [-1, 1].
+fn tangent_like(t: &Tensor, seed: &mut u64) -> Tensor {
+    let v: Vec<f64> = (0..t.size())
+        .map(|_| {
+            *seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((*seed >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+        })
+        .collect();
+    Tensor::new(t.shape().to_vec(), Data::F64(v)).expect("same size")
+}
+
+fn axpy(x: &Tensor, a: f64, t: &Tensor) -> Tensor {
+    let v: Vec<f64> = x
+        .to_f64_vec()
+        .iter()
+        .zip(t.to_f64_vec())
+        .map(|(x, t)| x + a * t)
+        .collect();
+    Tensor::new(x.shape().to_vec(), Data::F64(v)).expect("same size")
+}
+
+/// Central differences of the f64 outputs along the tangents.
+fn finite_difference(
+    g: &Graph,
+    x: &[Tensor],
+    t: &[Option<Tensor>],
+    eps: f64,
+) -> Option<Vec<Vec<f64>>> {
+    let shift = |a: f64| -> Vec<Tensor> {
+        x.iter()
+            .zip(t)
+            .map(|(x, t)| t.as_ref().map_or_else(|| x.clone(), |t| axpy(x, a, t)))
+            .collect()
+    };
+    let plus = run_graph(g, &shift(eps)).ok()?;
+    let minus = run_graph(g, &shift(-eps)).ok()?;
+    Some(
+        plus.iter()
+            .zip(&minus)
+            .map(|(p, m)| {
+                p.to_f64_vec()
+                    .iter()
+                    .zip(m.to_f64_vec())
+                    .map(|(p, m)| (p - m) / (2.0 * eps))
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+enum Outcome {
+    Checked,
+    /// The sample sits where the function is not smooth, or has no f64 output.
+    Skipped,
+}
+
+fn check(s: &Sample, seed: &mut u64) -> Result<Outcome, String> {
+    if !s.inputs.iter().any(|t| t.dtype() == DType::F64) {
+        return Ok(Outcome::Skipped);
+    }
+    let Ok(g) = s.graph() else {
+        return Ok(Outcome::Skipped);
+    };
+    let nonzero: Vec<bool> = s.inputs.iter().map(|t| t.dtype() == DType::F64).collect();
+    let jvp = jvp_graph(&g, &nonzero).map_err(|e| format!("no JVP: {e}"))?;
+    verify(&jvp.graph).map_err(|e| format!("JVP graph does not verify: {e}"))?;
+    let tangents: Vec<Option<Tensor>> = s
+        .inputs
+        .iter()
+        .zip(&nonzero)
+        .map(|(x, nz)| nz.then(|| tangent_like(x, seed)))
+        .collect();
+    let mut args = s.inputs.clone();
+    args.extend(tangents.iter().flatten().cloned());
+    let outs = run_graph(&jvp.graph, &args).map_err(|e| format!("JVP graph fails to run: {e}"))?;
+    let n = g.outputs.len();
+    let mut it = outs[n..].iter();
+    let (Some(fd1), Some(fd2)) = (
+        finite_difference(&g, &s.inputs, &tangents, 1e-6),
+        finite_difference(&g, &s.inputs, &tangents, 1e-4),
+    ) else {
+        return Ok(Outcome::Skipped);
+    };
+    let mut any = false;
+    for (i, o) in g.outputs.iter().enumerate() {
+        let jt = if jvp.out_nonzero[i] {
+            it.next().map(Tensor::to_f64_vec)
+        } else {
+            None
+        };
+        if o.ty().dtype != DType::F64 {
+            continue;
+        }
+        let scale = fd1[i]
+            .iter()
+            .chain(&fd2[i])
+            .fold(1.0f64, |m, v| m.max(v.abs()));
+        let smooth = fd1[i]
+            .iter()
+            .zip(&fd2[i])
+            .all(|(a, b)| a.is_finite() && (a - b).abs() <= 1e-4 * scale);
+        if !smooth {
+            return Ok(Outcome::Skipped);
+        }
+        let jt = jt.unwrap_or_else(|| vec![0.0; fd1[i].len()]);
+        for (k, (a, b)) in jt.iter().zip(&fd1[i]).enumerate() {
+            if (a - b).abs() > 1e-6 * scale || !a.is_finite() {
+                return Err(format!(
+                    "output {i}[{k}]: JVP {a} vs finite differences {b}"
+                ));
+            }
+        }
+        any = true;
+    }
+    Ok(if any {
+        Outcome::Checked
+    } else {
+        Outcome::Skipped
+    })
+}
+
+#[test]
+fn every_jvp_rule_matches_finite_differences() {
+    let mut seed = 42;
+    let mut checked: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut with_f64: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut failures = vec![];
+    for s in samples() {
+        let name = s.prim.name();
+        if s.inputs.iter().any(|t| t.dtype() == DType::F64) {
+            *with_f64.entry(name).or_default() += 1;
+        }
+        match check(&s, &mut seed) {
+            Ok(Outcome::Checked) => *checked.entry(name).or_default() += 1,
+            Ok(Outcome::Skipped) => {}
+            Err(e) => failures.push(format!("{} ({}; {}): {}", s.prim.name(), name, s.note, e)),
+        }
+    }
+    // Every primitive with f64 samples and a float output must be checked at least once.
+    let unchecked: Vec<&str> = with_f64
+        .keys()
+        .filter(|n| !checked.contains_key(*n) && !NON_DIFFERENTIABLE.contains(n))
+        .copied()
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} JVP failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        unchecked.is_empty(),
+        "primitives whose JVP no sample checked: {unchecked:?}"
+    );
+}
+
+/// Primitives whose outputs have no derivative (integer, bool or bit results).
+const NON_DIFFERENTIABLE: &[&str] = &[
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "argmax",
+    "argmin",
+    "bitcast_convert",
+    "iota",
+    "threefry2x32",
+    "not",
+    "and",
+    "or",
+    "xor",
+    "shift_left",
+    "shift_right_logical",
+    "reduce_and",
+    "reduce_or",
+];
