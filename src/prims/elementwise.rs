@@ -10,10 +10,8 @@
 
 use super::expect_arity;
 use crate::backend::stablehlo::{operands, result, Emitter, Value};
-use crate::ir::Atom;
 use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
 use crate::tensor::{Data, Tensor, C64};
-use crate::transform::Builder;
 use crate::types::{DType, TensorType};
 use num_complex::Complex;
 
@@ -925,52 +923,10 @@ pub fn lower_bitcast(
 
 // ---- JVP rules ----
 
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_unary(
-    op: UnaryOp,
-    b: &mut Builder,
-    primals: &[Atom],
-    outs: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (op, b, primals, outs, tangents);
-    Err("no JVP rule yet".into())
-}
+mod jvp;
+pub use jvp::{jvp_binary, jvp_convert, jvp_select, jvp_unary};
 
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_binary(
-    op: BinaryOp,
-    b: &mut Builder,
-    primals: &[Atom],
-    outs: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (op, b, primals, outs, tangents);
-    Err("no JVP rule yet".into())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_select(
-    b: &mut Builder,
-    primals: &[Atom],
-    outs: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (b, primals, outs, tangents);
-    Err("no JVP rule yet".into())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_convert(
-    d: DType,
-    b: &mut Builder,
-    primals: &[Atom],
-    outs: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (d, b, primals, outs, tangents);
-    Err("no JVP rule yet".into())
-}
-
+#[cfg(test)]
+pub(crate) mod jvp_tests;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 
 use super::elementwise::lower_extreme;
 use super::expect_arity;
+use super::{BinaryOp, Cmp, Prim};
 use crate::backend::stablehlo::{operands, result, Emitter, Value};
 use crate::ir::Atom;
 use crate::tensor::kernels::{self, Float, Int};
@@ -455,7 +456,10 @@ fn arg_combine(
 
 // ---- JVP rules ----
 
-#[allow(clippy::too_many_arguments)]
+/// Sums and products are differentiated exactly (zeros included); `max` and
+/// `min` take the mean tangent of the elements equal to the extreme (ties
+/// share, as in JAX); `and`/`or` have no tangent. Reducing over no axes is
+/// the identity.
 pub fn jvp_reduce(
     op: ReduceOp,
     axes: &[usize],
@@ -464,8 +468,79 @@ pub fn jvp_reduce(
     outs: &[Atom],
     tangents: &[Option<Atom>],
 ) -> crate::prims::JvpResult {
-    let _ = (op, axes, b, primals, outs, tangents);
-    Err("no JVP rule yet".into())
+    let missing = || "internal error: reduce needs an operand and a result".to_string();
+    let (x, y) = (
+        primals.first().ok_or_else(missing)?,
+        outs.first().ok_or_else(missing)?,
+    );
+    let t = match tangents.first() {
+        Some(Some(t)) if y.ty().dtype.is_inexact() => t,
+        _ => return Ok(vec![None]),
+    };
+    if axes.is_empty() {
+        return Ok(vec![Some(t.clone())]);
+    }
+    let dt = match op {
+        ReduceOp::Sum => b.reduce_sum(t, axes)?,
+        ReduceOp::Prod => prod_tangent(b, axes, x, t)?,
+        ReduceOp::Max | ReduceOp::Min => extreme_tangent(b, axes, x, y, t)?,
+        ReduceOp::And | ReduceOp::Or => return Ok(vec![None]),
+    };
+    Ok(vec![Some(dt)])
+}
+
+/// `d prod(x) = sum_i t_i prod_(j != i) x_j`, computed with `n` the number
+/// of zeros along the axes and `p` the product of the nonzero elements:
+/// `n = 0` gives `p sum(t / x)`; `n = 1` gives `p t_k` for the zero `x_k`;
+/// `n >= 2` gives 0 (every partial product has a zero factor).
+fn prod_tangent(b: &mut Builder, axes: &[usize], x: &Atom, t: &Atom) -> Result<Atom, String> {
+    let d = x.ty().dtype;
+    let (zero, one) = (b.scalar(d, 0.0), b.scalar(d, 1.0));
+    let is_zero = b.compare(Cmp::Eq, x, &zero)?;
+    let safe_x = b.select(&is_zero, &one, x)?;
+    let prod = Prim::Reduce {
+        op: ReduceOp::Prod,
+        axes: axes.to_vec(),
+    };
+    let p = b.apply1(prod, std::slice::from_ref(&safe_x))?;
+    let ones = b.broadcast_scalar(&one, &x.ty().shape)?;
+    let zero_mask = b.select(&is_zero, &ones, &zero)?;
+    let n = b.reduce_sum(&zero_mask, axes)?;
+    let ratio = b.div(t, &safe_x)?;
+    let ratio = b.select(&is_zero, &zero, &ratio)?;
+    let no_zero = b.reduce_sum(&ratio, axes)?;
+    let at_zero = b.select(&is_zero, t, &zero)?;
+    let one_zero = b.reduce_sum(&at_zero, axes)?;
+    let n_is_1 = b.compare(Cmp::Eq, &n, &one)?;
+    let s = b.select(&n_is_1, &one_zero, &zero)?;
+    let n_is_0 = b.compare(Cmp::Eq, &n, &zero)?;
+    let s = b.select(&n_is_0, &no_zero, &s)?;
+    b.mul(&p, &s)
+}
+
+/// The tangent of `y = max(x)` (or `min`): `sum(t m) / max(sum(m), 1)` with
+/// `m = (x == y)` broadcast back over the axes: the mean tangent of the
+/// elements that attain the extreme. Where no element does (a NaN result,
+/// or an empty axis) the tangent is 0.
+fn extreme_tangent(
+    b: &mut Builder,
+    axes: &[usize],
+    x: &Atom,
+    y: &Atom,
+    t: &Atom,
+) -> Result<Atom, String> {
+    let ty = x.ty();
+    let kept: Vec<usize> = (0..ty.rank()).filter(|k| !axes.contains(k)).collect();
+    let y_full = b.broadcast(y, &ty.shape, &kept)?;
+    let hit = b.compare(Cmp::Eq, x, &y_full)?;
+    let (zero, one) = (b.scalar(ty.dtype, 0.0), b.scalar(ty.dtype, 1.0));
+    let ones = b.broadcast_scalar(&one, &ty.shape)?;
+    let mask = b.select(&hit, &ones, &zero)?;
+    let count = b.reduce_sum(&mask, axes)?;
+    let count = b.binary(BinaryOp::Max, &count, &one)?;
+    let picked = b.select(&hit, t, &zero)?;
+    let sum = b.reduce_sum(&picked, axes)?;
+    b.div(&sum, &count)
 }
 
 #[cfg(test)]
@@ -489,6 +564,13 @@ mod tests {
     /// [[1, 2, 3], [4, 5, 6]] as `f32[2, 3]`.
     fn m23() -> Tensor {
         t(&[2, 3], Data::F32(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
+    }
+
+    #[test]
+    fn jvps_match_finite_differences() {
+        // Sums, products with zeros, extremes with ties (a tie of two
+        // matches the central difference), NaN and infinities (skipped).
+        crate::prims::elementwise::jvp_tests::check_samples(|p| matches!(p, Prim::Reduce { .. }));
     }
 
     #[test]
