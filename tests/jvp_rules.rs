@@ -142,13 +142,64 @@ fn widened(t: &Tensor) -> Tensor {
     }
 }
 
+fn widened_ty(t: &TensorType) -> TensorType {
+    match t.dtype {
+        DType::F32 => ty(DType::F64, &t.shape),
+        _ => t.clone(),
+    }
+}
+
+/// `p` with the regions of `while` and `cond` widened to f64 (the samples'
+/// regions use only primitives without a dtype parameter).
+fn widened_prim(p: &Prim) -> Prim {
+    match p {
+        Prim::While {
+            cond,
+            body,
+            n_consts,
+            trip_count,
+        } => Prim::While {
+            cond: Box::new(widened_graph(cond)),
+            body: Box::new(widened_graph(body)),
+            n_consts: *n_consts,
+            trip_count: *trip_count,
+        },
+        Prim::Cond { branches } => Prim::Cond {
+            branches: branches.iter().map(widened_graph).collect(),
+        },
+        _ => p.clone(),
+    }
+}
+
+fn widened_graph(g: &Graph) -> Graph {
+    let var = |v: &Var| Var {
+        id: v.id,
+        ty: widened_ty(&v.ty),
+    };
+    let atom = |a: &Atom| match a {
+        Atom::Var(v) => Atom::Var(var(v)),
+        Atom::Const(t) => Atom::Const(widened(t)),
+    };
+    Graph {
+        inputs: g.inputs.iter().map(var).collect(),
+        eqns: (g.eqns.iter())
+            .map(|e| Eqn {
+                prim: widened_prim(&e.prim),
+                inputs: e.inputs.iter().map(atom).collect(),
+                outputs: e.outputs.iter().map(var).collect(),
+            })
+            .collect(),
+        outputs: g.outputs.iter().map(atom).collect(),
+    }
+}
+
 // ---------------------------------------------------------------- the sample table
 
 /// Every sample of the checked primitives, in f64 (f32 inputs widened):
 /// the JVP along tangents for all float inputs matches finite differences.
-/// Samples that do not widen (regions typed f32), complex ones and ones
-/// whose primal is not finite (a matrix that is not positive definite) are
-/// skipped; every checked primitive must have a checked sample.
+/// Complex samples, ones that do not widen and ones whose primal is not
+/// finite (a matrix that is not positive definite) are skipped; every
+/// checked primitive must have a checked sample.
 #[test]
 fn sample_tangents_match_finite_differences() {
     let mut checked: BTreeMap<&str, usize> = BTreeMap::new();
@@ -159,7 +210,7 @@ fn sample_tangents_match_finite_differences() {
             continue;
         }
         let wide = Sample {
-            prim: s.prim.clone(),
+            prim: widened_prim(&s.prim),
             inputs: s.inputs.iter().map(widened).collect(),
             note: s.note,
         };
