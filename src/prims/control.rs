@@ -6,10 +6,8 @@
 
 use crate::backend::stablehlo::{Emitter, Value};
 use crate::interp::run_graph;
-use crate::ir::Atom;
 use crate::ir::Graph;
 use crate::tensor::{Data, Tensor};
-use crate::transform::Builder;
 use crate::types::{DType, TensorType};
 
 pub fn infer_while(
@@ -202,32 +200,10 @@ pub fn lower_cond(
     )
 }
 
-// ---- JVP rules ----
+// ---- JVP rules: in `control/jvp.rs` ----
 
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_while(
-    cond: &Graph,
-    body: &Graph,
-    n_consts: usize,
-    trip_count: Option<u64>,
-    b: &mut Builder,
-    primals: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (cond, body, n_consts, trip_count, b, primals, tangents);
-    Err("no JVP rule yet".into())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_cond(
-    branches: &[Graph],
-    b: &mut Builder,
-    primals: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (branches, b, primals, tangents);
-    Err("no JVP rule yet".into())
-}
+mod jvp;
+pub use jvp::{jvp_cond, jvp_while};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -5,9 +5,7 @@
 
 use super::expect_arity;
 use crate::backend::stablehlo::{list, operands, result, Emitter, Value};
-use crate::ir::Atom;
 use crate::tensor::{Data, Tensor, C64};
-use crate::transform::Builder;
 use crate::types::{DType, ShapeDisplay, TensorType};
 use num_complex::Complex;
 
@@ -891,53 +889,10 @@ mod tests {
     }
 }
 
-// ---- JVP rules ----
+// ---- JVP rules: in `linalg/jvp.rs` ----
 
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_dot_general(
-    prim: &crate::prims::Prim,
-    b: &mut Builder,
-    primals: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (prim, b, primals, tangents);
-    Err("no JVP rule yet".into())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_cholesky(
-    b: &mut Builder,
-    primals: &[Atom],
-    outs: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (b, primals, outs, tangents);
-    Err("no JVP rule yet".into())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_triangular_solve(
-    left_side: bool,
-    lower: bool,
-    transpose_a: bool,
-    unit_diagonal: bool,
-    b: &mut Builder,
-    primals: &[Atom],
-    outs: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (
-        left_side,
-        lower,
-        transpose_a,
-        unit_diagonal,
-        b,
-        primals,
-        outs,
-        tangents,
-    );
-    Err("no JVP rule yet".into())
-}
+mod jvp;
+pub use jvp::{jvp_cholesky, jvp_dot_general, jvp_triangular_solve};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -7,10 +7,8 @@
 
 use super::expect_arity;
 use crate::backend::stablehlo::{i64_array, list, operands, result, tensor_type, Emitter, Value};
-use crate::ir::Atom;
 use crate::tensor::kernels::{self, axis_table, gather_tables, offsets, scatter_tables, strides};
 use crate::tensor::{Data, Tensor, C64};
-use crate::transform::Builder;
 use crate::types::{DType, ShapeDisplay, TensorType};
 
 // ---------------------------------------------------------------- helpers
@@ -699,61 +697,10 @@ pub fn lower_rev(axes: &[usize], em: &mut Emitter, inputs: &[Value]) -> Result<V
     ))
 }
 
-// ---- JVP rules ----
+// ---- JVP rules: in `shape/jvp.rs` ----
 
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_unary_linear(
-    prim: &crate::prims::Prim,
-    b: &mut Builder,
-    primals: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (prim, b, primals, tangents);
-    Err("no JVP rule yet".into())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_dynamic_slice(
-    prim: &crate::prims::Prim,
-    b: &mut Builder,
-    primals: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (prim, b, primals, tangents);
-    Err("no JVP rule yet".into())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_dynamic_update_slice(
-    b: &mut Builder,
-    primals: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (b, primals, tangents);
-    Err("no JVP rule yet".into())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_concat(
-    prim: &crate::prims::Prim,
-    b: &mut Builder,
-    primals: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (prim, b, primals, tangents);
-    Err("no JVP rule yet".into())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn jvp_pad(
-    prim: &crate::prims::Prim,
-    b: &mut Builder,
-    primals: &[Atom],
-    tangents: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (prim, b, primals, tangents);
-    Err("no JVP rule yet".into())
-}
+mod jvp;
+pub use jvp::{jvp_concat, jvp_dynamic_slice, jvp_dynamic_update_slice, jvp_pad, jvp_unary_linear};
 
 #[cfg(test)]
 mod tests {
