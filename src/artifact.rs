@@ -14,7 +14,6 @@ use crate::types::{DType, TensorType};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// One input or output array of an artifact.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -195,15 +194,18 @@ impl Artifact {
     /// Runs the artifact on `inputs` (in manifest order) and returns its outputs.
     pub fn call(&self, xla: &Xla, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
         self.check_inputs(inputs)?;
-        let exe = self.executable(xla)?;
         let mut bufs = vec![];
         for t in inputs.iter().chain(&self.constants) {
             bufs.push(xla.upload(t).map_err(ArtifactError::Call)?);
         }
         let args: Vec<_> = bufs.iter().map(|d| d.buffer()).collect();
-        let outs = exe
-            .execute(&args)
-            .map_err(|e| ArtifactError::Call(e.to_string()))?;
+        // The serialized executable when it runs here; else the module, compiled.
+        let outs = match self.deserialized(xla).map(|exe| exe.execute(&args)) {
+            Some(Ok(outs)) => outs,
+            _ => xla
+                .execute(&self.text, &args)
+                .map_err(ArtifactError::Call)?,
+        };
         outs.iter()
             .map(|b| {
                 let (dtype, shape, bytes) = b
@@ -215,14 +217,11 @@ impl Artifact {
             .collect()
     }
 
-    fn executable(&self, xla: &Xla) -> Result<Arc<Executable>> {
+    /// The serialized executable, if there is one for this platform.
+    fn deserialized(&self, xla: &Xla) -> Option<Executable> {
         let same_platform = self.manifest.platform.as_deref() == Some(xla.platform());
-        if let (Some(bytes), true) = (&self.executable_bytes, same_platform) {
-            if let Ok(exe) = xla.deserialize(bytes) {
-                return Ok(Arc::new(exe));
-            }
-        }
-        xla.executable(&self.text).map_err(ArtifactError::Call)
+        let bytes = self.executable_bytes.as_ref().filter(|_| same_platform)?;
+        xla.deserialize(bytes).ok()
     }
 
     fn check_inputs(&self, inputs: &[Tensor]) -> Result<()> {

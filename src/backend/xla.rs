@@ -12,6 +12,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+fn poisoned<T>(_: T) -> String {
+    "executable cache poisoned".to_string()
+}
+
 /// An array in a device buffer, with its host copy fetched on first use.
 pub struct DeviceArray {
     ty: TensorType,
@@ -55,7 +59,8 @@ pub enum Input<'a> {
 /// The XLA runtime: one plugin and client per process, and compiled executables.
 pub struct Xla {
     client: Client,
-    executables: Mutex<HashMap<String, Arc<Executable>>>,
+    /// Executables by module text, and whether each came from the disk cache.
+    executables: Mutex<HashMap<String, (Arc<Executable>, bool)>>,
     plugin_path: std::path::PathBuf,
     /// Modules compiled so far and the time spent compiling them.
     compiles: Mutex<(usize, std::time::Duration)>,
@@ -91,7 +96,12 @@ impl Xla {
     /// The compiled executable of a module text: from memory, else from the
     /// on-disk cache, else compiled (once per process) and written to the cache.
     pub fn executable(&self, text: &str) -> Result<Arc<Executable>, String> {
-        let poisoned = |_| "executable cache poisoned".to_string();
+        self.entry(text).map(|(exe, _)| exe)
+    }
+
+    /// The executable of `text`, and whether it was loaded from the disk
+    /// cache (and has not run yet in this process).
+    fn entry(&self, text: &str) -> Result<(Arc<Executable>, bool), String> {
         if let Some(e) = self.executables.lock().map_err(poisoned)?.get(text) {
             return Ok(e.clone());
         }
@@ -100,15 +110,34 @@ impl Xla {
             .as_ref()
             .and_then(|p| std::fs::read(p).ok())
             .and_then(|b| self.deserialize(&b).ok());
-        let exe = match from_disk {
-            Some(exe) => Arc::new(exe),
-            None => Arc::new(self.compile(text, cached.as_deref())?),
+        let entry = match from_disk {
+            Some(exe) => (Arc::new(exe), true),
+            None => (Arc::new(self.compile(text, cached.as_deref())?), false),
         };
         self.executables
             .lock()
             .map_err(poisoned)?
-            .insert(text.to_string(), exe.clone());
-        Ok(exe)
+            .insert(text.to_string(), entry.clone());
+        Ok(entry)
+    }
+
+    /// Runs the executable of `text`. An executable loaded from the disk cache
+    /// that fails to run (a stale or incompatible cache entry) is compiled
+    /// again and replaces the entry.
+    pub fn execute(&self, text: &str, args: &[&Buffer]) -> Result<Vec<Buffer>, String> {
+        let (exe, from_disk) = self.entry(text)?;
+        match exe.execute(args) {
+            Ok(outs) => Ok(outs),
+            Err(_) if from_disk => {
+                let exe = Arc::new(self.compile(text, self.disk_path(text).as_deref())?);
+                self.executables
+                    .lock()
+                    .map_err(poisoned)?
+                    .insert(text.to_string(), (exe.clone(), false));
+                exe.execute(args).map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     fn compile(&self, text: &str, cache: Option<&Path>) -> Result<Executable, String> {
@@ -186,7 +215,6 @@ impl Xla {
         inputs: &[Input],
     ) -> Result<Vec<DeviceArray>, String> {
         let lowered = lower_module(name, graph)?;
-        let exe = self.executable(&lowered.text)?;
         let mut uploaded = vec![];
         for i in inputs {
             if let Input::Host(t) = i {
@@ -205,7 +233,7 @@ impl Xla {
             });
         }
         args.extend(up.map(|d| &d.buffer));
-        let outs = exe.execute(&args).map_err(|e| e.to_string())?;
+        let outs = self.execute(&lowered.text, &args)?;
         Ok(outs
             .into_iter()
             .map(|buffer| DeviceArray {
