@@ -37,7 +37,7 @@ impl Builder {
     }
 
     pub fn unary(&mut self, op: UnaryOp, x: &Atom) -> R<Atom> {
-        self.apply1(Prim::Unary(op), &[x.clone()])
+        self.apply1(Prim::Unary(op), std::slice::from_ref(x))
     }
 
     /// A binary elementwise op; a scalar constant operand is broadcast to the other's shape.
@@ -79,7 +79,7 @@ impl Builder {
         if x.ty().dtype == dtype {
             return Ok(x.clone());
         }
-        self.apply1(Prim::Convert(dtype), &[x.clone()])
+        self.apply1(Prim::Convert(dtype), std::slice::from_ref(x))
     }
 
     /// `broadcast_in_dim`.
@@ -92,7 +92,7 @@ impl Builder {
                 shape: shape.to_vec(),
                 dims: dims.to_vec(),
             },
-            &[x.clone()],
+            std::slice::from_ref(x),
         )
     }
 
@@ -115,7 +115,7 @@ impl Builder {
             Prim::Reshape {
                 shape: shape.to_vec(),
             },
-            &[x.clone()],
+            std::slice::from_ref(x),
         )
     }
 
@@ -128,7 +128,7 @@ impl Builder {
                 op: ReduceOp::Sum,
                 axes: axes.to_vec(),
             },
-            &[x.clone()],
+            std::slice::from_ref(x),
         )
     }
 
