@@ -24,6 +24,34 @@ fn tangent_like(t: &Tensor, seed: &mut u64) -> Tensor {
     Tensor::new(t.shape().to_vec(), Data::F64(v)).expect("same size")
 }
 
+/// A tangent scaled by `max(1, |x|)`, so that a step changes even large
+/// values by more than their rounding.
+fn scaled_tangent(x: &Tensor, seed: &mut u64) -> Tensor {
+    let t = tangent_like(x, seed).to_f64_vec();
+    let v: Vec<f64> = x
+        .to_f64_vec()
+        .iter()
+        .zip(t)
+        .map(|(x, t)| t * x.abs().max(1.0))
+        .collect();
+    Tensor::new(x.shape().to_vec(), Data::F64(v)).expect("same size")
+}
+
+/// `t` with every non-finite f64 element replaced by a value in [0.5, 1.5].
+fn finite(t: &Tensor, seed: &mut u64) -> Tensor {
+    if t.dtype() != DType::F64 {
+        return t.clone();
+    }
+    let noise = tangent_like(t, seed).to_f64_vec();
+    let v: Vec<f64> = t
+        .to_f64_vec()
+        .iter()
+        .zip(noise)
+        .map(|(x, n)| if x.is_finite() { *x } else { 1.0 + 0.5 * n })
+        .collect();
+    Tensor::new(t.shape().to_vec(), Data::F64(v)).expect("same size")
+}
+
 fn axpy(x: &Tensor, a: f64, t: &Tensor) -> Tensor {
     let v: Vec<f64> = x
         .to_f64_vec()
@@ -76,6 +104,14 @@ fn check(s: &Sample, seed: &mut u64) -> Result<Outcome, String> {
     let Ok(g) = s.graph() else {
         return Ok(Outcome::Skipped);
     };
+    // Infinities and NaNs are there for the lowering tests; derivatives at
+    // them are not defined, so they are replaced by ordinary values.
+    let inputs: Vec<Tensor> = s.inputs.iter().map(|t| finite(t, seed)).collect();
+    let s = &Sample {
+        prim: s.prim.clone(),
+        inputs,
+        note: s.note,
+    };
     let nonzero: Vec<bool> = s.inputs.iter().map(|t| t.dtype() == DType::F64).collect();
     let jvp = jvp_graph(&g, &nonzero).map_err(|e| format!("no JVP: {e}"))?;
     verify(&jvp.graph).map_err(|e| format!("JVP graph does not verify: {e}"))?;
@@ -83,51 +119,55 @@ fn check(s: &Sample, seed: &mut u64) -> Result<Outcome, String> {
         .inputs
         .iter()
         .zip(&nonzero)
-        .map(|(x, nz)| nz.then(|| tangent_like(x, seed)))
+        .map(|(x, nz)| nz.then(|| scaled_tangent(x, seed)))
         .collect();
     let mut args = s.inputs.clone();
     args.extend(tangents.iter().flatten().cloned());
     let outs = run_graph(&jvp.graph, &args).map_err(|e| format!("JVP graph fails to run: {e}"))?;
     let n = g.outputs.len();
     let mut it = outs[n..].iter();
-    let (Some(fd1), Some(fd2)) = (
-        finite_difference(&g, &s.inputs, &tangents, 1e-6),
-        finite_difference(&g, &s.inputs, &tangents, 1e-4),
-    ) else {
-        return Ok(Outcome::Skipped);
-    };
-    let mut any = false;
+    let mut checked_elements = 0;
     for (i, o) in g.outputs.iter().enumerate() {
         let jt = if jvp.out_nonzero[i] {
             it.next().map(Tensor::to_f64_vec)
         } else {
             None
         };
-        if o.ty().dtype != DType::F64 {
+        // f64 outputs compare tightly; f32 outputs (a conversion) with steps
+        // and a tolerance that f32 rounding allows.
+        let (h1, h2, tol) = match o.ty().dtype {
+            DType::F64 => (1e-6, 1e-4, 1e-6),
+            DType::F32 => (1e-3, 1e-2, 1e-3),
+            _ => continue,
+        };
+        let (Some(fd1), Some(fd2)) = (
+            finite_difference(&g, &s.inputs, &tangents, h1),
+            finite_difference(&g, &s.inputs, &tangents, h2),
+        ) else {
             continue;
-        }
-        let scale = fd1[i]
-            .iter()
-            .chain(&fd2[i])
-            .fold(1.0f64, |m, v| m.max(v.abs()));
-        let smooth = fd1[i]
-            .iter()
-            .zip(&fd2[i])
-            .all(|(a, b)| a.is_finite() && (a - b).abs() <= 1e-4 * scale);
-        if !smooth {
-            return Ok(Outcome::Skipped);
-        }
+        };
         let jt = jt.unwrap_or_else(|| vec![0.0; fd1[i].len()]);
-        for (k, (a, b)) in jt.iter().zip(&fd1[i]).enumerate() {
-            if (a - b).abs() > 1e-6 * scale || !a.is_finite() {
+        let primal = outs[i].to_f64_vec();
+        for (k, ((a, b), c)) in jt.iter().zip(&fd1[i]).zip(&fd2[i]).enumerate() {
+            let scale = 1.0f64.max(b.abs());
+            // A non-finite value (0/0, x % 0) is a singular point: no derivative to check.
+            if !primal[k].is_finite() {
+                continue;
+            }
+            // Skip points where the function is not smooth (the two steps
+            // disagree) or not finite.
+            if !b.is_finite() || !c.is_finite() || (b - c).abs() > 1e3 * tol * scale {
+                continue;
+            }
+            if (a - b).abs() > tol * scale || !a.is_finite() {
                 return Err(format!(
                     "output {i}[{k}]: JVP {a} vs finite differences {b}"
                 ));
             }
+            checked_elements += 1;
         }
-        any = true;
     }
-    Ok(if any {
+    Ok(if checked_elements > 0 {
         Outcome::Checked
     } else {
         Outcome::Skipped

@@ -369,7 +369,10 @@ impl Prim {
             Prim::Compare(_) => Ok(vec![None]),
             Prim::Select => elementwise::jvp_select(b, primals, outs, tangents),
             Prim::Convert(d) => elementwise::jvp_convert(*d, b, primals, outs, tangents),
-            Prim::BitcastConvert(_) => Ok(vec![None]),
+            // Reinterpreting bits has no derivative, except as the identity.
+            Prim::BitcastConvert(d) => Ok(vec![tangents[0]
+                .clone()
+                .filter(|_| primals[0].ty().dtype == *d)]),
             Prim::Reduce { op, axes } => reduce::jvp_reduce(*op, axes, b, primals, outs, tangents),
             Prim::ArgReduce { .. } => Ok(vec![None]),
             Prim::Broadcast { .. }
