@@ -230,4 +230,6 @@ const NON_DIFFERENTIABLE: &[&str] = &[
     "shift_right_logical",
     "reduce_and",
     "reduce_or",
+    // Zero by definition; `tests/programs/jvp.nest` checks it.
+    "stop_gradient",
 ];

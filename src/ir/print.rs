@@ -191,6 +191,7 @@ fn param_list(prim: &Prim) -> Vec<String> {
         | Prim::Binary(_)
         | Prim::Compare(_)
         | Prim::Select
+        | Prim::StopGradient
         | Prim::Convert(_)
         | Prim::BitcastConvert(_)
         | Prim::Reshape { .. }

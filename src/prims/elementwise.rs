@@ -257,6 +257,12 @@ pub fn infer_compare(c: Cmp, inputs: &[TensorType]) -> Result<Vec<TensorType>, S
     Ok(vec![a.with_dtype(DType::Bool)])
 }
 
+/// One operand of any type, returned unchanged (`stop_gradient`).
+pub fn infer_identity(inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+    crate::prims::expect_arity("stop_gradient", inputs, 1)?;
+    Ok(inputs.to_vec())
+}
+
 pub fn infer_select(inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
     expect_arity("select", inputs, 3)?;
     let [p, a, b] = inputs else {

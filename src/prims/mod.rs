@@ -44,6 +44,8 @@ pub enum Prim {
     Compare(Cmp),
     /// `select(pred, on_true, on_false)`, `pred: bool` of the same shape.
     Select,
+    /// The identity, whose derivative is zero (`stop_gradient`).
+    StopGradient,
     /// Value conversion: float to int truncates toward zero, complex to real
     /// keeps the real part, numbers to bool test `!= 0`.
     Convert(DType),
@@ -142,6 +144,7 @@ impl Prim {
             Prim::Binary(op) => op.name(),
             Prim::Compare(c) => c.name(),
             Prim::Select => "select",
+            Prim::StopGradient => "stop_gradient",
             Prim::Convert(_) => "convert",
             Prim::BitcastConvert(_) => "bitcast_convert",
             Prim::Reduce { op, .. } => op.name(),
@@ -182,6 +185,7 @@ impl Prim {
             Prim::Binary(op) => elementwise::infer_binary(*op, inputs),
             Prim::Compare(c) => elementwise::infer_compare(*c, inputs),
             Prim::Select => elementwise::infer_select(inputs),
+            Prim::StopGradient => elementwise::infer_identity(inputs),
             Prim::Convert(d) => elementwise::infer_convert(*d, inputs),
             Prim::BitcastConvert(d) => elementwise::infer_bitcast(*d, inputs),
             Prim::Reduce { op, axes } => reduce::infer_reduce(*op, axes, inputs),
@@ -233,6 +237,7 @@ impl Prim {
             Prim::Binary(op) => elementwise::eval_binary(*op, inputs),
             Prim::Compare(c) => elementwise::eval_compare(*c, inputs),
             Prim::Select => elementwise::eval_select(inputs),
+            Prim::StopGradient => Ok(inputs.to_vec()),
             Prim::Convert(d) => elementwise::eval_convert(*d, inputs),
             Prim::BitcastConvert(d) => elementwise::eval_bitcast(*d, inputs),
             Prim::Reduce { op, axes } => reduce::eval_reduce(*op, axes, inputs),
@@ -295,6 +300,7 @@ impl Prim {
             Prim::Binary(op) => elementwise::lower_binary(*op, em, inputs, outs),
             Prim::Compare(c) => elementwise::lower_compare(*c, em, inputs, outs),
             Prim::Select => elementwise::lower_select(em, inputs, outs),
+            Prim::StopGradient => Ok(inputs.to_vec()),
             Prim::Convert(d) => elementwise::lower_convert(*d, em, inputs, outs),
             Prim::BitcastConvert(d) => elementwise::lower_bitcast(*d, em, inputs, outs),
             Prim::Reduce { op, axes } => reduce::lower_reduce(*op, axes, em, inputs, outs),
@@ -368,6 +374,7 @@ impl Prim {
             Prim::Binary(op) => elementwise::jvp_binary(*op, b, primals, outs, tangents),
             Prim::Compare(_) => Ok(vec![None]),
             Prim::Select => elementwise::jvp_select(b, primals, outs, tangents),
+            Prim::StopGradient => Ok(vec![None]),
             Prim::Convert(d) => elementwise::jvp_convert(*d, b, primals, outs, tangents),
             // Reinterpreting bits has no derivative, except as the identity.
             Prim::BitcastConvert(d) => Ok(vec![tangents[0]

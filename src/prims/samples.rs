@@ -71,6 +71,7 @@ variants! {
     Prim::Binary(_) => "binary",
     Prim::Compare(_) => "compare",
     Prim::Select => "select",
+    Prim::StopGradient => "stop_gradient",
     Prim::Convert(_) => "convert",
     Prim::BitcastConvert(_) => "bitcast_convert",
     Prim::Reduce { .. } => "reduce",
@@ -188,6 +189,11 @@ fn elementwise(out: &mut Vec<Sample>) {
         let p = operand(DType::Bool, &[3, 5], LIST_A);
         let (a, b) = (operand(d, &[3, 5], LIST_A), operand(d, &[3, 5], LIST_B));
         out.push(Sample::new(Prim::Select, vec![p, a, b], "every dtype"));
+        out.push(Sample::new(
+            Prim::StopGradient,
+            vec![operand(d, &[3, 5], LIST_A)],
+            "every dtype",
+        ));
     }
 }
 
