@@ -11,6 +11,10 @@ use crate::types::{DType, TensorType};
 #[derive(Default)]
 pub struct Builder {
     pub eqns: Vec<Eqn>,
+    /// Set by a rule whose emitted equations also compute the primal outputs
+    /// (the JVP of a loop carries primals and tangents together): the
+    /// transformation then uses these instead of the original equation.
+    pub primals: Option<Vec<Atom>>,
 }
 
 pub type R<T> = Result<T, String>;

@@ -30,21 +30,39 @@ pub fn jvp_graph(g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
         Atom::Var(v) => tangents.get(&v.id).cloned(),
         Atom::Const(_) => None,
     };
+    // Primal outputs that a rule's own equations replaced.
+    let mut renamed: HashMap<VarId, Atom> = HashMap::new();
+    let rename = |renamed: &HashMap<VarId, Atom>, a: &Atom| match a {
+        Atom::Var(v) => renamed.get(&v.id).cloned().unwrap_or_else(|| a.clone()),
+        Atom::Const(_) => a.clone(),
+    };
     for eqn in &g.eqns {
-        b.eqns.push(eqn.clone());
+        // Tangents are keyed by the original variables.
         let ts: Vec<Option<Atom>> = eqn
             .inputs
             .iter()
             .map(|a| tangent_of(&tangents, a))
             .collect();
+        let mut eqn = eqn.clone();
+        eqn.inputs = eqn.inputs.iter().map(|a| rename(&renamed, a)).collect();
         if ts.iter().all(Option::is_none) {
+            b.eqns.push(eqn);
             continue;
         }
+        let copied = b.eqns.len();
+        b.eqns.push(eqn.clone());
         let outs: Vec<Atom> = eqn.outputs.iter().cloned().map(Atom::Var).collect();
         let out_ts = eqn
             .prim
             .jvp(&mut b, &eqn.inputs, &outs, &ts)
             .map_err(|e| format!("jvp of {}: {}", eqn.prim.name(), e))?;
+        if let Some(primals) = b.primals.take() {
+            // The rule computed the primals too: drop the original equation.
+            b.eqns.remove(copied);
+            for (o, p) in eqn.outputs.iter().zip(primals) {
+                renamed.insert(o.id, p);
+            }
+        }
         for (o, t) in eqn.outputs.iter().zip(out_ts) {
             match t {
                 Some(t) if o.ty.dtype.is_inexact() => {
@@ -62,7 +80,7 @@ pub fn jvp_graph(g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
             }
         }
     }
-    let mut outputs = g.outputs.clone();
+    let mut outputs: Vec<Atom> = g.outputs.iter().map(|a| rename(&renamed, a)).collect();
     let mut out_nonzero = vec![];
     for o in &g.outputs {
         let t = tangent_of(&tangents, o);

@@ -66,6 +66,7 @@ pub fn jvp_while(
         trip_count,
     };
     let outs = b.apply(prim, &inputs)?;
+    b.primals = Some(outs[..carries.len()].to_vec());
     Ok(spread(outs.get(carries.len()..).unwrap_or(&[]), &carry_nz))
 }
 
@@ -153,6 +154,7 @@ pub fn jvp_cond(
     inputs.extend(operands.iter().cloned());
     inputs.extend(operand_ts.iter().flatten().cloned());
     let outs = b.apply(Prim::Cond { branches }, &inputs)?;
+    b.primals = Some(outs[..n_out].to_vec());
     Ok(spread(outs.get(n_out..).unwrap_or(&[]), &out_nz))
 }
 
@@ -163,7 +165,10 @@ fn with_tangents(jvp: &Jvp, want: &[bool]) -> R<Graph> {
     let g = fresh_copy(&jvp.graph);
     let (primal, ts) = split(&g.outputs, want.len()).ok_or("JVP graph lacks outputs")?;
     let mut ts = ts.iter();
-    let mut b = Builder { eqns: g.eqns };
+    let mut b = Builder {
+        eqns: g.eqns,
+        primals: None,
+    };
     let mut outputs = primal.to_vec();
     for ((p, &nz), &w) in primal.iter().zip(&jvp.out_nonzero).zip(want) {
         let t = if nz { ts.next().cloned() } else { None };
