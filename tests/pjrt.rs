@@ -10,7 +10,6 @@ use nest::backend::pjrt::{Buffer, Client, Executable, PjrtError, Plugin};
 use nest::backend::plugin::{self, Kind};
 use nest::types::DType;
 use once_cell::sync::Lazy;
-use std::time::Instant;
 
 static CLIENT: Lazy<Option<Client>> = Lazy::new(|| {
     let Some(path) = plugin::find(Kind::Cpu) else {
@@ -435,84 +434,6 @@ fn one_executable_from_many_threads() {
             });
         }
     });
-}
-
-/// Timings to report, not checks: `cargo test --release --test pjrt timings
-/// -- --ignored --nocapture` (alone, so that the load is not shared).
-#[test]
-#[ignore]
-fn timings() {
-    let Some(path) = plugin::find(Kind::Cpu) else {
-        return;
-    };
-    let t = Instant::now();
-    let plugin = Plugin::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    let loaded = t.elapsed();
-    let c = Client::new(&plugin).unwrap_or_else(|e| panic!("{e}"));
-    println!(
-        "load plugin {:?}, create client {:?}",
-        loaded,
-        t.elapsed() - loaded
-    );
-    let text = module(
-        "(%arg0: tensor<3xf32>, %arg1: tensor<3xf32>) -> (tensor<3xf32>)",
-        "    %0 = stablehlo.add %arg0, %arg1 : tensor<3xf32>\n    return %0 : tensor<3xf32>",
-    );
-    let t = Instant::now();
-    let exe = compile(&c, &text);
-    println!("compile add f32[3] {:?}", t.elapsed());
-    let t = Instant::now();
-    let exe2 = compile(
-        &c,
-        &module("(%arg0: tensor<i32>) -> (tensor<i32>)", WHILE_SUM),
-    );
-    println!("compile while loop {:?}", t.elapsed());
-    let x = f32s(&[1.0, 2.0, 3.0]);
-    let n = 2000;
-    let mut stages = [std::time::Duration::ZERO; 3];
-    for _ in 0..n {
-        let t = Instant::now();
-        let a = put(&c, DType::F32, &[3], &x);
-        let b = put(&c, DType::F32, &[3], &x);
-        let t1 = Instant::now();
-        let out = exe.execute(&[&a, &b]).unwrap_or_else(|e| panic!("{e}"));
-        let t2 = Instant::now();
-        let host = out[0].to_host().unwrap_or_else(|e| panic!("{e}"));
-        stages[0] += t1 - t;
-        stages[1] += t2 - t1;
-        stages[2] += t2.elapsed();
-        assert_eq!(to_f32(&host.2), vec![2.0, 4.0, 6.0]);
-    }
-    let per = |d: std::time::Duration| d / n;
-    println!(
-        "per call of add f32[3]: 2 uploads {:?}, execute {:?}, download {:?}, total {:?}",
-        per(stages[0]),
-        per(stages[1]),
-        per(stages[2]),
-        per(stages[0] + stages[1] + stages[2])
-    );
-    let out = exe
-        .execute(&[
-            &put(&c, DType::F32, &[3], &x),
-            &put(&c, DType::F32, &[3], &x),
-        ])
-        .unwrap_or_else(|e| panic!("{e}"));
-    out[0].to_host().unwrap_or_else(|e| panic!("{e}"));
-    let t = Instant::now();
-    for _ in 0..n {
-        out[0].to_host().unwrap_or_else(|e| panic!("{e}"));
-    }
-    println!("download of a ready f32[3]: {:?} per call", t.elapsed() / n);
-    let arg = put(&c, DType::I32, &[], &i32s(&[10]));
-    let t = Instant::now();
-    for _ in 0..n {
-        let out = exe2.execute(&[&arg]).unwrap_or_else(|e| panic!("{e}"));
-        out[0].to_host().unwrap_or_else(|e| panic!("{e}"));
-    }
-    println!(
-        "while loop, execute + download: {:?} per call",
-        t.elapsed() / n
-    );
 }
 
 /// Downloads the CPU wheel into a fresh cache with [`plugin::install`] and

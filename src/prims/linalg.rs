@@ -893,21 +893,3 @@ mod tests {
 
 mod jvp;
 pub use jvp::{jvp_cholesky, jvp_dot_general, jvp_triangular_solve};
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod speed {
-    use super::*;
-
-    /// `cargo test --release --lib matmul_256_timing -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn matmul_256_timing() {
-        let n = 256;
-        let a = Tensor::new(vec![n, n], Data::F32(vec![0.5; n * n])).unwrap();
-        let start = std::time::Instant::now();
-        let out = eval_dot_general(&[], &[], &[1], &[0], &[a.clone(), a]).unwrap();
-        println!("256^3 f32 matmul: {:?}", start.elapsed());
-        assert_eq!(out[0].get_f64(0), 64.0);
-    }
-}
