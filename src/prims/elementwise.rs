@@ -10,8 +10,10 @@
 
 use super::expect_arity;
 use crate::backend::stablehlo::{operands, result, Emitter, Value};
+use crate::ir::Atom;
 use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
 use crate::tensor::{Data, Tensor, C64};
+use crate::transform::Builder;
 use crate::types::{DType, TensorType};
 use num_complex::Complex;
 
@@ -934,5 +936,49 @@ pub use jvp::{jvp_binary, jvp_convert, jvp_select, jvp_unary};
 
 #[cfg(test)]
 pub(crate) mod jvp_tests;
+// ---- transpose rules ----
+
+#[allow(clippy::too_many_arguments)]
+pub fn transpose_unary(
+    op: UnaryOp,
+    b: &mut Builder,
+    inputs: &[Atom],
+    cts: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (op, b, inputs, cts);
+    Err("no transpose rule yet".into())
+}
+#[allow(clippy::too_many_arguments)]
+pub fn transpose_binary(
+    op: BinaryOp,
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (op, b, inputs, linear, cts);
+    Err("no transpose rule yet".into())
+}
+#[allow(clippy::too_many_arguments)]
+pub fn transpose_select(
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (b, inputs, linear, cts);
+    Err("no transpose rule yet".into())
+}
+#[allow(clippy::too_many_arguments)]
+pub fn transpose_convert(
+    d: DType,
+    b: &mut Builder,
+    inputs: &[Atom],
+    cts: &[Option<Atom>],
+) -> crate::prims::JvpResult {
+    let _ = (d, b, inputs, cts);
+    Err("no transpose rule yet".into())
+}
+
 #[cfg(test)]
 mod tests;

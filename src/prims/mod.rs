@@ -358,6 +358,63 @@ impl Prim {
             Prim::Cond { branches } => control::lower_cond(branches, em, inputs, outs),
         }
     }
+    /// The transpose rule of a primitive that is linear in the inputs marked
+    /// `linear` (the others are constants): cotangents of those inputs from
+    /// the outputs' cotangents (`None` is a zero cotangent, in and out).
+    /// Like JVP rules, transpose rules emit IR through the builder.
+    pub fn transpose(
+        &self,
+        b: &mut Builder,
+        inputs: &[Atom],
+        linear: &[bool],
+        cts: &[Option<Atom>],
+    ) -> JvpResult {
+        match self {
+            Prim::Unary(op) => elementwise::transpose_unary(*op, b, inputs, cts),
+            Prim::Binary(op) => elementwise::transpose_binary(*op, b, inputs, linear, cts),
+            Prim::Select => elementwise::transpose_select(b, inputs, linear, cts),
+            Prim::Convert(d) => elementwise::transpose_convert(*d, b, inputs, cts),
+            Prim::StopGradient => Ok(vec![None]),
+            Prim::Reduce { op, axes } => reduce::transpose_reduce(*op, axes, b, inputs, cts),
+            Prim::Broadcast { .. }
+            | Prim::Reshape { .. }
+            | Prim::Transpose { .. }
+            | Prim::Slice { .. }
+            | Prim::Rev { .. }
+            | Prim::Pad { .. }
+            | Prim::Concat { .. }
+            | Prim::DynamicSlice { .. }
+            | Prim::DynamicUpdateSlice => shape::transpose_shape(self, b, inputs, linear, cts),
+            Prim::DotGeneral { .. } => linalg::transpose_dot_general(self, b, inputs, linear, cts),
+            Prim::TriangularSolve {
+                left_side,
+                lower,
+                transpose_a,
+                unit_diagonal,
+            } => linalg::transpose_triangular_solve(
+                *left_side,
+                *lower,
+                *transpose_a,
+                *unit_diagonal,
+                b,
+                inputs,
+                linear,
+                cts,
+            ),
+            Prim::Compare(_)
+            | Prim::BitcastConvert(_)
+            | Prim::ArgReduce { .. }
+            | Prim::Iota { .. }
+            | Prim::Cholesky
+            | Prim::Threefry2x32
+            | Prim::While { .. }
+            | Prim::Cond { .. } => Err(format!(
+                "{} is not linear in its inputs; it cannot be transposed",
+                self.name()
+            )),
+        }
+    }
+
     /// The JVP rule: tangents of the outputs from the primal inputs, the
     /// primal outputs and the input tangents (`None` is a symbolic zero).
     /// Rules emit IR through the builder and never compute numbers; an output

@@ -4,5 +4,6 @@
 
 pub mod builder;
 pub mod jvp;
+pub mod transpose;
 
 pub use builder::Builder;
