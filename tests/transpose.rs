@@ -1,0 +1,168 @@
+//! The table-driven check of every transpose rule: for every f64 sample of
+//! every primitive (`nest::prims::samples`) and every input the primitive
+//! claims to be linear in (its transpose rule accepts it), the dot-product
+//! identity ⟨ct, L(t)⟩ = ⟨Lᵀ(ct), t⟩ holds, where L(t) = f(t) − f(0) with the
+//! other inputs fixed.
+
+use nest::interp::run_graph;
+use nest::ir::verify::verify;
+use nest::prims::samples::samples;
+use nest::tensor::{Data, Tensor};
+use nest::transform::transpose::transpose_graph;
+use nest::types::DType;
+use std::collections::BTreeSet;
+
+fn random_like(t: &Tensor, seed: &mut u64) -> Tensor {
+    let v: Vec<f64> = (0..t.size())
+        .map(|_| {
+            *seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((*seed >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+        })
+        .collect();
+    Tensor::new(t.shape().to_vec(), Data::F64(v)).expect("same size")
+}
+
+fn zeros_like(t: &Tensor) -> Tensor {
+    Tensor::new(t.shape().to_vec(), Data::F64(vec![0.0; t.size()])).expect("same size")
+}
+
+fn dot(a: &Tensor, b: &Tensor) -> f64 {
+    a.to_f64_vec()
+        .iter()
+        .zip(b.to_f64_vec())
+        .map(|(x, y)| x * y)
+        .sum()
+}
+
+fn finite(t: &Tensor) -> bool {
+    t.to_f64_vec().iter().all(|v| v.is_finite())
+}
+
+/// Primitives that are linear in at least one input and must be checked.
+const LINEAR: &[&str] = &[
+    "neg",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "select",
+    "convert",
+    "reduce_sum",
+    "broadcast_in_dim",
+    "reshape",
+    "transpose",
+    "slice",
+    "reverse",
+    "pad",
+    "concatenate",
+    "dynamic_slice",
+    "dynamic_update_slice",
+    "dot_general",
+    "triangular_solve",
+];
+
+#[test]
+fn every_transpose_rule_passes_the_dot_product_test() {
+    let mut seed = 7;
+    let mut checked = BTreeSet::new();
+    let mut failures = vec![];
+    for s in samples() {
+        if !s.inputs.iter().all(finite) {
+            continue;
+        }
+        let Ok(g) = s.graph() else { continue };
+        if g.outputs.iter().any(|o| o.ty().dtype != DType::F64) {
+            continue;
+        }
+        for i in 0..s.inputs.len() {
+            if s.inputs[i].dtype() != DType::F64 {
+                continue;
+            }
+            let linear: Vec<bool> = (0..s.inputs.len()).map(|j| j == i).collect();
+            let Ok(tg) = transpose_graph(&g, &linear) else {
+                continue;
+            };
+            if let Err(e) = verify(&tg) {
+                failures.push(format!(
+                    "{} ({}), input {i}: transposed graph does not verify: {e}",
+                    s.prim.name(),
+                    s.note
+                ));
+                continue;
+            }
+            let t = random_like(&s.inputs[i], &mut seed);
+            let with = |x: Tensor| -> Vec<Tensor> {
+                let mut v = s.inputs.clone();
+                v[i] = x;
+                v
+            };
+            let (Ok(ft), Ok(f0)) = (
+                run_graph(&g, &with(t.clone())),
+                run_graph(&g, &with(zeros_like(&t))),
+            ) else {
+                continue;
+            };
+            let cts: Vec<Tensor> = ft.iter().map(|o| random_like(o, &mut seed)).collect();
+            let mut args: Vec<Tensor> = s
+                .inputs
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, x)| x.clone())
+                .collect();
+            args.extend(cts.iter().cloned());
+            let back = match run_graph(&tg, &args) {
+                Ok(b) => b,
+                Err(e) => {
+                    failures.push(format!(
+                        "{} ({}), input {i}: transposed graph fails: {e}",
+                        s.prim.name(),
+                        s.note
+                    ));
+                    continue;
+                }
+            };
+            let lhs: f64 = ft
+                .iter()
+                .zip(&f0)
+                .zip(&cts)
+                .map(|((a, b), ct)| {
+                    let l: Vec<f64> = a
+                        .to_f64_vec()
+                        .iter()
+                        .zip(b.to_f64_vec())
+                        .map(|(x, y)| x - y)
+                        .collect();
+                    l.iter()
+                        .zip(ct.to_f64_vec())
+                        .map(|(x, y)| x * y)
+                        .sum::<f64>()
+                })
+                .sum();
+            let rhs = dot(&back[0], &t);
+            let scale = 1.0f64.max(lhs.abs()).max(rhs.abs());
+            if (lhs - rhs).abs() > 1e-9 * scale {
+                failures.push(format!(
+                    "{} ({}), input {i}: <ct, L t> = {lhs} but <L^T ct, t> = {rhs}",
+                    s.prim.name(),
+                    s.note
+                ));
+            } else {
+                checked.insert(s.prim.name());
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let missing: Vec<&&str> = LINEAR.iter().filter(|n| !checked.contains(**n)).collect();
+    assert!(
+        missing.is_empty(),
+        "linear primitives no sample checked: {missing:?}"
+    );
+}
