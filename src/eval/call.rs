@@ -176,7 +176,11 @@ impl Evaluator {
         let (_, params) = fn_signature(func);
         let module = match &**func {
             Func::Def { module, .. } | Func::Lambda { module, .. } => module.clone(),
-            Func::Builtin(_) => return Err(Diagnostic::internal("builtin reached run_body")),
+            Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) => {
+                return Err(Diagnostic::internal(
+                    "a transformed function reached run_body",
+                ))
+            }
         };
         let mut env = Env::body(module);
         if let Func::Lambda { captured, .. } = &**func {
@@ -202,7 +206,11 @@ impl Evaluator {
         let flow = match &**func {
             Func::Def { def, .. } => self.exec_block(&mut env, &def.body)?,
             Func::Lambda { body, .. } => self.eval_expr_flow(&mut env, body)?,
-            Func::Builtin(_) => return Err(Diagnostic::internal("builtin reached run_body")),
+            Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) => {
+                return Err(Diagnostic::internal(
+                    "a transformed function reached run_body",
+                ))
+            }
         };
         let v = match flow {
             Flow::Value(v) | Flow::Return(v, _) => v,
@@ -373,7 +381,7 @@ fn fn_signature(func: &Func) -> (String, &[Param]) {
     match func {
         Func::Def { def, .. } => (def.name.name.clone(), &def.params),
         Func::Lambda { params, .. } => ("<lambda>".to_string(), params),
-        Func::Builtin(_) => ("<builtin>".to_string(), &[]),
+        Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) => ("<builtin>".to_string(), &[]),
     }
 }
 

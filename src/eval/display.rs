@@ -24,6 +24,8 @@ pub fn display(v: &Value) -> String {
                 "<builtin {}>",
                 super::builtins::TABLE.get(*id).map_or("?", |b| b.name)
             ),
+            Func::Grad { .. } => "<grad>".into(),
+            Func::Pullback(_) => "<pullback>".into(),
         },
         Value::Key(a) => format!("key({})", display_arr(a)),
         Value::Str(s) => s.to_string(),

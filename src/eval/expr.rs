@@ -165,6 +165,28 @@ impl Evaluator {
                 (b.imp)(self, &args).map_err(|d| d.or_span(span))
             }
             Func::Def { .. } | Func::Lambda { .. } => self.call_user(func, pos, kws, span),
+            Func::Grad {
+                f,
+                wrt,
+                tuple,
+                with_value,
+            } => {
+                if let Some((_, kspan, _, _)) = kws.first() {
+                    return Err(Diagnostic::at(
+                        *kspan,
+                        "a function made by `grad` takes positional arguments only",
+                    ));
+                }
+                let args = pos.into_iter().map(|(v, _)| v).collect();
+                self.grad_call(f, wrt, *tuple, *with_value, args, span)
+            }
+            Func::Pullback(pb) => match pos.as_slice() {
+                [(ct, _)] if kws.is_empty() => self.apply_pullback(pb, ct, span),
+                _ => Err(Diagnostic::at(
+                    span,
+                    "a pullback takes one argument: the cotangent of the function's result",
+                )),
+            },
         }
     }
 

@@ -10,6 +10,8 @@ use crate::diag::{Diagnostic, Result};
 use crate::ir::Graph;
 use crate::span::Span;
 use crate::transform::jvp::jvp_graph;
+use crate::transform::linearize::linearize;
+use crate::transform::transpose::transpose_graph;
 use std::rc::Rc;
 
 /// A function traced on the leaves of its arguments.
@@ -128,5 +130,163 @@ impl Evaluator {
     fn zeros_like(&mut self, a: &Arr) -> Result<Arr> {
         let zero = ops::scalar(a.dtype(), 0.0);
         ops::broadcast_to(&mut self.tracer, &zero, a.shape())
+    }
+}
+
+/// What `vjp` returns as its pullback: the transposed linear graph and the
+/// residuals it reads, with the structures of the result and the arguments.
+pub struct Pullback {
+    /// (residuals, cotangent per output leaf) → cotangent per differentiated argument leaf.
+    graph: Graph,
+    residuals: Vec<Arr>,
+    output: TreeDef,
+    output_types: Vec<crate::types::TensorType>,
+    /// The arguments' leaves (for zeros where no cotangent flows), their
+    /// structure, and which leaves were differentiated.
+    arg_leaves: Vec<Arr>,
+    args: TreeDef,
+    nonzero: Vec<bool>,
+}
+
+impl std::fmt::Debug for Pullback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pullback({} residuals)", self.residuals.len())
+    }
+}
+
+impl Evaluator {
+    /// `vjp(f, args...)`: `f(args...)` and its pullback.
+    pub fn vjp_value(
+        &mut self,
+        f: &Value,
+        args: Vec<Value>,
+        span: Span,
+    ) -> Result<(Value, Rc<Pullback>)> {
+        let (leaves, args_def) = flatten(&Value::Tuple(Rc::new(args.clone())));
+        let closed = self.trace_closed(f, &args, span)?;
+        let n_consts = closed.consts.len();
+        let leaves: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
+        let mut nonzero = vec![false; n_consts];
+        nonzero.extend(leaves.iter().map(|a| a.dtype().is_inexact()));
+        let lin = linearize(&closed.graph, &nonzero).map_err(|m| Diagnostic::at(span, m))?;
+        let mut inputs = closed.consts.clone();
+        inputs.extend(leaves.iter().cloned());
+        let outs = self
+            .tracer
+            .call_graph("vjp", &lin.primal, &inputs)
+            .map_err(|m| Diagnostic::at(span, m))?;
+        let (primal_out, residuals) = outs.split_at(lin.n_outputs);
+        let n_tangents = lin.linear.inputs.len() - lin.n_residuals;
+        let mut linear = vec![false; lin.n_residuals];
+        linear.extend(std::iter::repeat(true).take(n_tangents));
+        let graph = transpose_graph(&lin.linear, &linear).map_err(|m| {
+            let d = Diagnostic::at(span, format!("reverse mode: {}", m));
+            if m.contains("transpose of while") || m.contains("transpose of cond") {
+                d.with_hint("reverse-mode differentiation through loops and conditionals is not supported yet; use `jvp`")
+            } else {
+                d
+            }
+        })?;
+        let y = unflatten(&closed.output, &mut primal_out.iter().cloned())?;
+        let pb = Pullback {
+            graph,
+            residuals: residuals.to_vec(),
+            output: closed.output,
+            output_types: primal_out.iter().map(Arr::ty).collect(),
+            arg_leaves: leaves,
+            args: args_def,
+            nonzero: nonzero[n_consts..].to_vec(),
+        };
+        Ok((y, Rc::new(pb)))
+    }
+
+    /// Applies a pullback to a cotangent of the result: a tuple with one
+    /// cotangent per argument.
+    pub fn apply_pullback(&mut self, pb: &Pullback, ct: &Value, span: Span) -> Result<Value> {
+        let (cts, def) = flatten(ct);
+        if !same_structure(&def, &pb.output) || cts.len() != pb.output_types.len() {
+            return Err(Diagnostic::at(
+                span,
+                "the cotangent must have the structure of the function's result",
+            ));
+        }
+        let mut inputs = pb.residuals.clone();
+        for (c, ty) in cts.iter().zip(&pb.output_types) {
+            let c = ops::cast(&mut self.tracer, c, ty.dtype).map_err(|d| d.or_span(span))?;
+            inputs.push(
+                ops::broadcast_to(&mut self.tracer, &c, &ty.shape).map_err(|d| d.or_span(span))?,
+            );
+        }
+        let outs = self
+            .tracer
+            .call_graph("pullback", &pb.graph, &inputs)
+            .map_err(|m| Diagnostic::at(span, m))?;
+        let mut it = outs.into_iter();
+        let mut leaves = vec![];
+        for (leaf, nz) in pb.arg_leaves.iter().zip(&pb.nonzero) {
+            leaves.push(match (nz, if *nz { it.next() } else { None }) {
+                (true, Some(g)) => g,
+                _ => self.zeros_like(leaf).map_err(|d| d.or_span(span))?,
+            });
+        }
+        unflatten(&pb.args, &mut leaves.into_iter())
+    }
+
+    /// Calls a function made by `grad` or `value_and_grad`.
+    pub fn grad_call(
+        &mut self,
+        f: &Value,
+        wrt: &[usize],
+        tuple: bool,
+        with_value: bool,
+        args: Vec<Value>,
+        span: Span,
+    ) -> Result<Value> {
+        if let Some(&w) = wrt.iter().find(|&&w| w >= args.len()) {
+            return Err(Diagnostic::at(
+                span,
+                format!(
+                    "`wrt = {}` but the function was called with {} argument(s)",
+                    w,
+                    args.len()
+                ),
+            ));
+        }
+        let (y, pb) = self.vjp_value(f, args, span)?;
+        let Value::Arr(ya) = &y else {
+            return Err(Diagnostic::at(
+                span,
+                format!(
+                    "`grad` needs a function returning a scalar, got {}",
+                    y.describe()
+                ),
+            )
+            .with_hint("use `vjp` or `jacobian` for functions with several outputs"));
+        };
+        if ya.rank() != 0 || !ya.dtype().is_float() {
+            return Err(Diagnostic::at(
+                span,
+                format!(
+                    "`grad` needs a function returning a float scalar, got {}",
+                    ya.ty()
+                ),
+            )
+            .with_hint("reduce the result first, e.g. with `sum` or `mean`"));
+        }
+        let one = Value::Arr(ops::scalar(ya.dtype(), 1.0));
+        let Value::Tuple(cts) = self.apply_pullback(&pb, &one, span)? else {
+            return Err(Diagnostic::internal("pullback lost the argument tuple"));
+        };
+        let picked: Vec<Value> = wrt.iter().filter_map(|&w| cts.get(w).cloned()).collect();
+        let g = if tuple {
+            Value::Tuple(Rc::new(picked))
+        } else {
+            picked.into_iter().next().unwrap_or(Value::unit())
+        };
+        Ok(if with_value {
+            Value::Tuple(Rc::new(vec![y, g]))
+        } else {
+            g
+        })
     }
 }

@@ -138,6 +138,16 @@ pub enum Func {
     },
     /// A builtin function, by its index in the builtin table.
     Builtin(usize),
+    /// `grad(f, wrt)` or `value_and_grad(f, wrt)`: gradients of `f` with
+    /// respect to the arguments at positions `wrt` (a tuple when `tuple`).
+    Grad {
+        f: Value,
+        wrt: Vec<usize>,
+        tuple: bool,
+        with_value: bool,
+    },
+    /// The pullback `vjp` returns: output cotangents to argument cotangents.
+    Pullback(Rc<crate::eval::transform::Pullback>),
 }
 
 /// A value of the language.

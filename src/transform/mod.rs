@@ -4,6 +4,7 @@
 
 pub mod builder;
 pub mod jvp;
+pub mod linearize;
 pub mod transpose;
 
 pub use builder::Builder;

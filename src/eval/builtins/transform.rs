@@ -1,12 +1,13 @@
 //! Transformations (LANGUAGE.md §7): they take functions and return values or functions.
 
 use super::{Args, Builtin};
-use crate::diag::Result;
+use crate::diag::{Diagnostic, Result};
 use crate::eval::exec::Evaluator;
 use crate::eval::ops;
 use crate::eval::tree::map_arrays;
-use crate::eval::value::Value;
+use crate::eval::value::{Func, Value};
 use crate::prims::Prim;
+use std::rc::Rc;
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
@@ -20,6 +21,24 @@ pub const BUILTINS: &[Builtin] = &[
         params: "x",
         host_only: false,
         imp: stop_gradient,
+    },
+    Builtin {
+        name: "grad",
+        params: "f, wrt = 0",
+        host_only: false,
+        imp: grad,
+    },
+    Builtin {
+        name: "value_and_grad",
+        params: "f, wrt = 0",
+        host_only: false,
+        imp: value_and_grad,
+    },
+    Builtin {
+        name: "vjp",
+        params: "...",
+        host_only: false,
+        imp: vjp,
     },
 ];
 
@@ -35,4 +54,61 @@ fn stop_gradient(ev: &mut Evaluator, args: &Args) -> Result<Value> {
         ops::apply1(t, Prim::StopGradient, &[ops::materialize(a)])
     })
     .map_err(|e| e.or_span(args.call))
+}
+
+/// `grad(f, wrt = 0)`: a function returning the gradient of the scalar `f`.
+fn grad(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    grad_fn(args, false)
+}
+
+/// `value_and_grad(f, wrt = 0)`: a function returning `(f(...), grad)`.
+fn value_and_grad(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    grad_fn(args, true)
+}
+
+fn grad_fn(args: &Args, with_value: bool) -> Result<Value> {
+    let f = args.get(0)?.clone();
+    if !matches!(f, Value::Func(_)) {
+        return Err(args.error(
+            0,
+            format!("`{}` takes a function, got {}", args.name, f.describe()),
+        ));
+    }
+    let (wrt, tuple) = match args.get(1)? {
+        Value::Tuple(xs) | Value::List(xs) => {
+            let ws = xs.iter().map(|x| match x {
+                Value::Arr(a) => a.static_int().and_then(|i| usize::try_from(i).ok()),
+                _ => None,
+            });
+            (
+                ws.collect::<Option<Vec<_>>>().ok_or_else(|| {
+                    args.error(1, "`wrt` must be an integer or a tuple of integers")
+                })?,
+                true,
+            )
+        }
+        _ => (vec![args.usize(1)?], false),
+    };
+    Ok(Value::Func(Rc::new(Func::Grad {
+        f,
+        wrt,
+        tuple,
+        with_value,
+    })))
+}
+
+/// `vjp(f, args...)`: `(f(args...), pullback)`; `pullback(ct)` gives a tuple
+/// with one cotangent per argument.
+fn vjp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let Some((f, rest)) = args.values.split_first() else {
+        return Err(Diagnostic::at(
+            args.call,
+            "`vjp` takes a function and its arguments",
+        ));
+    };
+    let (y, pb) = ev.vjp_value(f, rest.to_vec(), args.call)?;
+    Ok(Value::Tuple(Rc::new(vec![
+        y,
+        Value::Func(Rc::new(Func::Pullback(pb))),
+    ])))
 }
