@@ -10,10 +10,8 @@
 
 use super::expect_arity;
 use crate::backend::stablehlo::{operands, result, Emitter, Value};
-use crate::ir::Atom;
 use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
 use crate::tensor::{Data, Tensor, C64};
-use crate::transform::Builder;
 use crate::types::{DType, TensorType};
 use num_complex::Complex;
 
@@ -938,47 +936,11 @@ pub use jvp::{jvp_binary, jvp_convert, jvp_select, jvp_unary};
 pub(crate) mod jvp_tests;
 // ---- transpose rules ----
 
-#[allow(clippy::too_many_arguments)]
-pub fn transpose_unary(
-    op: UnaryOp,
-    b: &mut Builder,
-    inputs: &[Atom],
-    cts: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (op, b, inputs, cts);
-    Err("no transpose rule yet".into())
-}
-#[allow(clippy::too_many_arguments)]
-pub fn transpose_binary(
-    op: BinaryOp,
-    b: &mut Builder,
-    inputs: &[Atom],
-    linear: &[bool],
-    cts: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (op, b, inputs, linear, cts);
-    Err("no transpose rule yet".into())
-}
-#[allow(clippy::too_many_arguments)]
-pub fn transpose_select(
-    b: &mut Builder,
-    inputs: &[Atom],
-    linear: &[bool],
-    cts: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (b, inputs, linear, cts);
-    Err("no transpose rule yet".into())
-}
-#[allow(clippy::too_many_arguments)]
-pub fn transpose_convert(
-    d: DType,
-    b: &mut Builder,
-    inputs: &[Atom],
-    cts: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (d, b, inputs, cts);
-    Err("no transpose rule yet".into())
-}
+mod transpose;
+pub use transpose::{transpose_binary, transpose_convert, transpose_select, transpose_unary};
+
+#[cfg(test)]
+mod transpose_tests;
 
 #[cfg(test)]
 mod tests;

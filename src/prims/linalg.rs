@@ -5,9 +5,7 @@
 
 use super::expect_arity;
 use crate::backend::stablehlo::{list, operands, result, Emitter, Value};
-use crate::ir::Atom;
 use crate::tensor::{Data, Tensor, C64};
-use crate::transform::Builder;
 use crate::types::{DType, ShapeDisplay, TensorType};
 use num_complex::Complex;
 
@@ -559,42 +557,10 @@ pub fn lower_triangular_solve(
     Ok(em.generic("stablehlo.triangular_solve", &[a, b], &attrs, outs))
 }
 
-// ---- transpose rules ----
+// ---- transpose rules: in `linalg/transpose.rs` ----
 
-#[allow(clippy::too_many_arguments)]
-pub fn transpose_dot_general(
-    prim: &crate::prims::Prim,
-    b: &mut Builder,
-    inputs: &[Atom],
-    linear: &[bool],
-    cts: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (prim, b, inputs, linear, cts);
-    Err("no transpose rule yet".into())
-}
-#[allow(clippy::too_many_arguments)]
-pub fn transpose_triangular_solve(
-    left_side: bool,
-    lower: bool,
-    transpose_a: bool,
-    unit_diagonal: bool,
-    b: &mut Builder,
-    inputs: &[Atom],
-    linear: &[bool],
-    cts: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (
-        left_side,
-        lower,
-        transpose_a,
-        unit_diagonal,
-        b,
-        inputs,
-        linear,
-        cts,
-    );
-    Err("no transpose rule yet".into())
-}
+mod transpose;
+pub use transpose::{transpose_dot_general, transpose_triangular_solve};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -374,7 +374,6 @@ impl Prim {
             Prim::Binary(op) => elementwise::transpose_binary(*op, b, inputs, linear, cts),
             Prim::Select => elementwise::transpose_select(b, inputs, linear, cts),
             Prim::Convert(d) => elementwise::transpose_convert(*d, b, inputs, cts),
-            Prim::StopGradient => Ok(vec![None]),
             Prim::Reduce { op, axes } => reduce::transpose_reduce(*op, axes, b, inputs, cts),
             Prim::Broadcast { .. }
             | Prim::Reshape { .. }
@@ -401,7 +400,9 @@ impl Prim {
                 linear,
                 cts,
             ),
-            Prim::Compare(_)
+            // The JVP of stop_gradient has no tangent, so it never appears linearly.
+            Prim::StopGradient
+            | Prim::Compare(_)
             | Prim::BitcastConvert(_)
             | Prim::ArgReduce { .. }
             | Prim::Iota { .. }

@@ -545,7 +545,10 @@ fn extreme_tangent(
 
 // ---- transpose rules ----
 
-#[allow(clippy::too_many_arguments)]
+/// The transpose of a sum is a broadcast: the cotangent of each input
+/// element is that of the sum it went into, so the output cotangent is
+/// broadcast back over the reduced axes (the kept axes map to the output's
+/// in order). The other reductions are not linear.
 pub fn transpose_reduce(
     op: ReduceOp,
     axes: &[usize],
@@ -553,8 +556,16 @@ pub fn transpose_reduce(
     inputs: &[Atom],
     cts: &[Option<Atom>],
 ) -> crate::prims::JvpResult {
-    let _ = (op, axes, b, inputs, cts);
-    Err("no transpose rule yet".into())
+    if op != ReduceOp::Sum {
+        return Err(format!("{} is not linear", op.name()));
+    }
+    let x = inputs.first().ok_or("internal error: no operand")?;
+    let Some(ct) = cts.first().and_then(Option::as_ref) else {
+        return Ok(vec![None]);
+    };
+    let shape = x.ty().shape;
+    let kept: Vec<usize> = (0..shape.len()).filter(|a| !axes.contains(a)).collect();
+    Ok(vec![Some(b.broadcast(ct, &shape, &kept)?)])
 }
 
 #[cfg(test)]

@@ -7,10 +7,8 @@
 
 use super::expect_arity;
 use crate::backend::stablehlo::{i64_array, list, operands, result, tensor_type, Emitter, Value};
-use crate::ir::Atom;
 use crate::tensor::kernels::{self, axis_table, gather_tables, offsets, scatter_tables, strides};
 use crate::tensor::{Data, Tensor, C64};
-use crate::transform::Builder;
 use crate::types::{DType, ShapeDisplay, TensorType};
 
 // ---------------------------------------------------------------- helpers
@@ -706,17 +704,8 @@ pub use jvp::{jvp_concat, jvp_dynamic_slice, jvp_dynamic_update_slice, jvp_pad, 
 
 // ---- transpose rules ----
 
-#[allow(clippy::too_many_arguments)]
-pub fn transpose_shape(
-    prim: &crate::prims::Prim,
-    b: &mut Builder,
-    inputs: &[Atom],
-    linear: &[bool],
-    cts: &[Option<Atom>],
-) -> crate::prims::JvpResult {
-    let _ = (prim, b, inputs, linear, cts);
-    Err("no transpose rule yet".into())
-}
+mod transpose;
+pub use transpose::transpose_shape;
 
 #[cfg(test)]
 mod tests;

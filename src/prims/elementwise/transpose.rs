@@ -1,0 +1,191 @@
+//! Transpose rules of the elementwise primitives. Rules emit IR through the
+//! builder and never compute numbers.
+//!
+//! Convention: the transpose is the adjoint for the real inner product
+//! `<a, b> = Re sum(conj(a) * b)`, which treats a complex number as a pair of
+//! reals. A linear `L` has transpose `Lᵀ` with `<ct, L(t)> = <Lᵀ(ct), t>`.
+//! For real dtypes this is the usual transpose; for complex ones it is the
+//! conjugate transpose, so `x -> c * x` transposes to `ct -> conj(c) * ct`,
+//! and the gradient of a real function of `z = x + iy` comes out as
+//! `df/dx + i df/dy` (the direction of steepest ascent).
+
+use super::{BinaryOp, UnaryOp};
+use crate::ir::Atom;
+use crate::prims::JvpResult;
+use crate::transform::Builder;
+use crate::types::DType;
+
+type R<T> = Result<T, String>;
+
+/// Input `i` of a rule.
+fn nth(atoms: &[Atom], i: usize) -> R<&Atom> {
+    atoms
+        .get(i)
+        .ok_or_else(|| format!("internal error: missing operand {}", i))
+}
+
+/// The cotangent of the single output (`None`: zero).
+fn out_ct(cts: &[Option<Atom>]) -> Option<&Atom> {
+    cts.first().and_then(Option::as_ref)
+}
+
+/// Whether input `i` is marked linear.
+fn is_linear(linear: &[bool], i: usize) -> bool {
+    linear.get(i).copied().unwrap_or(false)
+}
+
+/// `conj(x)` for complex `x`; `x` itself otherwise (no IR).
+fn conj(b: &mut Builder, x: &Atom) -> R<Atom> {
+    if x.ty().dtype == DType::C64 {
+        b.unary(UnaryOp::Conj, x)
+    } else {
+        Ok(x.clone())
+    }
+}
+
+/// Unary ops linear in their operand: `neg`, `real`, `imag`, `conj`.
+///
+/// On `c64`, with `z = x + iy` and `<w, z> = Re(w) x + Im(w) y`:
+/// `<ct, real(z)> = ct x`, so `realᵀ(ct) = complex(ct, 0)`;
+/// `<ct, imag(z)> = ct y`, so `imagᵀ(ct) = complex(0, ct)`;
+/// `<w, conj(z)> = <conj(w), z>`, so `conjᵀ = conj`.
+/// On a real dtype `real` and `conj` are the identity and `imag` is zero.
+pub fn transpose_unary(
+    op: UnaryOp,
+    b: &mut Builder,
+    inputs: &[Atom],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    let x = nth(inputs, 0)?;
+    let Some(ct) = out_ct(cts) else {
+        return Ok(vec![None]);
+    };
+    let complex = x.ty().dtype == DType::C64;
+    let r = match op {
+        UnaryOp::Neg => b.neg(ct)?,
+        UnaryOp::Real | UnaryOp::Conj if !complex => ct.clone(),
+        UnaryOp::Imag if !complex => return Ok(vec![None]),
+        UnaryOp::Real => b.convert(ct, DType::C64)?,
+        UnaryOp::Imag => {
+            let zero = b.scalar(ct.ty().dtype, 0.0);
+            b.binary(BinaryOp::Complex, &zero, ct)?
+        }
+        UnaryOp::Conj => b.unary(UnaryOp::Conj, ct)?,
+        _ => return Err(format!("{} is not linear", op.name())),
+    };
+    Ok(vec![Some(r)])
+}
+
+/// Binary ops in their linear operands: `add`, `sub`, `mul` and `div` by a
+/// constant, `complex`. A product or quotient of two linear values is not
+/// linear, nor is a linear denominator.
+pub fn transpose_binary(
+    op: BinaryOp,
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    let (x, y) = (nth(inputs, 0)?, nth(inputs, 1)?);
+    let (lx, ly) = (is_linear(linear, 0), is_linear(linear, 1));
+    let Some(ct) = out_ct(cts) else {
+        return Ok(vec![None, None]);
+    };
+    let not_linear = || format!("{} is not linear in its operands", op.name());
+    let (cx, cy) = match op {
+        BinaryOp::Add => (lx.then(|| ct.clone()), ly.then(|| ct.clone())),
+        BinaryOp::Sub => {
+            let cy = if ly { Some(b.neg(ct)?) } else { None };
+            (lx.then(|| ct.clone()), cy)
+        }
+        // (c x)ᵀ ct = conj(c) ct.
+        BinaryOp::Mul => match (lx, ly) {
+            (true, true) => return Err(not_linear()),
+            (true, false) => (Some(scale(b, ct, y)?), None),
+            (false, true) => (None, Some(scale(b, ct, x)?)),
+            (false, false) => (None, None),
+        },
+        // (x / d)ᵀ ct = ct / conj(d).
+        BinaryOp::Div if ly => return Err(not_linear()),
+        BinaryOp::Div if lx => {
+            let d = conj(b, y)?;
+            (Some(b.div(ct, &d)?), None)
+        }
+        BinaryOp::Div => (None, None),
+        // <w, re + i im> = Re(w) re + Im(w) im.
+        BinaryOp::Complex => {
+            let cx = if lx {
+                Some(b.unary(UnaryOp::Real, ct)?)
+            } else {
+                None
+            };
+            let cy = if ly {
+                Some(b.unary(UnaryOp::Imag, ct)?)
+            } else {
+                None
+            };
+            (cx, cy)
+        }
+        _ => return Err(not_linear()),
+    };
+    Ok(vec![cx, cy])
+}
+
+/// `conj(c) * ct`: the transpose of multiplying by the constant `c`.
+fn scale(b: &mut Builder, ct: &Atom, c: &Atom) -> R<Atom> {
+    let c = conj(b, c)?;
+    b.mul(ct, &c)
+}
+
+/// `select(p, t, f)` in `t` and `f` (never in `p`): the cotangent goes to
+/// `t` where `p` holds and to `f` elsewhere.
+pub fn transpose_select(
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    let p = nth(inputs, 0)?;
+    if is_linear(linear, 0) {
+        return Err("select is not linear in its predicate".into());
+    }
+    let Some(ct) = out_ct(cts) else {
+        return Ok(vec![None, None, None]);
+    };
+    let zero = b.scalar(ct.ty().dtype, 0.0);
+    let on_true = if is_linear(linear, 1) {
+        Some(b.select(p, ct, &zero)?)
+    } else {
+        None
+    };
+    let on_false = if is_linear(linear, 2) {
+        Some(b.select(p, &zero, ct)?)
+    } else {
+        None
+    };
+    Ok(vec![None, on_true, on_false])
+}
+
+/// `convert` between inexact dtypes (`f32 f64 c64`): the cotangent is
+/// converted back. Widening and narrowing between floats transpose to each
+/// other (up to rounding); `f -> c64` is `complex(x, 0)`, whose transpose
+/// takes the real part, which is what `c64 -> f` computes, and vice versa.
+pub fn transpose_convert(
+    d: DType,
+    b: &mut Builder,
+    inputs: &[Atom],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    let x = nth(inputs, 0)?;
+    let from = x.ty().dtype;
+    if !(from.is_inexact() && d.is_inexact()) {
+        return Err(format!(
+            "convert from {} to {} is not linear over the reals",
+            from, d
+        ));
+    }
+    match out_ct(cts) {
+        Some(ct) => Ok(vec![Some(b.convert(ct, from)?)]),
+        None => Ok(vec![None]),
+    }
+}
