@@ -168,7 +168,7 @@ impl Evaluator {
         let leaves: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
         let mut nonzero = vec![false; n_consts];
         nonzero.extend(leaves.iter().map(|a| a.dtype().is_inexact()));
-        let lin = linearize(&closed.graph, &nonzero).map_err(|m| Diagnostic::at(span, m))?;
+        let lin = linearize(&closed.graph, &nonzero).map_err(|m| reverse_mode_error(m, span))?;
         let mut inputs = closed.consts.clone();
         inputs.extend(leaves.iter().cloned());
         let outs = self
@@ -179,14 +179,8 @@ impl Evaluator {
         let n_tangents = lin.linear.inputs.len() - lin.n_residuals;
         let mut linear = vec![false; lin.n_residuals];
         linear.extend(std::iter::repeat(true).take(n_tangents));
-        let graph = transpose_graph(&lin.linear, &linear).map_err(|m| {
-            let d = Diagnostic::at(span, format!("reverse mode: {}", m));
-            if m.contains("transpose of while") || m.contains("transpose of cond") {
-                d.with_hint("reverse-mode differentiation through loops and conditionals is not supported yet; use `jvp`")
-            } else {
-                d
-            }
-        })?;
+        let graph =
+            transpose_graph(&lin.linear, &linear).map_err(|m| reverse_mode_error(m, span))?;
         let y = unflatten(&closed.output, &mut primal_out.iter().cloned())?;
         let pb = Pullback {
             graph,
@@ -288,5 +282,15 @@ impl Evaluator {
         } else {
             g
         })
+    }
+}
+
+/// An error of reverse mode, with a hint where a loop or conditional is the cause.
+fn reverse_mode_error(m: String, span: Span) -> Diagnostic {
+    let d = Diagnostic::at(span, format!("reverse mode: {}", m));
+    if m.contains("transpose of while") || m.contains("transpose of cond") {
+        d.with_hint("reverse mode through loops and conditionals is not implemented yet; use `jvp` (forward mode)")
+    } else {
+        d
     }
 }

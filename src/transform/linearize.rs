@@ -34,6 +34,14 @@ pub fn linearize(g: &Graph, nonzero: &[bool]) -> Result<Linearized, String> {
             known_eqns.push(e.clone());
         }
     }
+    // A loop or conditional carries primals and tangents together; splitting
+    // it needs a loop that stores its carried values, which is not there yet.
+    if let Some(e) = lin_eqns.iter().find(|e| !e.prim.regions().is_empty()) {
+        return Err(format!(
+            "transpose of {}: not supported in reverse mode yet",
+            e.prim.name()
+        ));
+    }
     // Residuals: known variables the linear part reads.
     let mut residuals: Vec<Var> = vec![];
     let mut seen = HashSet::new();
