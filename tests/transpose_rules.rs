@@ -53,17 +53,24 @@ fn widened(t: &Tensor) -> Tensor {
     }
 }
 
-fn dot(a: &[Tensor], b: &[Tensor]) -> (f64, f64) {
+/// `⟨a, b⟩` and `Σ |aᵢ bᵢ|` (the scale for the tolerance).
+fn dot(a: &[Tensor], b: &[Tensor]) -> Result<(f64, f64), String> {
     let mut sum = 0.0;
     let mut mag = 0.0;
     for (x, y) in a.iter().zip(b) {
-        assert_eq!(x.shape(), y.shape(), "shapes differ");
+        if x.shape() != y.shape() {
+            return Err(format!(
+                "shapes differ: {:?} and {:?}",
+                x.shape(),
+                y.shape()
+            ));
+        }
         for (p, q) in x.to_f64_vec().iter().zip(y.to_f64_vec()) {
             sum += p * q;
             mag += (p * q).abs();
         }
     }
-    (sum, mag)
+    Ok((sum, mag))
 }
 
 /// Checks the identity for the one-equation graph of `prim` at `inputs`,
@@ -104,8 +111,8 @@ fn check(prim: &Prim, inputs: &[Tensor], linear: &[bool], seed: u64) -> Result<(
             ts.len()
         ));
     }
-    let (lhs, m1) = dot(&cts, &outs);
-    let (rhs, m2) = dot(&back, &ts);
+    let (lhs, m1) = dot(&cts, &outs)?;
+    let (rhs, m2) = dot(&back, &ts)?;
     if (lhs - rhs).abs() > 1e-10 * (1.0 + m1 + m2) {
         return Err(format!("⟨ct, L t⟩ = {} but ⟨Lᵀ ct, t⟩ = {}", lhs, rhs));
     }

@@ -56,6 +56,14 @@ pub fn transpose_graph(g: &Graph, linear: &[bool]) -> Result<Graph, String> {
             .map_err(|e| format!("transpose of {}: {}", eqn.prim.name(), e))?;
         for ((a, &l), ct) in eqn.inputs.iter().zip(&flags).zip(in_cts) {
             if let (Atom::Var(v), true, Some(ct)) = (a, l, ct) {
+                if ct.ty() != v.ty {
+                    return Err(format!(
+                        "transpose of {}: cotangent {} for an input of type {}",
+                        eqn.prim.name(),
+                        ct.ty(),
+                        v.ty
+                    ));
+                }
                 accumulate(&mut b, &mut cts, v.id, ct)?;
             }
         }
