@@ -152,23 +152,7 @@ fn widened_ty(t: &TensorType) -> TensorType {
 /// `p` with the regions of `while` and `cond` widened to f64 (the samples'
 /// regions use only primitives without a dtype parameter).
 fn widened_prim(p: &Prim) -> Prim {
-    match p {
-        Prim::While {
-            cond,
-            body,
-            n_consts,
-            trip_count,
-        } => Prim::While {
-            cond: Box::new(widened_graph(cond)),
-            body: Box::new(widened_graph(body)),
-            n_consts: *n_consts,
-            trip_count: *trip_count,
-        },
-        Prim::Cond { branches } => Prim::Cond {
-            branches: branches.iter().map(widened_graph).collect(),
-        },
-        _ => p.clone(),
-    }
+    p.map_regions(widened_graph)
 }
 
 fn widened_graph(g: &Graph) -> Graph {

@@ -13,7 +13,6 @@ mod fold;
 
 use super::verify::verify;
 use super::{Atom, Eqn, Graph, VarId};
-use crate::prims::Prim;
 use std::collections::HashMap;
 
 /// How many rounds of all passes [`simplify`] runs at most.
@@ -101,9 +100,9 @@ fn rewrite_graph<R: Rewriter>(graph: &Graph, pass: &mut R, changed: &mut bool) -
     let mut eqns = Vec::with_capacity(graph.eqns.len());
     for eqn in &graph.eqns {
         let eqn = Eqn {
-            prim: map_regions(&eqn.prim, |r| {
-                rewrite_graph(r, &mut pass.new_scope(), changed)
-            }),
+            prim: eqn
+                .prim
+                .map_regions(|r| rewrite_graph(r, &mut pass.new_scope(), changed)),
             inputs: subst.atoms(&eqn.inputs),
             outputs: eqn.outputs.clone(),
         };
@@ -145,26 +144,5 @@ impl Subst {
     }
     fn atoms(&self, atoms: &[Atom]) -> Vec<Atom> {
         atoms.iter().map(|a| self.atom(a)).collect()
-    }
-}
-
-/// `prim` with each region replaced by `f(region)`.
-fn map_regions(prim: &Prim, mut f: impl FnMut(&Graph) -> Graph) -> Prim {
-    match prim {
-        Prim::While {
-            cond,
-            body,
-            n_consts,
-            trip_count,
-        } => Prim::While {
-            cond: Box::new(f(cond)),
-            body: Box::new(f(body)),
-            n_consts: *n_consts,
-            trip_count: *trip_count,
-        },
-        Prim::Cond { branches } => Prim::Cond {
-            branches: branches.iter().map(f).collect(),
-        },
-        _ => prim.clone(),
     }
 }

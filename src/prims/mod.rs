@@ -177,6 +177,28 @@ impl Prim {
         }
     }
 
+    /// The primitive with each nested graph replaced by `f(graph)` (the
+    /// primitive itself when it has none).
+    pub fn map_regions(&self, mut f: impl FnMut(&Graph) -> Graph) -> Prim {
+        match self {
+            Prim::While {
+                cond,
+                body,
+                n_consts,
+                trip_count,
+            } => Prim::While {
+                cond: Box::new(f(cond)),
+                body: Box::new(f(body)),
+                n_consts: *n_consts,
+                trip_count: *trip_count,
+            },
+            Prim::Cond { branches } => Prim::Cond {
+                branches: branches.iter().map(f).collect(),
+            },
+            _ => self.clone(),
+        }
+    }
+
     /// The shape/dtype rule: output types from input types, or a message
     /// saying what is wrong.
     pub fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {

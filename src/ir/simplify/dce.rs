@@ -10,7 +10,6 @@
 //! * a `cond` drops the results that are unused and the operands that no
 //!   branch uses.
 
-use super::map_regions;
 use crate::ir::{Atom, Eqn, Graph, Var, VarId};
 use crate::prims::Prim;
 use std::collections::HashSet;
@@ -56,7 +55,7 @@ fn used_vars(graph: &Graph) -> HashSet<VarId> {
 /// after it.
 fn prune_eqn(eqn: &Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
     let eqn = Eqn {
-        prim: map_regions(&eqn.prim, |r| dce_graph(r, changed)),
+        prim: eqn.prim.map_regions(|r| dce_graph(r, changed)),
         inputs: eqn.inputs.clone(),
         outputs: eqn.outputs.clone(),
     };

@@ -224,24 +224,7 @@ fn copy_graph(g: &Graph, map: &mut HashMap<VarId, Var>) -> Graph {
 
 /// `prim` with its regions (if any) copied with fresh variables.
 fn copy_regions(prim: &Prim, map: &mut HashMap<VarId, Var>) -> Prim {
-    match prim {
-        Prim::While {
-            cond,
-            body,
-            n_consts,
-            trip_count,
-        } => Prim::While {
-            cond: Box::new(copy_graph(cond, map)),
-            body: Box::new(copy_graph(body, map)),
-            n_consts: *n_consts,
-            trip_count: *trip_count,
-        },
-        Prim::Cond { branches } => Prim::Cond {
-            branches: branches.iter().map(|g| copy_graph(g, map)).collect(),
-        },
-        // No other primitive has regions.
-        _ => prim.clone(),
-    }
+    prim.map_regions(|g| copy_graph(g, map))
 }
 
 fn define(v: &Var, map: &mut HashMap<VarId, Var>) -> Var {
