@@ -118,6 +118,7 @@ fn power_loop() -> Graph {
             body: Box::new(body),
             n_consts: 1,
             trip_count: Some(10),
+            span: None,
         },
         inputs: vec![a(&scale), c(Tensor::scalar_i32(0)), a(&x0)],
         outputs: vec![oi, ox.clone()],
@@ -574,6 +575,7 @@ fn loop_with_dead_parts() -> Graph {
             body: Box::new(body),
             n_consts: 2,
             trip_count: Some(5),
+            span: None,
         },
         inputs: vec![
             a(&k),

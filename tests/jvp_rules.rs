@@ -8,7 +8,7 @@ use nest::eval::module::ModuleEnv;
 use nest::interp::run_graph;
 use nest::ir::verify::verify;
 use nest::ir::{fresh_var, Atom, Eqn, Graph, Var};
-use nest::prims::samples::{samples, variant_name, Sample};
+use nest::prims::samples::{samples, variant_name};
 use nest::prims::{Cmp, Prim};
 use nest::tensor::{Data, Tensor};
 use nest::transform::jvp::jvp_graph;
@@ -134,49 +134,6 @@ fn tangents_for(inputs: &[Tensor]) -> Vec<Option<Tensor>> {
         .collect()
 }
 
-/// `t` with f32 data widened to f64 (other dtypes unchanged).
-fn widened(t: &Tensor) -> Tensor {
-    match t.dtype() {
-        DType::F32 => f64s(t.shape(), t.to_f64_vec()),
-        _ => t.clone(),
-    }
-}
-
-fn widened_ty(t: &TensorType) -> TensorType {
-    match t.dtype {
-        DType::F32 => ty(DType::F64, &t.shape),
-        _ => t.clone(),
-    }
-}
-
-/// `p` with the regions of `while` and `cond` widened to f64 (the samples'
-/// regions use only primitives without a dtype parameter).
-fn widened_prim(p: &Prim) -> Prim {
-    p.map_regions(widened_graph)
-}
-
-fn widened_graph(g: &Graph) -> Graph {
-    let var = |v: &Var| Var {
-        id: v.id,
-        ty: widened_ty(&v.ty),
-    };
-    let atom = |a: &Atom| match a {
-        Atom::Var(v) => Atom::Var(var(v)),
-        Atom::Const(t) => Atom::Const(widened(t)),
-    };
-    Graph {
-        inputs: g.inputs.iter().map(var).collect(),
-        eqns: (g.eqns.iter())
-            .map(|e| Eqn {
-                prim: widened_prim(&e.prim),
-                inputs: e.inputs.iter().map(atom).collect(),
-                outputs: e.outputs.iter().map(var).collect(),
-            })
-            .collect(),
-        outputs: g.outputs.iter().map(atom).collect(),
-    }
-}
-
 // ---------------------------------------------------------------- the sample table
 
 /// Every sample of the checked primitives, in f64 (f32 inputs widened):
@@ -193,11 +150,7 @@ fn sample_tangents_match_finite_differences() {
         if !CHECKED.contains(&name) || s.inputs.iter().any(|t| t.dtype() == DType::C64) {
             continue;
         }
-        let wide = Sample {
-            prim: widened_prim(&s.prim),
-            inputs: s.inputs.iter().map(widened).collect(),
-            note: s.note,
-        };
+        let wide = s.widened();
         let Ok(g) = wide.graph() else { continue };
         let outs = run_graph(&g, &wide.inputs).expect("sample runs");
         if outs
@@ -364,6 +317,7 @@ fn power_loop() -> Graph {
         body: Box::new(body),
         n_consts: 1,
         trip_count: Some(5),
+        span: None,
     };
     let inputs = vec![
         Atom::Var(a.clone()),

@@ -136,6 +136,7 @@ fn tolerance(prim: &Prim, dtype: DType) -> Tol {
         | Prim::Cholesky
         | Prim::TriangularSolve { .. }
         | Prim::While { .. }
+        | Prim::Scan { .. }
         | Prim::Cond { .. } => (1e-5, 1e-12),
         _ => return Tol::Exact,
     };

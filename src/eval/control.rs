@@ -316,6 +316,7 @@ impl Evaluator {
             body: Box::new(body.close(&consts)),
             n_consts: consts.len(),
             trip_count: trip,
+            span: Some(span),
         };
         let mut inputs: Vec<Arr> = consts.into_iter().map(Arr::Traced).collect();
         for (a, t) in index.into_iter().chain(init).zip(types) {

@@ -288,7 +288,8 @@ impl Tracer {
             let frame = self.top().map_err(|d| d.message)?;
             frame.defined.extend(outs.iter().map(|v| v.id));
             frame.eqns.push(Eqn {
-                prim: eqn.prim.clone(),
+                // A graph may be inlined more than once: its regions get fresh variables.
+                prim: eqn.prim.map_regions(Graph::fresh_copy),
                 inputs: ins,
                 outputs: outs,
             });

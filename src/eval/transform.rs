@@ -168,7 +168,7 @@ impl Evaluator {
         let leaves: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
         let mut nonzero = vec![false; n_consts];
         nonzero.extend(leaves.iter().map(|a| a.dtype().is_inexact()));
-        let lin = linearize(&closed.graph, &nonzero).map_err(|m| reverse_mode_error(m, span))?;
+        let lin = linearize(&closed.graph, &nonzero).map_err(|d| reverse_mode_error(d, span))?;
         let mut inputs = closed.consts.clone();
         inputs.extend(leaves.iter().cloned());
         let outs = self
@@ -178,9 +178,9 @@ impl Evaluator {
         let (primal_out, residuals) = outs.split_at(lin.n_outputs);
         let n_tangents = lin.linear.inputs.len() - lin.n_residuals;
         let mut linear = vec![false; lin.n_residuals];
-        linear.extend(std::iter::repeat(true).take(n_tangents));
-        let graph =
-            transpose_graph(&lin.linear, &linear).map_err(|m| reverse_mode_error(m, span))?;
+        linear.extend(std::iter::repeat_n(true, n_tangents));
+        let graph = transpose_graph(&lin.linear, &linear)
+            .map_err(|m| Diagnostic::at(span, format!("reverse mode: {}", m)))?;
         let y = unflatten(&closed.output, &mut primal_out.iter().cloned())?;
         let pb = Pullback {
             graph,
@@ -285,12 +285,18 @@ impl Evaluator {
     }
 }
 
-/// An error of reverse mode, with a hint where a loop or conditional is the cause.
-fn reverse_mode_error(m: String, span: Span) -> Diagnostic {
-    let d = Diagnostic::at(span, format!("reverse mode: {}", m));
-    if m.contains("transpose of while") || m.contains("transpose of cond") {
-        d.with_hint("reverse mode through loops and conditionals is not implemented yet; use `jvp` (forward mode)")
-    } else {
-        d
+/// An error of reverse mode: where it arose (a loop, say) if known, with a
+/// note pointing at the call that asked for the derivative.
+fn reverse_mode_error(d: Diagnostic, span: Span) -> Diagnostic {
+    match d.span {
+        Some(_) => d.with_note(
+            "while differentiating this call in reverse mode",
+            Some(span),
+        ),
+        None => Diagnostic {
+            message: format!("reverse mode: {}", d.message),
+            ..d
+        }
+        .with_span(span),
     }
 }

@@ -155,6 +155,7 @@ pub(crate) fn region_labels(prim: &Prim) -> Vec<(String, &Graph)> {
         Prim::While { cond, body, .. } => {
             vec![("cond".to_string(), &**cond), ("body".to_string(), &**body)]
         }
+        Prim::Scan { body, .. } => vec![("body".to_string(), &**body)],
         Prim::Cond { branches } => branches
             .iter()
             .enumerate()
@@ -245,6 +246,20 @@ fn param_list(prim: &Prim) -> Vec<String> {
             ps.push(format!("n_consts={}", n_consts));
             if let Some(n) = trip_count {
                 ps.push(format!("trip_count={}", n));
+            }
+        }
+        Prim::Scan {
+            n_consts,
+            n_carries,
+            length,
+            reverse,
+            ..
+        } => {
+            ps.push(format!("n_consts={}", n_consts));
+            ps.push(format!("n_carries={}", n_carries));
+            ps.push(format!("length={}", length));
+            if *reverse {
+                ps.push("reverse=true".into());
             }
         }
     }

@@ -104,7 +104,11 @@ fn scalar_bool(results: &[Tensor]) -> Result<bool, String> {
 }
 
 /// Checks that a region's types equal the expected ones, naming what differs.
-fn check_types(what: &str, got: &[TensorType], expected: &[TensorType]) -> Result<(), String> {
+pub(crate) fn check_types(
+    what: &str,
+    got: &[TensorType],
+    expected: &[TensorType],
+) -> Result<(), String> {
     if got.len() != expected.len() {
         return Err(format!(
             "{}: expected {} value(s) {}, got {} {}",
@@ -200,10 +204,16 @@ pub fn lower_cond(
     )
 }
 
-// ---- JVP rules: in `control/jvp.rs` ----
+// ---- JVP rules: in `control/jvp.rs`; `scan`: in `control/scan.rs` ----
 
 mod jvp;
-pub use jvp::{jvp_cond, jvp_while};
+mod partial_eval;
+mod scan;
+mod transpose;
+pub use jvp::{jvp_cond, jvp_scan, jvp_while};
+pub use partial_eval::{partial_eval_cond, partial_eval_scan, partial_eval_while};
+pub use scan::{as_while, eval_scan, infer_scan, lower_scan, while_as_scan};
+pub use transpose::{transpose_cond, transpose_scan};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -322,6 +332,7 @@ mod tests {
             body: Box::new(body),
             n_consts: 1,
             trip_count: None,
+            span: None,
         };
         assert_eq!(prim.infer(&ins), Ok(vec![v_ty, b]));
         let m = Tensor::new(vec![2, 2], Data::F64(vec![0.0, 1.0, 1.0, 0.0])).unwrap();
@@ -428,6 +439,7 @@ mod tests {
             body: Box::new(body),
             n_consts: 1,
             trip_count: None,
+            span: None,
         };
         assert_eq!(prim.infer(&types), Ok(vec![i32_, f32_2]));
         let x0 = Tensor::new(vec![2], Data::F32(vec![1.0, -0.5])).unwrap();

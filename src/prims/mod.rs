@@ -21,7 +21,10 @@ pub mod samples;
 pub mod shape;
 
 use crate::backend::stablehlo::{Emitter, Value};
-use crate::ir::{Atom, Graph};
+use crate::diag::Diagnostic;
+use crate::ir::{Atom, Eqn, Graph};
+use crate::span::Span;
+use crate::transform::partial_eval::Staged;
 use crate::transform::Builder;
 
 /// Output tangents of a JVP rule (`None`: a symbolic zero).
@@ -130,6 +133,23 @@ pub enum Prim {
         body: Box<Graph>,
         n_consts: usize,
         trip_count: Option<u64>,
+        /// Where the loop is in the source, for errors about it (`None`
+        /// for loops nest makes itself).
+        span: Option<Span>,
+    },
+    /// A loop of `length` iterations (see `control/scan.rs`). Inputs:
+    /// `n_consts` loop-invariant values, `n_carries` initial carries, then
+    /// stacked inputs with a leading dim of `length`.
+    /// `body: (consts, carries, one slice of each stacked input) -> (carries,
+    /// one slice of each stacked output)`. Outputs: the final carries, then
+    /// the stacked outputs. With `reverse`, iteration `k` works on index
+    /// `length - 1 - k`.
+    Scan {
+        body: Box<Graph>,
+        n_consts: usize,
+        n_carries: usize,
+        length: usize,
+        reverse: bool,
     },
     /// Inputs: an `i32` scalar index, then the operands passed to every branch.
     /// Runs `branches[index]` (an out-of-range index runs the last branch).
@@ -164,6 +184,7 @@ impl Prim {
             Prim::TriangularSolve { .. } => "triangular_solve",
             Prim::Threefry2x32 => "threefry2x32",
             Prim::While { .. } => "while",
+            Prim::Scan { .. } => "scan",
             Prim::Cond { .. } => "cond",
         }
     }
@@ -172,6 +193,7 @@ impl Prim {
     pub fn regions(&self) -> Vec<&Graph> {
         match self {
             Prim::While { cond, body, .. } => vec![cond, body],
+            Prim::Scan { body, .. } => vec![body],
             Prim::Cond { branches } => branches.iter().collect(),
             _ => vec![],
         }
@@ -186,11 +208,26 @@ impl Prim {
                 body,
                 n_consts,
                 trip_count,
+                span,
             } => Prim::While {
                 cond: Box::new(f(cond)),
                 body: Box::new(f(body)),
                 n_consts: *n_consts,
                 trip_count: *trip_count,
+                span: *span,
+            },
+            Prim::Scan {
+                body,
+                n_consts,
+                n_carries,
+                length,
+                reverse,
+            } => Prim::Scan {
+                body: Box::new(f(body)),
+                n_consts: *n_consts,
+                n_carries: *n_carries,
+                length: *length,
+                reverse: *reverse,
             },
             Prim::Cond { branches } => Prim::Cond {
                 branches: branches.iter().map(f).collect(),
@@ -247,7 +284,15 @@ impl Prim {
                 body,
                 n_consts,
                 trip_count: _,
+                span: _,
             } => control::infer_while(cond, body, *n_consts, inputs),
+            Prim::Scan {
+                body,
+                n_consts,
+                n_carries,
+                length,
+                reverse: _,
+            } => control::infer_scan(body, *n_consts, *n_carries, *length, inputs),
             Prim::Cond { branches } => control::infer_cond(branches, inputs),
         }
     }
@@ -303,7 +348,15 @@ impl Prim {
                 body,
                 n_consts,
                 trip_count: _,
+                span: _,
             } => control::eval_while(cond, body, *n_consts, inputs),
+            Prim::Scan {
+                body,
+                n_consts,
+                n_carries,
+                length,
+                reverse,
+            } => control::eval_scan(body, *n_consts, *n_carries, *length, *reverse, inputs),
             Prim::Cond { branches } => control::eval_cond(branches, inputs),
         }
     }
@@ -376,7 +429,15 @@ impl Prim {
                 body,
                 n_consts,
                 trip_count: _,
+                span: _,
             } => control::lower_while(cond, body, *n_consts, em, inputs, outs),
+            Prim::Scan {
+                body,
+                n_consts,
+                n_carries,
+                length,
+                reverse,
+            } => control::lower_scan(body, *n_consts, *n_carries, *length, *reverse, em, inputs),
             Prim::Cond { branches } => control::lower_cond(branches, em, inputs, outs),
         }
     }
@@ -422,6 +483,16 @@ impl Prim {
                 linear,
                 cts,
             ),
+            Prim::Scan {
+                body,
+                n_consts,
+                n_carries,
+                length,
+                reverse,
+            } => control::transpose_scan(
+                body, *n_consts, *n_carries, *length, *reverse, b, inputs, linear, cts,
+            ),
+            Prim::Cond { branches } => control::transpose_cond(branches, b, inputs, linear, cts),
             // The JVP of stop_gradient has no tangent, so it never appears linearly.
             Prim::StopGradient
             | Prim::Compare(_)
@@ -430,8 +501,7 @@ impl Prim {
             | Prim::Iota { .. }
             | Prim::Cholesky
             | Prim::Threefry2x32
-            | Prim::While { .. }
-            | Prim::Cond { .. } => Err(format!(
+            | Prim::While { .. } => Err(format!(
                 "{} is not linear in its inputs; it cannot be transposed",
                 self.name()
             )),
@@ -495,8 +565,83 @@ impl Prim {
                 body,
                 n_consts,
                 trip_count,
-            } => control::jvp_while(cond, body, *n_consts, *trip_count, b, primals, tangents),
+                span,
+            } => control::jvp_while(
+                cond,
+                body,
+                *n_consts,
+                (*trip_count, *span),
+                b,
+                primals,
+                tangents,
+            ),
+            Prim::Scan {
+                body,
+                n_consts,
+                n_carries,
+                length,
+                reverse,
+            } => control::jvp_scan(
+                body, *n_consts, *n_carries, *length, *reverse, b, primals, tangents,
+            ),
             Prim::Cond { branches } => control::jvp_cond(branches, b, primals, tangents),
+        }
+    }
+}
+
+impl Prim {
+    /// The partial-evaluation rule of a primitive with regions, for an
+    /// equation whose inputs are partly `unknown` (see
+    /// `transform/partial_eval.rs`); `None` for the others, whose outputs
+    /// are all unknown as soon as one input is.
+    pub fn partial_eval(&self, eqn: &Eqn, unknown: &[bool]) -> Result<Option<Staged>, Diagnostic> {
+        match self {
+            Prim::While {
+                cond: _,
+                body,
+                n_consts,
+                trip_count,
+                span,
+            } => control::partial_eval_while(body, *n_consts, (*trip_count, *span), eqn, unknown)
+                .map(Some),
+            Prim::Scan {
+                body,
+                n_consts,
+                n_carries,
+                length,
+                reverse,
+            } => control::partial_eval_scan(
+                body,
+                [*n_consts, *n_carries, *length],
+                *reverse,
+                eqn,
+                unknown,
+            )
+            .map(Some),
+            Prim::Cond { branches } => control::partial_eval_cond(branches, eqn, unknown).map(Some),
+            Prim::Unary(_)
+            | Prim::Binary(_)
+            | Prim::Compare(_)
+            | Prim::Select
+            | Prim::StopGradient
+            | Prim::Convert(_)
+            | Prim::BitcastConvert(_)
+            | Prim::Reduce { .. }
+            | Prim::ArgReduce { .. }
+            | Prim::Broadcast { .. }
+            | Prim::Reshape { .. }
+            | Prim::Transpose { .. }
+            | Prim::Slice { .. }
+            | Prim::DynamicSlice { .. }
+            | Prim::DynamicUpdateSlice
+            | Prim::Concat { .. }
+            | Prim::Pad { .. }
+            | Prim::Iota { .. }
+            | Prim::Rev { .. }
+            | Prim::DotGeneral { .. }
+            | Prim::Cholesky
+            | Prim::TriangularSolve { .. }
+            | Prim::Threefry2x32 => Ok(None),
         }
     }
 }

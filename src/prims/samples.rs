@@ -51,6 +51,53 @@ impl Sample {
     }
 }
 
+impl Sample {
+    /// The sample in f64: f32 inputs, and the f32 values of its regions,
+    /// widened (the samples' regions use only primitives without a dtype
+    /// parameter). Derivative checks run in f64.
+    pub fn widened(&self) -> Sample {
+        Sample {
+            prim: self.prim.map_regions(widened_graph),
+            inputs: self.inputs.iter().map(widened).collect(),
+            note: self.note,
+        }
+    }
+}
+
+fn widened(t: &Tensor) -> Tensor {
+    match t.dtype() {
+        DType::F32 => {
+            Tensor::new(t.shape().to_vec(), Data::F64(t.to_f64_vec())).unwrap_or_else(|| t.clone())
+        }
+        _ => t.clone(),
+    }
+}
+
+fn widened_graph(g: &Graph) -> Graph {
+    let var = |v: &Var| Var {
+        id: v.id,
+        ty: match v.ty.dtype {
+            DType::F32 => v.ty.with_dtype(DType::F64),
+            _ => v.ty.clone(),
+        },
+    };
+    let atom = |a: &Atom| match a {
+        Atom::Var(v) => Atom::Var(var(v)),
+        Atom::Const(t) => Atom::Const(widened(t)),
+    };
+    Graph {
+        inputs: g.inputs.iter().map(var).collect(),
+        eqns: (g.eqns.iter())
+            .map(|e| Eqn {
+                prim: e.prim.map_regions(widened_graph),
+                inputs: e.inputs.iter().map(atom).collect(),
+                outputs: e.outputs.iter().map(var).collect(),
+            })
+            .collect(),
+        outputs: g.outputs.iter().map(atom).collect(),
+    }
+}
+
 /// Defines [`variant_name`] (an exhaustive match on [`Prim`]) and
 /// [`VARIANT_NAMES`] from one list, so that neither can miss a variant.
 macro_rules! variants {
@@ -91,6 +138,7 @@ variants! {
     Prim::TriangularSolve { .. } => "triangular_solve",
     Prim::Threefry2x32 => "threefry2x32",
     Prim::While { .. } => "while",
+    Prim::Scan { .. } => "scan",
     Prim::Cond { .. } => "cond",
 }
 
@@ -564,6 +612,14 @@ fn control(out: &mut Vec<Sample>) {
     ));
     let (prim, inputs) = values::while_never();
     out.push(Sample::new(prim, inputs, "condition false at once"));
+    for (reverse, d) in [(false, DType::F64), (true, DType::F64), (false, DType::F32)] {
+        let (prim, inputs) = values::scan(reverse, d);
+        out.push(Sample::new(
+            prim,
+            inputs,
+            "constant, carry, stacked input and output",
+        ));
+    }
     for index in [-1, 0, 1, 2, 7] {
         let (prim, inputs) = values::cond(index);
         out.push(Sample::new(prim, inputs, "index in and out of range"));

@@ -2,10 +2,11 @@
 //! that produce IR (rules emit IR, they never compute numbers, so the result
 //! of a transformation can be transformed again).
 
-use crate::ir::{fresh_var, Atom, Eqn};
+use crate::ir::{fresh_var, Atom, Eqn, Graph, VarId};
 use crate::prims::{BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
+use std::collections::HashMap;
 
 /// Equations under construction.
 #[derive(Default)]
@@ -30,6 +31,32 @@ impl Builder {
             outputs: outputs.clone(),
         });
         Ok(outputs.into_iter().map(Atom::Var).collect())
+    }
+
+    /// Emits the equations of `g` applied to `args` (fresh variables, regions
+    /// copied); returns its outputs.
+    pub fn inline(&mut self, g: &Graph, args: &[Atom]) -> R<Vec<Atom>> {
+        if args.len() != g.inputs.len() {
+            return Err(format!(
+                "a graph of {} input(s) inlined with {} argument(s)",
+                g.inputs.len(),
+                args.len()
+            ));
+        }
+        let g = g.fresh_copy();
+        let mut subst: HashMap<VarId, Atom> = HashMap::new();
+        for (v, a) in g.inputs.iter().zip(args) {
+            subst.insert(v.id, a.clone());
+        }
+        let look = |subst: &HashMap<VarId, Atom>, a: &Atom| match a {
+            Atom::Var(v) => subst.get(&v.id).cloned().unwrap_or_else(|| a.clone()),
+            Atom::Const(_) => a.clone(),
+        };
+        for mut eqn in g.eqns {
+            eqn.inputs = eqn.inputs.iter().map(|a| look(&subst, a)).collect();
+            self.eqns.push(eqn);
+        }
+        Ok(g.outputs.iter().map(|a| look(&subst, a)).collect())
     }
 
     pub fn apply1(&mut self, prim: Prim, inputs: &[Atom]) -> R<Atom> {

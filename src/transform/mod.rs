@@ -5,6 +5,7 @@
 pub mod builder;
 pub mod jvp;
 pub mod linearize;
+pub mod partial_eval;
 pub mod transpose;
 
 pub use builder::Builder;

@@ -84,3 +84,62 @@ fn parse_number(t: &str) -> Option<f64> {
         _ => t.trim_end_matches('j').parse::<f64>().ok(),
     }
 }
+
+/// The backends a table-driven check runs on: the interpreter, and XLA
+/// when a plugin is found (see [`xla`]).
+pub fn backends() -> Vec<Backend> {
+    std::iter::once(Backend::Interp).chain(xla()).collect()
+}
+
+/// Runs a graph on a backend, with its results on the host.
+pub fn run_on(
+    backend: &Backend,
+    graph: &nest::ir::Graph,
+    inputs: &[nest::tensor::Tensor],
+) -> Result<Vec<nest::tensor::Tensor>, String> {
+    match backend {
+        Backend::Interp => nest::interp::run_graph(graph, inputs),
+        Backend::Xla(x) => {
+            let args: Vec<nest::backend::xla::Input> =
+                inputs.iter().map(nest::backend::xla::Input::Host).collect();
+            x.run("check", graph, &args)?
+                .iter()
+                .map(|d| d.to_host())
+                .collect()
+        }
+    }
+}
+
+/// Deterministic f64 values in [-1, 1] of `t`'s shape.
+pub fn random_like(t: &nest::tensor::Tensor, seed: &mut u64) -> nest::tensor::Tensor {
+    let v: Vec<f64> = (0..t.size())
+        .map(|_| {
+            *seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((*seed >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+        })
+        .collect();
+    nest::tensor::Tensor::new(t.shape().to_vec(), nest::tensor::Data::F64(v)).expect("same size")
+}
+
+/// `t` with every non-finite f64 element replaced by a value in [0.5, 1.5]:
+/// the samples hold infinities and NaNs for the lowering tests, where
+/// derivatives are not defined.
+pub fn finite(t: &nest::tensor::Tensor, seed: &mut u64) -> nest::tensor::Tensor {
+    if t.dtype() != nest::types::DType::F64 {
+        return t.clone();
+    }
+    let noise = random_like(t, seed).to_f64_vec();
+    let v: Vec<f64> = (t.to_f64_vec().iter().zip(noise))
+        .map(|(x, n)| if x.is_finite() { *x } else { 1.0 + 0.5 * n })
+        .collect();
+    nest::tensor::Tensor::new(t.shape().to_vec(), nest::tensor::Data::F64(v)).expect("same size")
+}
+
+/// `Σ a·b` over two f64 tensors of equal size.
+pub fn dot(a: &nest::tensor::Tensor, b: &nest::tensor::Tensor) -> f64 {
+    (a.to_f64_vec().iter().zip(b.to_f64_vec()))
+        .map(|(x, y)| x * y)
+        .sum()
+}

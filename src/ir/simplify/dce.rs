@@ -72,6 +72,7 @@ struct Loop {
     body: Graph,
     n_consts: usize,
     trip_count: Option<u64>,
+    span: Option<crate::span::Span>,
     inputs: Vec<Atom>,
     outputs: Vec<Var>,
 }
@@ -83,6 +84,7 @@ impl Loop {
             body,
             n_consts,
             trip_count,
+            span,
         } = &eqn.prim
         else {
             return None;
@@ -97,6 +99,7 @@ impl Loop {
             body: (**body).clone(),
             n_consts: *n_consts,
             trip_count: *trip_count,
+            span: *span,
             inputs: eqn.inputs.clone(),
             outputs: eqn.outputs.clone(),
         })
@@ -109,6 +112,7 @@ impl Loop {
                 body: Box::new(self.body),
                 n_consts: self.n_consts,
                 trip_count: self.trip_count,
+                span: self.span,
             },
             inputs: self.inputs,
             outputs: self.outputs,

@@ -6,11 +6,11 @@
 //! variable ids are unique across a whole graph, regions included; so every
 //! region placed in a new equation is a copy with fresh variables.
 
-use crate::ir::{fresh_var, Atom, Eqn, Graph, Var, VarId};
+use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::{JvpResult, Prim};
+use crate::span::Span;
 use crate::transform::jvp::{jvp_graph, tangent_or_zero, Jvp};
 use crate::transform::Builder;
-use std::collections::HashMap;
 
 type R<T> = Result<T, String>;
 
@@ -28,7 +28,7 @@ pub fn jvp_while(
     cond: &Graph,
     body: &Graph,
     n_consts: usize,
-    trip_count: Option<u64>,
+    (trip_count, span): (Option<u64>, Option<Span>),
     b: &mut Builder,
     primals: &[Atom],
     tangents: &[Option<Atom>],
@@ -42,7 +42,7 @@ pub fn jvp_while(
         return Err("while operands do not match its body".into());
     }
     let const_nz: Vec<bool> = const_ts.iter().map(Option::is_some).collect();
-    let (carry_nz, body_jvp) = carry_fixed_point(body, &const_nz, carry_ts)?;
+    let (carry_nz, body_jvp) = carry_fixed_point(body, &const_nz, carry_ts, &[])?;
     if !carry_nz.contains(&true) {
         return Ok(vec![None; carries.len()]);
     }
@@ -64,21 +64,25 @@ pub fn jvp_while(
         body: Box::new(new_body),
         n_consts: n_consts + const_ts.iter().flatten().count(),
         trip_count,
+        span,
     };
     let outs = b.apply(prim, &inputs)?;
     b.primals = Some(outs[..carries.len()].to_vec());
     Ok(spread(outs.get(carries.len()..).unwrap_or(&[]), &carry_nz))
 }
 
-/// The carries that may have a nonzero tangent, and the body's JVP for them.
+/// The carries that may have a nonzero tangent, and the body's JVP for
+/// them. The body's inputs are the constants, the carries, then (in a
+/// `scan`) the stacked inputs' slices; its first outputs are the carries.
 fn carry_fixed_point(
     body: &Graph,
     const_nz: &[bool],
     carry_ts: &[Option<Atom>],
+    xs_nz: &[bool],
 ) -> R<(Vec<bool>, Jvp)> {
     let mut carry_nz: Vec<bool> = carry_ts.iter().map(Option::is_some).collect();
     loop {
-        let nz: Vec<bool> = const_nz.iter().chain(&carry_nz).copied().collect();
+        let nz: Vec<bool> = [const_nz, &carry_nz, xs_nz].concat();
         let jvp = jvp_graph(body, &nz)?;
         let grown: Vec<bool> = (carry_nz.iter().zip(&jvp.out_nonzero))
             .map(|(&before, &now)| before || now)
@@ -107,7 +111,7 @@ fn loop_body(jvp: &Jvp, n_consts: usize, const_nz: &[bool], carry_nz: &[bool]) -
 /// The condition over (consts, const tangents, carries, carry tangents),
 /// ignoring the tangents.
 fn loop_cond(cond: &Graph, n_consts: usize, const_nz: &[bool], carry_nz: &[bool]) -> R<Graph> {
-    let mut g = fresh_copy(cond);
+    let mut g = cond.fresh_copy();
     let (consts, carries) = split(&g.inputs, n_consts).ok_or("while condition inputs")?;
     let tangents_of = |vars: &[Var], nz: &[bool]| -> Vec<Var> {
         (vars.iter().zip(nz).filter(|(_, &nz)| nz))
@@ -119,6 +123,111 @@ fn loop_cond(cond: &Graph, n_consts: usize, const_nz: &[bool], carry_nz: &[bool]
         tangents_of(carries, carry_nz),
     );
     g.inputs = [consts, &const_ts, carries, &carry_ts].concat();
+    Ok(g)
+}
+
+/// The JVP of a scan is a scan over primals and tangents: the constants
+/// and the stacked inputs bring their nonzero tangents, the carries those
+/// the fixed point finds, and the stacked outputs get their nonzero
+/// tangents. Operands: consts, const tangents, carries, carry tangents,
+/// xs, xs tangents; results: carries, carry tangents, ys, ys tangents.
+#[allow(clippy::too_many_arguments)]
+pub fn jvp_scan(
+    body: &Graph,
+    n_consts: usize,
+    n_carries: usize,
+    length: usize,
+    reverse: bool,
+    b: &mut Builder,
+    primals: &[Atom],
+    tangents: &[Option<Atom>],
+) -> JvpResult {
+    let bad = || "scan operands do not match its body".to_string();
+    if body.inputs.len() != primals.len() || tangents.len() != primals.len() {
+        return Err(bad());
+    }
+    let (consts, rest) = split(primals, n_consts).ok_or_else(bad)?;
+    let (carries, xs) = split(rest, n_carries).ok_or_else(bad)?;
+    let (const_ts, rest) = split(tangents, n_consts).ok_or_else(bad)?;
+    let (carry_ts, xs_ts) = split(rest, n_carries).ok_or_else(bad)?;
+    let nz = |ts: &[Option<Atom>]| ts.iter().map(Option::is_some).collect::<Vec<bool>>();
+    let (const_nz, xs_nz) = (nz(const_ts), nz(xs_ts));
+    let (carry_nz, jvp) = carry_fixed_point(body, &const_nz, carry_ts, &xs_nz)?;
+    let ys_nz = jvp.out_nonzero.get(n_carries..).ok_or_else(bad)?.to_vec();
+    if !carry_nz.contains(&true) && !ys_nz.contains(&true) {
+        return Ok(vec![None; n_carries + ys_nz.len()]);
+    }
+    let new_body = scan_body(
+        &jvp,
+        [n_consts, n_carries],
+        [&const_nz, &carry_nz, &xs_nz],
+        &ys_nz,
+    )?;
+    let mut inputs = [
+        consts,
+        const_ts
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .as_slice(),
+        carries,
+    ]
+    .concat();
+    for (t, p) in carry_ts
+        .iter()
+        .zip(carries)
+        .zip(&carry_nz)
+        .filter(|(_, &nz)| nz)
+        .map(|(tp, _)| tp)
+    {
+        inputs.push(tangent_or_zero(b, t, p)?);
+    }
+    inputs.extend(xs.iter().cloned());
+    inputs.extend(xs_ts.iter().flatten().cloned());
+    let n_carry_ts = carry_nz.iter().filter(|&&nz| nz).count();
+    let prim = Prim::Scan {
+        body: Box::new(new_body),
+        n_consts: n_consts + const_nz.iter().filter(|&&nz| nz).count(),
+        n_carries: n_carries + n_carry_ts,
+        length,
+        reverse,
+    };
+    let outs = b.apply(prim, &inputs)?;
+    let (carry_part, ys_part) = split(&outs, n_carries + n_carry_ts).ok_or_else(bad)?;
+    let (carry_outs, carry_t_outs) = carry_part.split_at(n_carries);
+    let (ys_outs, ys_t_outs) = split(ys_part, ys_nz.len()).ok_or_else(bad)?;
+    b.primals = Some([carry_outs, ys_outs].concat());
+    Ok([spread(carry_t_outs, &carry_nz), spread(ys_t_outs, &ys_nz)].concat())
+}
+
+/// The JVP of a scan body with inputs reordered to (consts, const
+/// tangents, carries, carry tangents, xs, xs tangents) and outputs to
+/// (carries, carry tangents, ys, ys tangents), with a tangent for each
+/// marked carry and each marked stacked output.
+fn scan_body(
+    jvp: &Jvp,
+    [n_consts, n_carries]: [usize; 2],
+    [const_nz, carry_nz, xs_nz]: [&[bool]; 3],
+    ys_nz: &[bool],
+) -> R<Graph> {
+    let want = [carry_nz, ys_nz].concat();
+    let mut g = with_tangents(jvp, &want)?;
+    let count = |nz: &[bool]| nz.iter().filter(|&&x| x).count();
+    let bad = || "scan body JVP has unexpected inputs or outputs".to_string();
+    let n_primal = const_nz.len() + carry_nz.len() + xs_nz.len();
+    let (primal, ts) = split(&g.inputs, n_primal).ok_or_else(bad)?;
+    let (consts, rest) = split(primal, n_consts).ok_or_else(bad)?;
+    let (carries, xs) = split(rest, n_carries).ok_or_else(bad)?;
+    let (const_ts, rest) = split(ts, count(const_nz)).ok_or_else(bad)?;
+    let (carry_ts, xs_ts) = split(rest, count(carry_nz)).ok_or_else(bad)?;
+    let inputs = [consts, const_ts, carries, carry_ts, xs, xs_ts].concat();
+    let (primal_out, t_out) = split(&g.outputs, want.len()).ok_or_else(bad)?;
+    let (carry_out, ys_out) = primal_out.split_at(n_carries);
+    let (carry_t_out, ys_t_out) = split(t_out, count(carry_nz)).ok_or_else(bad)?;
+    let outputs = [carry_out, carry_t_out, ys_out, ys_t_out].concat();
+    g.inputs = inputs;
+    g.outputs = outputs;
     Ok(g)
 }
 
@@ -162,7 +271,7 @@ pub fn jvp_cond(
 /// a tangent for each output marked in `want` (a superset of the JVP's
 /// nonzero outputs): zeros where the JVP has none.
 fn with_tangents(jvp: &Jvp, want: &[bool]) -> R<Graph> {
-    let g = fresh_copy(&jvp.graph);
+    let g = jvp.graph.fresh_copy();
     let (primal, ts) = split(&g.outputs, want.len()).ok_or("JVP graph lacks outputs")?;
     let mut ts = ts.iter();
     let mut b = Builder {
@@ -197,45 +306,4 @@ fn spread(tangents: &[Atom], marked: &[bool]) -> Vec<Option<Atom>> {
 /// `(xs[..n], xs[n..])`, or `None` if `xs` is shorter than `n`.
 fn split<T>(xs: &[T], n: usize) -> Option<(&[T], &[T])> {
     (n <= xs.len()).then(|| xs.split_at(n))
-}
-
-/// A copy of `g` (regions included) with every variable replaced by a fresh one.
-fn fresh_copy(g: &Graph) -> Graph {
-    copy_graph(g, &mut HashMap::new())
-}
-
-fn copy_graph(g: &Graph, map: &mut HashMap<VarId, Var>) -> Graph {
-    let inputs = g.inputs.iter().map(|v| define(v, map)).collect();
-    let mut eqns = Vec::with_capacity(g.eqns.len());
-    for e in &g.eqns {
-        eqns.push(Eqn {
-            prim: copy_regions(&e.prim, map),
-            inputs: e.inputs.iter().map(|a| rename(a, map)).collect(),
-            outputs: e.outputs.iter().map(|v| define(v, map)).collect(),
-        });
-    }
-    let outputs = g.outputs.iter().map(|a| rename(a, map)).collect();
-    Graph {
-        inputs,
-        eqns,
-        outputs,
-    }
-}
-
-/// `prim` with its regions (if any) copied with fresh variables.
-fn copy_regions(prim: &Prim, map: &mut HashMap<VarId, Var>) -> Prim {
-    prim.map_regions(|g| copy_graph(g, map))
-}
-
-fn define(v: &Var, map: &mut HashMap<VarId, Var>) -> Var {
-    let fresh = fresh_var(v.ty.clone());
-    map.insert(v.id, fresh.clone());
-    fresh
-}
-
-fn rename(a: &Atom, map: &HashMap<VarId, Var>) -> Atom {
-    match a {
-        Atom::Var(v) => map.get(&v.id).cloned().map_or_else(|| a.clone(), Atom::Var),
-        Atom::Const(_) => a.clone(),
-    }
 }

@@ -445,6 +445,7 @@ pub fn while_loop() -> (Prim, Vec<Tensor>) {
         body: Box::new(body),
         n_consts: 1,
         trip_count: Some(5),
+        span: None,
     };
     let inputs = vec![
         f32s(&[0.5, 1.5, -1.0]),
@@ -468,6 +469,7 @@ pub fn while_never() -> (Prim, Vec<Tensor>) {
         body: Box::new(body),
         n_consts: 0,
         trip_count: None,
+        span: None,
     };
     (prim, vec![tensor(&[2], Data::F64(vec![1.5, -2.0]))])
 }
@@ -494,4 +496,31 @@ pub fn cond(index: i32) -> (Prim, Vec<Tensor>) {
     };
     let x = f32s(&(0..18).map(|i| i as f32 - 8.5).collect::<Vec<_>>());
     (prim, vec![Tensor::scalar_i32(index), x])
+}
+
+/// A scan of 4 iterations over `c: [3]` (constant), `acc: [3]` (carry) and
+/// `xs: [4, 3]`: `acc = acc * c + x; y = sin(acc) * x`, giving the final
+/// `acc` and the stacked `y`s (forwards or backwards over `xs`).
+pub fn scan(reverse: bool, d: DType) -> (Prim, Vec<Tensor>) {
+    let row = TensorType::new(d, vec![3]);
+    let mut body = Builder::new(&[row.clone(), row.clone(), row]);
+    let (c, acc, x) = (body.arg(0), body.arg(1), body.arg(2));
+    let prod = body.apply(Prim::Binary(BinaryOp::Mul), vec![acc, c]);
+    let acc = body.apply(Prim::Binary(BinaryOp::Add), vec![prod, x.clone()]);
+    let s = body.apply(Prim::Unary(UnaryOp::Sin), vec![acc.clone()]);
+    let y = body.apply(Prim::Binary(BinaryOp::Mul), vec![s, x]);
+    let prim = Prim::Scan {
+        body: Box::new(body.finish(vec![acc, y])),
+        n_consts: 1,
+        n_carries: 1,
+        length: 4,
+        reverse,
+    };
+    let xs: Vec<f64> = (0..12).map(|i| (i as f64 - 5.5) * 0.25).collect();
+    let inputs = vec![
+        tensor(&[3], floats_of(d, vec![0.5, -0.75, 1.25])),
+        tensor(&[3], floats_of(d, vec![0.1, 0.2, -0.3])),
+        tensor(&[4, 3], floats_of(d, xs)),
+    ];
+    (prim, inputs)
 }

@@ -1,0 +1,136 @@
+//! Partial evaluation: a graph split, given which of its inputs are
+//! unknown, into a *known* graph (everything computable from the known
+//! inputs) and an *unknown* graph (the rest), joined by *residuals*: the
+//! known values the unknown part reads.
+//!
+//! Linearization applies it to a JVP graph with the tangents unknown: the
+//! known part is the primal computation, the unknown part is linear in the
+//! tangents. An equation is known when all its inputs are; a loop or
+//! conditional that mixes both is split in two by its primitive's rule
+//! (`Prim::partial_eval`), which places one equation on each side.
+
+use crate::diag::Diagnostic;
+use crate::ir::{Atom, Eqn, Graph, Var, VarId};
+use std::collections::{HashMap, HashSet};
+
+/// The two halves of a graph.
+pub struct Split {
+    /// Known inputs (in order) → the known outputs, then the residuals.
+    pub known: Graph,
+    /// Residuals, then the unknown inputs (in order) → the unknown outputs.
+    pub unknown: Graph,
+    /// Which outputs the unknown graph gives.
+    pub out_unknown: Vec<bool>,
+    /// For each residual, the position of the input of the split graph it
+    /// is, when it is one (a rule may then pass that input along instead).
+    pub residual_inputs: Vec<Option<usize>>,
+}
+
+/// What a primitive's partial-evaluation rule gives for one equation
+/// whose inputs are partly unknown: equations for each side, defining the
+/// original outputs (known ones on the known side) and any residuals.
+pub struct Staged {
+    pub known: Vec<Eqn>,
+    pub unknown: Vec<Eqn>,
+    pub out_unknown: Vec<bool>,
+}
+
+/// Splits `g` given its unknown inputs. Outputs marked in `force_unknown`
+/// are given by the unknown graph even if they are known (they then pass
+/// through as residuals).
+pub fn partial_eval(
+    g: &Graph,
+    in_unknown: &[bool],
+    force_unknown: &[bool],
+) -> Result<Split, Diagnostic> {
+    let mut unknown: HashSet<VarId> = (g.inputs.iter().zip(in_unknown))
+        .filter(|(_, &u)| u)
+        .map(|(v, _)| v.id)
+        .collect();
+    let (mut known_eqns, mut unknown_eqns) = (vec![], vec![]);
+    for eqn in &g.eqns {
+        let unk: Vec<bool> = eqn.inputs.iter().map(|a| is_in(&unknown, a)).collect();
+        if !unk.contains(&true) {
+            known_eqns.push(eqn.clone());
+            continue;
+        }
+        let staged = eqn.prim.partial_eval(eqn, &unk)?.unwrap_or_else(|| Staged {
+            known: vec![],
+            unknown: vec![eqn.clone()],
+            out_unknown: vec![true; eqn.outputs.len()],
+        });
+        for (v, &u) in eqn.outputs.iter().zip(&staged.out_unknown) {
+            if u {
+                unknown.insert(v.id);
+            }
+        }
+        known_eqns.extend(staged.known);
+        unknown_eqns.extend(staged.unknown);
+    }
+    let out_unknown: Vec<bool> = (g.outputs.iter().enumerate())
+        .map(|(i, a)| is_in(&unknown, a) || force_unknown.get(i) == Some(&true))
+        .collect();
+    let residuals = residuals(&unknown_eqns, g, &out_unknown, &unknown);
+    let input_pos: HashMap<VarId, usize> = g
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.id, i))
+        .collect();
+    let residual_inputs = residuals
+        .iter()
+        .map(|v| input_pos.get(&v.id).copied())
+        .collect();
+    let pick = |atoms: &[Atom], want: bool| -> Vec<Atom> {
+        (atoms.iter().zip(&out_unknown))
+            .filter(|(_, &u)| u == want)
+            .map(|(a, _)| a.clone())
+            .collect()
+    };
+    let pick_inputs = |want: bool| -> Vec<Var> {
+        (g.inputs.iter().zip(in_unknown))
+            .filter(|(_, &u)| u == want)
+            .map(|(v, _)| v.clone())
+            .collect()
+    };
+    let mut known_outputs = pick(&g.outputs, false);
+    known_outputs.extend(residuals.iter().cloned().map(Atom::Var));
+    Ok(Split {
+        known: Graph {
+            inputs: pick_inputs(false),
+            eqns: known_eqns,
+            outputs: known_outputs,
+        },
+        unknown: Graph {
+            inputs: [residuals, pick_inputs(true)].concat(),
+            eqns: unknown_eqns,
+            outputs: pick(&g.outputs, true),
+        },
+        out_unknown,
+        residual_inputs,
+    })
+}
+
+fn is_in(set: &HashSet<VarId>, a: &Atom) -> bool {
+    matches!(a, Atom::Var(v) if set.contains(&v.id))
+}
+
+/// The known variables the unknown side reads (its equations' inputs and
+/// its outputs), each once, in order of first use.
+fn residuals(
+    unknown_eqns: &[Eqn],
+    g: &Graph,
+    out_unknown: &[bool],
+    unknown: &HashSet<VarId>,
+) -> Vec<Var> {
+    let uses = unknown_eqns.iter().flat_map(|e| e.inputs.iter());
+    let outs = (g.outputs.iter().zip(out_unknown))
+        .filter(|(_, &u)| u)
+        .map(|(a, _)| a);
+    let mut seen = HashSet::new();
+    uses.chain(outs)
+        .filter_map(Atom::as_var)
+        .filter(|v| !unknown.contains(&v.id) && seen.insert(v.id))
+        .cloned()
+        .collect()
+}
