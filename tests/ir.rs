@@ -1085,3 +1085,108 @@ proptest::proptest! {
         proptest::prop_assert_eq!(print_graph(&simplify(&s)), print_graph(&s));
     }
 }
+
+// ---- scans ----
+
+/// The f64 forward scan sample: `acc = acc * c + x; y = sin(acc) * x`.
+fn scan_sample() -> nest::prims::samples::Sample {
+    nest::prims::samples::samples()
+        .into_iter()
+        .find(|s| {
+            matches!(s.prim, Prim::Scan { reverse: false, .. }) && s.inputs[0].dtype() == DType::F64
+        })
+        .expect("a scan sample")
+}
+
+fn scan_body(g: &Graph) -> &Graph {
+    match &g
+        .eqns
+        .iter()
+        .find(|e| e.prim.name() == "scan")
+        .expect("a scan")
+        .prim
+    {
+        Prim::Scan { body, .. } => body,
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn dce_drops_a_scans_unused_stacked_outputs() {
+    let s = scan_sample();
+    let mut g = s.graph().expect("sample graph");
+    // Keep only the final carry: the stacked `y` and its `sin` go.
+    g.outputs.truncate(1);
+    let pruned = dce(&g);
+    verify(&pruned).expect("valid");
+    let body = scan_body(&pruned);
+    assert_eq!(body.outputs.len(), 1);
+    assert!(!prims(body).contains(&"sin"), "{}", print_graph(&pruned));
+    // The stacked input is still read by the carry's update.
+    assert_eq!(pruned.eqns[0].inputs.len(), 3);
+    assert_same_results(&g, &pruned, &s.inputs);
+}
+
+#[test]
+fn hoisting_moves_loop_invariants_out_of_a_scan() {
+    // The sample's body with `c * c` (invariant) in place of `c`.
+    let s = scan_sample();
+    let Prim::Scan {
+        body,
+        n_consts,
+        n_carries,
+        length,
+        reverse,
+    } = &s.prim
+    else {
+        unreachable!()
+    };
+    let mut body = (**body).clone();
+    let c_var = body.inputs[0].clone();
+    let mut eqns = vec![];
+    let cc = push(
+        &mut eqns,
+        bin(BinaryOp::Mul),
+        vec![a(&c_var), a(&c_var)],
+        c_var.ty.clone(),
+    );
+    for e in &mut body.eqns {
+        for x in &mut e.inputs {
+            if x.as_var().map(|v| v.id) == Some(c_var.id) {
+                *x = a(&cc);
+            }
+        }
+    }
+    eqns.append(&mut body.eqns);
+    body.eqns = eqns;
+    let prim = Prim::Scan {
+        body: Box::new(body),
+        n_consts: *n_consts,
+        n_carries: *n_carries,
+        length: *length,
+        reverse: *reverse,
+    };
+    let g = nest::prims::samples::Sample {
+        prim,
+        inputs: s.inputs.clone(),
+        note: "",
+    }
+    .graph()
+    .expect("graph");
+    let hoisted = nest::ir::simplify::hoist(&g);
+    verify(&hoisted).expect("valid");
+    assert_eq!(
+        prims(&hoisted),
+        vec!["mul", "scan"],
+        "{}",
+        print_graph(&hoisted)
+    );
+    assert_eq!(
+        prims(scan_body(&hoisted))
+            .iter()
+            .filter(|p| **p == "mul")
+            .count(),
+        2
+    );
+    assert_same_results(&g, &hoisted, &s.inputs);
+}

@@ -399,7 +399,8 @@ impl Checker<'_> {
                     return Err(Diagnostic::at(span, format!("`{}` is not allowed inside a `fn`", b.name))
                         .with_hint(format!("`{}` does I/O on the host: call it at top level with the function's result", b.name)));
                 }
-                if sig.variadic {
+                // Arguments collected by `*rest` are checked when bound.
+                if sig.variadic || sig.rest.is_some() {
                     return Ok(());
                 }
                 check_arity(name, &sig.names, sig.required(), true, args, kwargs, span)

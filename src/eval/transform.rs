@@ -7,6 +7,7 @@ use super::ops;
 use super::tree::{flatten, same_structure, unflatten, TreeDef};
 use super::value::{Arr, Value};
 use crate::diag::{Diagnostic, Result};
+use crate::ir::simplify::simplify;
 use crate::ir::Graph;
 use crate::span::Span;
 use crate::transform::jvp::jvp_graph;
@@ -69,36 +70,75 @@ impl Evaluator {
         tangents: &Value,
         span: Span,
     ) -> Result<Value> {
-        let (Value::Tuple(ps), Value::Tuple(_)) = (primals, tangents) else {
+        let (Value::Tuple(ps), Value::Tuple(ts)) = (primals, tangents) else {
             return Err(
                 Diagnostic::at(span, "`jvp` takes tuples of primals and tangents")
                     .with_hint("write `jvp(f, (x,), (t,))` for a function of one argument"),
             );
         };
-        let (p_leaves, p_def) = flatten(primals);
-        let (t_leaves, t_def) = flatten(tangents);
-        if !same_structure(&p_def, &t_def) || p_leaves.len() != t_leaves.len() {
+        if ps.len() != ts.len() {
             return Err(Diagnostic::at(
                 span,
                 "the tangents must have the structure of the primals",
             ));
         }
-        let closed = self.trace_closed(f, ps, span)?;
-        let n_consts = closed.consts.len();
-        let mut nonzero = vec![false; n_consts];
-        nonzero.extend(
-            p_leaves
-                .iter()
-                .map(|a| ops::materialize(a).dtype().is_inexact()),
-        );
+        let ts: Vec<Option<Value>> = ts.iter().cloned().map(Some).collect();
+        let (y, t) = self.jvp_call(f, ps, &ts, span)?;
+        Ok(Value::Tuple(Rc::new(vec![y, t])))
+    }
+
+    /// `hvp(f, x, v, *args, wrt = 0)`: `∇²f·v`, the JVP of the gradient
+    /// along `v` (forward over reverse: no Hessian is formed). `f` is called
+    /// with `args` and `x` inserted at position `wrt`.
+    pub fn hvp_value(
+        &mut self,
+        f: &Value,
+        (x, v): (&Value, &Value),
+        args: &[Value],
+        wrt: usize,
+        span: Span,
+    ) -> Result<Value> {
+        if wrt > args.len() {
+            return Err(Diagnostic::at(
+                span,
+                format!(
+                    "`wrt = {}` but `f` takes {} argument(s) here",
+                    wrt,
+                    args.len() + 1
+                ),
+            ));
+        }
+        let mut all = args.to_vec();
+        all.insert(wrt, x.clone());
+        let gradient = Value::Func(Rc::new(super::value::Func::Grad {
+            f: f.clone(),
+            wrt: vec![wrt],
+            tuple: false,
+            with_value: false,
+        }));
+        let mut tangents = vec![None; all.len()];
+        tangents[wrt] = Some(v.clone());
+        Ok(self.jvp_call(&gradient, &all, &tangents, span)?.1)
+    }
+
+    /// `f(args...)` and its JVP along `tangents` (one per argument, of the
+    /// argument's structure; `None` for arguments held fixed).
+    fn jvp_call(
+        &mut self,
+        f: &Value,
+        args: &[Value],
+        tangents: &[Option<Value>],
+        span: Span,
+    ) -> Result<(Value, Value)> {
+        let (leaves, leaf_ts) = leaf_tangents(args, tangents, span)?;
+        let closed = self.trace_closed(f, args, span)?;
+        let mut nonzero = vec![false; closed.consts.len()];
+        nonzero.extend(leaf_ts.iter().map(Option::is_some));
         let jvp = jvp_graph(&closed.graph, &nonzero).map_err(|m| Diagnostic::at(span, m))?;
         let mut inputs = closed.consts.clone();
-        inputs.extend(p_leaves.iter().map(ops::materialize));
-        for (p, t) in p_leaves.iter().zip(&t_leaves) {
-            let p = ops::materialize(p);
-            if !p.dtype().is_inexact() {
-                continue;
-            }
+        inputs.extend(leaves.iter().cloned());
+        for (p, t) in leaves.iter().zip(&leaf_ts) {
+            let Some(t) = t else { continue };
             let t = ops::cast(&mut self.tracer, t, p.dtype()).map_err(|d| d.or_span(span))?;
             if t.shape() != p.shape() {
                 return Err(Diagnostic::at(
@@ -110,7 +150,7 @@ impl Evaluator {
         }
         let outs = self
             .tracer
-            .call_graph("jvp", &jvp.graph, &inputs)
+            .call_graph("jvp", &simplify(&jvp.graph), &inputs)
             .map_err(|m| Diagnostic::at(span, m))?;
         let n_out = closed.graph.outputs.len();
         let (primal_out, rest) = outs.split_at(n_out);
@@ -124,7 +164,7 @@ impl Evaluator {
         }
         let y = unflatten(&closed.output, &mut primal_out.iter().cloned())?;
         let ty = unflatten(&closed.output, &mut tangent_out.into_iter())?;
-        Ok(Value::Tuple(Rc::new(vec![y, ty])))
+        Ok((y, ty))
     }
 
     fn zeros_like(&mut self, a: &Arr) -> Result<Arr> {
@@ -148,6 +188,38 @@ pub struct Pullback {
     nonzero: Vec<bool>,
 }
 
+/// The argument leaves (as arrays) and, for each, its tangent: `None`
+/// where the argument has none or the leaf is not a float.
+fn leaf_tangents(
+    args: &[Value],
+    tangents: &[Option<Value>],
+    span: Span,
+) -> Result<(Vec<Arr>, Vec<Option<Arr>>)> {
+    let (mut leaves, mut leaf_ts) = (vec![], vec![]);
+    for (a, t) in args.iter().zip(tangents) {
+        let (a_leaves, a_def) = flatten(a);
+        let t_leaves = match t {
+            Some(t) => {
+                let (t_leaves, t_def) = flatten(t);
+                if !same_structure(&a_def, &t_def) || t_leaves.len() != a_leaves.len() {
+                    return Err(Diagnostic::at(
+                        span,
+                        "the tangents must have the structure of the primals",
+                    ));
+                }
+                t_leaves.into_iter().map(Some).collect()
+            }
+            None => vec![None; a_leaves.len()],
+        };
+        for (p, t) in a_leaves.iter().zip(t_leaves) {
+            let p = ops::materialize(p);
+            leaf_ts.push(t.filter(|_| p.dtype().is_inexact()));
+            leaves.push(p);
+        }
+    }
+    Ok((leaves, leaf_ts))
+}
+
 impl std::fmt::Debug for Pullback {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Pullback({} residuals)", self.residuals.len())
@@ -155,19 +227,31 @@ impl std::fmt::Debug for Pullback {
 }
 
 impl Evaluator {
-    /// `vjp(f, args...)`: `f(args...)` and its pullback.
+    /// `vjp(f, args...)`: `f(args...)` and its pullback, with respect to
+    /// the arguments at positions `wrt` (all of them if `None`; the others
+    /// get zero cotangents).
     pub fn vjp_value(
         &mut self,
         f: &Value,
         args: Vec<Value>,
+        wrt: Option<&[usize]>,
         span: Span,
     ) -> Result<(Value, Rc<Pullback>)> {
         let (leaves, args_def) = flatten(&Value::Tuple(Rc::new(args.clone())));
         let closed = self.trace_closed(f, &args, span)?;
         let n_consts = closed.consts.len();
         let leaves: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
+        let arg_of_leaf = args
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| std::iter::repeat_n(i, flatten(a).0.len()));
         let mut nonzero = vec![false; n_consts];
-        nonzero.extend(leaves.iter().map(|a| a.dtype().is_inexact()));
+        nonzero.extend(
+            leaves
+                .iter()
+                .zip(arg_of_leaf)
+                .map(|(a, i)| a.dtype().is_inexact() && wrt.is_none_or(|w| w.contains(&i))),
+        );
         let lin = linearize(&closed.graph, &nonzero).map_err(|d| reverse_mode_error(d, span))?;
         let mut inputs = closed.consts.clone();
         inputs.extend(leaves.iter().cloned());
@@ -246,7 +330,7 @@ impl Evaluator {
                 ),
             ));
         }
-        let (y, pb) = self.vjp_value(f, args, span)?;
+        let (y, pb) = self.vjp_value(f, args, Some(wrt), span)?;
         let Value::Arr(ya) = &y else {
             return Err(Diagnostic::at(
                 span,

@@ -10,6 +10,7 @@
 mod cse;
 mod dce;
 mod fold;
+mod hoist;
 
 use super::verify::verify;
 use super::{Atom, Eqn, Graph, VarId};
@@ -19,7 +20,8 @@ use std::collections::HashMap;
 const MAX_ROUNDS: usize = 16;
 
 /// All passes, to a fixed point (at most [`MAX_ROUNDS`] rounds): forwarding
-/// of trivial equations, constant folding, CSE, then DCE.
+/// of trivial equations, constant folding, CSE, loop-invariant code motion,
+/// then DCE.
 pub fn simplify(graph: &Graph) -> Graph {
     checked(graph, simplify_unchecked(graph))
 }
@@ -31,6 +33,7 @@ fn simplify_unchecked(graph: &Graph) -> Graph {
         g = rewrite_graph(&g, &mut fold::Forward, &mut changed);
         g = rewrite_graph(&g, &mut fold::Fold, &mut changed);
         g = rewrite_graph(&g, &mut cse::Cse::default(), &mut changed);
+        g = hoist::hoist_graph(&g, &mut changed);
         g = dce::dce_graph(&g, &mut changed);
         if !changed {
             break;
@@ -43,9 +46,17 @@ fn simplify_unchecked(graph: &Graph) -> Graph {
 /// `while` too, even one that might not terminate), in regions as well; drops
 /// a `while`'s loop-invariant inputs that neither region uses and its carries
 /// needed neither by the condition, nor as a used result, nor to update a
-/// needed carry; drops a `cond`'s unused results and the operands no branch uses.
+/// needed carry; drops a `cond`'s unused results and the operands no branch
+/// uses; drops a `scan`'s unused stacked outputs, its unneeded carries, and
+/// the constants and stacked inputs its body does not read.
 pub fn dce(graph: &Graph) -> Graph {
     checked(graph, dce::dce_graph(graph, &mut false))
+}
+
+/// Loop-invariant code motion: equations of a `while` or `scan` body that
+/// read only the loop's constants move out of the loop.
+pub fn hoist(graph: &Graph) -> Graph {
+    checked(graph, hoist::hoist_graph(graph, &mut false))
 }
 
 /// Common-subexpression elimination: an equation with the same primitive,

@@ -34,7 +34,9 @@ pub struct Builtin {
     pub name: &'static str,
     /// Parameters, e.g. `"x, axis = none, keepdims = false"`; a parameter
     /// with `= default` is optional. `"..."` alone means any number of
-    /// positional arguments (`print`).
+    /// positional arguments (`print`); a parameter `*rest` takes the
+    /// positional arguments past the ones before it, as a tuple, and the
+    /// parameters after it are keyword-only (`hvp(f, x, v, *args, wrt = 0)`).
     pub params: &'static str,
     /// Only at top level (I/O): an error inside a `fn`.
     pub host_only: bool,
@@ -47,6 +49,8 @@ pub struct Signature {
     /// The default of each parameter, as source text (`none`, `false`, `f32`, `1e-5`).
     pub defaults: Vec<Option<&'static str>>,
     pub variadic: bool,
+    /// The position of the `*rest` parameter, if there is one.
+    pub rest: Option<usize>,
 }
 
 impl Signature {
@@ -91,6 +95,7 @@ fn parse_params(spec: &'static str) -> Signature {
         names: vec![],
         defaults: vec![],
         variadic: false,
+        rest: None,
     };
     if spec.trim() == "..." {
         sig.variadic = true;
@@ -100,6 +105,13 @@ fn parse_params(spec: &'static str) -> Signature {
         let (name, default) = match p.split_once('=') {
             Some((n, d)) => (n.trim(), Some(d.trim())),
             None => (p, None),
+        };
+        let name = match name.strip_prefix('*') {
+            Some(rest) => {
+                sig.rest = Some(sig.names.len());
+                rest
+            }
+            None => name,
         };
         sig.names.push(name);
         sig.defaults.push(default);
@@ -150,6 +162,16 @@ pub fn bind(
             call,
         });
     }
+    let mut positional = positional;
+    let mut rest = None;
+    if let Some(r) = sig.rest {
+        let extra = positional.split_off(r.min(positional.len()));
+        let span = extra.first().map_or(call, |(_, s)| *s);
+        let tuple = Value::Tuple(std::rc::Rc::new(
+            extra.into_iter().map(|(v, _)| v).collect(),
+        ));
+        rest = Some((tuple, span));
+    }
     if positional.len() > sig.names.len() {
         let extra = positional[sig.names.len()].1;
         return Err(Diagnostic::at(
@@ -167,8 +189,12 @@ pub fn bind(
     for (i, v) in positional.into_iter().enumerate() {
         values[i] = Some(v);
     }
+    if let (Some(r), Some(rest)) = (sig.rest, rest) {
+        values[r] = Some(rest);
+    }
     for (name, nspan, v, vspan) in keywords {
-        let Some(i) = sig.names.iter().position(|n| *n == name) else {
+        let position = sig.names.iter().position(|n| *n == name);
+        let Some(i) = position.filter(|&i| Some(i) != sig.rest) else {
             return Err(
                 Diagnostic::at(nspan, format!("`{}` has no parameter `{}`", b.name, name))
                     .with_hint(format!("`{}({})`", b.name, b.params)),

@@ -35,6 +35,12 @@ pub const BUILTINS: &[Builtin] = &[
         imp: value_and_grad,
     },
     Builtin {
+        name: "hvp",
+        params: "f, x, v, *args, wrt = 0",
+        host_only: false,
+        imp: hvp,
+    },
+    Builtin {
         name: "vjp",
         params: "...",
         host_only: false,
@@ -45,6 +51,20 @@ pub const BUILTINS: &[Builtin] = &[
 /// `jvp(f, primals, tangents)`: `(f(*primals), J·tangents)`.
 fn jvp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     ev.jvp_value(args.get(0)?, args.get(1)?, args.get(2)?, args.call)
+}
+
+/// `hvp(f, x, v, *args, wrt = 0)`: the Hessian-vector product `∇²f(x)·v`.
+fn hvp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let rest = match args.get(3)? {
+        Value::Tuple(xs) => xs.to_vec(),
+        _ => return Err(Diagnostic::internal("`hvp` arguments are not a tuple")),
+    };
+    let f = args.get(0)?;
+    if !matches!(f, Value::Func(_)) {
+        return Err(args.error(0, format!("`hvp` takes a function, got {}", f.describe())));
+    }
+    let wrt = args.usize(4)?;
+    ev.hvp_value(f, (args.get(1)?, args.get(2)?), &rest, wrt, args.call)
 }
 
 /// `stop_gradient(x)`: `x`, leaf by leaf, with a zero derivative.
@@ -106,7 +126,7 @@ fn vjp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
             "`vjp` takes a function and its arguments",
         ));
     };
-    let (y, pb) = ev.vjp_value(f, rest.to_vec(), args.call)?;
+    let (y, pb) = ev.vjp_value(f, rest.to_vec(), None, args.call)?;
     Ok(Value::Tuple(Rc::new(vec![
         y,
         Value::Func(Rc::new(Func::Pullback(pb))),

@@ -62,6 +62,7 @@ fn prune_eqn(eqn: &Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
     match &eqn.prim {
         Prim::While { .. } => prune_while(eqn, live, changed),
         Prim::Cond { .. } => prune_cond(eqn, live, changed),
+        Prim::Scan { .. } => prune_scan(eqn, live, changed),
         _ => eqn,
     }
 }
@@ -194,6 +195,83 @@ fn needed_carries(lp: &Loop, live: &HashSet<VarId>) -> Vec<bool> {
         if !grew {
             return needed;
         }
+    }
+}
+
+/// Drops a scan's unused stacked outputs and the carries needed neither
+/// as a used result nor to compute a needed value, then the constants and
+/// stacked inputs the body no longer reads.
+fn prune_scan(eqn: Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
+    let Prim::Scan {
+        body,
+        n_consts,
+        n_carries,
+        length,
+        reverse,
+    } = &eqn.prim
+    else {
+        return eqn;
+    };
+    let (nc, ncar) = (*n_consts, *n_carries);
+    let well_formed = eqn.inputs.len() == body.inputs.len()
+        && body.outputs.len() == eqn.outputs.len()
+        && nc + ncar <= body.inputs.len()
+        && ncar <= body.outputs.len();
+    if !well_formed {
+        return eqn;
+    }
+    let used: Vec<bool> = eqn.outputs.iter().map(|v| live.contains(&v.id)).collect();
+    let mut needed = used.clone();
+    loop {
+        let roots: Vec<&Atom> = (body.outputs.iter().zip(&needed))
+            .filter(|(_, &k)| k)
+            .map(|(a, _)| a)
+            .collect();
+        let deps = dependencies(body, &roots);
+        let mut grew = false;
+        for (k, v) in needed.iter_mut().zip(&body.inputs[nc..nc + ncar]) {
+            if !*k && deps.contains(&v.id) {
+                *k = true;
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    let mut body = (**body).clone();
+    let mut inputs = eqn.inputs.clone();
+    let mut outputs = eqn.outputs.clone();
+    if needed.iter().any(|&k| !k) {
+        *changed = true;
+        body.outputs = select(&body.outputs, &needed);
+        body = dce_graph(&body, &mut false);
+        outputs = select(&outputs, &needed);
+    }
+    // Inputs: a carry stays with its result; any other input while the body reads it.
+    let uses = used_vars(&body);
+    let keep_in: Vec<bool> = (0..inputs.len())
+        .map(|i| match i.checked_sub(nc) {
+            Some(j) if j < ncar => needed[j],
+            _ => uses.contains(&body.inputs[i].id),
+        })
+        .collect();
+    if keep_in.iter().any(|&k| !k) {
+        *changed = true;
+        inputs = select(&inputs, &keep_in);
+        body.inputs = select(&body.inputs, &keep_in);
+    }
+    let count = |r: std::ops::Range<usize>| keep_in[r].iter().filter(|&&k| k).count();
+    Eqn {
+        prim: Prim::Scan {
+            n_consts: count(0..nc),
+            n_carries: count(nc..nc + ncar),
+            body: Box::new(body),
+            length: *length,
+            reverse: *reverse,
+        },
+        inputs,
+        outputs,
     }
 }
 
