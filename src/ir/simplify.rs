@@ -78,10 +78,11 @@ pub fn fold_constants(graph: &Graph) -> Graph {
     checked(graph, rewrite_graph(graph, &mut fold::Fold, &mut false))
 }
 
-/// Replaces `reshape`, `transpose`, `broadcast_in_dim`, `convert`,
-/// `bitcast_convert`, `reverse` and `slice` equations that leave their
-/// operand unchanged (same type, identity permutation or dims, no axes,
-/// whole-array slice) by their operand.
+/// Replaces equations that leave an operand unchanged by the operand:
+/// `reshape`, `transpose`, `broadcast_in_dim`, `convert`, `bitcast_convert`,
+/// `reverse` and `slice` that keep their operand's type (identity
+/// permutation or dims, no axes, whole-array slice), `x * 1`, `x ** 1`,
+/// and `select` on a constant predicate whose elements are all equal.
 pub fn forward_trivial(graph: &Graph) -> Graph {
     checked(graph, rewrite_graph(graph, &mut fold::Forward, &mut false))
 }

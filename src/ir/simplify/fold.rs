@@ -2,7 +2,7 @@
 
 use super::Rewriter;
 use crate::ir::{Atom, Eqn};
-use crate::prims::Prim;
+use crate::prims::{BinaryOp, Prim};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 
@@ -53,17 +53,39 @@ impl Rewriter for Forward {
     }
 
     fn replace(&mut self, eqn: &Eqn) -> Option<Vec<Atom>> {
-        let [operand] = eqn.inputs.as_slice() else {
-            return None;
-        };
         let [out] = eqn.outputs.as_slice() else {
             return None;
         };
-        if operand.ty() != out.ty || !is_identity(&eqn.prim, &out.ty) {
-            return None;
-        }
-        Some(vec![operand.clone()])
+        let operand = match eqn.inputs.as_slice() {
+            [x] if is_identity(&eqn.prim, &out.ty) => x,
+            [x, y] => neutral_operand(&eqn.prim, x, y)?,
+            [p, x, y] if eqn.prim == Prim::Select => match uniform(p)?.get_f64(0) != 0.0 {
+                true => x,
+                false => y,
+            },
+            _ => return None,
+        };
+        (operand.ty() == out.ty).then(|| vec![operand.clone()])
     }
+}
+
+/// `x` in `x * 1`, `1 * x` and `x ** 1`: the other operand is a constant
+/// whose elements are all one. (`x + 0` is not `x` when `x` is `-0.0`.)
+fn neutral_operand<'a>(prim: &Prim, x: &'a Atom, y: &'a Atom) -> Option<&'a Atom> {
+    let is_one = |a: &Atom| uniform(a).is_some_and(|t| t.dtype().is_float() && t.get_f64(0) == 1.0);
+    match prim {
+        Prim::Binary(BinaryOp::Mul) if is_one(x) => Some(y),
+        Prim::Binary(BinaryOp::Mul | BinaryOp::Pow) if is_one(y) => Some(x),
+        _ => None,
+    }
+}
+
+/// A nonempty constant whose elements are all equal, as the whole tensor.
+fn uniform(a: &Atom) -> Option<&Tensor> {
+    let Atom::Const(t) = a else { return None };
+    let first = (t.size() > 0).then(|| t.get_f64(0))?;
+    let same = (1..t.size()).all(|i| t.get_f64(i).to_bits() == first.to_bits());
+    (same && !t.dtype().is_complex()).then_some(t)
 }
 
 /// Whether `prim`, applied to one operand of type `ty` and giving `ty`, is
