@@ -14,7 +14,7 @@ use crate::backend::Backend;
 use crate::diag::{Diagnostic, Result};
 use crate::span::Span;
 use crate::syntax::ast::{Dim, Param, TypeExpr};
-use crate::types::{DType, ShapeDisplay};
+use crate::types::{DType, ShapeDisplay, Weak};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -86,6 +86,13 @@ impl Evaluator {
 
     /// Traces a call of `func` on the types of concrete `args` into a
     /// simplified graph (kept as the function's latest trace).
+    ///
+    /// Integer literals among the arguments are traced as values, like the
+    /// other arguments; if the trace fails, it is tried once more with them
+    /// fixed, so that a function may use such an argument where a static
+    /// value is needed (a shape, a loop bound it differentiates through), as
+    /// `jax.jit`'s static arguments allow. The first error is reported if
+    /// both fail.
     pub fn trace_call(
         &mut self,
         func: &Rc<Func>,
@@ -93,16 +100,42 @@ impl Evaluator {
         args: Vec<(Value, Span)>,
         span: Span,
     ) -> Result<Traced> {
+        let has_int_literal = (args.iter())
+            .flat_map(|(v, _)| flatten(v).0)
+            .any(|a| a.weak() == Some(Weak::Int));
+        match self.trace_call_with(func, name, args.clone(), span, false) {
+            Err(first) if has_int_literal => self
+                .trace_call_with(func, name, args, span, true)
+                .map_err(|_| first),
+            traced => traced,
+        }
+    }
+
+    /// [`Evaluator::trace_call`], with integer literals fixed or not.
+    fn trace_call_with(
+        &mut self,
+        func: &Rc<Func>,
+        name: &str,
+        args: Vec<(Value, Span)>,
+        span: Span,
+        fix_int_literals: bool,
+    ) -> Result<Traced> {
         let spans: Vec<Span> = args.iter().map(|(_, s)| *s).collect();
         let (leaves, def) = flatten(&Value::Tuple(Rc::new(
             args.into_iter().map(|(v, _)| v).collect(),
         )));
-        let inputs: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
+        let fixed = |a: &Arr| fix_int_literals && a.weak() == Some(Weak::Int);
+        let inputs: Vec<Arr> = (leaves.iter())
+            .filter(|a| !fixed(a))
+            .map(ops::materialize)
+            .collect();
         self.tracer.begin();
         let traced = (|| {
-            let ins = inputs
-                .iter()
-                .map(|a| self.tracer.input(a.ty()))
+            let ins = (leaves.iter())
+                .map(|a| match fixed(a) {
+                    true => Ok(a.clone()),
+                    false => self.tracer.input(ops::materialize(a).ty()),
+                })
                 .collect::<Result<Vec<_>>>()?;
             let Value::Tuple(vals) = unflatten(&def, &mut ins.into_iter())? else {
                 return Err(Diagnostic::internal("arguments lost their structure"));
