@@ -9,6 +9,7 @@
 //! Variable ids are unique across the whole process (see [`fresh_var`]), so a
 //! transformation can create variables without threading a context around.
 
+pub mod copy;
 pub mod print;
 pub mod simplify;
 pub mod verify;

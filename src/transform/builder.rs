@@ -2,10 +2,12 @@
 //! that produce IR (rules emit IR, they never compute numbers, so the result
 //! of a transformation can be transformed again).
 
-use crate::ir::{fresh_var, Atom, Eqn};
+use crate::ir::copy::fresh_copy;
+use crate::ir::{fresh_var, Atom, Eqn, Graph, VarId};
 use crate::prims::{BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
+use std::collections::HashMap;
 
 /// Equations under construction.
 #[derive(Default)]
@@ -145,6 +147,32 @@ impl Builder {
     pub fn zeros(&mut self, ty: &TensorType) -> R<Atom> {
         let z = self.scalar(ty.dtype, 0.0);
         self.broadcast_scalar(&z, &ty.shape)
+    }
+
+    /// Emits the equations of the closed graph `g` applied to `inputs`, and
+    /// returns its outputs. The equations are a fresh copy, so one graph may
+    /// be inlined more than once.
+    pub fn inline(&mut self, g: &Graph, inputs: &[Atom]) -> R<Vec<Atom>> {
+        let g = fresh_copy(g);
+        if g.input_types() != inputs.iter().map(Atom::ty).collect::<Vec<_>>() {
+            return Err(format!(
+                "cannot inline a graph over {} input(s) into {} operand(s) of other types",
+                g.inputs.len(),
+                inputs.len()
+            ));
+        }
+        let subst: HashMap<VarId, Atom> = (g.inputs.iter().map(|v| v.id))
+            .zip(inputs.iter().cloned())
+            .collect();
+        let look = |a: &Atom| match a {
+            Atom::Var(v) => subst.get(&v.id).cloned().unwrap_or_else(|| a.clone()),
+            Atom::Const(_) => a.clone(),
+        };
+        for mut eqn in g.eqns {
+            eqn.inputs = eqn.inputs.iter().map(look).collect();
+            self.eqns.push(eqn);
+        }
+        Ok(g.outputs.iter().map(look).collect())
     }
 
     /// Broadcasts whichever operand is a scalar to the other's shape.

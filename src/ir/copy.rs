@@ -1,0 +1,81 @@
+//! Copies of graphs with fresh variables. Variable ids must be unique across
+//! a whole graph, regions included (see [`super::verify`]), so a graph placed
+//! twice into one graph (a region inlined into a loop body and also kept as
+//! the loop's condition, say) must be a fresh copy at least once.
+
+use super::{fresh_var, Atom, Eqn, Graph, Var, VarId};
+use std::collections::HashMap;
+
+/// A copy of `g` (regions included) with every variable replaced by a fresh one.
+pub fn fresh_copy(g: &Graph) -> Graph {
+    copy_graph(g, &mut HashMap::new())
+}
+
+fn copy_graph(g: &Graph, map: &mut HashMap<VarId, Var>) -> Graph {
+    let inputs = g.inputs.iter().map(|v| define(v, map)).collect();
+    let mut eqns = Vec::with_capacity(g.eqns.len());
+    for e in &g.eqns {
+        eqns.push(Eqn {
+            prim: e.prim.map_regions(|r| copy_graph(r, map)),
+            inputs: e.inputs.iter().map(|a| rename(a, map)).collect(),
+            outputs: e.outputs.iter().map(|v| define(v, map)).collect(),
+        });
+    }
+    let outputs = g.outputs.iter().map(|a| rename(a, map)).collect();
+    Graph {
+        inputs,
+        eqns,
+        outputs,
+    }
+}
+
+fn define(v: &Var, map: &mut HashMap<VarId, Var>) -> Var {
+    let fresh = fresh_var(v.ty.clone());
+    map.insert(v.id, fresh.clone());
+    fresh
+}
+
+fn rename(a: &Atom, map: &HashMap<VarId, Var>) -> Atom {
+    match a {
+        Atom::Var(v) => map.get(&v.id).cloned().map_or_else(|| a.clone(), Atom::Var),
+        Atom::Const(_) => a.clone(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::prims::samples::samples;
+    use std::collections::HashSet;
+
+    fn ids(g: &Graph, out: &mut HashSet<VarId>) {
+        out.extend(g.inputs.iter().map(|v| v.id));
+        for e in &g.eqns {
+            out.extend(e.outputs.iter().map(|v| v.id));
+            for r in e.prim.regions() {
+                ids(r, out);
+            }
+        }
+    }
+
+    #[test]
+    fn a_copy_shares_no_variable_and_computes_the_same() {
+        for s in samples().iter().filter(|s| !s.prim.regions().is_empty()) {
+            let g = s.graph().unwrap();
+            let c = fresh_copy(&g);
+            let (mut a, mut b) = (HashSet::new(), HashSet::new());
+            ids(&g, &mut a);
+            ids(&c, &mut b);
+            assert!(a.is_disjoint(&b), "{}", s.prim.name());
+            let both = Graph {
+                inputs: [g.inputs.clone(), c.inputs.clone()].concat(),
+                eqns: [g.eqns.clone(), c.eqns.clone()].concat(),
+                outputs: [g.outputs.clone(), c.outputs.clone()].concat(),
+            };
+            crate::ir::verify::verify(&both).unwrap();
+            let run = |g: &Graph| crate::interp::run_graph(g, &s.inputs).unwrap();
+            assert_eq!(run(&g), run(&c));
+        }
+    }
+}
