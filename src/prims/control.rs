@@ -205,6 +205,11 @@ pub fn lower_cond(
 mod jvp;
 pub use jvp::{jvp_cond, jvp_while};
 
+// ---- batching rules: in `control/batch.rs` ----
+
+mod batch;
+pub use batch::{batch_cond, batch_while};
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -6,5 +6,6 @@ pub mod builder;
 pub mod jvp;
 pub mod linearize;
 pub mod transpose;
+pub mod vmap;
 
 pub use builder::Builder;
