@@ -347,3 +347,143 @@ fn only_per_example_indices_and_keys_batch_by_looping() {
         }
     }
 }
+
+// ---------------------------------------------------------------- traced programs
+
+/// Functions whose traced graphs nest regions: loops in loops, conditionals
+/// in loops, a per-example trip count, traced indices, keys.
+const PROGRAMS: &str = r#"
+fn halvings(x: f32) -> i32 {
+    var v = abs(x) * 3.0;
+    var n = 0;
+    while v > 1.0 {
+        v = v / 2.0;
+        n += 1;
+    }
+    n
+}
+fn nested(x: f32, m: i32) -> f32 {
+    var acc = 0.0;
+    for i in 0..3 {
+        var j = 0;
+        while j < i + m % 3 {
+            acc = acc + x;
+            j += 1;
+        }
+        if acc > 2.0 { acc = acc - 1.0; } else { acc = acc * 2.0; }
+    }
+    acc
+}
+fn window(x: f32[6], i: i32) -> f32 {
+    var s = 0.0;
+    for k in 0..3 {
+        s = s + x[i + k] * cast(k + 1, f32);
+    }
+    s
+}
+fn piecewise(x: f32[4], t: f32) -> f32[4] {
+    if t > 0.0 { x * t } else { x - sum(x) * t }
+}
+fn solve_spd(a: f32[3, 3], b: f32[3]) -> f32[3] {
+    solve(a @ a.T + 3.0 * eye(3), b)
+}
+fn noise(k, x: f32[4]) {
+    x + normal(k, [4])
+}
+"#;
+
+/// Traces the functions of `PROGRAMS` by running it with calls to them.
+fn traced(name: &str) -> Graph {
+    let calls = r#"
+let h = halvings(2.0);
+let n = nested(1.0, 2);
+let w = window(arange(6) * 1.0, 1);
+let p = piecewise(ones([4]), 1.0);
+let s = solve_spd(eye(3), ones([3]));
+let z = noise(key(0), zeros([4]));
+"#;
+    let mut ev = nest::eval::exec::Evaluator::new(Box::new(std::io::sink()));
+    let prog = ev
+        .parse_source("test.nest", &format!("{PROGRAMS}{calls}"))
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    ev.run_program(&prog, nest::eval::module::ModuleEnv::new("test", None))
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    ev.traces.get(name).unwrap().graph.clone()
+}
+
+/// Deterministic arguments of a graph's input types, varied by `seed`.
+fn arguments(g: &Graph, seed: usize) -> Vec<Tensor> {
+    let value = |i: usize| ((i * 37 + seed * 11) % 23) as f64 * 0.25 - 2.0;
+    g.input_types()
+        .iter()
+        .map(|t| {
+            let n = t.size();
+            let data = match t.dtype {
+                DType::F32 => Data::F32((0..n).map(|i| value(i) as f32).collect()),
+                DType::I32 => Data::I32((0..n).map(|i| (value(i) * 2.0) as i32).collect()),
+                DType::U32 => Data::U32((0..n).map(|i| (i * 7 + seed) as u32).collect()),
+                other => panic!("no arguments of {other}"),
+            };
+            Tensor::new(t.shape.clone(), data).unwrap()
+        })
+        .collect()
+}
+
+/// Batches a traced program with each pattern and compares with a loop over the examples.
+fn check_program(r: &dyn Runner, name: &str) -> Result<(), String> {
+    let g = traced(name);
+    let examples: Vec<Vec<Tensor>> = (0..B).map(|k| arguments(&g, k)).collect();
+    for pattern in patterns(g.inputs.len()) {
+        let batched = vmap_graph(&g, &pattern, B).map_err(|e| format!("{pattern:?}: {e}"))?;
+        verify(&batched.graph).map_err(|e| format!("{pattern:?}: does not verify: {e}"))?;
+        let args: Vec<Tensor> = (0..g.inputs.len())
+            .map(|i| match pattern[i] {
+                true => stack(&examples.iter().map(|e| e[i].clone()).collect::<Vec<_>>()),
+                false => examples[0][i].clone(),
+            })
+            .collect();
+        let got = r.run(&batched.graph, &args)?;
+        for (k, ex) in examples.iter().enumerate() {
+            let inputs: Vec<Tensor> = (0..ex.len())
+                .map(|i| {
+                    if pattern[i] {
+                        ex[i].clone()
+                    } else {
+                        examples[0][i].clone()
+                    }
+                })
+                .collect();
+            let want = r.run(&g, &inputs)?;
+            for (o, w) in want.iter().enumerate() {
+                let got_k = match batched.out_batched[o] {
+                    true => row(&got[o], k),
+                    false => got[o].clone(),
+                };
+                compare(&got_k, w).map_err(|e| format!("{pattern:?}, example {k}: {e}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+const PROGRAM_NAMES: &[&str] = &[
+    "halvings",
+    "nested",
+    "window",
+    "piecewise",
+    "solve_spd",
+    "noise",
+];
+
+#[test]
+fn batched_programs_agree_with_a_loop_over_the_batch() {
+    let mut runners: Vec<(&str, Box<dyn Runner>)> = vec![("interpreter", Box::new(Interp))];
+    if let Some(Backend::Xla(x)) = common::xla() {
+        runners.push(("XLA", Box::new(Xla(x))));
+    }
+    for (backend, r) in &runners {
+        for name in PROGRAM_NAMES {
+            check_program(r.as_ref(), name).unwrap_or_else(|e| panic!("{name} on {backend}: {e}"));
+        }
+    }
+}
