@@ -45,7 +45,7 @@ impl Axes {
 fn axis_entry(v: &Value) -> Option<Option<i64>> {
     match v {
         Value::None => Some(None),
-        Value::Arr(a) if a.rank() == 0 && !a.dtype().is_float() => a.static_int().map(Some),
+        Value::Arr(a) if a.rank() == 0 && a.dtype().is_int() => a.static_int().map(Some),
         _ => None,
     }
 }
@@ -109,6 +109,10 @@ impl Evaluator {
         let batched =
             vmap_graph(&closed.graph, &flags, mapped.size).map_err(|m| Diagnostic::at(span, m))?;
         let graph = simplify(&batched.graph);
+        if cfg!(debug_assertions) {
+            crate::ir::verify::verify(&graph)
+                .map_err(|m| Diagnostic::internal(format!("invalid batched IR: {}", m)))?;
+        }
         let mut inputs = closed.consts.clone();
         inputs.extend(mapped.leaves);
         let outs = self
@@ -200,18 +204,7 @@ impl Evaluator {
     ) -> Result<Closed> {
         self.tracer.begin();
         let traced = (|| {
-            let mut pos = vec![];
-            for (arg, plan) in args.iter().zip(plans) {
-                let (leaves, def) = flatten(arg);
-                let mut example = vec![];
-                for (leaf, ty) in leaves.into_iter().zip(plan) {
-                    example.push(match ty {
-                        Some(ty) => self.tracer.input(ty.clone())?,
-                        None => leaf,
-                    });
-                }
-                pos.push((unflatten(&def, &mut example.into_iter())?, span));
-            }
+            let pos = self.example_args(args, plans, span)?;
             self.call(f, pos, vec![], span)
         })();
         let result = match traced {
@@ -234,6 +227,29 @@ impl Evaluator {
             consts: consts.into_iter().map(Arr::Traced).collect(),
             output,
         })
+    }
+
+    /// The arguments of one example, in the trace being built: each mapped
+    /// leaf a new input of its per-example type, the others as they are.
+    fn example_args(
+        &mut self,
+        args: &[Value],
+        plans: &[Vec<Option<TensorType>>],
+        span: Span,
+    ) -> Result<Vec<(Value, Span)>> {
+        let mut pos = vec![];
+        for (arg, plan) in args.iter().zip(plans) {
+            let (leaves, def) = flatten(arg);
+            let mut example = vec![];
+            for (leaf, ty) in leaves.into_iter().zip(plan) {
+                example.push(match ty {
+                    Some(ty) => self.tracer.input(ty.clone())?,
+                    None => leaf,
+                });
+            }
+            pos.push((unflatten(&def, &mut example.into_iter())?, span));
+        }
+        Ok(pos)
     }
 
     /// Moves each result leaf's batch axis to its `out_axes` position (an
