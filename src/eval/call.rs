@@ -209,7 +209,7 @@ impl Evaluator {
         let (_, params) = fn_signature(func);
         let module = match &**func {
             Func::Def { module, .. } | Func::Lambda { module, .. } => module.clone(),
-            Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) => {
+            Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) | Func::Vmap { .. } => {
                 return Err(Diagnostic::internal(
                     "a transformed function reached run_body",
                 ))
@@ -239,7 +239,7 @@ impl Evaluator {
         let flow = match &**func {
             Func::Def { def, .. } => self.exec_block(&mut env, &def.body)?,
             Func::Lambda { body, .. } => self.eval_expr_flow(&mut env, body)?,
-            Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) => {
+            Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) | Func::Vmap { .. } => {
                 return Err(Diagnostic::internal(
                     "a transformed function reached run_body",
                 ))
@@ -414,7 +414,9 @@ fn fn_signature(func: &Func) -> (String, &[Param]) {
     match func {
         Func::Def { def, .. } => (def.name.name.clone(), &def.params),
         Func::Lambda { params, .. } => ("<lambda>".to_string(), params),
-        Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) => ("<builtin>".to_string(), &[]),
+        Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) | Func::Vmap { .. } => {
+            ("<builtin>".to_string(), &[])
+        }
     }
 }
 

@@ -26,6 +26,7 @@ pub fn display(v: &Value) -> String {
             ),
             Func::Grad { .. } => "<grad>".into(),
             Func::Pullback(_) => "<pullback>".into(),
+            Func::Vmap { .. } => "<vmap>".into(),
         },
         Value::Key(a) => format!("key({})", display_arr(a)),
         Value::Str(s) => s.to_string(),

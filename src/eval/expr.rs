@@ -180,6 +180,20 @@ impl Evaluator {
                 let args = pos.into_iter().map(|(v, _)| v).collect();
                 self.grad_call(f, wrt, *tuple, *with_value, args, span)
             }
+            Func::Vmap {
+                f,
+                in_axes,
+                out_axes,
+            } => {
+                if let Some((_, kspan, _, _)) = kws.first() {
+                    return Err(Diagnostic::at(
+                        *kspan,
+                        "a function made by `vmap` takes positional arguments only",
+                    ));
+                }
+                let args = pos.into_iter().map(|(v, _)| v).collect();
+                self.vmap_call(f, in_axes, out_axes, args, span)
+            }
             Func::Pullback(pb) => match pos.as_slice() {
                 [(ct, _)] if kws.is_empty() => self.apply_pullback(pb, ct, span),
                 _ => Err(Diagnostic::at(

@@ -17,3 +17,4 @@ pub mod tracer;
 pub mod transform;
 pub mod tree;
 pub mod value;
+pub mod vmap;

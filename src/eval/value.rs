@@ -148,6 +148,12 @@ pub enum Func {
     },
     /// The pullback `vjp` returns: output cotangents to argument cotangents.
     Pullback(Rc<crate::eval::transform::Pullback>),
+    /// `vmap(f, in_axes, out_axes)`: `f` mapped over a batch axis of its arguments.
+    Vmap {
+        f: Value,
+        in_axes: crate::eval::vmap::Axes,
+        out_axes: crate::eval::vmap::Axes,
+    },
 }
 
 /// A value of the language.

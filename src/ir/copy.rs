@@ -45,3 +45,41 @@ fn rename(a: &Atom, map: &HashMap<VarId, Var>) -> Atom {
         Atom::Const(_) => a.clone(),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::prims::samples::samples;
+    use std::collections::HashSet;
+
+    fn ids(g: &Graph, out: &mut HashSet<VarId>) {
+        out.extend(g.inputs.iter().map(|v| v.id));
+        for e in &g.eqns {
+            out.extend(e.outputs.iter().map(|v| v.id));
+            for r in e.prim.regions() {
+                ids(r, out);
+            }
+        }
+    }
+
+    #[test]
+    fn a_copy_shares_no_variable_and_computes_the_same() {
+        for s in samples().iter().filter(|s| !s.prim.regions().is_empty()) {
+            let g = s.graph().unwrap();
+            let c = g.fresh_copy();
+            let (mut a, mut b) = (HashSet::new(), HashSet::new());
+            ids(&g, &mut a);
+            ids(&c, &mut b);
+            assert!(a.is_disjoint(&b), "{}", s.prim.name());
+            let both = Graph {
+                inputs: [g.inputs.clone(), c.inputs.clone()].concat(),
+                eqns: [g.eqns.clone(), c.eqns.clone()].concat(),
+                outputs: [g.outputs.clone(), c.outputs.clone()].concat(),
+            };
+            crate::ir::verify::verify(&both).unwrap();
+            let run = |g: &Graph| crate::interp::run_graph(g, &s.inputs).unwrap();
+            assert_eq!(run(&g), run(&c));
+        }
+    }
+}

@@ -215,6 +215,11 @@ pub use partial_eval::{partial_eval_cond, partial_eval_scan, partial_eval_while}
 pub use scan::{as_while, eval_scan, infer_scan, lower_scan, while_as_scan};
 pub use transpose::{transpose_cond, transpose_scan};
 
+// ---- batching rules: in `control/batch.rs` ----
+
+mod batch;
+pub use batch::{batch_cond, batch_scan, batch_while};
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -939,6 +939,11 @@ pub(crate) mod jvp_tests;
 mod transpose;
 pub use transpose::{transpose_binary, transpose_convert, transpose_select, transpose_unary};
 
+// ---- batching rule: in `elementwise/batch.rs` ----
+
+mod batch;
+pub use batch::batch_elementwise;
+
 #[cfg(test)]
 mod transpose_tests;
 

@@ -562,6 +562,11 @@ pub fn lower_triangular_solve(
 mod transpose;
 pub use transpose::{transpose_dot_general, transpose_triangular_solve};
 
+// ---- batching rules: in `linalg/batch.rs` ----
+
+mod batch;
+pub use batch::{batch_cholesky, batch_dot_general, batch_triangular_solve, DotDims};
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -12,6 +12,7 @@
 //! * axes, permutations and sizes are static parameters of the primitive;
 //! * `eval` may assume its inputs passed `infer`.
 
+pub mod batching;
 pub mod control;
 pub mod elementwise;
 pub mod linalg;
@@ -26,6 +27,9 @@ use crate::ir::{Atom, Eqn, Graph};
 use crate::span::Span;
 use crate::transform::partial_eval::Staged;
 use crate::transform::Builder;
+
+/// Outputs of a batching rule, and which of them are batched (see [`batching`]).
+pub type BatchResult = Result<(Vec<Atom>, Vec<bool>), String>;
 
 /// Output tangents of a JVP rule (`None`: a symbolic zero).
 pub type JvpResult = Result<Vec<Option<Atom>>, String>;
@@ -642,6 +646,117 @@ impl Prim {
             | Prim::Cholesky
             | Prim::TriangularSolve { .. }
             | Prim::Threefry2x32 => Ok(None),
+        }
+    }
+}
+
+impl Prim {
+    /// The batching rule (see [`batching`] for the convention): outputs on
+    /// a batch of `size` from inputs of which those marked `batched` have a
+    /// leading batch dim, and which outputs are batched. Rules emit IR
+    /// through the builder; with no input batched the primitive is applied
+    /// as it is.
+    pub fn batch(
+        &self,
+        b: &mut Builder,
+        inputs: &[Atom],
+        batched: &[bool],
+        size: usize,
+    ) -> BatchResult {
+        if inputs.len() != batched.len() {
+            return Err(format!(
+                "{} operands but {} batching flags",
+                inputs.len(),
+                batched.len()
+            ));
+        }
+        if !batched.contains(&true) {
+            let outs = b.apply(self.clone(), inputs)?;
+            let n = outs.len();
+            return Ok((outs, vec![false; n]));
+        }
+        match self {
+            Prim::Unary(_)
+            | Prim::Binary(_)
+            | Prim::Compare(_)
+            | Prim::Select
+            | Prim::StopGradient
+            | Prim::Convert(_)
+            | Prim::BitcastConvert(_) => {
+                elementwise::batch_elementwise(self, b, inputs, batched, size)
+            }
+            Prim::Reduce { op, axes } => reduce::batch_reduce(*op, axes, b, inputs),
+            Prim::ArgReduce { op, axis } => reduce::batch_arg_reduce(*op, *axis, b, inputs),
+            Prim::Broadcast { shape, dims } => shape::batch_broadcast(shape, dims, b, inputs, size),
+            Prim::Reshape { shape } => shape::batch_reshape(shape, b, inputs, size),
+            Prim::Transpose { perm } => shape::batch_transpose(perm, b, inputs),
+            Prim::Slice {
+                start,
+                limit,
+                stride,
+            } => shape::batch_slice(start, limit, stride, b, inputs, size),
+            Prim::DynamicSlice { sizes } => {
+                shape::batch_dynamic_slice(sizes, b, inputs, batched, size)
+            }
+            Prim::DynamicUpdateSlice => shape::batch_dynamic_update_slice(b, inputs, batched, size),
+            Prim::Concat { axis } => shape::batch_concat(*axis, b, inputs, batched, size),
+            Prim::Pad { lo, hi, interior } => {
+                shape::batch_pad(lo, hi, interior, b, inputs, batched, size)
+            }
+            // No operands, so never batched: handled above.
+            Prim::Iota { .. } => Err("iota has no operand to batch".into()),
+            Prim::Rev { axes } => shape::batch_rev(axes, b, inputs),
+            Prim::DotGeneral {
+                lhs_batch,
+                rhs_batch,
+                lhs_contract,
+                rhs_contract,
+            } => {
+                let dims = linalg::DotDims {
+                    lhs_batch,
+                    rhs_batch,
+                    lhs_contract,
+                    rhs_contract,
+                };
+                linalg::batch_dot_general(&dims, b, inputs, batched)
+            }
+            Prim::Cholesky => linalg::batch_cholesky(b, inputs),
+            Prim::TriangularSolve { .. } => {
+                linalg::batch_triangular_solve(self, b, inputs, batched, size)
+            }
+            Prim::Threefry2x32 => random::batch_threefry(b, inputs, batched, size),
+            Prim::While {
+                cond,
+                body,
+                n_consts,
+                trip_count,
+                span,
+            } => control::batch_while(
+                cond,
+                body,
+                *n_consts,
+                (*trip_count, *span),
+                b,
+                inputs,
+                batched,
+                size,
+            ),
+            Prim::Scan {
+                body,
+                n_consts,
+                n_carries,
+                length,
+                reverse,
+            } => control::batch_scan(
+                body,
+                [*n_consts, *n_carries, *length],
+                *reverse,
+                b,
+                inputs,
+                batched,
+                size,
+            ),
+            Prim::Cond { branches } => control::batch_cond(branches, b, inputs, batched, size),
         }
     }
 }

@@ -162,6 +162,11 @@ fn rotate_left(em: &mut Emitter, x: &Value, r: u32) -> Result<Value, String> {
     Ok(em.elementwise("stablehlo.or", &[&hi, &lo], &x.ty))
 }
 
+// ---- batching rule: in `random/batch.rs` ----
+
+mod batch;
+pub use batch::batch_threefry;
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

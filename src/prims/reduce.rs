@@ -568,6 +568,11 @@ pub fn transpose_reduce(
     Ok(vec![Some(b.broadcast(ct, &shape, &kept)?)])
 }
 
+// ---- batching rules: in `reduce/batch.rs` ----
+
+mod batch;
+pub use batch::{batch_arg_reduce, batch_reduce};
+
 #[cfg(test)]
 mod tests {
     use super::*;

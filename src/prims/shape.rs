@@ -707,5 +707,13 @@ pub use jvp::{jvp_concat, jvp_dynamic_slice, jvp_dynamic_update_slice, jvp_pad, 
 mod transpose;
 pub use transpose::transpose_shape;
 
+// ---- batching rules: in `shape/batch.rs` ----
+
+mod batch;
+pub use batch::{
+    batch_broadcast, batch_concat, batch_dynamic_slice, batch_dynamic_update_slice, batch_pad,
+    batch_reshape, batch_rev, batch_slice, batch_transpose,
+};
+
 #[cfg(test)]
 mod tests;

@@ -33,32 +33,6 @@ impl Builder {
         Ok(outputs.into_iter().map(Atom::Var).collect())
     }
 
-    /// Emits the equations of `g` applied to `args` (fresh variables, regions
-    /// copied); returns its outputs.
-    pub fn inline(&mut self, g: &Graph, args: &[Atom]) -> R<Vec<Atom>> {
-        if args.len() != g.inputs.len() {
-            return Err(format!(
-                "a graph of {} input(s) inlined with {} argument(s)",
-                g.inputs.len(),
-                args.len()
-            ));
-        }
-        let g = g.fresh_copy();
-        let mut subst: HashMap<VarId, Atom> = HashMap::new();
-        for (v, a) in g.inputs.iter().zip(args) {
-            subst.insert(v.id, a.clone());
-        }
-        let look = |subst: &HashMap<VarId, Atom>, a: &Atom| match a {
-            Atom::Var(v) => subst.get(&v.id).cloned().unwrap_or_else(|| a.clone()),
-            Atom::Const(_) => a.clone(),
-        };
-        for mut eqn in g.eqns {
-            eqn.inputs = eqn.inputs.iter().map(|a| look(&subst, a)).collect();
-            self.eqns.push(eqn);
-        }
-        Ok(g.outputs.iter().map(|a| look(&subst, a)).collect())
-    }
-
     pub fn apply1(&mut self, prim: Prim, inputs: &[Atom]) -> R<Atom> {
         let name = prim.name();
         self.apply(prim, inputs)?
@@ -172,6 +146,32 @@ impl Builder {
     pub fn zeros(&mut self, ty: &TensorType) -> R<Atom> {
         let z = self.scalar(ty.dtype, 0.0);
         self.broadcast_scalar(&z, &ty.shape)
+    }
+
+    /// Emits the equations of the closed graph `g` applied to `inputs`, and
+    /// returns its outputs. The equations are a fresh copy, so one graph may
+    /// be inlined more than once.
+    pub fn inline(&mut self, g: &Graph, inputs: &[Atom]) -> R<Vec<Atom>> {
+        let g = g.fresh_copy();
+        if g.input_types() != inputs.iter().map(Atom::ty).collect::<Vec<_>>() {
+            return Err(format!(
+                "cannot inline a graph over {} input(s) into {} operand(s) of other types",
+                g.inputs.len(),
+                inputs.len()
+            ));
+        }
+        let subst: HashMap<VarId, Atom> = (g.inputs.iter().map(|v| v.id))
+            .zip(inputs.iter().cloned())
+            .collect();
+        let look = |a: &Atom| match a {
+            Atom::Var(v) => subst.get(&v.id).cloned().unwrap_or_else(|| a.clone()),
+            Atom::Const(_) => a.clone(),
+        };
+        for mut eqn in g.eqns {
+            eqn.inputs = eqn.inputs.iter().map(look).collect();
+            self.eqns.push(eqn);
+        }
+        Ok(g.outputs.iter().map(look).collect())
     }
 
     /// Broadcasts whichever operand is a scalar to the other's shape.

@@ -7,5 +7,6 @@ pub mod jvp;
 pub mod linearize;
 pub mod partial_eval;
 pub mod transpose;
+pub mod vmap;
 
 pub use builder::Builder;

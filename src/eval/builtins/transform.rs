@@ -6,6 +6,7 @@ use crate::eval::exec::Evaluator;
 use crate::eval::ops;
 use crate::eval::tree::map_arrays;
 use crate::eval::value::{Func, Value};
+use crate::eval::vmap::Axes;
 use crate::prims::Prim;
 use std::rc::Rc;
 
@@ -45,6 +46,12 @@ pub const BUILTINS: &[Builtin] = &[
         params: "...",
         host_only: false,
         imp: vjp,
+    },
+    Builtin {
+        name: "vmap",
+        params: "f, in_axes = 0, out_axes = 0",
+        host_only: false,
+        imp: vmap,
     },
 ];
 
@@ -131,4 +138,30 @@ fn vjp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
         y,
         Value::Func(Rc::new(Func::Pullback(pb))),
     ])))
+}
+
+/// `vmap(f, in_axes = 0, out_axes = 0)`: `f` mapped over a batch axis.
+/// `in_axes` is an integer, `none`, or a tuple with one of those per
+/// positional argument (applying to every leaf of that argument); `out_axes`
+/// an integer, `none`, or a tuple matching a tuple result.
+fn vmap(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let f = args.get(0)?.clone();
+    if !matches!(f, Value::Func(_)) {
+        return Err(args.error(0, format!("`vmap` takes a function, got {}", f.describe())));
+    }
+    let axes = |i: usize, what: &str| {
+        Axes::parse(args.get(i)?).ok_or_else(|| {
+            args.error(
+                i,
+                format!("`{}` must be an integer, `none`, or a tuple of those", what),
+            )
+            .with_hint("e.g. `in_axes = (0, none)`: map over axis 0 of the first argument only")
+        })
+    };
+    let (in_axes, out_axes) = (axes(1, "in_axes")?, axes(2, "out_axes")?);
+    Ok(Value::Func(Rc::new(Func::Vmap {
+        f,
+        in_axes,
+        out_axes,
+    })))
 }
