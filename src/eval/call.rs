@@ -38,12 +38,40 @@ impl Evaluator {
         span: Span,
     ) -> Result<Value> {
         let (name, params) = fn_signature(func);
-        let args = bind_params(&name, params, pos, kws, span)?;
+        let slots = bind_params(&name, params, pos, kws, span)?;
+        let args = self.fill_defaults(func, params, slots, span)?;
         if self.tracer.is_tracing() {
             self.inline_call(func, &name, args, span)
         } else {
             self.host_call(func, &name, args, span)
         }
+    }
+
+    /// The arguments of a call, with each omitted one taken from its
+    /// parameter's default, evaluated in the function's module.
+    fn fill_defaults(
+        &mut self,
+        func: &Rc<Func>,
+        params: &[Param],
+        slots: Vec<Option<(Value, Span)>>,
+        span: Span,
+    ) -> Result<Vec<(Value, Span)>> {
+        let mut args = Vec::with_capacity(slots.len());
+        for (slot, p) in slots.into_iter().zip(params) {
+            match (slot, &p.default, &**func) {
+                (Some(arg), _, _) => args.push(arg),
+                (None, Some(default), Func::Def { module, .. }) => {
+                    let mut env = Env::body(module.clone());
+                    args.push((self.eval_expr(&mut env, default)?, span));
+                }
+                (None, _, _) => {
+                    return Err(Diagnostic::internal(
+                        "an omitted argument without a default",
+                    ))
+                }
+            }
+        }
+        Ok(args)
     }
 
     /// Traces `func` on the argument types, then runs the graph.
@@ -385,20 +413,26 @@ fn fn_signature(func: &Func) -> (String, &[Param]) {
     }
 }
 
-/// Binds positional and keyword arguments to parameters by name.
+/// Binds positional and keyword arguments to parameters by name; a slot
+/// left empty is a parameter with a default.
 fn bind_params(
     name: &str,
     params: &[Param],
     pos: Positional,
     kws: Keywords,
     span: Span,
-) -> Result<Vec<(Value, Span)>> {
+) -> Result<Vec<Option<(Value, Span)>>> {
     if pos.len() > params.len() {
         return Err(Diagnostic::at(
             pos[params.len()].1,
             format!(
-                "`{}` takes {} argument(s), got {}",
+                "`{}` takes {}{} argument(s), got {}",
                 name,
+                if params.iter().any(|p| p.default.is_some()) {
+                    "at most "
+                } else {
+                    ""
+                },
                 params.len(),
                 pos.len()
             ),
@@ -424,22 +458,18 @@ fn bind_params(
         }
         slots[i] = Some((v, vspan));
     }
-    slots
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.ok_or_else(|| {
-                Diagnostic::at(
-                    span,
-                    format!(
-                        "`{}` is missing its argument `{}`",
-                        name, params[i].name.name
-                    ),
-                )
-                .with_hint(format!("`{}({})`", name, param_list(params)))
-            })
-        })
-        .collect()
+    if let Some((_, p)) = slots
+        .iter()
+        .zip(params)
+        .find(|(s, p)| s.is_none() && p.default.is_none())
+    {
+        return Err(Diagnostic::at(
+            span,
+            format!("`{}` is missing its argument `{}`", name, p.name.name),
+        )
+        .with_hint(format!("`{}({})`", name, param_list(params))));
+    }
+    Ok(slots)
 }
 
 fn param_list(params: &[Param]) -> String {
