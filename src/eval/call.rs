@@ -74,7 +74,10 @@ impl Evaluator {
         Ok(args)
     }
 
-    /// Traces `func` on the argument types, then runs the graph.
+    /// Traces `func` on the argument types, then runs the graph. A function
+    /// whose result holds functions (an optimizer record, a closure) runs
+    /// on the host instead, as top-level code does: its closures would
+    /// otherwise capture values of a trace that has ended.
     fn host_call(
         &mut self,
         func: &Rc<Func>,
@@ -82,7 +85,10 @@ impl Evaluator {
         args: Vec<(Value, Span)>,
         span: Span,
     ) -> Result<Value> {
-        let traced = self.trace_call(func, name, args, span)?;
+        let traced = self.trace_call(func, name, args.clone(), span)?;
+        if super::tree::holds_functions(&traced.output) {
+            return self.inline_call(func, name, args, span);
+        }
         let results = self
             .run_traced(name, &traced)
             .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", name, m)))?;
