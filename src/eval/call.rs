@@ -14,7 +14,7 @@ use crate::backend::Backend;
 use crate::diag::{Diagnostic, Result};
 use crate::span::Span;
 use crate::syntax::ast::{Dim, Param, TypeExpr};
-use crate::types::{DType, ShapeDisplay};
+use crate::types::{DType, ShapeDisplay, Weak};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -85,7 +85,7 @@ impl Evaluator {
         args: Vec<(Value, Span)>,
         span: Span,
     ) -> Result<Value> {
-        let traced = self.trace_call(func, name, args.clone(), span)?;
+        let traced = self.trace_host_call(func, name, &args, span)?;
         if super::tree::holds_functions(&traced.output) {
             return self.inline_call(func, name, args, span);
         }
@@ -93,6 +93,26 @@ impl Evaluator {
             .run_traced(name, &traced)
             .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", name, m)))?;
         unflatten(&traced.output, &mut results.into_iter())
+    }
+
+    /// Traces a call from the host with every argument leaf as an input of
+    /// the program. If that fails and some arguments are weak integers
+    /// (literals, sizes, host loop indices), it traces again with those as
+    /// constants: a size the body needs static (`zeros([n])`) then works,
+    /// while an integer that can stay an input (a loop bound) stays one.
+    fn trace_host_call(
+        &mut self,
+        func: &Rc<Func>,
+        name: &str,
+        args: &[(Value, Span)],
+        span: Span,
+    ) -> Result<Traced> {
+        match self.trace_call_with(func, name, args.to_vec(), span, false) {
+            Err(_) if args.iter().any(|(v, _)| has_weak_int(v)) => {
+                self.trace_call_with(func, name, args.to_vec(), span, true)
+            }
+            traced => traced,
+        }
     }
 
     /// Runs a traced graph on the backend.
@@ -127,16 +147,37 @@ impl Evaluator {
         args: Vec<(Value, Span)>,
         span: Span,
     ) -> Result<Traced> {
+        self.trace_call_with(func, name, args, span, false)
+    }
+
+    /// [`Self::trace_call`], with the weak integer leaves of the arguments
+    /// kept as constants of the trace when `weak_ints_static`.
+    fn trace_call_with(
+        &mut self,
+        func: &Rc<Func>,
+        name: &str,
+        args: Vec<(Value, Span)>,
+        span: Span,
+        weak_ints_static: bool,
+    ) -> Result<Traced> {
         let spans: Vec<Span> = args.iter().map(|(_, s)| *s).collect();
         let (leaves, def) = flatten(&Value::Tuple(Rc::new(
             args.into_iter().map(|(v, _)| v).collect(),
         )));
-        let inputs: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
+        let is_static = |a: &Arr| weak_ints_static && a.weak() == Some(Weak::Int);
+        let inputs: Vec<Arr> = leaves
+            .iter()
+            .filter(|a| !is_static(a))
+            .map(ops::materialize)
+            .collect();
         self.tracer.begin();
         let traced = (|| {
-            let ins = inputs
+            let ins = leaves
                 .iter()
-                .map(|a| self.tracer.input(a.ty()))
+                .map(|a| match is_static(a) {
+                    true => Ok(a.clone()),
+                    false => self.tracer.input(ops::materialize(a).ty()),
+                })
                 .collect::<Result<Vec<_>>>()?;
             let Value::Tuple(vals) = unflatten(&def, &mut ins.into_iter())? else {
                 return Err(Diagnostic::internal("arguments lost their structure"));
@@ -408,6 +449,11 @@ impl Evaluator {
         }
         Ok(())
     }
+}
+
+/// Whether a tree has a weak integer leaf.
+fn has_weak_int(v: &Value) -> bool {
+    flatten(v).0.iter().any(|a| a.weak() == Some(Weak::Int))
 }
 
 /// A function's name (for messages) and parameters.
