@@ -17,6 +17,7 @@ use std::rc::Rc;
 pub const STDLIB: &[(&str, &str)] = &[
     ("nn", include_str!("../../stdlib/nn.nest")),
     ("opt", include_str!("../../stdlib/opt.nest")),
+    ("linalg", include_str!("../../stdlib/linalg.nest")),
 ];
 
 /// The state of a running program: sources, the tracer, loaded modules, and
