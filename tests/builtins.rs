@@ -79,6 +79,7 @@ fn table_has_every_builtin_with_a_valid_signature() {
         "argmax",
         "argmin",
         "norm",
+        "tree_sum",
         "dot",
         "outer",
         "trace",

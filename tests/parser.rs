@@ -134,9 +134,15 @@ fn show(e: &Expr) -> String {
 fn show_params(params: &[Param]) -> String {
     let p: Vec<String> = params
         .iter()
-        .map(|p| match &p.ty {
-            Some(t) => format!("{}: {}", p.name.name, show_ty(t)),
-            None => p.name.name.clone(),
+        .map(|p| {
+            let head = match &p.ty {
+                Some(t) => format!("{}: {}", p.name.name, show_ty(t)),
+                None => p.name.name.clone(),
+            };
+            match &p.default {
+                Some(d) => format!("{} = {}", head, show(d)),
+                None => head,
+            }
         })
         .collect();
     p.join(", ")
@@ -587,11 +593,26 @@ fn functions_and_types() {
             "(fn f (p: {w: f32[3], b: f32[]}) {w: f32[3], b: f32[]} {=> p})",
         ),
         ("fn f(_, x) { x }", "(fn f (_, x) _ {=> x})"),
+        (
+            "fn adam(lr, b1 = 0.9, eps: f32 = 1e-8,) { lr }",
+            "(fn adam (lr, b1 = 0.9, eps: f32[] = 1e-8) _ {=> lr})",
+        ),
         ("fn main() { }\nmain()", "(fn main () _ {}) => (call main)"),
     ];
     for (src, want) in cases {
         assert_eq!(prog(src), want, "for {src:?}");
     }
+}
+
+#[test]
+fn parameter_defaults_come_last_and_only_on_fn() {
+    let out = err("fn f(x, s = 2.0, y) { x }");
+    assert!(
+        out.contains("parameter `y` has no default but follows `s`, which has one"),
+        "{out}"
+    );
+    let out = err("let g = |x = 2| x;");
+    assert!(out.contains("found `=`"), "{out}");
 }
 
 #[test]

@@ -38,7 +38,8 @@ impl Evaluator {
         span: Span,
     ) -> Result<Value> {
         let (name, params) = fn_signature(func);
-        let args = bind_params(&name, params, pos, kws, span)?;
+        let slots = bind_params(&name, params, pos, kws, span)?;
+        let args = self.fill_defaults(func, params, slots, span)?;
         if self.tracer.is_tracing() {
             self.inline_call(func, &name, args, span)
         } else {
@@ -46,7 +47,37 @@ impl Evaluator {
         }
     }
 
-    /// Traces `func` on the argument types, then runs the graph.
+    /// The arguments of a call, with each omitted one taken from its
+    /// parameter's default, evaluated in the function's module.
+    fn fill_defaults(
+        &mut self,
+        func: &Rc<Func>,
+        params: &[Param],
+        slots: Vec<Option<(Value, Span)>>,
+        span: Span,
+    ) -> Result<Vec<(Value, Span)>> {
+        let mut args = Vec::with_capacity(slots.len());
+        for (slot, p) in slots.into_iter().zip(params) {
+            match (slot, &p.default, &**func) {
+                (Some(arg), _, _) => args.push(arg),
+                (None, Some(default), Func::Def { module, .. }) => {
+                    let mut env = Env::body(module.clone());
+                    args.push((self.eval_expr(&mut env, default)?, span));
+                }
+                (None, _, _) => {
+                    return Err(Diagnostic::internal(
+                        "an omitted argument without a default",
+                    ))
+                }
+            }
+        }
+        Ok(args)
+    }
+
+    /// Traces `func` on the argument types, then runs the graph. A function
+    /// whose result holds functions (an optimizer record, a closure) runs
+    /// on the host instead, as top-level code does: its closures would
+    /// otherwise capture values of a trace that has ended.
     fn host_call(
         &mut self,
         func: &Rc<Func>,
@@ -54,11 +85,34 @@ impl Evaluator {
         args: Vec<(Value, Span)>,
         span: Span,
     ) -> Result<Value> {
-        let traced = self.trace_call(func, name, args, span)?;
+        let traced = self.trace_host_call(func, name, &args, span)?;
+        if super::tree::holds_functions(&traced.output) {
+            return self.inline_call(func, name, args, span);
+        }
         let results = self
             .run_traced(name, &traced)
             .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", name, m)))?;
         unflatten(&traced.output, &mut results.into_iter())
+    }
+
+    /// Traces a call from the host with every argument leaf as an input of
+    /// the program. If that fails and some arguments are weak integers
+    /// (literals, sizes, host loop indices), it traces again with those as
+    /// constants: a size the body needs static (`zeros([n])`) then works,
+    /// while an integer that can stay an input (a loop bound) stays one.
+    fn trace_host_call(
+        &mut self,
+        func: &Rc<Func>,
+        name: &str,
+        args: &[(Value, Span)],
+        span: Span,
+    ) -> Result<Traced> {
+        match self.trace_call_with(func, name, args.to_vec(), span, false) {
+            Err(_) if args.iter().any(|(v, _)| has_weak_int(v)) => {
+                self.trace_call_with(func, name, args.to_vec(), span, true)
+            }
+            traced => traced,
+        }
     }
 
     /// Runs a traced graph on the backend.
@@ -86,13 +140,6 @@ impl Evaluator {
 
     /// Traces a call of `func` on the types of concrete `args` into a
     /// simplified graph (kept as the function's latest trace).
-    ///
-    /// Integer literals among the arguments are traced as values, like the
-    /// other arguments; if the trace fails, it is tried once more with them
-    /// fixed, so that a function may use such an argument where a static
-    /// value is needed (a shape, a loop bound it differentiates through), as
-    /// `jax.jit`'s static arguments allow. The first error is reported if
-    /// both fail.
     pub fn trace_call(
         &mut self,
         func: &Rc<Func>,
@@ -100,39 +147,34 @@ impl Evaluator {
         args: Vec<(Value, Span)>,
         span: Span,
     ) -> Result<Traced> {
-        let has_int_literal = (args.iter())
-            .flat_map(|(v, _)| flatten(v).0)
-            .any(|a| a.weak() == Some(Weak::Int));
-        match self.trace_call_with(func, name, args.clone(), span, false) {
-            Err(first) if has_int_literal => self
-                .trace_call_with(func, name, args, span, true)
-                .map_err(|_| first),
-            traced => traced,
-        }
+        self.trace_call_with(func, name, args, span, false)
     }
 
-    /// [`Evaluator::trace_call`], with integer literals fixed or not.
+    /// [`Self::trace_call`], with the weak integer leaves of the arguments
+    /// kept as constants of the trace when `weak_ints_static`.
     fn trace_call_with(
         &mut self,
         func: &Rc<Func>,
         name: &str,
         args: Vec<(Value, Span)>,
         span: Span,
-        fix_int_literals: bool,
+        weak_ints_static: bool,
     ) -> Result<Traced> {
         let spans: Vec<Span> = args.iter().map(|(_, s)| *s).collect();
         let (leaves, def) = flatten(&Value::Tuple(Rc::new(
             args.into_iter().map(|(v, _)| v).collect(),
         )));
-        let fixed = |a: &Arr| fix_int_literals && a.weak() == Some(Weak::Int);
-        let inputs: Vec<Arr> = (leaves.iter())
-            .filter(|a| !fixed(a))
+        let is_static = |a: &Arr| weak_ints_static && a.weak() == Some(Weak::Int);
+        let inputs: Vec<Arr> = leaves
+            .iter()
+            .filter(|a| !is_static(a))
             .map(ops::materialize)
             .collect();
         self.tracer.begin();
         let traced = (|| {
-            let ins = (leaves.iter())
-                .map(|a| match fixed(a) {
+            let ins = leaves
+                .iter()
+                .map(|a| match is_static(a) {
                     true => Ok(a.clone()),
                     false => self.tracer.input(ops::materialize(a).ty()),
                 })
@@ -409,6 +451,11 @@ impl Evaluator {
     }
 }
 
+/// Whether a tree has a weak integer leaf.
+fn has_weak_int(v: &Value) -> bool {
+    flatten(v).0.iter().any(|a| a.weak() == Some(Weak::Int))
+}
+
 /// A function's name (for messages) and parameters.
 fn fn_signature(func: &Func) -> (String, &[Param]) {
     match func {
@@ -420,20 +467,26 @@ fn fn_signature(func: &Func) -> (String, &[Param]) {
     }
 }
 
-/// Binds positional and keyword arguments to parameters by name.
+/// Binds positional and keyword arguments to parameters by name; a slot
+/// left empty is a parameter with a default.
 fn bind_params(
     name: &str,
     params: &[Param],
     pos: Positional,
     kws: Keywords,
     span: Span,
-) -> Result<Vec<(Value, Span)>> {
+) -> Result<Vec<Option<(Value, Span)>>> {
     if pos.len() > params.len() {
         return Err(Diagnostic::at(
             pos[params.len()].1,
             format!(
-                "`{}` takes {} argument(s), got {}",
+                "`{}` takes {}{} argument(s), got {}",
                 name,
+                if params.iter().any(|p| p.default.is_some()) {
+                    "at most "
+                } else {
+                    ""
+                },
                 params.len(),
                 pos.len()
             ),
@@ -459,22 +512,18 @@ fn bind_params(
         }
         slots[i] = Some((v, vspan));
     }
-    slots
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.ok_or_else(|| {
-                Diagnostic::at(
-                    span,
-                    format!(
-                        "`{}` is missing its argument `{}`",
-                        name, params[i].name.name
-                    ),
-                )
-                .with_hint(format!("`{}({})`", name, param_list(params)))
-            })
-        })
-        .collect()
+    if let Some((_, p)) = slots
+        .iter()
+        .zip(params)
+        .find(|(s, p)| s.is_none() && p.default.is_none())
+    {
+        return Err(Diagnostic::at(
+            span,
+            format!("`{}` is missing its argument `{}`", name, p.name.name),
+        )
+        .with_hint(format!("`{}({})`", name, param_list(params))));
+    }
+    Ok(slots)
 }
 
 fn param_list(params: &[Param]) -> String {

@@ -130,6 +130,13 @@ impl Checker<'_> {
     fn fn_def(&mut self, f: &FnDef, _index: usize) -> Result<()> {
         let was = self.in_fn;
         self.in_fn = true;
+        // Defaults are evaluated in the module's scope, not the body's.
+        for default in f.params.iter().filter_map(|p| p.default.as_ref()) {
+            if let Err(e) = self.expr(default) {
+                self.in_fn = was;
+                return Err(e);
+            }
+        }
         self.scopes.push(HashMap::new());
         let r = (|| {
             for p in &f.params {
@@ -384,7 +391,8 @@ impl Checker<'_> {
                     return Ok(());
                 };
                 let names: Vec<&str> = f.params.iter().map(|p| p.name.name.as_str()).collect();
-                check_arity(name, &names, names.len(), false, args, kwargs, span)
+                let required = f.params.iter().filter(|p| p.default.is_none()).count();
+                check_arity(name, &names, required, false, args, kwargs, span)
             }
             Some(_) => Ok(()),
             None => {
@@ -420,7 +428,11 @@ fn check_arity(
     span: Span,
 ) -> Result<()> {
     if args.len() > params.len() {
-        let what = if builtin { "at most " } else { "" };
+        let what = if builtin || required < params.len() {
+            "at most "
+        } else {
+            ""
+        };
         return Err(Diagnostic::at(
             args[params.len()].span,
             format!(

@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// The standard library, embedded in the binary: module name and source.
-pub const STDLIB: &[(&str, &str)] = &[("nn", include_str!("../../stdlib/nn.nest"))];
+pub const STDLIB: &[(&str, &str)] = &[
+    ("nn", include_str!("../../stdlib/nn.nest")),
+    ("opt", include_str!("../../stdlib/opt.nest")),
+    ("linalg", include_str!("../../stdlib/linalg.nest")),
+];
 
 /// The state of a running program: sources, the tracer, loaded modules, and
 /// where output goes.

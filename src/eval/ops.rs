@@ -191,9 +191,26 @@ fn rewrap(a: Arr, weak: Option<Weak>) -> Arr {
     }
 }
 
+/// Operands that are all weak literals, as plain arrays of their payload
+/// dtype (f64, i64, c64), so that literal arithmetic computes at that
+/// precision, as Python scalars do (`1.0 - 0.999` is the f64 difference, not
+/// the f32 one); the caller makes the result weak again.
+fn computed_at_payload(args: Vec<Arr>, weak: Option<Weak>) -> Vec<Arr> {
+    if weak.is_none() {
+        return args;
+    }
+    args.into_iter()
+        .map(|a| match a {
+            Arr::Const { value, .. } => Arr::new(value),
+            a => a,
+        })
+        .collect()
+}
+
 /// An elementwise binary primitive with promotion and broadcasting.
 pub fn binary(t: &mut Tracer, op: BinaryOp, a: &Arr, b: &Arr) -> Result<Arr> {
     let (args, weak) = coerce(t, &[a, b])?;
+    let args = computed_at_payload(args, weak);
     let r = apply1(t, Prim::Binary(op), &args).map_err(|e| {
         Diagnostic::new(format!(
             "`{}` is not defined for {} and {}",
@@ -252,7 +269,8 @@ fn float_only(op: UnaryOp) -> bool {
 }
 
 pub fn compare(t: &mut Tracer, c: Cmp, a: &Arr, b: &Arr) -> Result<Arr> {
-    let (args, _) = coerce(t, &[a, b])?;
+    let (args, weak) = coerce(t, &[a, b])?;
+    let args = computed_at_payload(args, weak);
     apply1(t, Prim::Compare(c), &args).map_err(|e| {
         Diagnostic::new(format!("cannot compare {} and {}", a.ty(), b.ty())).with_hint(e.message)
     })

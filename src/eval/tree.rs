@@ -97,6 +97,16 @@ pub fn unflatten(def: &TreeDef, leaves: &mut dyn Iterator<Item = Arr>) -> Result
     })
 }
 
+/// Whether a structure has a function among its non-array leaves.
+pub fn holds_functions(def: &TreeDef) -> bool {
+    match def {
+        TreeDef::Arr | TreeDef::Key => false,
+        TreeDef::Tuple(xs) | TreeDef::List(xs) => xs.iter().any(holds_functions),
+        TreeDef::Record(fs) => fs.iter().any(|(_, d)| holds_functions(d)),
+        TreeDef::Static(v) => matches!(v, Value::Func(_)),
+    }
+}
+
 /// Whether two structures are the same (array leaves not compared).
 pub fn same_structure(a: &TreeDef, b: &TreeDef) -> bool {
     match (a, b) {

@@ -53,6 +53,9 @@ pub struct FnDef {
 pub struct Param {
     pub name: Ident,
     pub ty: Option<TypeExpr>,
+    /// `= expr` (only on `fn` definitions): evaluated, in the function's
+    /// module, by each call that omits the argument.
+    pub default: Option<Expr>,
 }
 
 /// A type annotation.

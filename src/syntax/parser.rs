@@ -163,7 +163,7 @@ fn expectation(rule: Rule) -> Expect {
         tuple_num => Name("a tuple index"),
         dim => Name("a dimension (an integer or a name)"),
         int => Name("an integer"),
-        param => Name(se::A_PARAMETER),
+        param | fn_param => Name(se::A_PARAMETER),
         type_expr | tensor_type | tuple_type | record_type => Name("a type"),
         type_field | rec_pat_field | rec_field => Name("a field"),
         pattern | tuple_pat | record_pat => Name(se::A_PATTERN),
@@ -378,13 +378,14 @@ impl<'s> Builder<'s> {
         let mut body = None;
         for k in kids.rest() {
             match k.as_rule() {
-                Rule::param => params.push(self.param(k)?),
+                Rule::fn_param => params.push(self.fn_param(k)?),
                 Rule::type_expr => ret = Some(self.type_expr(k)?),
                 Rule::block => body = Some(self.block(k)?),
                 _ => return Err(unexpected(&k)),
             }
         }
         check_unique(params.iter().map(|p| &p.name), "parameter")?;
+        check_defaults_last(&params)?;
         let body = body.ok_or_else(|| Diagnostic::internal("a function without a body"))?;
         Ok(FnDef {
             name,
@@ -402,7 +403,21 @@ impl<'s> Builder<'s> {
             Some(t) => Some(self.type_expr(t)?),
             None => None,
         };
-        Ok(Param { name, ty })
+        Ok(Param {
+            name,
+            ty,
+            default: None,
+        })
+    }
+
+    /// A parameter of a `fn`, with its default value if it has one.
+    fn fn_param(&mut self, p: P) -> Result<Param> {
+        let mut kids = Kids::of(p);
+        let mut param = self.param(kids.next()?)?;
+        if let Some(e) = kids.rest().next() {
+            param.default = Some(self.expr(e)?);
+        }
+        Ok(param)
     }
 
     // ------------------------------------------------------------ types
@@ -477,6 +492,26 @@ fn check_unique<'a>(names: impl Iterator<Item = &'a Ident>, what: &str) -> Resul
         seen.push(name);
     }
     Ok(())
+}
+
+/// Parameters with a default come after those without one, as in Python, so
+/// that positional arguments always fill the parameters that need them.
+fn check_defaults_last(params: &[Param]) -> Result<()> {
+    let first_default = params.iter().find(|p| p.default.is_some());
+    match (
+        first_default,
+        params.iter().rev().find(|p| p.default.is_none()),
+    ) {
+        (Some(d), Some(p)) if p.name.span.start > d.name.span.start => Err(Diagnostic::at(
+            p.name.span,
+            format!(
+                "parameter `{}` has no default but follows `{}`, which has one",
+                p.name.name, d.name.name
+            ),
+        )
+        .with_hint("put the parameters with a default last")),
+        _ => Ok(()),
+    }
 }
 
 /// The meaningful children of `p` (no punctuation, no keywords), exactly `N`.

@@ -42,6 +42,32 @@ fn sum() {
     check_exact("sum", vec![f32a(&[], &[2.5])], vec![], f32a(&[], &[2.5]));
 }
 
+/// Every element of every leaf, promoted across leaves: 6 + 0.5 + (0+1+2).
+#[test]
+fn tree_sum() {
+    let tree = tup(vec![
+        f32a(&[2, 2], &[1.0, 2.0, 3.0, -0.0]),
+        tup(vec![wf(0.5), i32a(&[3], &[0, 1, 2])]),
+    ]);
+    check_exact("tree_sum", vec![tree], vec![], f32a(&[], &[9.5]));
+    check_exact(
+        "tree_sum",
+        vec![tup(vec![f32a(&[1], &[1.5]), f64a(&[2], &[2.0, 0.25])])],
+        vec![],
+        f64a(&[], &[3.75]),
+    );
+    check_exact(
+        "tree_sum",
+        vec![boola(&[3], &[true, false, true])],
+        vec![],
+        i32a(&[], &[2]),
+    );
+    let empty = eager("tree_sum", vec![tup(vec![])], vec![]);
+    assert_eq!(tensor_of(&empty).get_f64(0), 0.0);
+    let e = error("tree_sum", vec![tup(vec![key_of(0, 0)])], vec![]);
+    assert_error(&e, Some(0), "a tree of arrays");
+}
+
 #[test]
 fn mean() {
     check(

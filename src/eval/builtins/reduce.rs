@@ -7,6 +7,7 @@ use crate::diag::Result;
 use crate::eval::exec::Evaluator;
 use crate::eval::ops;
 use crate::eval::tracer::Tracer;
+use crate::eval::tree::map_arrays;
 use crate::eval::value::{Arr, Value};
 use crate::prims::{ArgOp, BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use crate::types::DType;
@@ -32,7 +33,31 @@ pub const BUILTINS: &[Builtin] = &[
     reduction!("argmax", argmax),
     reduction!("argmin", argmin),
     reduction!("norm", norm),
+    Builtin {
+        name: "tree_sum",
+        params: "x",
+        host_only: false,
+        imp: tree_sum,
+    },
 ];
+
+/// `tree_sum(x)`: the sum of every element of every leaf of a tree (of an
+/// array, its `sum`), a scalar of the leaves' promoted dtype; `0` for a tree
+/// without leaves. Tree inner products and norms are built on it
+/// (`tree_sum(a * b)`), as `optax.tree_utils.tree_vdot` is.
+fn tree_sum(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let t = &mut ev.tracer;
+    let mut total = Arr::weak_int(0);
+    map_arrays(args.get(0)?, &mut |leaf| {
+        let leaf = ops::materialize(leaf);
+        let axes: Vec<usize> = (0..leaf.rank()).collect();
+        let s = sum_of(t, &leaf, &axes, false)?;
+        total = ops::binary(t, BinaryOp::Add, &total, &s)?;
+        Ok(leaf)
+    })
+    .map_err(|e| e.or_span(args.span(0)))?;
+    Ok(Value::Arr(total))
+}
 
 /// The array, its reduced axes and `keepdims`.
 fn operands(args: &Args) -> Result<(Arr, Vec<usize>, bool)> {
