@@ -251,7 +251,11 @@ impl Evaluator {
         let (_, params) = fn_signature(func);
         let module = match &**func {
             Func::Def { module, .. } | Func::Lambda { module, .. } => module.clone(),
-            Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) | Func::Vmap { .. } => {
+            Func::Builtin(_)
+            | Func::Grad { .. }
+            | Func::Pullback(_)
+            | Func::Vmap { .. }
+            | Func::Jacobian { .. } => {
                 return Err(Diagnostic::internal(
                     "a transformed function reached run_body",
                 ))
@@ -281,7 +285,11 @@ impl Evaluator {
         let flow = match &**func {
             Func::Def { def, .. } => self.exec_block(&mut env, &def.body)?,
             Func::Lambda { body, .. } => self.eval_expr_flow(&mut env, body)?,
-            Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) | Func::Vmap { .. } => {
+            Func::Builtin(_)
+            | Func::Grad { .. }
+            | Func::Pullback(_)
+            | Func::Vmap { .. }
+            | Func::Jacobian { .. } => {
                 return Err(Diagnostic::internal(
                     "a transformed function reached run_body",
                 ))
@@ -461,9 +469,11 @@ fn fn_signature(func: &Func) -> (String, &[Param]) {
     match func {
         Func::Def { def, .. } => (def.name.name.clone(), &def.params),
         Func::Lambda { params, .. } => ("<lambda>".to_string(), params),
-        Func::Builtin(_) | Func::Grad { .. } | Func::Pullback(_) | Func::Vmap { .. } => {
-            ("<builtin>".to_string(), &[])
-        }
+        Func::Builtin(_)
+        | Func::Grad { .. }
+        | Func::Pullback(_)
+        | Func::Vmap { .. }
+        | Func::Jacobian { .. } => ("<builtin>".to_string(), &[]),
     }
 }
 

@@ -27,6 +27,7 @@ pub fn display(v: &Value) -> String {
             Func::Grad { .. } => "<grad>".into(),
             Func::Pullback(_) => "<pullback>".into(),
             Func::Vmap { .. } => "<vmap>".into(),
+            Func::Jacobian { .. } => "<jacobian>".into(),
         },
         Value::Key(a) => format!("key({})", display_arr(a)),
         Value::Str(s) => s.to_string(),

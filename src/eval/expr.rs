@@ -180,6 +180,16 @@ impl Evaluator {
                 let args = pos.into_iter().map(|(v, _)| v).collect();
                 self.grad_call(f, wrt, *tuple, *with_value, args, span)
             }
+            Func::Jacobian { f, wrt, tuple } => {
+                if let Some((_, kspan, _, _)) = kws.first() {
+                    return Err(Diagnostic::at(
+                        *kspan,
+                        "a function made by `jacobian` takes positional arguments only",
+                    ));
+                }
+                let args = pos.into_iter().map(|(v, _)| v).collect();
+                self.jacobian_call(f, wrt, *tuple, args, span)
+            }
             Func::Vmap {
                 f,
                 in_axes,

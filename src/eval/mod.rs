@@ -10,6 +10,7 @@ pub mod display;
 pub mod exec;
 pub mod expr;
 pub mod index;
+pub mod jacobian;
 pub mod module;
 pub mod ops;
 pub mod stmt;

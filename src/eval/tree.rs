@@ -97,6 +97,34 @@ pub fn unflatten(def: &TreeDef, leaves: &mut dyn Iterator<Item = Arr>) -> Result
     })
 }
 
+/// A value of structure `def` whose array leaves are replaced by the given
+/// values (trees of trees: a Jacobian's result structure over its argument
+/// structure). Keys and static parts are kept.
+pub fn graft(def: &TreeDef, subtrees: &mut dyn Iterator<Item = Value>) -> Result<Value> {
+    let missing = || Diagnostic::internal("too few subtrees to graft");
+    Ok(match def {
+        TreeDef::Arr => subtrees.next().ok_or_else(missing)?,
+        TreeDef::Key | TreeDef::Static(_) => unflatten(def, &mut std::iter::empty())?,
+        TreeDef::Tuple(xs) => Value::Tuple(Rc::new(
+            xs.iter()
+                .map(|d| graft(d, subtrees))
+                .collect::<Result<_>>()?,
+        )),
+        TreeDef::List(xs) => Value::List(Rc::new(
+            xs.iter()
+                .map(|d| graft(d, subtrees))
+                .collect::<Result<_>>()?,
+        )),
+        TreeDef::Record(fs) => {
+            let mut out = IndexMap::new();
+            for (k, d) in fs {
+                out.insert(k.clone(), graft(d, subtrees)?);
+            }
+            Value::Record(Rc::new(out))
+        }
+    })
+}
+
 /// Whether a structure has a function among its non-array leaves.
 pub fn holds_functions(def: &TreeDef) -> bool {
     match def {

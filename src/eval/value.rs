@@ -154,6 +154,12 @@ pub enum Func {
         in_axes: crate::eval::vmap::Axes,
         out_axes: crate::eval::vmap::Axes,
     },
+    /// `jacobian(f, wrt)` (`hessian` is the Jacobian of `grad(f, wrt)`).
+    Jacobian {
+        f: Value,
+        wrt: Vec<usize>,
+        tuple: bool,
+    },
 }
 
 /// A value of the language.

@@ -36,6 +36,18 @@ pub const BUILTINS: &[Builtin] = &[
         imp: value_and_grad,
     },
     Builtin {
+        name: "jacobian",
+        params: "f, wrt = 0",
+        host_only: false,
+        imp: jacobian,
+    },
+    Builtin {
+        name: "hessian",
+        params: "f, wrt = 0",
+        host_only: false,
+        imp: hessian,
+    },
+    Builtin {
         name: "hvp",
         params: "f, x, v, *args, wrt = 0",
         host_only: false,
@@ -94,6 +106,40 @@ fn value_and_grad(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
 }
 
 fn grad_fn(args: &Args, with_value: bool) -> Result<Value> {
+    let (f, wrt, tuple) = function_and_wrt(args)?;
+    Ok(Value::Func(Rc::new(Func::Grad {
+        f,
+        wrt,
+        tuple,
+        with_value,
+    })))
+}
+
+/// `jacobian(f, wrt = 0)`: a function returning the dense Jacobian.
+fn jacobian(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (f, wrt, tuple) = function_and_wrt(args)?;
+    Ok(Value::Func(Rc::new(Func::Jacobian { f, wrt, tuple })))
+}
+
+/// `hessian(f, wrt = 0)`: the Jacobian of the gradient.
+fn hessian(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (f, wrt, tuple) = function_and_wrt(args)?;
+    let gradient = Value::Func(Rc::new(Func::Grad {
+        f,
+        wrt: wrt.clone(),
+        tuple,
+        with_value: false,
+    }));
+    Ok(Value::Func(Rc::new(Func::Jacobian {
+        f: gradient,
+        wrt,
+        tuple,
+    })))
+}
+
+/// The function and `wrt` (an integer, or a tuple of them) of `grad`,
+/// `jacobian` and `hessian`; whether `wrt` was a tuple.
+fn function_and_wrt(args: &Args) -> Result<(Value, Vec<usize>, bool)> {
     let f = args.get(0)?.clone();
     if !matches!(f, Value::Func(_)) {
         return Err(args.error(
@@ -116,12 +162,7 @@ fn grad_fn(args: &Args, with_value: bool) -> Result<Value> {
         }
         _ => (vec![args.usize(1)?], false),
     };
-    Ok(Value::Func(Rc::new(Func::Grad {
-        f,
-        wrt,
-        tuple,
-        with_value,
-    })))
+    Ok((f, wrt, tuple))
 }
 
 /// `vjp(f, args...)`: `(f(args...), pullback)`; `pullback(ct)` gives a tuple
