@@ -126,7 +126,7 @@ impl Evaluator {
                 limit,
                 stride,
             },
-            &[r.clone()],
+            std::slice::from_ref(r),
         )
     }
 }
