@@ -137,7 +137,9 @@ fn tolerance(prim: &Prim, dtype: DType) -> Tol {
         | Prim::TriangularSolve { .. }
         | Prim::While { .. }
         | Prim::Scan { .. }
-        | Prim::Cond { .. } => (1e-5, 1e-12),
+        | Prim::Cond { .. }
+        | Prim::CustomJvp { .. }
+        | Prim::LinearSolve { .. } => (1e-5, 1e-12),
         _ => return Tol::Exact,
     };
     match dtype {

@@ -156,6 +156,20 @@ pub(crate) fn region_labels(prim: &Prim) -> Vec<(String, &Graph)> {
             vec![("cond".to_string(), &**cond), ("body".to_string(), &**body)]
         }
         Prim::Scan { body, .. } => vec![("body".to_string(), &**body)],
+        Prim::CustomJvp { primal, jvp } => vec![
+            ("primal".to_string(), &**primal),
+            ("jvp".to_string(), &**jvp),
+        ],
+        Prim::LinearSolve {
+            matvec,
+            solve,
+            transpose_solve,
+            ..
+        } => vec![
+            ("matvec".to_string(), &**matvec),
+            ("solve".to_string(), &**solve),
+            ("transpose_solve".to_string(), &**transpose_solve),
+        ],
         Prim::Cond { branches } => branches
             .iter()
             .enumerate()
@@ -200,7 +214,9 @@ fn param_list(prim: &Prim) -> Vec<String> {
         | Prim::DynamicUpdateSlice
         | Prim::Cholesky
         | Prim::Threefry2x32
-        | Prim::Cond { .. } => {}
+        | Prim::Cond { .. }
+        | Prim::CustomJvp { .. } => {}
+        Prim::LinearSolve { n_consts, .. } => ps.push(format!("n_consts={}", n_consts)),
         Prim::Reduce { axes, .. } => ps.push(format!("axes={}", list(axes))),
         Prim::ArgReduce { axis, .. } => ps.push(format!("axis={}", axis)),
         Prim::Broadcast { dims, .. } => ps.push(format!("dims={}", list(dims))),

@@ -14,6 +14,7 @@
 
 pub mod batching;
 pub mod control;
+pub mod custom;
 pub mod elementwise;
 pub mod linalg;
 pub mod random;
@@ -158,6 +159,21 @@ pub enum Prim {
     /// Inputs: an `i32` scalar index, then the operands passed to every branch.
     /// Runs `branches[index]` (an out-of-range index runs the last branch).
     Cond { branches: Vec<Graph> },
+
+    // ---- custom.rs ----
+    /// `primal(inputs)`, whose JVP is the `jvp` graph: `(inputs, a tangent
+    /// per float input) -> (outputs, a tangent per float output)`.
+    CustomJvp { primal: Box<Graph>, jvp: Box<Graph> },
+    /// Inputs: `n_consts` constants, then a right-hand side `b`. Gives
+    /// `solve(consts, b) ≈ A⁻¹b` for the linear map `A·u = matvec(consts,
+    /// u)`, differentiated through `A` only; `transpose_solve` solves with
+    /// `Aᵀ`.
+    LinearSolve {
+        matvec: Box<Graph>,
+        solve: Box<Graph>,
+        transpose_solve: Box<Graph>,
+        n_consts: usize,
+    },
 }
 
 impl Prim {
@@ -190,6 +206,8 @@ impl Prim {
             Prim::While { .. } => "while",
             Prim::Scan { .. } => "scan",
             Prim::Cond { .. } => "cond",
+            Prim::CustomJvp { .. } => "custom_jvp",
+            Prim::LinearSolve { .. } => "linear_solve",
         }
     }
 
@@ -198,6 +216,13 @@ impl Prim {
         match self {
             Prim::While { cond, body, .. } => vec![cond, body],
             Prim::Scan { body, .. } => vec![body],
+            Prim::CustomJvp { primal, jvp } => vec![primal, jvp],
+            Prim::LinearSolve {
+                matvec,
+                solve,
+                transpose_solve,
+                ..
+            } => vec![matvec, solve, transpose_solve],
             Prim::Cond { branches } => branches.iter().collect(),
             _ => vec![],
         }
@@ -235,6 +260,21 @@ impl Prim {
             },
             Prim::Cond { branches } => Prim::Cond {
                 branches: branches.iter().map(f).collect(),
+            },
+            Prim::CustomJvp { primal, jvp } => Prim::CustomJvp {
+                primal: Box::new(f(primal)),
+                jvp: Box::new(f(jvp)),
+            },
+            Prim::LinearSolve {
+                matvec,
+                solve,
+                transpose_solve,
+                n_consts,
+            } => Prim::LinearSolve {
+                matvec: Box::new(f(matvec)),
+                solve: Box::new(f(solve)),
+                transpose_solve: Box::new(f(transpose_solve)),
+                n_consts: *n_consts,
             },
             _ => self.clone(),
         }
@@ -298,6 +338,13 @@ impl Prim {
                 reverse: _,
             } => control::infer_scan(body, *n_consts, *n_carries, *length, inputs),
             Prim::Cond { branches } => control::infer_cond(branches, inputs),
+            Prim::CustomJvp { primal, jvp } => custom::infer_custom_jvp(primal, jvp, inputs),
+            Prim::LinearSolve {
+                matvec,
+                solve,
+                transpose_solve,
+                n_consts,
+            } => custom::infer_linear_solve(matvec, solve, transpose_solve, *n_consts, inputs),
         }
     }
 
@@ -362,6 +409,8 @@ impl Prim {
                 reverse,
             } => control::eval_scan(body, *n_consts, *n_carries, *length, *reverse, inputs),
             Prim::Cond { branches } => control::eval_cond(branches, inputs),
+            Prim::CustomJvp { primal, .. } => custom::eval_custom_jvp(primal, inputs),
+            Prim::LinearSolve { solve, .. } => custom::eval_linear_solve(solve, inputs),
         }
     }
 
@@ -443,6 +492,8 @@ impl Prim {
                 reverse,
             } => control::lower_scan(body, *n_consts, *n_carries, *length, *reverse, em, inputs),
             Prim::Cond { branches } => control::lower_cond(branches, em, inputs, outs),
+            Prim::CustomJvp { primal, .. } => custom::lower_custom_jvp(primal, em, inputs),
+            Prim::LinearSolve { solve, .. } => custom::lower_linear_solve(solve, em, inputs),
         }
     }
     /// The transpose rule of a primitive that is linear in the inputs marked
@@ -497,6 +548,9 @@ impl Prim {
                 body, *n_consts, *n_carries, *length, *reverse, b, inputs, linear, cts,
             ),
             Prim::Cond { branches } => control::transpose_cond(branches, b, inputs, linear, cts),
+            Prim::LinearSolve { .. } => custom::transpose_linear_solve(self, b, inputs, linear, cts),
+            // The JVP of custom_jvp is its jvp graph, inlined: it never appears linearly.
+            Prim::CustomJvp { .. } => Err("custom_jvp is not linear in its inputs".into()),
             // The JVP of stop_gradient has no tangent, so it never appears linearly.
             Prim::StopGradient
             | Prim::Compare(_)
@@ -589,6 +643,8 @@ impl Prim {
                 body, *n_consts, *n_carries, *length, *reverse, b, primals, tangents,
             ),
             Prim::Cond { branches } => control::jvp_cond(branches, b, primals, tangents),
+            Prim::CustomJvp { jvp, .. } => custom::jvp_custom_jvp(jvp, b, primals, outs, tangents),
+            Prim::LinearSolve { .. } => custom::jvp_linear_solve(self, b, primals, outs, tangents),
         }
     }
 }
@@ -623,6 +679,10 @@ impl Prim {
             )
             .map(Some),
             Prim::Cond { branches } => control::partial_eval_cond(branches, eqn, unknown).map(Some),
+            // Split as a whole: in a JVP they appear only with known inputs
+            // (custom_jvp, inlined by its rule) or as a linear map of the
+            // tangents (linear_solve).
+            Prim::CustomJvp { .. } | Prim::LinearSolve { .. } => Ok(None),
             Prim::Unary(_)
             | Prim::Binary(_)
             | Prim::Compare(_)
@@ -757,6 +817,10 @@ impl Prim {
                 size,
             ),
             Prim::Cond { branches } => control::batch_cond(branches, b, inputs, batched, size),
+            Prim::CustomJvp { primal, jvp } => {
+                custom::batch_custom_jvp(primal, jvp, b, inputs, batched, size)
+            }
+            Prim::LinearSolve { .. } => custom::batch_linear_solve(self, b, inputs, batched, size),
         }
     }
 }

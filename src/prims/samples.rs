@@ -140,6 +140,8 @@ variants! {
     Prim::While { .. } => "while",
     Prim::Scan { .. } => "scan",
     Prim::Cond { .. } => "cond",
+    Prim::CustomJvp { .. } => "custom_jvp",
+    Prim::LinearSolve { .. } => "linear_solve",
 }
 
 /// Defines a constant array of every value of a fieldless enum, checked
@@ -620,6 +622,10 @@ fn control(out: &mut Vec<Sample>) {
             "constant, carry, stacked input and output",
         ));
     }
+    let (prim, inputs) = values::custom_jvp();
+    out.push(Sample::new(prim, inputs, "sin(x) c with its own JVP"));
+    let (prim, inputs) = values::linear_solve();
+    out.push(Sample::new(prim, inputs, "upper-triangular map, exact solves"));
     for index in [-1, 0, 1, 2, 7] {
         let (prim, inputs) = values::cond(index);
         out.push(Sample::new(prim, inputs, "index in and out of range"));

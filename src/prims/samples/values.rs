@@ -524,3 +524,78 @@ pub fn scan(reverse: bool, d: DType) -> (Prim, Vec<Tensor>) {
     ];
     (prim, inputs)
 }
+
+/// `custom_jvp` of `y = sin(x)·c` over `x, c: f64[3]` with its true JVP
+/// `cos(x)·c·tx + sin(x)·tc`.
+pub fn custom_jvp() -> (Prim, Vec<Tensor>) {
+    let row = TensorType::new(DType::F64, vec![3]);
+    let mut p = Builder::new(&[row.clone(), row.clone()]);
+    let s = p.apply(Prim::Unary(UnaryOp::Sin), vec![p.arg(0)]);
+    let y = p.apply(Prim::Binary(BinaryOp::Mul), vec![s, p.arg(1)]);
+    let primal = p.finish(vec![y]);
+    let mut j = Builder::new(&[row.clone(), row.clone(), row.clone(), row]);
+    let (x, c, tx, tc) = (j.arg(0), j.arg(1), j.arg(2), j.arg(3));
+    let s = j.apply(Prim::Unary(UnaryOp::Sin), vec![x.clone()]);
+    let y = j.apply(Prim::Binary(BinaryOp::Mul), vec![s.clone(), c.clone()]);
+    let cos = j.apply(Prim::Unary(UnaryOp::Cos), vec![x]);
+    let dydx = j.apply(Prim::Binary(BinaryOp::Mul), vec![cos, c]);
+    let t1 = j.apply(Prim::Binary(BinaryOp::Mul), vec![dydx, tx]);
+    let t2 = j.apply(Prim::Binary(BinaryOp::Mul), vec![s, tc]);
+    let t = j.apply(Prim::Binary(BinaryOp::Add), vec![t1, t2]);
+    let jvp = j.finish(vec![y, t]);
+    let prim = Prim::CustomJvp {
+        primal: Box::new(primal),
+        jvp: Box::new(jvp),
+    };
+    let x = tensor(&[3], Data::F64(vec![0.3, -1.2, 2.0]));
+    let c = tensor(&[3], Data::F64(vec![1.5, 0.5, -2.0]));
+    (prim, vec![x, c])
+}
+
+/// `linear_solve` with the upper triangle of a non-symmetric `m: f64[3, 3]`
+/// as its map: `matvec = triu(m)·u`, `solve` and `transpose_solve` exact by
+/// `triangular_solve` (so that its derivatives are exact too).
+pub fn linear_solve() -> (Prim, Vec<Tensor>) {
+    let (m_ty, v_ty) = (
+        TensorType::new(DType::F64, vec![3, 3]),
+        TensorType::new(DType::F64, vec![3]),
+    );
+    let types = [m_ty, v_ty];
+    let mut mv = Builder::new(&types);
+    let dot = Prim::DotGeneral {
+        lhs_batch: vec![],
+        rhs_batch: vec![],
+        lhs_contract: vec![1],
+        rhs_contract: vec![0],
+    };
+    // The map reads only the upper triangle, as the solves do.
+    let upper_mask = tensor(&[3, 3], Data::Bool((0..9).map(|k| k / 3 <= k % 3).collect()));
+    let zeros = Atom::Const(tensor(&[3, 3], Data::F64(vec![0.0; 9])));
+    let m = mv.apply(Prim::Select, vec![Atom::Const(upper_mask), mv.arg(0), zeros]);
+    let au = mv.apply(dot, vec![m, mv.arg(1)]);
+    let matvec = mv.finish(vec![au]);
+    let solve_with = |transpose_a: bool| {
+        let mut s = Builder::new(&types);
+        let b = s.apply(Prim::Reshape { shape: vec![3, 1] }, vec![s.arg(1)]);
+        let solve = Prim::TriangularSolve {
+            left_side: true,
+            lower: false,
+            transpose_a,
+            unit_diagonal: false,
+        };
+        let x = s.apply(solve, vec![s.arg(0), b]);
+        let x = s.apply(Prim::Reshape { shape: vec![3] }, vec![x]);
+        s.finish(vec![x])
+    };
+    let prim = Prim::LinearSolve {
+        matvec: Box::new(matvec),
+        solve: Box::new(solve_with(false)),
+        transpose_solve: Box::new(solve_with(true)),
+        n_consts: 1,
+    };
+    let full = triangular(DType::F64, 3).to_f64_vec();
+    let upper = (0..9).map(|k| if k / 3 > k % 3 { 0.0 } else { full[k] });
+    let m = tensor(&[3, 3], Data::F64(upper.collect()));
+    let b = tensor(&[3], Data::F64(vec![1.0, -2.0, 0.5]));
+    (prim, vec![m, b])
+}
