@@ -255,7 +255,8 @@ impl Evaluator {
             | Func::Grad { .. }
             | Func::Pullback(_)
             | Func::Vmap { .. }
-            | Func::Jacobian { .. } => {
+            | Func::Jacobian { .. }
+            | Func::Graph { .. } => {
                 return Err(Diagnostic::internal(
                     "a transformed function reached run_body",
                 ))
@@ -289,7 +290,8 @@ impl Evaluator {
             | Func::Grad { .. }
             | Func::Pullback(_)
             | Func::Vmap { .. }
-            | Func::Jacobian { .. } => {
+            | Func::Jacobian { .. }
+            | Func::Graph { .. } => {
                 return Err(Diagnostic::internal(
                     "a transformed function reached run_body",
                 ))
@@ -473,7 +475,8 @@ fn fn_signature(func: &Func) -> (String, &[Param]) {
         | Func::Grad { .. }
         | Func::Pullback(_)
         | Func::Vmap { .. }
-        | Func::Jacobian { .. } => ("<builtin>".to_string(), &[]),
+        | Func::Jacobian { .. }
+        | Func::Graph { .. } => ("<builtin>".to_string(), &[]),
     }
 }
 

@@ -268,6 +268,7 @@ impl Checker<'_> {
     fn name(&self, name: &str, span: Span) -> Result<()> {
         if self.lookup(name).is_some()
             || builtins::lookup(name).is_some()
+            || super::exec::prelude_defines(name)
             || DType::from_name(name).is_some()
             || name == "none"
         {

@@ -28,6 +28,7 @@ pub fn display(v: &Value) -> String {
             Func::Pullback(_) => "<pullback>".into(),
             Func::Vmap { .. } => "<vmap>".into(),
             Func::Jacobian { .. } => "<jacobian>".into(),
+            Func::Graph { .. } => "<linear map>".into(),
         },
         Value::Key(a) => format!("key({})", display_arr(a)),
         Value::Str(s) => s.to_string(),

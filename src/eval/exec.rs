@@ -18,7 +18,33 @@ pub const STDLIB: &[(&str, &str)] = &[
     ("nn", include_str!("../../stdlib/nn.nest")),
     ("opt", include_str!("../../stdlib/opt.nest")),
     ("linalg", include_str!("../../stdlib/linalg.nest")),
+    ("nested", include_str!("../../stdlib/nested.nest")),
 ];
+
+/// The standard-library module whose functions every program sees without
+/// an import (after its own names and the builtins): `implicit`,
+/// `best_response`, the linear solvers of `implicit_solve`...
+pub const PRELUDE: &str = "nested";
+
+/// The names the prelude defines.
+pub fn prelude_defines(name: &str) -> bool {
+    static NAMES: once_cell::sync::Lazy<Vec<String>> = once_cell::sync::Lazy::new(|| {
+        let text = STDLIB
+            .iter()
+            .find(|(n, _)| *n == PRELUDE)
+            .map_or("", |(_, t)| *t);
+        let items = crate::syntax::parse(text, crate::span::FileId(u32::MAX))
+            .map(|p| p.items)
+            .unwrap_or_default();
+        (items.into_iter())
+            .filter_map(|item| match item {
+                Item::Fn(def) => Some(def.name.name),
+                _ => None,
+            })
+            .collect()
+    });
+    NAMES.iter().any(|n| n == name)
+}
 
 /// The state of a running program: sources, the tracer, loaded modules, and
 /// where output goes.
@@ -111,6 +137,14 @@ impl Evaluator {
         self.modules
             .insert(key.display().to_string(), module.clone());
         Ok(module)
+    }
+
+    /// A function of the prelude (see [`PRELUDE`]).
+    pub fn prelude_fn(&mut self, name: &str, span: Span) -> Result<Value> {
+        let prelude = self.load_std(PRELUDE, span)?;
+        prelude
+            .get(name)
+            .ok_or_else(|| Diagnostic::internal(format!("the prelude does not define `{}`", name)))
     }
 
     /// A standard-library module, loaded once.

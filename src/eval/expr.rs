@@ -5,7 +5,7 @@ use super::builtins;
 use super::exec::Evaluator;
 use super::module::Env;
 use super::ops;
-use super::tree::zip_arrays;
+use super::tree::{flatten, unflatten, zip_arrays};
 use super::value::{Arr, Func, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::prims::{BinaryOp, Cmp};
@@ -88,13 +88,16 @@ impl Evaluator {
         xs.iter().map(|x| self.eval_expr(env, x)).collect()
     }
 
-    /// A name: a local, a global, a builtin, a dtype or `none`.
+    /// A name: a local, a global, a builtin, a prelude function, a dtype or `none`.
     pub fn lookup_name(&mut self, env: &Env, name: &str, span: Span) -> Result<Value> {
         if let Some(v) = env.lookup(name) {
             return Ok(v);
         }
         if let Some(id) = builtins::lookup(name) {
             return Ok(Value::Func(Rc::new(Func::Builtin(id))));
+        }
+        if super::exec::prelude_defines(name) {
+            return self.prelude_fn(name, span);
         }
         if let Some(d) = DType::from_name(name) {
             return Ok(Value::DType(d));
@@ -180,6 +183,21 @@ impl Evaluator {
                 let args = pos.into_iter().map(|(v, _)| v).collect();
                 self.grad_call(f, wrt, *tuple, *with_value, args, span)
             }
+            Func::Graph {
+                graph,
+                consts,
+                output,
+            } => match pos.as_slice() {
+                [(x, _)] if kws.is_empty() => {
+                    let mut inputs = consts.clone();
+                    inputs.extend(flatten(x).0.iter().map(ops::materialize));
+                    let outs = (self.tracer)
+                        .call_graph("map", graph, &inputs)
+                        .map_err(|m| Diagnostic::at(span, m))?;
+                    unflatten(output, &mut outs.into_iter())
+                }
+                _ => Err(Diagnostic::at(span, "this function takes one argument")),
+            },
             Func::Jacobian { f, wrt, tuple } => {
                 if let Some((_, kspan, _, _)) = kws.first() {
                     return Err(Diagnostic::at(

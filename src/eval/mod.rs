@@ -9,6 +9,7 @@ pub mod control;
 pub mod display;
 pub mod exec;
 pub mod expr;
+pub mod implicit;
 pub mod index;
 pub mod jacobian;
 pub mod module;

@@ -13,6 +13,7 @@ use crate::span::Span;
 use crate::transform::jvp::jvp_graph;
 use crate::transform::linearize::linearize;
 use crate::transform::transpose::transpose_graph;
+use crate::types::TensorType;
 use std::rc::Rc;
 
 /// A function traced on the leaves of its arguments.
@@ -28,38 +29,52 @@ impl Evaluator {
     /// Traces `f(args...)` into a closed graph.
     pub fn trace_closed(&mut self, f: &Value, args: &[Value], span: Span) -> Result<Closed> {
         let (leaves, def) = flatten(&Value::Tuple(Rc::new(args.to_vec())));
-        self.tracer.begin();
-        let traced = (|| {
-            let ins = leaves
-                .iter()
-                .map(|a| self.tracer.input(ops::materialize(a).ty()))
-                .collect::<Result<Vec<_>>>()?;
+        let types: Vec<_> = leaves.iter().map(|a| ops::materialize(a).ty()).collect();
+        let mut output = TreeDef::Tuple(vec![]);
+        let (graph, consts) = self.trace_fn(&types, |ev, ins| {
             let Value::Tuple(vals) = unflatten(&def, &mut ins.into_iter())? else {
                 return Err(Diagnostic::internal("arguments lost their structure"));
             };
             let pos = vals.iter().map(|v| (v.clone(), span)).collect();
-            self.call(f, pos, vec![], span)
+            let (outs, def) = flatten(&ev.call(f, pos, vec![], span)?);
+            output = def;
+            Ok(outs)
+        })?;
+        Ok(Closed {
+            graph,
+            consts,
+            output,
+        })
+    }
+
+    /// Traces `body` on fresh inputs of `types` into a closed graph, whose
+    /// leading inputs are the values of enclosing traces it used (returned
+    /// with it).
+    pub fn trace_fn(
+        &mut self,
+        types: &[TensorType],
+        body: impl FnOnce(&mut Evaluator, Vec<Arr>) -> Result<Vec<Arr>>,
+    ) -> Result<(Graph, Vec<Arr>)> {
+        self.tracer.begin();
+        let traced = (|| {
+            let ins = (types.iter())
+                .map(|t| self.tracer.input(t.clone()))
+                .collect::<Result<Vec<_>>>()?;
+            body(self, ins)
         })();
-        let result = match traced {
-            Ok(v) => v,
+        let outs = match traced {
+            Ok(outs) => outs,
             Err(e) => {
                 self.tracer.abandon();
                 return Err(e);
             }
         };
-        let (outs, output) = flatten(&result);
         let region = self.tracer.finish(&outs)?;
-        let consts: Vec<_> = region
-            .captures
-            .iter()
+        let consts: Vec<_> = (region.captures.iter())
             .map(|(outer, _)| outer.clone())
             .collect();
         let graph = region.close(&consts);
-        Ok(Closed {
-            graph,
-            consts: consts.into_iter().map(Arr::Traced).collect(),
-            output,
-        })
+        Ok((graph, consts.into_iter().map(Arr::Traced).collect()))
     }
 
     /// `jvp(f, primals, tangents)`: `(f(*primals), J·tangents)`.

@@ -154,6 +154,13 @@ pub enum Func {
         in_axes: crate::eval::vmap::Axes,
         out_axes: crate::eval::vmap::Axes,
     },
+    /// A graph applied to the values it closes over, then the leaves of its
+    /// one argument (the map `implicit_solve` hands to a linear solver).
+    Graph {
+        graph: Rc<crate::ir::Graph>,
+        consts: Vec<Arr>,
+        output: crate::eval::tree::TreeDef,
+    },
     /// `jacobian(f, wrt)` (`hessian` is the Jacobian of `grad(f, wrt)`).
     Jacobian {
         f: Value,

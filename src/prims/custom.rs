@@ -110,7 +110,11 @@ pub fn batch_custom_jvp(
         })
         .collect();
     let want_jvp: Vec<bool> = (out_b.iter().copied())
-        .chain((out_types.iter().zip(&out_b)).filter(|(t, _)| t.dtype.is_inexact()).map(|(_, &bt)| bt))
+        .chain(
+            (out_types.iter().zip(&out_b))
+                .filter(|(t, _)| t.dtype.is_inexact())
+                .map(|(_, &bt)| bt),
+        )
         .collect();
     let prim = Prim::CustomJvp {
         primal: Box::new(batch_region(primal, batched, size, &out_b)?),
@@ -136,9 +140,21 @@ pub fn infer_linear_solve(
         ));
     }
     let rhs = &inputs[n_consts..];
-    for (what, g) in [("matvec", matvec), ("solve", solve), ("transpose_solve", transpose_solve)] {
-        check_types(&format!("linear_solve {} inputs", what), &g.input_types(), inputs)?;
-        check_types(&format!("linear_solve {} results", what), &g.output_types(), rhs)?;
+    for (what, g) in [
+        ("matvec", matvec),
+        ("solve", solve),
+        ("transpose_solve", transpose_solve),
+    ] {
+        check_types(
+            &format!("linear_solve {} inputs", what),
+            &g.input_types(),
+            inputs,
+        )?;
+        check_types(
+            &format!("linear_solve {} results", what),
+            &g.output_types(),
+            rhs,
+        )?;
     }
     Ok(rhs.to_vec())
 }

@@ -548,7 +548,9 @@ impl Prim {
                 body, *n_consts, *n_carries, *length, *reverse, b, inputs, linear, cts,
             ),
             Prim::Cond { branches } => control::transpose_cond(branches, b, inputs, linear, cts),
-            Prim::LinearSolve { .. } => custom::transpose_linear_solve(self, b, inputs, linear, cts),
+            Prim::LinearSolve { .. } => {
+                custom::transpose_linear_solve(self, b, inputs, linear, cts)
+            }
             // The JVP of custom_jvp is its jvp graph, inlined: it never appears linearly.
             Prim::CustomJvp { .. } => Err("custom_jvp is not linear in its inputs".into()),
             // The JVP of stop_gradient has no tangent, so it never appears linearly.

@@ -625,7 +625,11 @@ fn control(out: &mut Vec<Sample>) {
     let (prim, inputs) = values::custom_jvp();
     out.push(Sample::new(prim, inputs, "sin(x) c with its own JVP"));
     let (prim, inputs) = values::linear_solve();
-    out.push(Sample::new(prim, inputs, "upper-triangular map, exact solves"));
+    out.push(Sample::new(
+        prim,
+        inputs,
+        "upper-triangular map, exact solves",
+    ));
     for index in [-1, 0, 1, 2, 7] {
         let (prim, inputs) = values::cond(index);
         out.push(Sample::new(prim, inputs, "index in and out of range"));

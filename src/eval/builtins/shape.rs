@@ -19,6 +19,12 @@ pub const BUILTINS: &[Builtin] = &[
         imp: shape,
     },
     Builtin {
+        name: "is_none",
+        params: "x",
+        host_only: false,
+        imp: is_none,
+    },
+    Builtin {
         name: "size",
         params: "x",
         host_only: false,
@@ -96,6 +102,14 @@ fn size(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let x = args.arr(0)?;
     let n: usize = x.shape().iter().product();
     Ok(Value::Arr(Arr::weak_int(n as i64)))
+}
+
+/// `is_none(x)`: whether `x` is `none`, as a static `bool` (an `if` on it
+/// picks its branch when the function is traced: `fn f(k = none)`).
+fn is_none(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    Ok(Value::tensor(crate::tensor::Tensor::scalar_bool(
+        args.is_none(0),
+    )))
 }
 
 /// `reshape(x, shape)`, row-major; one entry of `shape` may be `-1`.

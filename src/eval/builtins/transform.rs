@@ -54,6 +54,12 @@ pub const BUILTINS: &[Builtin] = &[
         imp: hvp,
     },
     Builtin {
+        name: "implicit_solve",
+        params: "F, x0, theta, solve, linear = none",
+        host_only: false,
+        imp: implicit_solve,
+    },
+    Builtin {
         name: "vjp",
         params: "...",
         host_only: false,
@@ -84,6 +90,42 @@ fn hvp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     }
     let wrt = args.usize(4)?;
     ev.hvp_value(f, (args.get(1)?, args.get(2)?), &rest, wrt, args.call)
+}
+
+/// `implicit_solve(F, x0, theta, solve, linear)`: the root `solve(x0, theta)`
+/// of `F(x, theta) = 0`, differentiated implicitly (see `eval/implicit.rs`).
+/// `linear` defaults to `neumann(iters = 20, alpha = 0.1)`.
+fn implicit_solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    for (i, what) in [(0, "F"), (3, "solve")] {
+        if !matches!(args.get(i)?, Value::Func(_)) {
+            return Err(args.error(
+                i,
+                format!(
+                    "`{}` must be a function, got {}",
+                    what,
+                    args.get(i)?.describe()
+                ),
+            ));
+        }
+    }
+    let linear = match args.get(4)? {
+        Value::None => {
+            let neumann = ev.prelude_fn("neumann", args.call)?;
+            ev.call(&neumann, vec![], vec![], args.call)?
+        }
+        Value::Func(_) => args.get(4)?.clone(),
+        other => {
+            return Err(args.error(
+                4,
+                format!(
+                    "`linear` must be a linear solver such as `neumann()` or `cg()`, got {}",
+                    other.describe()
+                ),
+            ))
+        }
+    };
+    let [f, x0, theta, solve] = [0, 1, 2, 3].map(|i| &args.values[i]);
+    ev.implicit_solve_value([f, x0, theta, solve, &linear], args.call)
 }
 
 /// `stop_gradient(x)`: `x`, leaf by leaf, with a zero derivative.

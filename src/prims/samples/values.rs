@@ -569,9 +569,15 @@ pub fn linear_solve() -> (Prim, Vec<Tensor>) {
         rhs_contract: vec![0],
     };
     // The map reads only the upper triangle, as the solves do.
-    let upper_mask = tensor(&[3, 3], Data::Bool((0..9).map(|k| k / 3 <= k % 3).collect()));
+    let upper_mask = tensor(
+        &[3, 3],
+        Data::Bool((0..9).map(|k| k / 3 <= k % 3).collect()),
+    );
     let zeros = Atom::Const(tensor(&[3, 3], Data::F64(vec![0.0; 9])));
-    let m = mv.apply(Prim::Select, vec![Atom::Const(upper_mask), mv.arg(0), zeros]);
+    let m = mv.apply(
+        Prim::Select,
+        vec![Atom::Const(upper_mask), mv.arg(0), zeros],
+    );
     let au = mv.apply(dot, vec![m, mv.arg(1)]);
     let matvec = mv.finish(vec![au]);
     let solve_with = |transpose_a: bool| {
