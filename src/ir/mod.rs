@@ -85,6 +85,26 @@ impl Graph {
     pub fn output_types(&self) -> Vec<TensorType> {
         self.outputs.iter().map(Atom::ty).collect()
     }
+    /// The number of elements of every value the graph defines (equation
+    /// outputs, regions included, a region's values counted once): an
+    /// upper bound on the memory its intermediate values need, as if all
+    /// were alive at once. Values a loop stores for reverse mode are
+    /// stacked arrays, so they show here.
+    pub fn value_elements(&self) -> usize {
+        self.eqns
+            .iter()
+            .map(|e| {
+                let own: usize = e.outputs.iter().map(|v| v.ty.size()).sum();
+                own + e
+                    .prim
+                    .regions()
+                    .iter()
+                    .map(|g| g.value_elements())
+                    .sum::<usize>()
+            })
+            .sum()
+    }
+
     /// Number of equations, counting those in nested regions.
     pub fn size(&self) -> usize {
         self.eqns
