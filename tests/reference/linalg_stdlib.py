@@ -161,6 +161,7 @@ residuals = [np.linalg.norm(b - g @ min_residual(g, b, k)) for k in range(1, 5)]
 assert all(r1 > r2 for r1, r2 in zip(residuals, residuals[1:])), residuals
 for k, residual in enumerate(residuals, 1):
     p("gmres_residual", np.int32(k), r5(residual))
+p("gmres_no_steps", np.zeros(4))
 stop = next(k for k, residual in enumerate(residuals, 1) if residual <= 0.5)
 assert stop == 3, stop
 x_stop = min_residual(g, b, stop)
