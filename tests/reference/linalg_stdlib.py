@@ -139,3 +139,62 @@ p("eig_values", r5(values))
 p("eig_vectors", r5(largest_entry_positive(vectors)))
 p("eig_f32", np.round(np.linalg.eigvalsh(a.astype(np.float32)) * 1000) / 1000)
 p("eig_diagonal", np.array([-1, 2, 3], np.float32), np.eye(3, dtype=np.float32)[[1, 2, 0]].T)
+
+# ---- gmres_solve ----
+
+g = np.array([[4, 1, -2, 0.5], [0, 3, 1, -1], [1.5, -1, 5, 1], [-0.5, 2, 0, 3]], D)
+assert np.all(np.linalg.eigvals(g).imag != 0) and np.linalg.cond(g) < 2
+
+
+def min_residual(m, rhs, k):
+    """The x in the Krylov space span{rhs, m·rhs, …, m^(k−1)·rhs} minimizing
+    ‖rhs − m·x‖: the k-th GMRES iterate from 0, by least squares on the
+    Krylov matrix itself (no Arnoldi)."""
+    krylov = np.column_stack([np.linalg.matrix_power(m, j) @ rhs for j in range(k)])
+    coefficients = np.linalg.lstsq(m @ krylov, rhs, rcond=None)[0]
+    return krylov @ coefficients
+
+
+x_g = np.linalg.solve(g, b)
+p("gmres_solve", r5(x_g))
+residuals = [np.linalg.norm(b - g @ min_residual(g, b, k)) for k in range(1, 5)]
+assert all(r1 > r2 for r1, r2 in zip(residuals, residuals[1:])), residuals
+for k, residual in enumerate(residuals, 1):
+    p("gmres_residual", np.int32(k), r5(residual))
+p("gmres_no_steps", np.zeros(4))
+stop = next(k for k, residual in enumerate(residuals, 1) if residual <= 0.5)
+assert stop == 3, stop
+x_stop = min_residual(g, b, stop)
+p("gmres_early_stop", r5(x_stop), np.linalg.norm(b - g @ x_stop) <= 0.5)
+p("gmres_more_steps", r5(x_g))
+
+
+def r3_f32(x):
+    x = np.asarray(x, np.float32)
+    return np.round(x * np.float32(1000)) / np.float32(1000)
+
+
+p("gmres_f32", r3_f32(x_g))
+
+u = np.array([1, 0, 1, -1], D)
+w = np.array([2, -1, 0, 0], D)
+assert w @ b == 0
+p("gmres_eigenvector", r5(np.linalg.solve(2 * np.eye(4) + np.outer(u, w), b)))
+e1 = np.array([0, 2, 0, 0], D)
+p("gmres_identity", e1, e1.astype(np.float32))
+eigenbasis = g + 0.1 * np.eye(4)
+p("gmres_near_eigenvector", r5(eigenbasis[:, 1] / 0.7))
+p("gmres_zero", np.zeros(4))
+
+# ---- dense_solve ----
+
+p("dense_solve", r5(x_g))
+p("dense_solve_matrix", r5(np.linalg.solve(g, np.stack([b, u], 1))))
+p("dense_solve_f32", r3_f32(x_g))
+x_u = np.linalg.solve(g, u)
+p("solve_in_fn", r5(x_u), r5(x_u))
+
+c = np.array([1, -1, 0.5, 2], D)
+adjoint = np.linalg.solve(g.T, c)
+p("dense_solve_grad", r5(adjoint), r5(-np.outer(adjoint, x_g)))
+p("gmres_grad", r5(adjoint), r5(-np.outer(adjoint, x_g)))
