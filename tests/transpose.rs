@@ -4,6 +4,9 @@
 //! identity ⟨ct, L(t)⟩ = ⟨Lᵀ(ct), t⟩ holds, where L(t) = f(t) − f(0) with the
 //! other inputs fixed.
 
+mod common;
+
+use common::{dot, random_like};
 use nest::interp::run_graph;
 use nest::ir::verify::verify;
 use nest::prims::samples::{samples, Sample};
@@ -12,28 +15,8 @@ use nest::transform::transpose::transpose_graph;
 use nest::types::DType;
 use std::collections::BTreeSet;
 
-fn random_like(t: &Tensor, seed: &mut u64) -> Tensor {
-    let v: Vec<f64> = (0..t.size())
-        .map(|_| {
-            *seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((*seed >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        })
-        .collect();
-    Tensor::new(t.shape().to_vec(), Data::F64(v)).expect("same size")
-}
-
 fn zeros_like(t: &Tensor) -> Tensor {
     Tensor::new(t.shape().to_vec(), Data::F64(vec![0.0; t.size()])).expect("same size")
-}
-
-fn dot(a: &Tensor, b: &Tensor) -> f64 {
-    a.to_f64_vec()
-        .iter()
-        .zip(b.to_f64_vec())
-        .map(|(x, y)| x * y)
-        .sum()
 }
 
 /// An f32 or f64 tensor as f64 with every non-finite element replaced.

@@ -33,16 +33,7 @@ impl Evaluator {
         args: Vec<Value>,
         span: Span,
     ) -> Result<Value> {
-        if let Some(&w) = wrt.iter().find(|&&w| w >= args.len()) {
-            return Err(Diagnostic::at(
-                span,
-                format!(
-                    "`wrt = {}` but the function was called with {} argument(s)",
-                    w,
-                    args.len()
-                ),
-            ));
-        }
+        super::transform::check_wrt(wrt, args.len(), span)?;
         let (y, pb) = self.vjp_value(f, args, Some(wrt), span)?;
         let (outs, out_def) = flatten(&y);
         if let Some(o) = outs.iter().find(|o| !o.dtype().is_inexact()) {

@@ -335,16 +335,7 @@ impl Evaluator {
         args: Vec<Value>,
         span: Span,
     ) -> Result<Value> {
-        if let Some(&w) = wrt.iter().find(|&&w| w >= args.len()) {
-            return Err(Diagnostic::at(
-                span,
-                format!(
-                    "`wrt = {}` but the function was called with {} argument(s)",
-                    w,
-                    args.len()
-                ),
-            ));
-        }
+        check_wrt(wrt, args.len(), span)?;
         let (y, pb) = self.vjp_value(f, args, Some(wrt), span)?;
         let Value::Arr(ya) = &y else {
             return Err(Diagnostic::at(
@@ -381,6 +372,20 @@ impl Evaluator {
         } else {
             g
         })
+    }
+}
+
+/// Checks that every position in `wrt` names one of `n` arguments.
+pub fn check_wrt(wrt: &[usize], n: usize, span: Span) -> Result<()> {
+    match wrt.iter().find(|&&w| w >= n) {
+        Some(w) => Err(Diagnostic::at(
+            span,
+            format!(
+                "`wrt = {}` but the function was called with {} argument(s)",
+                w, n
+            ),
+        )),
+        None => Ok(()),
     }
 }
 

@@ -202,29 +202,17 @@ impl Evaluator {
         plans: &[Vec<Option<TensorType>>],
         span: Span,
     ) -> Result<Closed> {
-        self.tracer.begin();
-        let traced = (|| {
-            let pos = self.example_args(args, plans, span)?;
-            self.call(f, pos, vec![], span)
-        })();
-        let result = match traced {
-            Ok(v) => v,
-            Err(e) => {
-                self.tracer.abandon();
-                return Err(e);
-            }
-        };
-        let (outs, output) = flatten(&result);
-        let region = self.tracer.finish(&outs)?;
-        let consts: Vec<_> = region
-            .captures
-            .iter()
-            .map(|(outer, _)| outer.clone())
-            .collect();
-        let graph = region.close(&consts);
+        let mut output = TreeDef::Tuple(vec![]);
+        // The mapped leaves become inputs as `example_args` meets them.
+        let (graph, consts) = self.trace_fn(&[], |ev, _| {
+            let pos = ev.example_args(args, plans, span)?;
+            let (outs, def) = flatten(&ev.call(f, pos, vec![], span)?);
+            output = def;
+            Ok(outs)
+        })?;
         Ok(Closed {
             graph,
-            consts: consts.into_iter().map(Arr::Traced).collect(),
+            consts,
             output,
         })
     }

@@ -136,6 +136,29 @@ fn list(types: &[TensorType]) -> String {
     format!("({})", parts.join(", "))
 }
 
+// ---------------------------------------------------------------- helpers of the rules
+
+/// `(xs[..n], xs[n..])`, or `None` if `xs` is shorter than `n`.
+pub(crate) fn split<T>(xs: &[T], n: usize) -> Option<(&[T], &[T])> {
+    (n <= xs.len()).then(|| xs.split_at(n))
+}
+
+/// The items whose flag equals `want`.
+pub(crate) fn pick<T: Clone>(items: &[T], flags: &[bool], want: bool) -> Vec<T> {
+    (items.iter().zip(flags))
+        .filter(|(_, &f)| f == want)
+        .map(|(x, _)| x.clone())
+        .collect()
+}
+
+/// `Some` of the next value for each marked position, `None` elsewhere.
+pub(crate) fn spread<T: Clone>(values: &[T], marked: &[bool]) -> Vec<Option<T>> {
+    let mut it = values.iter();
+    (marked.iter())
+        .map(|&m| if m { it.next().cloned() } else { None })
+        .collect()
+}
+
 // ---------------------------------------------------------------- lowering
 
 /// `stablehlo.while` over all the inputs: both regions take the constants

@@ -3,6 +3,7 @@
 //! becomes one loop over the batch, and a conditional one conditional (or,
 //! when each example picks its own branch, every branch and a `select`).
 
+use super::split;
 use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::batching::to_batched;
 use crate::prims::{BatchResult, Cmp, Prim, ReduceOp};
@@ -267,9 +268,4 @@ pub fn batch_cond(
         }
     }
     Ok((outs, out_b))
-}
-
-/// `(xs[..n], xs[n..])`, or `None` if `xs` is shorter than `n`.
-fn split<T>(xs: &[T], n: usize) -> Option<(&[T], &[T])> {
-    (n <= xs.len()).then(|| xs.split_at(n))
 }

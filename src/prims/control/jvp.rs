@@ -6,6 +6,7 @@
 //! variable ids are unique across a whole graph, regions included; so every
 //! region placed in a new equation is a copy with fresh variables.
 
+use super::{split, spread};
 use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::{JvpResult, Prim};
 use crate::span::Span;
@@ -292,18 +293,4 @@ fn with_tangents(jvp: &Jvp, want: &[bool]) -> R<Graph> {
         eqns: b.eqns,
         outputs,
     })
-}
-
-/// `Some` of the next tangent for each marked position, `None` elsewhere.
-fn spread(tangents: &[Atom], marked: &[bool]) -> Vec<Option<Atom>> {
-    let mut ts = tangents.iter();
-    marked
-        .iter()
-        .map(|&m| if m { ts.next().cloned() } else { None })
-        .collect()
-}
-
-/// `(xs[..n], xs[n..])`, or `None` if `xs` is shorter than `n`.
-fn split<T>(xs: &[T], n: usize) -> Option<(&[T], &[T])> {
-    (n <= xs.len()).then(|| xs.split_at(n))
 }

@@ -3,6 +3,7 @@
 //! tangents) becomes one equation on the known side and one on the
 //! unknown side (see `transform/partial_eval.rs`).
 
+use super::pick;
 use super::scan::{stacked_type, while_as_scan};
 use crate::diag::Diagnostic;
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
@@ -262,7 +263,7 @@ fn unknown_scan(
         length,
         reverse,
     };
-    let outputs = pick_vars(&eqn.outputs, &split.out_unknown, true);
+    let outputs = pick(&eqn.outputs, &split.out_unknown, true);
     Ok(Eqn {
         prim,
         inputs,
@@ -307,7 +308,7 @@ pub fn partial_eval_cond(branches: &[Graph], eqn: &Eqn, unknown: &[bool]) -> R<S
     let known_branches = (splits.iter().enumerate())
         .map(|(k, s)| known_branch(&splits, k, s, n_known_outs, &slots))
         .collect::<R<Vec<_>>>()?;
-    let mut known_outs = pick_vars(&eqn.outputs, &out_unk, false);
+    let mut known_outs = pick(&eqn.outputs, &out_unk, false);
     known_outs.extend(slots.iter().cloned());
     let mut known_ins = vec![index.clone()];
     known_ins.extend(pick(operands, op_unk, false));
@@ -329,7 +330,7 @@ pub fn partial_eval_cond(branches: &[Graph], eqn: &Eqn, unknown: &[bool]) -> R<S
             branches: unknown_branches,
         },
         inputs: unknown_ins,
-        outputs: pick_vars(&eqn.outputs, &out_unk, true),
+        outputs: pick(&eqn.outputs, &out_unk, true),
     };
     Ok(Staged {
         known: vec![known],
@@ -420,19 +421,4 @@ fn unknown_branch(
         eqns: b.eqns,
         outputs,
     })
-}
-
-/// The atoms whose flag equals `want`.
-fn pick(items: &[Atom], flags: &[bool], want: bool) -> Vec<Atom> {
-    (items.iter().zip(flags))
-        .filter(|(_, &f)| f == want)
-        .map(|(a, _)| a.clone())
-        .collect()
-}
-
-fn pick_vars(items: &[Var], flags: &[bool], want: bool) -> Vec<Var> {
-    (items.iter().zip(flags))
-        .filter(|(_, &f)| f == want)
-        .map(|(a, _)| a.clone())
-        .collect()
 }

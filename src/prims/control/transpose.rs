@@ -5,6 +5,7 @@
 //! A `while` never appears in a linear graph: linearization turns a loop
 //! with a trip count into a `scan` and refuses the others.
 
+use super::{pick, spread};
 use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::{JvpResult, Prim};
 use crate::transform::transpose::transpose_graph;
@@ -40,7 +41,7 @@ pub fn transpose_cond(
         .collect::<R<Vec<_>>>()?;
     let first = branches.first().ok_or("cond has no branches")?;
     let mut args = vec![index.clone()];
-    args.extend(unmarked(operands, op_linear));
+    args.extend(pick(operands, op_linear, false));
     for (ct, ty) in cts.iter().zip(first.output_types()) {
         args.push(ct_or_zero(b, ct, &ty)?);
     }
@@ -91,14 +92,14 @@ pub fn transpose_scan(
     let new_body = transposed_body(&tb, body, [n_consts, n_carries], const_lin, xs_lin)?;
     let out_types = body.output_types();
     let (carry_ts, y_ts) = out_types.split_at_checked(n_carries).ok_or_else(bad)?;
-    let mut args = unmarked(consts, const_lin);
+    let mut args = pick(consts, const_lin, false);
     for (i, ty) in carry_ts.iter().enumerate() {
         args.push(ct_or_zero(b, &cts.get(i).cloned().flatten(), ty)?);
     }
-    for c in marked(consts, const_lin) {
+    for c in pick(consts, const_lin, true) {
         args.push(b.zeros(&c.ty())?);
     }
-    args.extend(unmarked(xs, xs_lin));
+    args.extend(pick(xs, xs_lin, false));
     for (i, ty) in y_ts.iter().enumerate() {
         let stacked = super::scan::stacked_type(ty, length);
         args.push(ct_or_zero(
@@ -107,7 +108,7 @@ pub fn transpose_scan(
             &stacked,
         )?);
     }
-    let n_lin_consts = marked(consts, const_lin).len();
+    let n_lin_consts = pick(consts, const_lin, true).len();
     let prim = Prim::Scan {
         body: Box::new(new_body),
         n_consts: n_consts - n_lin_consts,
@@ -120,12 +121,8 @@ pub fn transpose_scan(
     let (const_cts, xs_cts) = rest.split_at(n_lin_consts);
     let mut result = spread(const_cts, const_lin);
     let carry_lin = &linear[n_consts..n_consts + n_carries];
-    result.extend(
-        spread(carry_cts, &vec![true; n_carries])
-            .into_iter()
-            .zip(carry_lin)
-            .map(|(c, &l)| c.filter(|_| l)),
-    );
+    // A carry that is not linear starts at zero: no cotangent to give it.
+    result.extend((carry_cts.iter().zip(carry_lin)).map(|(c, &l)| l.then(|| c.clone())));
     result.extend(spread(xs_cts, xs_lin));
     Ok(result)
 }
@@ -203,29 +200,4 @@ fn transposed_body(
         eqns: b.eqns,
         outputs,
     })
-}
-
-/// The items whose flag is not set.
-fn unmarked(items: &[Atom], flags: &[bool]) -> Vec<Atom> {
-    (items.iter().zip(flags))
-        .filter(|(_, &f)| !f)
-        .map(|(a, _)| a.clone())
-        .collect()
-}
-
-/// The items whose flag is set.
-fn marked(items: &[Atom], flags: &[bool]) -> Vec<Atom> {
-    (items.iter().zip(flags))
-        .filter(|(_, &f)| f)
-        .map(|(a, _)| a.clone())
-        .collect()
-}
-
-/// `Some` of the next value for each marked position, `None` elsewhere.
-fn spread(values: &[Atom], marked: &[bool]) -> Vec<Option<Atom>> {
-    let mut it = values.iter();
-    marked
-        .iter()
-        .map(|&m| if m { it.next().cloned() } else { None })
-        .collect()
 }
