@@ -143,14 +143,6 @@ pub(crate) fn split<T>(xs: &[T], n: usize) -> Option<(&[T], &[T])> {
     (n <= xs.len()).then(|| xs.split_at(n))
 }
 
-/// The items whose flag equals `want`.
-pub(crate) fn pick<T: Clone>(items: &[T], flags: &[bool], want: bool) -> Vec<T> {
-    (items.iter().zip(flags))
-        .filter(|(_, &f)| f == want)
-        .map(|(x, _)| x.clone())
-        .collect()
-}
-
 /// `Some` of the next value for each marked position, `None` elsewhere.
 pub(crate) fn spread<T: Clone>(values: &[T], marked: &[bool]) -> Vec<Option<T>> {
     let mut it = values.iter();
@@ -233,6 +225,7 @@ mod jvp;
 mod partial_eval;
 mod scan;
 mod transpose;
+use crate::transform::pick;
 pub use jvp::{jvp_cond, jvp_scan, jvp_while};
 pub use partial_eval::{partial_eval_cond, partial_eval_scan, partial_eval_while};
 pub use scan::{as_while, eval_scan, infer_scan, lower_scan, while_as_scan};

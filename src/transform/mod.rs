@@ -10,3 +10,12 @@ pub mod transpose;
 pub mod vmap;
 
 pub use builder::Builder;
+
+/// The items whose flag equals `want` (the known or the unknown inputs, the
+/// linear or the constant operands, ...).
+pub(crate) fn pick<T: Clone>(items: &[T], flags: &[bool], want: bool) -> Vec<T> {
+    (items.iter().zip(flags))
+        .filter(|(_, &f)| f == want)
+        .map(|(x, _)| x.clone())
+        .collect()
+}

@@ -9,6 +9,7 @@
 //! conditional that mixes both is split in two by its primitive's rule
 //! (`Prim::partial_eval`), which places one equation on each side.
 
+use super::pick;
 use crate::diag::Diagnostic;
 use crate::ir::{Atom, Eqn, Graph, Var, VarId};
 use std::collections::{HashMap, HashSet};
@@ -43,34 +44,12 @@ pub fn partial_eval(
     in_unknown: &[bool],
     force_unknown: &[bool],
 ) -> Result<Split, Diagnostic> {
-    let mut unknown: HashSet<VarId> = (g.inputs.iter().zip(in_unknown))
-        .filter(|(_, &u)| u)
-        .map(|(v, _)| v.id)
-        .collect();
-    let (mut known_eqns, mut unknown_eqns) = (vec![], vec![]);
-    for eqn in &g.eqns {
-        let unk: Vec<bool> = eqn.inputs.iter().map(|a| is_in(&unknown, a)).collect();
-        if !unk.contains(&true) {
-            known_eqns.push(eqn.clone());
-            continue;
-        }
-        let staged = eqn.prim.partial_eval(eqn, &unk)?.unwrap_or_else(|| Staged {
-            known: vec![],
-            unknown: vec![eqn.clone()],
-            out_unknown: vec![true; eqn.outputs.len()],
-        });
-        for (v, &u) in eqn.outputs.iter().zip(&staged.out_unknown) {
-            if u {
-                unknown.insert(v.id);
-            }
-        }
-        known_eqns.extend(staged.known);
-        unknown_eqns.extend(staged.unknown);
-    }
+    let staged = stage(g, in_unknown)?;
+    let unknown = &staged.unknown_vars;
     let out_unknown: Vec<bool> = (g.outputs.iter().enumerate())
-        .map(|(i, a)| is_in(&unknown, a) || force_unknown.get(i) == Some(&true))
+        .map(|(i, a)| is_in(unknown, a) || force_unknown.get(i) == Some(&true))
         .collect();
-    let residuals = residuals(&unknown_eqns, g, &out_unknown, &unknown);
+    let residuals = residuals(&staged.unknown, g, &out_unknown, unknown);
     let input_pos: HashMap<VarId, usize> = g
         .inputs
         .iter()
@@ -81,33 +60,62 @@ pub fn partial_eval(
         .iter()
         .map(|v| input_pos.get(&v.id).copied())
         .collect();
-    let pick = |atoms: &[Atom], want: bool| -> Vec<Atom> {
-        (atoms.iter().zip(&out_unknown))
-            .filter(|(_, &u)| u == want)
-            .map(|(a, _)| a.clone())
-            .collect()
-    };
-    let pick_inputs = |want: bool| -> Vec<Var> {
-        (g.inputs.iter().zip(in_unknown))
-            .filter(|(_, &u)| u == want)
-            .map(|(v, _)| v.clone())
-            .collect()
-    };
-    let mut known_outputs = pick(&g.outputs, false);
+    let mut known_outputs = pick(&g.outputs, &out_unknown, false);
     known_outputs.extend(residuals.iter().cloned().map(Atom::Var));
     Ok(Split {
         known: Graph {
-            inputs: pick_inputs(false),
-            eqns: known_eqns,
+            inputs: pick(&g.inputs, in_unknown, false),
+            eqns: staged.known,
             outputs: known_outputs,
         },
         unknown: Graph {
-            inputs: [residuals, pick_inputs(true)].concat(),
-            eqns: unknown_eqns,
-            outputs: pick(&g.outputs, true),
+            inputs: [residuals, pick(&g.inputs, in_unknown, true)].concat(),
+            eqns: staged.unknown,
+            outputs: pick(&g.outputs, &out_unknown, true),
         },
         out_unknown,
         residual_inputs,
+    })
+}
+
+/// A graph's equations sorted onto the two sides, and the unknown variables.
+struct Sides {
+    known: Vec<Eqn>,
+    unknown: Vec<Eqn>,
+    unknown_vars: HashSet<VarId>,
+}
+
+/// Puts each equation on its side: known when all its inputs are, else
+/// unknown, or split by its primitive's rule when it has one.
+fn stage(g: &Graph, in_unknown: &[bool]) -> Result<Sides, Diagnostic> {
+    let mut unknown_vars: HashSet<VarId> = (g.inputs.iter().zip(in_unknown))
+        .filter(|(_, &u)| u)
+        .map(|(v, _)| v.id)
+        .collect();
+    let (mut known, mut unknown) = (vec![], vec![]);
+    for eqn in &g.eqns {
+        let unk: Vec<bool> = eqn.inputs.iter().map(|a| is_in(&unknown_vars, a)).collect();
+        if !unk.contains(&true) {
+            known.push(eqn.clone());
+            continue;
+        }
+        let staged = eqn.prim.partial_eval(eqn, &unk)?.unwrap_or_else(|| Staged {
+            known: vec![],
+            unknown: vec![eqn.clone()],
+            out_unknown: vec![true; eqn.outputs.len()],
+        });
+        for (v, &u) in eqn.outputs.iter().zip(&staged.out_unknown) {
+            if u {
+                unknown_vars.insert(v.id);
+            }
+        }
+        known.extend(staged.known);
+        unknown.extend(staged.unknown);
+    }
+    Ok(Sides {
+        known,
+        unknown,
+        unknown_vars,
     })
 }
 
