@@ -4,7 +4,7 @@
 //! unknown side (see `transform/partial_eval.rs`).
 
 use super::pick;
-use super::scan::{stacked_type, while_as_scan};
+use super::scan::stacked_type;
 use crate::diag::Diagnostic;
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::prims::Prim;
@@ -40,27 +40,10 @@ pub fn partial_eval_while(
             None => d,
         });
     };
-    let scan = Eqn {
-        prim: while_as_scan(body, n_consts, n).map_err(internal)?,
-        inputs: eqn.inputs.clone(),
-        outputs: eqn.outputs.clone(),
-    };
-    match &scan.prim {
-        Prim::Scan {
-            body,
-            n_consts,
-            n_carries,
-            length,
-            reverse,
-        } => partial_eval_scan(
-            body,
-            [*n_consts, *n_carries, *length],
-            *reverse,
-            &scan,
-            unknown,
-        ),
-        _ => Err(internal("a loop did not become a scan")),
-    }
+    // The loop stands for a scan over its carries, with no stacked values.
+    let length = usize::try_from(n).map_err(|_| internal("trip count too large"))?;
+    let n_carries = body.outputs.len();
+    partial_eval_scan(body, [n_consts, n_carries, length], false, eqn, unknown)
 }
 
 /// A scan splits into a known scan and an unknown one. A carry is unknown

@@ -262,16 +262,3 @@ fn write_slice(b: &mut Builder, buf: &Atom, y: &Atom, index: &Atom) -> R<Atom> {
     ins.extend(starts(index, ty.rank()));
     b.apply1(Prim::DynamicUpdateSlice, &ins)
 }
-
-/// The `scan` a `while` with a known trip count stands for: its body, with
-/// the loop's constants and carries, no stacked inputs or outputs.
-pub fn while_as_scan(body: &Graph, n_consts: usize, trip_count: u64) -> R<Prim> {
-    let length = usize::try_from(trip_count).map_err(|_| "trip count too large")?;
-    Ok(Prim::Scan {
-        body: Box::new(body.clone()),
-        n_consts,
-        n_carries: body.outputs.len(),
-        length,
-        reverse: false,
-    })
-}
