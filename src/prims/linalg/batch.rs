@@ -3,7 +3,7 @@
 //! already take leading batch dims.
 
 use crate::ir::Atom;
-use crate::prims::batching::{all_batched, apply_batched, move_to_front, prepend, shifted};
+use crate::prims::batching::{apply_all_batched, apply_batched, move_to_front, prepend, shifted};
 use crate::prims::{BatchResult, Prim};
 use crate::transform::Builder;
 
@@ -68,6 +68,5 @@ pub fn batch_triangular_solve(
     batched: &[bool],
     size: usize,
 ) -> BatchResult {
-    let inputs = all_batched(b, inputs, batched, size)?;
-    apply_batched(prim, b, &inputs)
+    apply_all_batched(prim, b, inputs, batched, size)
 }
