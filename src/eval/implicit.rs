@@ -22,6 +22,7 @@ use super::tree::{flatten, same_structure, unflatten, TreeDef};
 use super::value::{Arr, Func, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::ir::{fresh_var, Atom, Graph, Var};
+use crate::prims::control::spread;
 use crate::prims::Prim;
 use crate::span::Span;
 use crate::transform::jvp::jvp_graph;
@@ -345,7 +346,8 @@ fn custom_graphs(p: &Pieces, lin: &Solvers) -> R<(Graph, Graph)> {
     // JVP: run solve, then solve for the tangent.
     let (vars, atoms) = fresh(&[in_types.clone(), float_types].concat());
     let (values, tangent_atoms) = atoms.split_at(in_types.len());
-    let tangents = spread(tangent_atoms, &in_types);
+    let floats: Vec<bool> = in_types.iter().map(|t| t.dtype.is_inexact()).collect();
+    let tangents = spread(tangent_atoms, &floats);
     let split = Split::new(values, [ns, nf, nl, p.x_types.len()]);
     let t_split = Split::new(&tangents, [ns, nf, nl, p.x_types.len()]);
     let x = b.inline(
@@ -392,15 +394,6 @@ impl<T: Clone> Split<T> {
     }
 }
 
-/// One tangent per value: the next of `tangents` for a float value, `None`
-/// for the others.
-fn spread(tangents: &[Atom], types: &[TensorType]) -> Vec<Option<Atom>> {
-    let mut it = tangents.iter();
-    types
-        .iter()
-        .map(|t| it.next().filter(|_| t.dtype.is_inexact()).cloned())
-        .collect()
-}
 
 /// `dx = A⁻¹·(−∂F/∂p·dp)` at the root `x`, by `linear_solve`.
 fn tangent_of_root(

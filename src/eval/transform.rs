@@ -11,6 +11,7 @@ use crate::ir::simplify::simplify;
 use crate::ir::Graph;
 use crate::span::Span;
 use crate::transform::jvp::jvp_graph;
+use crate::prims::control::spread;
 use crate::transform::linearize::linearize;
 use crate::transform::transpose::transpose_graph;
 use crate::types::TensorType;
@@ -169,12 +170,11 @@ impl Evaluator {
             .map_err(|m| Diagnostic::at(span, m))?;
         let n_out = closed.graph.outputs.len();
         let (primal_out, rest) = outs.split_at(n_out);
-        let mut tangent_it = rest.iter();
         let mut tangent_out = vec![];
-        for (p, nz) in primal_out.iter().zip(&jvp.out_nonzero) {
-            tangent_out.push(match (nz, tangent_it.next().filter(|_| *nz)) {
-                (true, Some(t)) => t.clone(),
-                _ => self.zeros_like(p).map_err(|d| d.or_span(span))?,
+        for (p, t) in primal_out.iter().zip(spread(rest, &jvp.out_nonzero)) {
+            tangent_out.push(match t {
+                Some(t) => t,
+                None => self.zeros_like(p).map_err(|d| d.or_span(span))?,
             });
         }
         let y = unflatten(&closed.output, &mut primal_out.iter().cloned())?;
@@ -314,12 +314,11 @@ impl Evaluator {
             .tracer
             .call_graph("pullback", &pb.graph, &inputs)
             .map_err(|m| Diagnostic::at(span, m))?;
-        let mut it = outs.into_iter();
         let mut leaves = vec![];
-        for (leaf, nz) in pb.arg_leaves.iter().zip(&pb.nonzero) {
-            leaves.push(match (nz, if *nz { it.next() } else { None }) {
-                (true, Some(g)) => g,
-                _ => self.zeros_like(leaf).map_err(|d| d.or_span(span))?,
+        for (leaf, g) in pb.arg_leaves.iter().zip(spread(&outs, &pb.nonzero)) {
+            leaves.push(match g {
+                Some(g) => g,
+                None => self.zeros_like(leaf).map_err(|d| d.or_span(span))?,
             });
         }
         unflatten(&pb.args, &mut leaves.into_iter())

@@ -19,7 +19,7 @@ use crate::backend::stablehlo::{Emitter, Value};
 use crate::interp::run_graph;
 use crate::ir::{Atom, Graph};
 use crate::prims::batching::to_batched;
-use crate::prims::control::check_types;
+use crate::prims::control::{check_types, spread};
 use crate::prims::{BatchResult, JvpResult, Prim};
 use crate::tensor::Tensor;
 use crate::transform::jvp::{jvp_graph, tangent_or_zero};
@@ -78,10 +78,8 @@ pub fn jvp_custom_jvp(
         .split_at_checked(outs.len())
         .ok_or("custom_jvp's jvp graph gives too few results")?;
     b.primals = Some(values.to_vec());
-    let mut ts = ts.iter();
-    Ok((values.iter())
-        .map(|v| ts.next().filter(|_| v.ty().dtype.is_inexact()).cloned())
-        .collect())
+    let floats: Vec<bool> = values.iter().map(|v| v.ty().dtype.is_inexact()).collect();
+    Ok(spread(ts, &floats))
 }
 
 /// Both graphs batched alike: an output is batched where either graph
