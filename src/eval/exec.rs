@@ -18,6 +18,7 @@ pub const STDLIB: &[(&str, &str)] = &[
     ("nn", include_str!("../../stdlib/nn.nest")),
     ("opt", include_str!("../../stdlib/opt.nest")),
     ("linalg", include_str!("../../stdlib/linalg.nest")),
+    ("dense", include_str!("../../stdlib/dense.nest")),
     ("nested", include_str!("../../stdlib/nested.nest")),
 ];
 

@@ -7,9 +7,13 @@ use crate::diag::{Diagnostic, Result};
 use crate::eval::exec::Evaluator;
 use crate::eval::ops;
 use crate::eval::tracer::Tracer;
+use crate::eval::tree::map_arrays;
 use crate::eval::value::{Arr, Value};
+use crate::eval::vmap::Axes;
 use crate::prims::{BinaryOp, Prim};
+use crate::span::Span;
 use crate::types::DType;
+use std::rc::Rc;
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
@@ -50,9 +54,57 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "solve",
-        params: "a, b",
+        params: "a, b, assume = none",
         host_only: false,
         imp: solve,
+    },
+    Builtin {
+        name: "lu",
+        params: "a",
+        host_only: false,
+        imp: lu,
+    },
+    Builtin {
+        name: "inv",
+        params: "a",
+        host_only: false,
+        imp: inv,
+    },
+    Builtin {
+        name: "det",
+        params: "a",
+        host_only: false,
+        imp: det,
+    },
+    Builtin {
+        name: "slogdet",
+        params: "a",
+        host_only: false,
+        imp: slogdet,
+    },
+    Builtin {
+        name: "eigh",
+        params: "a",
+        host_only: false,
+        imp: eigh,
+    },
+    Builtin {
+        name: "eigvals",
+        params: "a",
+        host_only: false,
+        imp: eigvals,
+    },
+    Builtin {
+        name: "eig",
+        params: "a",
+        host_only: false,
+        imp: eig,
+    },
+    Builtin {
+        name: "svd",
+        params: "a, full_matrices = true, compute_uv = true",
+        host_only: false,
+        imp: svd,
     },
 ];
 
@@ -275,9 +327,54 @@ fn triangular_solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     done(args, tri_solve(t, &a, &b, o))
 }
 
-/// `solve(a, b)` for symmetric positive definite `a`: with `a = L Lᵀ`
-/// (Cholesky), solve `L y = b` then `Lᵀ x = y`. `b` is a vector or a matrix.
+/// `solve(a, b, assume = none)`: `x` with `a x = b` for a square `a`, by LU
+/// with partial pivoting (`assume = "gen"`, the default) or, for a symmetric
+/// positive definite `a`, by Cholesky (`assume = "pos"`). `b` is a vector
+/// `[n]` or a batch of matrices `[.., n, k]` (NumPy 2's rule); batch dims
+/// broadcast.
 fn solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let positive = match args.get(2)? {
+        Value::None => false,
+        Value::Str(s) if &**s == "gen" => false,
+        Value::Str(s) if &**s == "pos" => true,
+        other => {
+            return Err(args.error(
+                2,
+                format!(
+                    "`assume` must be \"gen\" (any square matrix) or \"pos\" (symmetric positive definite), got {}",
+                    other.describe()
+                ),
+            ))
+        }
+    };
+    if positive {
+        return cholesky_solve(ev, args);
+    }
+    let (a, b) = (args.arr(0)?, args.arr(1)?);
+    let (n, _) = matrices(args, 0, &a, true)?;
+    let t = &mut ev.tracer;
+    let dtype = inexact(util::result_dtype(&[a.clone(), b.clone()]));
+    let a = util::to_float(t, &a)?;
+    let a = ops::cast(t, &a, dtype)?;
+    let b = util::to_float(t, &b)?;
+    let b = ops::cast(t, &b, dtype)?;
+    let b2 = as_matrix(t, &a, &b, true).map_err(|e| e.or_span(args.span(1)))?;
+    let rb = b2.rank();
+    let batch = ops::broadcast_shapes(&a.shape()[..a.rank() - 2], &b2.shape()[..rb - 2])
+        .map_err(|e| e.or_span(args.call))?;
+    let a = ops::broadcast_to(t, &a, &[batch.clone(), vec![n, n]].concat())?;
+    let b2 = ops::broadcast_to(t, &b2, &[batch.clone(), b2.shape()[rb - 2..].to_vec()].concat())?;
+    let name = if dtype.is_complex() { "solve_complex" } else { "solve" };
+    let x = call_batched(ev, name, vec![a, b2], &batch, args.call)?;
+    match (x, b.rank()) {
+        (Value::Arr(x), 1) => done(args, ops::reshape(&mut ev.tracer, &x, &[batch, vec![n]].concat())),
+        (x, _) => Ok(x),
+    }
+}
+
+/// `solve(a, b, assume = "pos")`: with `a = L Lᵀ` (Cholesky), solve `L y = b`
+/// then `Lᵀ x = y`; NaN if `a` is not positive definite.
+fn cholesky_solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let (a, b) = (args.arr(0)?, args.arr(1)?);
     let t = &mut ev.tracer;
     let a = square(args, 0, t, &a)?;
@@ -296,4 +393,173 @@ fn solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
         tri_solve(t, &l, &y, upper)
     });
     done(args, r)
+}
+
+/// `lu(a) -> (p, l, u)` with `a = p @ l @ u`, as `jax.scipy.linalg.lu`, for
+/// `a` `[.., m, n]`: `p` `[.., m, m]`, `l` `[.., m, k]`, `u` `[.., k, n]`.
+fn lu(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (a, batch) = decomposed(ev, args, false, true)?;
+    call_batched(ev, "lu", vec![a], &batch, args.call)
+}
+
+/// `inv(a)`: the inverse of a square matrix, by LU (NaN if it is singular).
+fn inv(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (a, batch) = decomposed(ev, args, true, true)?;
+    let name = if a.dtype().is_complex() { "inv_complex" } else { "inv" };
+    call_batched(ev, name, vec![a], &batch, args.call)
+}
+
+/// `det(a)`: the determinant of a square matrix, from its LU factors.
+fn det(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (a, batch) = decomposed(ev, args, true, true)?;
+    call_batched(ev, "det", vec![a], &batch, args.call)
+}
+
+/// `slogdet(a) -> (sign, logabsdet)`, as NumPy.
+fn slogdet(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (a, batch) = decomposed(ev, args, true, true)?;
+    call_batched(ev, "slogdet", vec![a], &batch, args.call)
+}
+
+/// `eigh(a) -> (w, v)` for a real symmetric matrix: eigenvalues ascending.
+fn eigh(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (a, batch) = decomposed(ev, args, true, false)?;
+    call_batched(ev, "eigh", vec![a], &batch, args.call)
+}
+
+/// `eigvals(a)`: the (complex) eigenvalues of a square matrix.
+fn eigvals(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (a, batch) = general_eigen(ev, args)?;
+    call_batched(ev, "eigvals", vec![a], &batch, args.call)
+}
+
+/// `eig(a) -> (w, v)`: complex eigenvalues and unit eigenvectors, as
+/// `numpy.linalg.eig`.
+fn eig(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (a, batch) = general_eigen(ev, args)?;
+    call_batched(ev, "eig", vec![a], &batch, args.call)
+}
+
+/// `svd(a, full_matrices = true, compute_uv = true)`: `(u, s, vh)` with
+/// `a = u[.., :, :k] * s @ vh[.., :k, :]`, `s` descending, as
+/// `numpy.linalg.svd`; just `s` when `compute_uv` is false.
+fn svd(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (full, compute_uv) = (args.bool(1)?, args.bool(2)?);
+    let (a, batch) = decomposed(ev, args, false, false)?;
+    let (m, n) = (a.shape()[a.rank() - 2], a.shape()[a.rank() - 1]);
+    let out = call_batched(ev, "svd", vec![a], &batch, args.call)?;
+    let Value::Tuple(parts) = &out else {
+        return Err(Diagnostic::internal("`svd` did not return a tuple"));
+    };
+    let [u, s, vh] = parts.as_slice() else {
+        return Err(Diagnostic::internal("`svd` did not return three values"));
+    };
+    if !compute_uv {
+        return Ok(s.clone());
+    }
+    if full {
+        return Ok(out.clone());
+    }
+    let k = m.min(n);
+    let t = &mut ev.tracer;
+    let u = leading(t, u, &batch, &[m, k])?;
+    let vh = leading(t, vh, &batch, &[k, n])?;
+    Ok(Value::Tuple(Rc::new(vec![u, s.clone(), vh])))
+}
+
+/// The leading `[.., size[0], size[1]]` block of a batch of matrices.
+fn leading(t: &mut Tracer, x: &Value, batch: &[usize], size: &[usize]) -> Result<Value> {
+    let Value::Arr(x) = x else {
+        return Err(Diagnostic::internal("expected an array"));
+    };
+    let start = vec![0; x.rank()];
+    let limit = [batch, size].concat();
+    let stride = vec![1; x.rank()];
+    util::slice(t, x, start, limit, stride).map(Value::Arr)
+}
+
+/// The float dtype an array of `d` is computed in (integers and bools as `f32`).
+fn inexact(d: DType) -> DType {
+    if d.is_inexact() {
+        d
+    } else {
+        DType::F32
+    }
+}
+
+/// Checks that argument `i` is a batch of matrices `[.., m, n]` (square if
+/// asked); returns `(m, n)`.
+fn matrices(args: &Args, i: usize, x: &Arr, square: bool) -> Result<(usize, usize)> {
+    let r = x.rank();
+    if r < 2 || (square && x.shape()[r - 1] != x.shape()[r - 2]) {
+        let what = if square { "square matrices ([.., n, n])" } else { "matrices ([.., m, n])" };
+        return Err(args.error(
+            i,
+            format!("`{}` expects {}, got {}", args.name, what, x.ty()),
+        ));
+    }
+    Ok((x.shape()[r - 2], x.shape()[r - 1]))
+}
+
+/// Argument 0 checked (square if asked) and converted to its float dtype
+/// (complex only where `complex` allows), and its batch dims.
+fn decomposed(ev: &mut Evaluator, args: &Args, square: bool, complex: bool) -> Result<(Arr, Vec<usize>)> {
+    let a = args.arr(0)?;
+    matrices(args, 0, &a, square)?;
+    let t = &mut ev.tracer;
+    let a = match complex {
+        true => util::to_float(t, &ops::materialize(&a))?,
+        false => util::to_real_float(args, 0, t, &ops::materialize(&a))?,
+    };
+    let a = ops::cast(t, &a, inexact(a.dtype()))?;
+    let batch = a.shape()[..a.rank() - 2].to_vec();
+    Ok((a, batch))
+}
+
+/// Argument 0 of `eig`/`eigvals`, square, as a complex matrix: `c64` for
+/// `f32` (or integer) input.
+fn general_eigen(ev: &mut Evaluator, args: &Args) -> Result<(Arr, Vec<usize>)> {
+    let (a, batch) = decomposed(ev, args, true, true)?;
+    let complex = match a.dtype() {
+        DType::F32 | DType::C64 => DType::C64,
+        d => {
+            return Err(args.error(
+                0,
+                format!("`{}` of {} needs a complex dtype of the same precision, which nest does not have yet", args.name, d),
+            ))
+        }
+    };
+    let a = ops::cast(&mut ev.tracer, &a, complex)?;
+    Ok((a, batch))
+}
+
+/// The function `name` of `stdlib/dense.nest`.
+fn dense(ev: &mut Evaluator, name: &str, span: Span) -> Result<Value> {
+    ev.load_std("dense", span)?
+        .get(name)
+        .ok_or_else(|| Diagnostic::internal(format!("stdlib/dense.nest has no `{}`", name)))
+}
+
+/// Calls `dense.name` on arrays whose leading `batch` dims index a batch of
+/// problems: directly when there are none, else under `vmap` over those
+/// dims flattened into one, reshaped back afterwards.
+fn call_batched(ev: &mut Evaluator, name: &str, args: Vec<Arr>, batch: &[usize], span: Span) -> Result<Value> {
+    let f = dense(ev, name, span)?;
+    if batch.is_empty() {
+        let pos = args.into_iter().map(|a| (Value::Arr(a), span)).collect();
+        return ev.call(&f, pos, vec![], span);
+    }
+    let size: usize = batch.iter().product();
+    let mut flat = vec![];
+    for a in &args {
+        let rest = &a.shape()[batch.len()..];
+        flat.push(Value::Arr(ops::reshape(&mut ev.tracer, a, &[&[size], rest].concat())?));
+    }
+    let axes = Axes::All(Some(0));
+    let out = ev.vmap_call(&f, &axes, &axes, flat, span)?;
+    let t = &mut ev.tracer;
+    map_arrays(&out, &mut |x| {
+        ops::reshape(t, x, &[batch, &x.shape()[1..]].concat())
+    })
+    .map_err(|e| e.or_span(span))
 }
