@@ -544,7 +544,11 @@ fn dense(ev: &mut Evaluator, name: &str, span: Span) -> Result<Value> {
 /// problems: directly when there are none, else under `vmap` over those
 /// dims flattened into one, reshaped back afterwards.
 fn call_batched(ev: &mut Evaluator, name: &str, args: Vec<Arr>, batch: &[usize], span: Span) -> Result<Value> {
-    let f = dense(ev, name, span)?;
+    let name = match args.first().map(|a| &a.shape()[a.rank().saturating_sub(2)..]) {
+        Some([m, n]) if *m == 0 || *n == 0 => format!("{}_empty", name.trim_end_matches("_complex")),
+        _ => name.to_string(),
+    };
+    let f = dense(ev, &name, span)?;
     if batch.is_empty() {
         let pos = args.into_iter().map(|a| (Value::Arr(a), span)).collect();
         return ev.call(&f, pos, vec![], span);
