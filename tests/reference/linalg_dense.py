@@ -25,6 +25,7 @@ import scipy.linalg
 from common import p
 
 EPS32 = float(np.finfo(np.float32).eps)
+EPS64 = float(np.finfo(np.float64).eps)
 data = Path(__file__).resolve().parent.parent / "programs" / "data" / "linalg"
 data.mkdir(parents=True, exist_ok=True)
 rng = np.random.default_rng(2024)
@@ -86,14 +87,15 @@ def eigenvalue_tolerances(a, eps, trials=6):
     return mu, 10 * moved + size
 
 
-def save_eigenvalues(name, batch, eps):
+def save_eigenvalues(name, batch, eps, suffix=""):
     mus, tols = zip(*(eigenvalue_tolerances(a, eps) for a in batch))
     save(f"{name}_re", np.real(mus))
     save(f"{name}_im", np.imag(mus))
-    save(f"{name}_tol", np.array(tols))
+    save(f"{name}_tol{suffix}", np.array(tols))
 
 
 save_eigenvalues("eig_batch", eig_batch, EPS32)
+save_eigenvalues("eig_batch", eig_batch, EPS64, "64")
 key = jax.random.key(7)
 random_64 = np.asarray(jax.random.normal(key, (64, 64)), np.float64)
 save_eigenvalues("eig_64", random_64[None], EPS32)
@@ -145,9 +147,10 @@ save("lin_perm", np.stack([np.argmax(scipy.linalg.lu(a)[0], axis=0) for a in lin
 
 yes3 = np.array([True] * 3)
 yes4 = np.array([True] * 4)
-p("eig_residual", yes4)
-p("eig_unit_vectors", yes4)
-p("eig_matches_numpy", yes4)
+for dtype in ["f32", "f64"]:
+    p("eig_residual", dtype, yes4)
+    p("eig_unit_vectors", dtype, yes4)
+    p("eig_matches_numpy", dtype, yes4)
 p("eig_64", (True, True, True))
 for dtype in ["f32", "f64"]:
     p("eigh_residual", dtype, yes3)

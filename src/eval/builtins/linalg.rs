@@ -516,18 +516,13 @@ fn decomposed(ev: &mut Evaluator, args: &Args, square: bool, complex: bool) -> R
     Ok((a, batch))
 }
 
-/// Argument 0 of `eig`/`eigvals`, square, as a complex matrix: `c64` for
-/// `f32` (or integer) input.
+/// Argument 0 of `eig`/`eigvals`, square, as a complex matrix of its
+/// precision: `c64` for `f32` (or integer) input, `c128` for `f64`.
 fn general_eigen(ev: &mut Evaluator, args: &Args) -> Result<(Arr, Vec<usize>)> {
     let (a, batch) = decomposed(ev, args, true, true)?;
     let complex = match a.dtype() {
-        DType::F32 | DType::C64 => DType::C64,
-        d => {
-            return Err(args.error(
-                0,
-                format!("`{}` of {} needs a complex dtype of the same precision, which nest does not have yet", args.name, d),
-            ))
-        }
+        DType::F64 | DType::C128 => DType::C128,
+        _ => DType::C64,
     };
     let a = ops::cast(&mut ev.tracer, &a, complex)?;
     Ok((a, batch))
