@@ -338,13 +338,13 @@ fn solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
         Value::Str(s) if &**s == "gen" => false,
         Value::Str(s) if &**s == "pos" => true,
         other => {
-            return Err(args.error(
-                2,
-                format!(
-                    "`assume` must be \"gen\" (any square matrix) or \"pos\" (symmetric positive definite), got {}",
-                    other.describe()
-                ),
-            ))
+            let got = match other {
+                Value::Str(s) => format!("\"{}\"", s),
+                v => v.describe(),
+            };
+            return Err(args
+                .error(2, format!("`assume` must be \"gen\" or \"pos\", got {}", got))
+                .with_hint("\"gen\" (the default) solves any square system by LU; \"pos\" a symmetric positive definite one by Cholesky"));
         }
     };
     if positive {
@@ -507,10 +507,12 @@ fn decomposed(ev: &mut Evaluator, args: &Args, square: bool, complex: bool) -> R
     let a = args.arr(0)?;
     matrices(args, 0, &a, square)?;
     let t = &mut ev.tracer;
-    let a = match complex {
-        true => util::to_float(t, &ops::materialize(&a))?,
-        false => util::to_real_float(args, 0, t, &ops::materialize(&a))?,
-    };
+    if a.dtype().is_complex() && !complex {
+        return Err(args
+            .error(0, format!("`{}` is for real matrices, got {}", args.name, a.ty()))
+            .with_hint("`eig` gives the eigenvalues and eigenvectors of a complex matrix"));
+    }
+    let a = util::to_float(t, &ops::materialize(&a))?;
     let a = ops::cast(t, &a, inexact(a.dtype()))?;
     let batch = a.shape()[..a.rank() - 2].to_vec();
     Ok((a, batch))
