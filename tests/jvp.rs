@@ -40,6 +40,18 @@ fn axpy(x: &Tensor, a: f64, t: &Tensor) -> Tensor {
 }
 
 /// Central differences of the f64 outputs along the tangents.
+/// The elements as f64, a complex element as its two parts `re, im`.
+fn parts(t: &Tensor) -> Vec<f64> {
+    match t.dtype().is_complex() {
+        true => t
+            .to_c64_vec()
+            .into_iter()
+            .flat_map(|(re, im)| [re, im])
+            .collect(),
+        false => t.to_f64_vec(),
+    }
+}
+
 fn finite_difference(
     g: &Graph,
     x: &[Tensor],
@@ -58,9 +70,9 @@ fn finite_difference(
         plus.iter()
             .zip(&minus)
             .map(|(p, m)| {
-                p.to_f64_vec()
+                parts(p)
                     .iter()
-                    .zip(m.to_f64_vec())
+                    .zip(parts(m))
                     .map(|(p, m)| (p - m) / (2.0 * eps))
                     .collect()
             })
@@ -124,14 +136,15 @@ fn check(backend: &Backend, s: &Sample, seed: &mut u64) -> Result<Outcome, Strin
     let mut checked_elements = 0;
     for (i, o) in g.outputs.iter().enumerate() {
         let jt = if jvp.out_nonzero[i] {
-            it.next().map(Tensor::to_f64_vec)
+            it.next().map(parts)
         } else {
             None
         };
-        // f64 outputs compare tightly; f32 outputs (a conversion) with steps
-        // and a tolerance that f32 rounding allows.
+        // f64 outputs (and c128 ones, of `complex`) compare tightly; f32
+        // outputs (a conversion) with steps and a tolerance that f32 rounding
+        // allows.
         let (h1, h2, tol) = match o.ty().dtype {
-            DType::F64 => (1e-6, 1e-4, 1e-6),
+            DType::F64 | DType::C128 => (1e-6, 1e-4, 1e-6),
             DType::F32 => (1e-3, 1e-2, 1e-3),
             _ => continue,
         };
@@ -142,7 +155,7 @@ fn check(backend: &Backend, s: &Sample, seed: &mut u64) -> Result<Outcome, Strin
             continue;
         };
         let jt = jt.unwrap_or_else(|| vec![0.0; fd1[i].len()]);
-        let primal = outs[i].to_f64_vec();
+        let primal = parts(&outs[i]);
         for (k, ((a, b), c)) in jt.iter().zip(&fd1[i]).zip(&fd2[i]).enumerate() {
             let scale = 1.0f64.max(b.abs());
             // A non-finite value (0/0, x % 0) is a singular point: no derivative to check.
@@ -182,12 +195,12 @@ fn check_all(backend: &Backend) {
     let mut with_f64: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut failures = vec![];
     for s in samples() {
-        if s.inputs.iter().any(|t| t.dtype() == DType::C64) {
+        if s.inputs.iter().any(|t| t.dtype().is_complex()) {
             continue;
         }
         let s = s.widened();
         let name = s.prim.name();
-        // Widening changes the types of some (`complex` takes f32 only).
+        // Widening may change the types of some.
         if s.graph().is_err() {
             continue;
         }

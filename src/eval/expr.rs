@@ -26,7 +26,7 @@ impl Evaluator {
         match &e.kind {
             ExprKind::Int(i) => Ok(Value::Arr(Arr::weak_int(*i))),
             ExprKind::Float(f) => Ok(Value::Arr(Arr::weak_float(*f))),
-            ExprKind::Imag(f) => Ok(Value::Arr(Arr::weak_complex(0.0, *f as f32))),
+            ExprKind::Imag(f) => Ok(Value::Arr(Arr::weak_complex(0.0, *f))),
             ExprKind::Str(s) => Ok(Value::Str(s.as_str().into())),
             ExprKind::Bool(b) => Ok(Value::tensor(Tensor::scalar_bool(*b))),
             ExprKind::Name(n) => self.lookup_name(env, n, e.span),

@@ -25,7 +25,7 @@ fn weak_payload(w: Weak) -> DType {
     match w {
         Weak::Int => DType::I64,
         Weak::Float => DType::F64,
-        Weak::Complex => DType::C64,
+        Weak::Complex => DType::C128,
     }
 }
 
@@ -192,7 +192,7 @@ fn rewrap(a: Arr, weak: Option<Weak>) -> Arr {
 }
 
 /// Operands that are all weak literals, as plain arrays of their payload
-/// dtype (f64, i64, c64), so that literal arithmetic computes at that
+/// dtype (f64, i64, c128), so that literal arithmetic computes at that
 /// precision, as Python scalars do (`1.0 - 0.999` is the f64 difference, not
 /// the f32 one); the caller makes the result weak again.
 fn computed_at_payload(args: Vec<Arr>, weak: Option<Weak>) -> Vec<Arr> {

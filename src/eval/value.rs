@@ -5,7 +5,7 @@ use super::module::ModuleEnv;
 use crate::backend::xla::DeviceArray;
 use crate::ir::Var;
 use crate::syntax::ast::{Expr, FnDef, Param};
-use crate::tensor::{Data, Tensor};
+use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType, Weak};
 use indexmap::IndexMap;
 use std::rc::Rc;
@@ -14,7 +14,7 @@ use std::rc::Rc;
 #[derive(Clone, Debug)]
 pub enum Arr {
     /// A known value. Weak literals (`2.0`, `3`) are concrete scalars kept at
-    /// full precision (f64, i64 or c64) with `weak` set; their dtype is decided
+    /// full precision (f64, i64 or c128) with `weak` set; their dtype is decided
     /// by the operand they meet, as Python scalars are in JAX.
     Const { value: Tensor, weak: Option<Weak> },
     /// A value known only by type, inside a trace.
@@ -40,9 +40,9 @@ impl Arr {
             weak: Some(Weak::Int),
         }
     }
-    pub fn weak_complex(re: f32, im: f32) -> Arr {
+    pub fn weak_complex(re: f64, im: f64) -> Arr {
         Arr::Const {
-            value: Tensor::scalar_c64(crate::tensor::C64::new(re, im)),
+            value: Tensor::scalar_c128(crate::tensor::C128::new(re, im)),
             weak: Some(Weak::Complex),
         }
     }
@@ -113,9 +113,16 @@ pub fn convert_scalar(t: &Tensor, dtype: DType) -> Tensor {
     if t.dtype() == dtype {
         return t.clone();
     }
+    match (t.to_c64_vec().first(), dtype) {
+        (Some(&(re, im)), DType::C64) => Tensor::scalar_c64(C64::new(re as f32, im as f32)),
+        (Some(&(re, im)), DType::C128) => Tensor::scalar_c128(C128::new(re, im)),
+        _ => convert_real_scalar(t, dtype),
+    }
+}
+
+/// [`convert_scalar`] to a real dtype (a complex scalar keeps its real part).
+fn convert_real_scalar(t: &Tensor, dtype: DType) -> Tensor {
     match (t.data(), dtype) {
-        (Data::C64(v), DType::C64) => Tensor::scalar_c64(v[0]),
-        (Data::C64(v), d) => Tensor::scalar_of(d, v[0].re as f64),
         (Data::I64(v), DType::I32) => Tensor::scalar_i32(v[0] as i32),
         (_, d) => Tensor::scalar_of(d, t.get_f64(0)),
     }

@@ -6,10 +6,9 @@ use super::{BinaryOp, Cmp, Prim};
 use crate::backend::stablehlo::{operands, result, Emitter, Value};
 use crate::ir::Atom;
 use crate::tensor::kernels::{self, Float, Int};
-use crate::tensor::{Data, Tensor, C64};
+use crate::tensor::{Data, Tensor};
 use crate::transform::Builder;
 use crate::types::{DType, TensorType};
-use num_complex::Complex;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReduceOp {
@@ -215,6 +214,7 @@ pub fn eval_reduce(op: ReduceOp, axes: &[usize], inputs: &[Tensor]) -> Result<Ve
         Data::I64(v) => Data::I64(int_reduce(op, &plan, v)?),
         Data::U32(v) => Data::U32(int_reduce(op, &plan, v)?),
         Data::C64(v) => Data::C64(complex_reduce(op, &plan, v)?),
+        Data::C128(v) => Data::C128(complex_reduce(op, &plan, v)?),
         Data::Bool(v) => Data::Bool(bool_reduce(op, &plan, v)?),
     };
     single(out, data)
@@ -257,14 +257,18 @@ fn int_reduce<T: Int>(op: ReduceOp, plan: &Plan, v: &[T]) -> Result<Vec<T>, Stri
     }
 }
 
-fn complex_reduce(op: ReduceOp, plan: &Plan, v: &[C64]) -> Result<Vec<C64>, String> {
-    let wide = |z: C64| Complex::new(z.re as f64, z.im as f64);
-    let narrow = |z: Complex<f64>| C64::new(z.re as f32, z.im as f32);
+fn complex_reduce<T: kernels::Complex>(
+    op: ReduceOp,
+    plan: &Plan,
+    v: &[T],
+) -> Result<Vec<T>, String> {
+    let zero = num_complex::Complex::new(0.0, 0.0);
+    let one = num_complex::Complex::new(1.0, 0.0);
     match op {
-        ReduceOp::Sum => plan.fold(v, Complex::new(0.0, 0.0), |a, z| a + wide(z), narrow),
-        ReduceOp::Prod => plan.fold(v, Complex::new(1.0, 0.0), |a, z| a * wide(z), narrow),
+        ReduceOp::Sum => plan.fold(v, zero, |a, z: T| a + z.widen(), T::narrow),
+        ReduceOp::Prod => plan.fold(v, one, |a, z: T| a * z.widen(), T::narrow),
         ReduceOp::Max | ReduceOp::Min | ReduceOp::And | ReduceOp::Or => {
-            Err(no_kernel(op, DType::C64))
+            Err(no_kernel(op, T::DTYPE))
         }
     }
 }
@@ -291,7 +295,7 @@ pub fn eval_arg_reduce(op: ArgOp, axis: usize, inputs: &[Tensor]) -> Result<Vec<
         Data::I32(v) => arg_ord(op, &plan, v)?,
         Data::I64(v) => arg_ord(op, &plan, v)?,
         Data::U32(v) => arg_ord(op, &plan, v)?,
-        Data::Bool(_) | Data::C64(_) => {
+        Data::Bool(_) | Data::C64(_) | Data::C128(_) => {
             return Err(format!(
                 "internal error: {} has no kernel for {}",
                 op.name(),
@@ -576,6 +580,7 @@ pub use batch::{batch_arg_reduce, batch_reduce};
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tensor::C64;
 
     fn t(shape: &[usize], data: Data) -> Tensor {
         Tensor::new(shape.to_vec(), data).expect("test tensor")

@@ -164,7 +164,7 @@ all_of!(BINARY_OPS: BinaryOp [Add, Sub, Mul, Div, Rem, Pow, Max, Min, Atan2, Com
 all_of!(CMPS: Cmp [Eq, Ne, Lt, Le, Gt, Ge]);
 all_of!(REDUCE_OPS: ReduceOp [Sum, Prod, Max, Min, And, Or]);
 all_of!(ARG_OPS: ArgOp [Max, Min]);
-all_of!(DTYPES: DType [Bool, I32, I64, U32, F32, F64, C64]);
+all_of!(DTYPES: DType [Bool, I32, I64, U32, F32, F64, C64, C128]);
 
 /// Every sample: see the module documentation.
 pub fn samples() -> Vec<Sample> {
@@ -195,12 +195,16 @@ fn elementwise(out: &mut Vec<Sample>) {
             }
         }
     }
-    let zero = tensor(&[2], Data::C64(vec![Default::default(); 2]));
-    out.push(Sample::new(
-        Prim::Unary(UnaryOp::Sign),
-        vec![zero],
-        "sign of complex 0",
-    ));
+    for zero in [
+        Data::C64(vec![Default::default(); 2]),
+        Data::C128(vec![Default::default(); 2]),
+    ] {
+        out.push(Sample::new(
+            Prim::Unary(UnaryOp::Sign),
+            vec![tensor(&[2], zero)],
+            "sign of complex 0",
+        ));
+    }
     for &op in BINARY_OPS {
         for &d in DTYPES {
             if Prim::Binary(op)
@@ -346,11 +350,13 @@ fn shapes(out: &mut Vec<Sample>) {
     out.push(Sample::new(reshape(&[3, 0]), vec![f(&[0, 3])], "empty"));
     let tr = |p: &[usize]| Prim::Transpose { perm: p.to_vec() };
     out.push(Sample::new(tr(&[2, 0, 1]), vec![f(&[2, 3, 4])], "rank 3"));
-    out.push(Sample::new(
-        tr(&[1, 0]),
-        vec![operand(DType::C64, &[2, 3], LIST_A)],
-        "c64",
-    ));
+    for (d, note) in [(DType::C64, "c64"), (DType::C128, "c128")] {
+        out.push(Sample::new(
+            tr(&[1, 0]),
+            vec![operand(d, &[2, 3], LIST_A)],
+            note,
+        ));
+    }
     out.push(Sample::new(tr(&[]), vec![f(&[])], "scalar"));
     let cat = |axis| Prim::Concat { axis };
     out.push(Sample::new(cat(1), vec![f(&[2, 3]), f(&[2, 1])], "columns"));
@@ -490,6 +496,7 @@ fn linalg(out: &mut Vec<Sample>) {
         DType::I64,
         DType::U32,
         DType::C64,
+        DType::C128,
     ] {
         let (a, b) = (values::matrix(d, &[2, 3], 1), values::matrix(d, &[3, 4], 2));
         out.push(Sample::new(dot(&[], &[], &[1], &[0]), vec![a, b], "matmul"));

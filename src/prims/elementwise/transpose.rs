@@ -36,7 +36,7 @@ fn is_linear(linear: &[bool], i: usize) -> bool {
 
 /// `conj(x)` for complex `x`; `x` itself otherwise (no IR).
 fn conj(b: &mut Builder, x: &Atom) -> R<Atom> {
-    if x.ty().dtype == DType::C64 {
+    if x.ty().dtype.is_complex() {
         b.unary(UnaryOp::Conj, x)
     } else {
         Ok(x.clone())
@@ -45,7 +45,7 @@ fn conj(b: &mut Builder, x: &Atom) -> R<Atom> {
 
 /// Unary ops linear in their operand: `neg`, `real`, `imag`, `conj`.
 ///
-/// On `c64`, with `z = x + iy` and `<w, z> = Re(w) x + Im(w) y`:
+/// On a complex dtype, with `z = x + iy` and `<w, z> = Re(w) x + Im(w) y`:
 /// `<ct, real(z)> = ct x`, so `realᵀ(ct) = complex(ct, 0)`;
 /// `<ct, imag(z)> = ct y`, so `imagᵀ(ct) = complex(0, ct)`;
 /// `<w, conj(z)> = <conj(w), z>`, so `conjᵀ = conj`.
@@ -60,12 +60,12 @@ pub fn transpose_unary(
     let Some(ct) = out_ct(cts) else {
         return Ok(vec![None]);
     };
-    let complex = x.ty().dtype == DType::C64;
+    let complex = x.ty().dtype.is_complex();
     let r = match op {
         UnaryOp::Neg => b.neg(ct)?,
         UnaryOp::Real | UnaryOp::Conj if !complex => ct.clone(),
         UnaryOp::Imag if !complex => return Ok(vec![None]),
-        UnaryOp::Real => b.convert(ct, DType::C64)?,
+        UnaryOp::Real => b.convert(ct, x.ty().dtype)?,
         UnaryOp::Imag => {
             let zero = b.scalar(ct.ty().dtype, 0.0);
             b.binary(BinaryOp::Complex, &zero, ct)?
@@ -166,10 +166,10 @@ pub fn transpose_select(
     Ok(vec![None, on_true, on_false])
 }
 
-/// `convert` between inexact dtypes (`f32 f64 c64`): the cotangent is
-/// converted back. Widening and narrowing between floats transpose to each
-/// other (up to rounding); `f -> c64` is `complex(x, 0)`, whose transpose
-/// takes the real part, which is what `c64 -> f` computes, and vice versa.
+/// `convert` between inexact dtypes (`f32 f64 c64 c128`): the cotangent is
+/// converted back. Widening and narrowing transpose to each other (up to
+/// rounding); `f -> c64` is `complex(x, 0)`, whose transpose takes the real
+/// part, which is what `c64 -> f` computes, and vice versa.
 pub fn transpose_convert(
     d: DType,
     b: &mut Builder,

@@ -2,7 +2,7 @@
 
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::prims::{BinaryOp, Cmp, Prim, UnaryOp};
-use crate::tensor::{Data, Tensor, C64};
+use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
 
 /// A tensor of `shape` over `data`; a 1-D one if the sizes disagree (the
@@ -119,6 +119,14 @@ const COMPLEX: [[(f32, f32); 6]; 2] = [
     ],
 ];
 
+/// A buffer of complex dtype `d` (`c64` rounds the parts) from `(re, im)` pairs.
+fn complex_data(d: DType, v: impl Iterator<Item = (f64, f64)>) -> Data {
+    match d {
+        DType::C128 => Data::C128(v.map(|(re, im)| C128::new(re, im)).collect()),
+        _ => Data::C64(v.map(|(re, im)| C64::new(re as f32, im as f32)).collect()),
+    }
+}
+
 /// `n` values of dtype `d` from edge-value list `list`, cycled.
 fn data(d: DType, n: usize, list: usize) -> Data {
     let list = list.min(1);
@@ -135,11 +143,11 @@ fn data(d: DType, n: usize, list: usize) -> Data {
         DType::U32 => Data::U32((0..n).map(|i| U32S[list][i % 15]).collect()),
         DType::F32 => Data::F32(floats().map(|x| x as f32).collect()),
         DType::F64 => Data::F64(floats().collect()),
-        DType::C64 => Data::C64(
+        DType::C64 | DType::C128 => complex_data(
+            d,
             (0..n)
                 .map(|i| COMPLEX[list][i % 6])
-                .map(|(re, im)| C64::new(re, im))
-                .collect(),
+                .map(|(re, im)| (re as f64, im as f64)),
         ),
     }
 }
@@ -186,12 +194,9 @@ pub fn conversion_operand(d: DType) -> Tensor {
     let data = match d {
         DType::F32 => Data::F32(floats.iter().map(|&x| x as f32).collect()),
         DType::F64 => Data::F64(floats.to_vec()),
-        DType::C64 => Data::C64(
-            floats
-                .iter()
-                .enumerate()
-                .map(|(i, &x)| C64::new(x as f32, if i % 3 == 0 { 0.0 } else { 1.5 }))
-                .collect(),
+        DType::C64 | DType::C128 => complex_data(
+            d,
+            (floats.iter().enumerate()).map(|(i, &x)| (x, if i % 3 == 0 { 0.0 } else { 1.5 })),
         ),
         DType::I64 => Data::I64(vec![
             i64::MIN,
@@ -290,12 +295,7 @@ pub fn matrix(d: DType, shape: &[usize], seed: u64) -> Tensor {
         DType::I32 => Data::I32(v.iter().map(|&x| (x * 1e5) as i32).collect()),
         DType::I64 => Data::I64(v.iter().map(|&x| (x * 1e9) as i64).collect()),
         DType::U32 => Data::U32(v.iter().map(|&x| (x.abs() * 4e9) as u32).collect()),
-        DType::C64 => Data::C64(
-            v.chunks(1)
-                .zip(uniform(n, seed + 99))
-                .map(|(a, b)| C64::new(a[0] as f32, b as f32))
-                .collect(),
-        ),
+        DType::C64 | DType::C128 => complex_data(d, v.into_iter().zip(uniform(n, seed + 99))),
         DType::Bool => Data::Bool(v.iter().map(|&x| x > 0.0).collect()),
     };
     tensor(shape, data)
