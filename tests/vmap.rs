@@ -19,7 +19,7 @@ use nest::backend::xla::Input;
 use nest::backend::Backend;
 use nest::interp::run_graph;
 use nest::ir::{verify::verify, Graph};
-use nest::prims::samples::{samples, variant_name, Sample, VARIANT_NAMES};
+use nest::prims::samples::{evaluable, samples, variant_name, Sample, VARIANT_NAMES};
 use nest::prims::Prim;
 use nest::tensor::{Data, Tensor, C128, C64};
 use nest::transform::vmap::vmap_graph;
@@ -220,8 +220,10 @@ fn check(r: &dyn Runner, s: &Sample, g: &Graph, pattern: &[bool]) -> Result<(), 
             false => s.inputs[i].clone(),
         })
         .collect();
+    // A custom_vjp's tangent map runs as its `bwd` transposed.
+    let (g, batched_graph) = (&evaluable(g)?, evaluable(&batched.graph)?);
     let got = r
-        .run(&batched.graph, &args)
+        .run(&batched_graph, &args)
         .map_err(|e| format!("batched graph fails: {e}"))?;
     for (k, ex) in examples.iter().enumerate() {
         let want = r

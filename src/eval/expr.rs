@@ -5,7 +5,7 @@ use super::builtins;
 use super::exec::Evaluator;
 use super::module::Env;
 use super::ops;
-use super::tree::{flatten, unflatten, zip_arrays};
+use super::tree::zip_arrays;
 use super::value::{Arr, Func, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::prims::{BinaryOp, Cmp};
@@ -168,36 +168,27 @@ impl Evaluator {
                 (b.imp)(self, &args).map_err(|d| d.or_span(span))
             }
             Func::Def { .. } | Func::Lambda { .. } => self.call_user(func, pos, kws, span),
-            Func::Grad {
-                f,
-                wrt,
-                tuple,
-                with_value,
-            } => {
-                if let Some((_, kspan, _, _)) = kws.first() {
-                    return Err(Diagnostic::at(
-                        *kspan,
-                        "a function made by `grad` takes positional arguments only",
-                    ));
-                }
-                let args = pos.into_iter().map(|(v, _)| v).collect();
-                self.grad_call(f, wrt, *tuple, *with_value, args, span)
+            Func::Grad { f, how } => {
+                let values = positional_only(pos, &kws, "a function made by `grad`")?;
+                self.grad_call(f, how, values, span)
             }
             Func::Graph {
                 graph,
                 consts,
+                args,
                 output,
-            } => match pos.as_slice() {
-                [(x, _)] if kws.is_empty() => {
-                    let mut inputs = consts.clone();
-                    inputs.extend(flatten(x).0.iter().map(ops::materialize));
-                    let outs = (self.tracer)
-                        .call_graph("map", graph, &inputs)
-                        .map_err(|m| Diagnostic::at(span, m))?;
-                    unflatten(output, &mut outs.into_iter())
-                }
-                _ => Err(Diagnostic::at(span, "this function takes one argument")),
-            },
+            } => {
+                let values = positional_only(pos, &kws, "this function")?;
+                self.graph_call((graph, consts), (args, output), values, span)
+            }
+            Func::CustomJvp { f, rule } => {
+                let values = positional_only(pos, &kws, "a function made by `custom_jvp`")?;
+                self.custom_jvp_call(f, rule, values, span)
+            }
+            Func::CustomVjp { f, fwd, bwd } => {
+                let values = positional_only(pos, &kws, "a function made by `custom_vjp`")?;
+                self.custom_vjp_call([f, fwd, bwd], values, span)
+            }
             Func::Jacobian { f, wrt, tuple } => {
                 if let Some((_, kspan, _, _)) = kws.first() {
                     return Err(Diagnostic::at(
@@ -311,4 +302,15 @@ pub fn tuple_item(v: &Value, i: i64, span: Span) -> Result<Value> {
                 format!("index {} is out of range for a tuple of {}", i, n),
             )
         })
+}
+
+/// The values of positional arguments, for functions that take no keyword.
+fn positional_only(pos: Positional, kws: &Keywords, what: &str) -> Result<Vec<Value>> {
+    if let Some((_, kspan, _, _)) = kws.first() {
+        return Err(Diagnostic::at(
+            *kspan,
+            format!("{} takes positional arguments only", what),
+        ));
+    }
+    Ok(pos.into_iter().map(|(v, _)| v).collect())
 }

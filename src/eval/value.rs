@@ -128,6 +128,18 @@ fn convert_real_scalar(t: &Tensor, dtype: DType) -> Tensor {
     }
 }
 
+/// How a function made by `grad` or `value_and_grad` differentiates.
+#[derive(Clone, Debug)]
+pub struct GradOptions {
+    /// The positions of the arguments differentiated (a tuple of gradients when `tuple`).
+    pub wrt: Vec<usize>,
+    pub tuple: bool,
+    /// `value_and_grad`: the value comes too.
+    pub with_value: bool,
+    /// `f` returns `(value, aux)`; `aux` is passed through, not differentiated.
+    pub has_aux: bool,
+}
+
 /// A function value.
 #[derive(Clone, Debug)]
 pub enum Func {
@@ -145,14 +157,8 @@ pub enum Func {
     },
     /// A builtin function, by its index in the builtin table.
     Builtin(usize),
-    /// `grad(f, wrt)` or `value_and_grad(f, wrt)`: gradients of `f` with
-    /// respect to the arguments at positions `wrt` (a tuple when `tuple`).
-    Grad {
-        f: Value,
-        wrt: Vec<usize>,
-        tuple: bool,
-        with_value: bool,
-    },
+    /// `grad(f, ...)` or `value_and_grad(f, ...)`.
+    Grad { f: Value, how: GradOptions },
     /// The pullback `vjp` returns: output cotangents to argument cotangents.
     Pullback(Rc<crate::eval::transform::Pullback>),
     /// `vmap(f, in_axes, out_axes)`: `f` mapped over a batch axis of its arguments.
@@ -162,12 +168,19 @@ pub enum Func {
         out_axes: crate::eval::vmap::Axes,
     },
     /// A graph applied to the values it closes over, then the leaves of its
-    /// one argument (the map `implicit_solve` hands to a linear solver).
+    /// arguments, which must have the structure `args` (a tuple) and the
+    /// types it was traced for: a linear map handed to a solver,
+    /// `closure_convert`'s function, `ravel`'s `unravel`.
     Graph {
         graph: Rc<crate::ir::Graph>,
         consts: Vec<Arr>,
+        args: crate::eval::tree::TreeDef,
         output: crate::eval::tree::TreeDef,
     },
+    /// `custom_jvp(f, rule)`: `f` with its own forward-mode rule.
+    CustomJvp { f: Value, rule: Value },
+    /// `custom_vjp(f, fwd, bwd)`: `f` with its own reverse-mode rule.
+    CustomVjp { f: Value, fwd: Value, bwd: Value },
     /// `jacobian(f, wrt)` (`hessian` is the Jacobian of `grad(f, wrt)`).
     Jacobian {
         f: Value,

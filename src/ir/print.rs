@@ -156,10 +156,18 @@ pub(crate) fn region_labels(prim: &Prim) -> Vec<(String, &Graph)> {
             vec![("cond".to_string(), &**cond), ("body".to_string(), &**body)]
         }
         Prim::Scan { body, .. } => vec![("body".to_string(), &**body)],
-        Prim::CustomJvp { primal, jvp } => vec![
+        Prim::CustomJvp { primal, jvp, .. } => vec![
             ("primal".to_string(), &**primal),
             ("jvp".to_string(), &**jvp),
         ],
+        Prim::CustomVjp {
+            primal, fwd, bwd, ..
+        } => vec![
+            ("primal".to_string(), &**primal),
+            ("fwd".to_string(), &**fwd),
+            ("bwd".to_string(), &**bwd),
+        ],
+        Prim::CustomVjpLin { bwd, .. } => vec![("bwd".to_string(), &**bwd)],
         Prim::LinearSolve {
             matvec,
             solve,
@@ -214,8 +222,13 @@ fn param_list(prim: &Prim) -> Vec<String> {
         | Prim::DynamicUpdateSlice
         | Prim::Cholesky
         | Prim::Threefry2x32
-        | Prim::Cond { .. }
-        | Prim::CustomJvp { .. } => {}
+        | Prim::Cond { .. } => {}
+        Prim::CustomJvp { closed, .. } | Prim::CustomVjp { closed, .. } => {
+            if *closed > 0 {
+                ps.push(format!("closed={}", closed))
+            }
+        }
+        Prim::CustomVjpLin { n_res, .. } => ps.push(format!("n_res={}", n_res)),
         Prim::LinearSolve { n_consts, .. } => ps.push(format!("n_consts={}", n_consts)),
         Prim::Reduce { axes, .. } => ps.push(format!("axes={}", list(axes))),
         Prim::ArgReduce { axis, .. } => ps.push(format!("axis={}", axis)),

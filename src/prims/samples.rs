@@ -141,6 +141,8 @@ variants! {
     Prim::Scan { .. } => "scan",
     Prim::Cond { .. } => "cond",
     Prim::CustomJvp { .. } => "custom_jvp",
+    Prim::CustomVjp { .. } => "custom_vjp",
+    Prim::CustomVjpLin { .. } => "custom_vjp_lin",
     Prim::LinearSolve { .. } => "linear_solve",
 }
 
@@ -631,6 +633,10 @@ fn control(out: &mut Vec<Sample>) {
     }
     let (prim, inputs) = values::custom_jvp();
     out.push(Sample::new(prim, inputs, "sin(x) c with its own JVP"));
+    let (prim, inputs) = values::custom_vjp();
+    out.push(Sample::new(prim, inputs, "sin(x) c with its own reverse rule"));
+    let (prim, inputs) = values::custom_vjp_lin();
+    out.push(Sample::new(prim, inputs, "the tangent map of sin(x) c"));
     let (prim, inputs) = values::linear_solve();
     out.push(Sample::new(
         prim,
@@ -641,6 +647,42 @@ fn control(out: &mut Vec<Sample>) {
         let (prim, inputs) = values::cond(index);
         out.push(Sample::new(prim, inputs, "index in and out of range"));
     }
+}
+
+/// `g` with each `custom_vjp_lin` equation (which cannot be evaluated: it
+/// is known only through its transpose) replaced by the transpose of its
+/// `bwd`, so that tests can run the tangent map of a `custom_vjp` and
+/// batched copies of it.
+pub fn evaluable(g: &Graph) -> Result<Graph, String> {
+    use crate::transform::{transpose::transpose_graph, Builder};
+    use std::collections::HashMap;
+    let mut b = Builder::default();
+    let mut subst: HashMap<crate::ir::VarId, Atom> = HashMap::new();
+    let look = |subst: &HashMap<_, Atom>, a: &Atom| match a {
+        Atom::Var(v) => subst.get(&v.id).cloned().unwrap_or_else(|| a.clone()),
+        Atom::Const(_) => a.clone(),
+    };
+    for e in &g.eqns {
+        let inputs: Vec<Atom> = e.inputs.iter().map(|a| look(&subst, a)).collect();
+        let Prim::CustomVjpLin { bwd, n_res } = &e.prim else {
+            b.eqns.push(Eqn {
+                inputs,
+                ..e.clone()
+            });
+            continue;
+        };
+        let flags: Vec<bool> = (0..bwd.inputs.len()).map(|i| i >= *n_res).collect();
+        let forward = transpose_graph(bwd, &flags)?;
+        let outs = b.inline(&forward, &inputs)?;
+        for (o, a) in e.outputs.iter().zip(outs) {
+            subst.insert(o.id, a);
+        }
+    }
+    Ok(Graph {
+        inputs: g.inputs.clone(),
+        eqns: b.eqns,
+        outputs: g.outputs.iter().map(|a| look(&subst, a)).collect(),
+    })
 }
 
 #[cfg(test)]
@@ -691,6 +733,7 @@ mod tests {
         for s in samples() {
             let g = s.graph().unwrap_or_else(|e| panic!("{:?}: {}", s.prim, e));
             crate::ir::verify::verify(&g).unwrap_or_else(|e| panic!("{:?}: {}", s.prim, e));
+            let g = evaluable(&g).unwrap_or_else(|e| panic!("{:?}: {}", s.prim, e));
             if let Err(e) = crate::interp::run_graph(&g, &s.inputs) {
                 panic!("{} ({}): {}", s.prim.name(), s.note, e);
             }

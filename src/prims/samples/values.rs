@@ -546,10 +546,67 @@ pub fn custom_jvp() -> (Prim, Vec<Tensor>) {
     let prim = Prim::CustomJvp {
         primal: Box::new(primal),
         jvp: Box::new(jvp),
+        closed: 0,
     };
     let x = tensor(&[3], Data::F64(vec![0.3, -1.2, 2.0]));
     let c = tensor(&[3], Data::F64(vec![1.5, 0.5, -2.0]));
     (prim, vec![x, c])
+}
+
+/// The reverse rule of `y = sin(x)·c`: residuals `(cos x, sin x, c)` and
+/// the cotangent `ct` give `(ct·cos(x)·c, ct·sin(x))`.
+fn sin_times_bwd() -> Graph {
+    let row = TensorType::new(DType::F64, vec![3]);
+    let mut g = Builder::new(&[row.clone(), row.clone(), row.clone(), row]);
+    let (cos, sin, c, ct) = (g.arg(0), g.arg(1), g.arg(2), g.arg(3));
+    let dydx = g.apply(Prim::Binary(BinaryOp::Mul), vec![cos, c]);
+    let cx = g.apply(Prim::Binary(BinaryOp::Mul), vec![ct.clone(), dydx]);
+    let cc = g.apply(Prim::Binary(BinaryOp::Mul), vec![ct, sin]);
+    g.finish(vec![cx, cc])
+}
+
+/// `custom_vjp` of `y = sin(x)·c` over `x, c: f64[3]`, whose `fwd` keeps
+/// `cos x, sin x, c` for its `bwd`, the true reverse rule.
+pub fn custom_vjp() -> (Prim, Vec<Tensor>) {
+    let row = TensorType::new(DType::F64, vec![3]);
+    let mut p = Builder::new(&[row.clone(), row.clone()]);
+    let s = p.apply(Prim::Unary(UnaryOp::Sin), vec![p.arg(0)]);
+    let y = p.apply(Prim::Binary(BinaryOp::Mul), vec![s, p.arg(1)]);
+    let primal = p.finish(vec![y]);
+    let mut f = Builder::new(&[row.clone(), row]);
+    let s = f.apply(Prim::Unary(UnaryOp::Sin), vec![f.arg(0)]);
+    let cos = f.apply(Prim::Unary(UnaryOp::Cos), vec![f.arg(0)]);
+    let y = f.apply(Prim::Binary(BinaryOp::Mul), vec![s.clone(), f.arg(1)]);
+    let c = f.arg(1);
+    let fwd = f.finish(vec![y, cos, s, c]);
+    let prim = Prim::CustomVjp {
+        primal: Box::new(primal),
+        fwd: Box::new(fwd),
+        bwd: Box::new(sin_times_bwd()),
+        closed: 0,
+    };
+    let x = tensor(&[3], Data::F64(vec![0.3, -1.2, 2.0]));
+    let c = tensor(&[3], Data::F64(vec![1.5, 0.5, -2.0]));
+    (prim, vec![x, c])
+}
+
+/// The tangent map of [`custom_vjp`] at `x`, `c`: residuals
+/// `(cos x, sin x, c)`, then the tangents `tx, tc`.
+pub fn custom_vjp_lin() -> (Prim, Vec<Tensor>) {
+    let (x, c) = ([0.3f64, -1.2, 2.0], [1.5, 0.5, -2.0]);
+    let f64s = |v: Vec<f64>| tensor(&[3], Data::F64(v));
+    let inputs = vec![
+        f64s(x.iter().map(|x| x.cos()).collect()),
+        f64s(x.iter().map(|x| x.sin()).collect()),
+        f64s(c.to_vec()),
+        f64s(vec![1.0, -0.5, 0.25]),
+        f64s(vec![0.5, 2.0, -1.0]),
+    ];
+    let prim = Prim::CustomVjpLin {
+        bwd: Box::new(sin_times_bwd()),
+        n_res: 3,
+    };
+    (prim, inputs)
 }
 
 /// `linear_solve` with the upper triangle of a non-symmetric `m: f64[3, 3]`
