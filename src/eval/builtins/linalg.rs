@@ -447,6 +447,9 @@ fn svd(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let (full, compute_uv) = (args.bool(1)?, args.bool(2)?);
     let (a, batch) = decomposed(ev, args, false, false)?;
     let (m, n) = (a.shape()[a.rank() - 2], a.shape()[a.rank() - 1]);
+    if !compute_uv {
+        return call_batched(ev, "svd_values", vec![a], &batch, args.call);
+    }
     let out = call_batched(ev, "svd", vec![a], &batch, args.call)?;
     let Value::Tuple(parts) = &out else {
         return Err(Diagnostic::internal("`svd` did not return a tuple"));
@@ -454,9 +457,6 @@ fn svd(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let [u, s, vh] = parts.as_slice() else {
         return Err(Diagnostic::internal("`svd` did not return three values"));
     };
-    if !compute_uv {
-        return Ok(s.clone());
-    }
     if full {
         return Ok(out.clone());
     }
