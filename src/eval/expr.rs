@@ -274,6 +274,7 @@ fn binary_arr(t: &mut super::tracer::Tracer, op: BinOp, x: &Arr, y: &Arr) -> Res
         BinOp::Sub => ops::binary(t, BinaryOp::Sub, x, y),
         BinOp::Mul => ops::binary(t, BinaryOp::Mul, x, y),
         BinOp::Div => ops::div(t, x, y),
+        BinOp::FloorDiv => ops::floor_div(t, x, y),
         BinOp::Rem => ops::floor_mod(t, x, y),
         BinOp::Pow => ops::pow(t, x, y),
         BinOp::MatMul => ops::matmul(t, x, y),
