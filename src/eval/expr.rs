@@ -37,8 +37,12 @@ impl Evaluator {
             ExprKind::Binary(op, a, b) => {
                 let x = self.eval_expr(env, a)?;
                 let y = self.eval_expr(env, b)?;
-                self.binary_value(*op, &x, &y)
-                    .map_err(|d| d.or_span(e.span))
+                self.binary_value(*op, &x, &y).map_err(|d| {
+                    let literal = [(&x, a.span), (&y, b.span)]
+                        .into_iter()
+                        .find(|(v, _)| ops::is_literal_range_error(&d) && wide_literal(v));
+                    d.or_span(literal.map_or(e.span, |(_, s)| s))
+                })
             }
             ExprKind::Call {
                 callee,
@@ -264,6 +268,16 @@ impl Evaluator {
                 format!("{} has no field `{}`", other.describe(), name.name),
             )),
         }
+    }
+}
+
+/// Whether `v` is an integer literal outside `i32`'s range.
+fn wide_literal(v: &Value) -> bool {
+    match v {
+        Value::Arr(a) if a.weak() == Some(crate::types::Weak::Int) => {
+            a.static_int().is_some_and(|i| i32::try_from(i).is_err())
+        }
+        _ => false,
     }
 }
 

@@ -11,6 +11,10 @@ use crate::diag::{Diagnostic, Result};
 use crate::prims::{BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use crate::types::{DType, Shape, ShapeDisplay, Weak};
 
+mod exact;
+use exact::{check_literal_arith, check_literal_fits, check_literal_unary, check_negative_power};
+pub use exact::{is_literal_range_error, literal_range_error};
+
 /// Wraps a primitive's own error message.
 fn prim_err(msg: String) -> Diagnostic {
     Diagnostic::new(msg)
@@ -64,6 +68,7 @@ fn join_kinds(a: (DType, Option<Weak>), b: (DType, Option<Weak>)) -> (DType, Opt
 
 /// Converts to `dtype` (a no-op when it already is).
 pub fn cast(t: &mut Tracer, a: &Arr, dtype: DType) -> Result<Arr> {
+    check_literal_fits(a, dtype)?;
     match a {
         Arr::Const {
             value,
@@ -76,6 +81,7 @@ pub fn cast(t: &mut Tracer, a: &Arr, dtype: DType) -> Result<Arr> {
 
 /// Keeps a weak literal weak through a conversion to its payload dtype.
 fn cast_keep_weak(t: &mut Tracer, a: &Arr, dtype: DType, weak: Option<Weak>) -> Result<Arr> {
+    check_literal_fits(a, dtype)?;
     match (a, weak) {
         (
             Arr::Const {
@@ -211,6 +217,9 @@ fn computed_at_payload(args: Vec<Arr>, weak: Option<Weak>) -> Vec<Arr> {
 pub fn binary(t: &mut Tracer, op: BinaryOp, a: &Arr, b: &Arr) -> Result<Arr> {
     let (args, weak) = coerce(t, &[a, b])?;
     let args = computed_at_payload(args, weak);
+    if weak == Some(Weak::Int) {
+        check_literal_arith(op, &args)?;
+    }
     let r = apply1(t, Prim::Binary(op), &args).map_err(|e| {
         Diagnostic::new(format!(
             "`{}` is not defined for {} and {}",
@@ -233,6 +242,9 @@ pub fn unary(t: &mut Tracer, op: UnaryOp, a: &Arr) -> Result<Arr> {
         Arr::Const { value, .. } => Arr::new(value),
         x => x,
     };
+    if weak == Some(Weak::Int) {
+        check_literal_unary(op, &x)?;
+    }
     // Transcendental functions of an integer array compute in f32, as in NumPy/JAX.
     let x = if x.dtype().is_int() && float_only(op) {
         cast(t, &x, DType::F32)?
@@ -434,8 +446,10 @@ pub fn neg(t: &mut Tracer, a: &Arr) -> Result<Arr> {
     unary(t, UnaryOp::Neg, a)
 }
 
-/// `a ** b`.
+/// `a ** b`. An integer power with a known negative exponent is an error,
+/// as in NumPy and JAX; a traced one gives the primitive's value.
 pub fn pow(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
+    check_negative_power(a, b)?;
     binary(t, BinaryOp::Pow, a, b)
 }
 
