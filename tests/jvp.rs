@@ -1,42 +1,38 @@
 //! The table-driven check of every JVP rule: for every sample of every
-//! primitive (`nest::prims::samples`, widened to f64), the JVP graph
-//! verifies and its tangent, run on each backend, equals central finite
-//! differences (computed by the interpreter). A primitive added to the
-//! table is covered without a new test.
+//! primitive (`nest::prims::samples`, widened to f64 and c128), the JVP
+//! graph verifies and its tangent, run on each backend, equals central
+//! finite differences (computed by the interpreter) along a random
+//! direction, complex for complex inputs. A primitive added to the table is
+//! covered without a new test.
 
 mod common;
 
-use common::{backends, finite, random_like, run_on};
+use common::{axpy, backends, finite, random_like, run_on};
 use nest::backend::Backend;
 use nest::interp::run_graph;
 use nest::ir::{verify::verify, Graph};
 use nest::prims::samples::{evaluable, samples, Sample};
-use nest::tensor::{Data, Tensor};
+use nest::tensor::{Data, Tensor, C128};
 use nest::transform::jvp::{jvp_graph, Jvp};
 use nest::types::DType;
 use std::collections::BTreeMap;
 
 /// A tangent scaled by `max(1, |x|)`, so that a step changes even large
-/// values by more than their rounding.
+/// values by more than their rounding (complex for a complex `x`).
 fn scaled_tangent(x: &Tensor, seed: &mut u64) -> Tensor {
-    let t = random_like(x, seed).to_f64_vec();
-    let v: Vec<f64> = x
-        .to_f64_vec()
-        .iter()
-        .zip(t)
-        .map(|(x, t)| t * x.abs().max(1.0))
-        .collect();
-    Tensor::new(x.shape().to_vec(), Data::F64(v)).expect("same size")
+    let t = random_like(x, seed);
+    let scale = (x.to_c64_vec().into_iter()).map(|(re, im)| re.hypot(im).max(1.0));
+    let v = (t.to_c64_vec().into_iter()).zip(scale);
+    let data = match t.dtype().is_complex() {
+        true => Data::C128(v.map(|((re, im), s)| C128::new(re * s, im * s)).collect()),
+        false => Data::F64(v.map(|((re, _), s)| re * s).collect()),
+    };
+    Tensor::new(x.shape().to_vec(), data).expect("same size")
 }
 
-fn axpy(x: &Tensor, a: f64, t: &Tensor) -> Tensor {
-    let v: Vec<f64> = x
-        .to_f64_vec()
-        .iter()
-        .zip(t.to_f64_vec())
-        .map(|(x, t)| x + a * t)
-        .collect();
-    Tensor::new(x.shape().to_vec(), Data::F64(v)).expect("same size")
+/// Whether a value is differentiated: the double-precision inexact dtypes.
+fn double(d: DType) -> bool {
+    matches!(d, DType::F64 | DType::C128)
 }
 
 /// Central differences of the f64 outputs along the tangents.
@@ -87,7 +83,7 @@ enum Outcome {
 }
 
 fn check(backend: &Backend, s: &Sample, seed: &mut u64) -> Result<Outcome, String> {
-    if !s.inputs.iter().any(|t| t.dtype() == DType::F64) {
+    if !s.inputs.iter().any(|t| double(t.dtype())) {
         return Ok(Outcome::Skipped);
     }
     let Ok(g) = s.graph() else {
@@ -101,7 +97,7 @@ fn check(backend: &Backend, s: &Sample, seed: &mut u64) -> Result<Outcome, Strin
         inputs,
         note: s.note,
     };
-    let nonzero: Vec<bool> = s.inputs.iter().map(|t| t.dtype() == DType::F64).collect();
+    let nonzero: Vec<bool> = s.inputs.iter().map(|t| double(t.dtype())).collect();
     let jvp = match jvp_graph(&g, &nonzero) {
         // The tangent map of a custom_vjp refuses forward mode, as documented.
         Err(e) if REVERSE_ONLY.contains(&s.prim.name()) && e.contains("reverse-mode") => {
@@ -195,16 +191,13 @@ fn check_all(backend: &Backend) {
     let mut with_f64: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut failures = vec![];
     for s in samples() {
-        if s.inputs.iter().any(|t| t.dtype().is_complex()) {
-            continue;
-        }
         let s = s.widened();
         let name = s.prim.name();
         // Widening may change the types of some.
         if s.graph().is_err() {
             continue;
         }
-        if s.inputs.iter().any(|t| t.dtype() == DType::F64) {
+        if s.inputs.iter().any(|t| double(t.dtype())) {
             *with_f64.entry(name).or_default() += 1;
         }
         match check(backend, &s, &mut seed) {

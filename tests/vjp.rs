@@ -1,18 +1,21 @@
 //! The table-driven check of reverse mode against forward mode: for every
-//! sample of every primitive (`nest::prims::samples`, widened to f64), the
-//! pullback from linearization and transposition satisfies the dot-product
-//! identity with the JVP, `⟨vjp(ct), t⟩ = ⟨ct, jvp(t)⟩`, on both backends.
+//! sample of every primitive (`nest::prims::samples`, widened to f64 and
+//! c128), the pullback from linearization and transposition satisfies the
+//! dot-product identity with the JVP, `⟨vjp(ct), t⟩ = ⟨ct, jvp(t)⟩` for
+//! `⟨a, b⟩ = Re Σ a·b` (JAX's convention: transposition, no conjugate),
+//! with random complex tangents and cotangents for complex values, on both
+//! backends.
 //! A differentiable primitive without a checked sample fails the test, so a
 //! new primitive cannot escape it.
 
 mod common;
 
-use common::{backends, dot, finite, random_like, run_on};
+use common::{axpy, backends, dot, finite, random_like, run_on, scaled};
 use nest::backend::Backend;
 use nest::ir::verify::verify;
 use nest::ir::{fresh_var, Atom, Graph, Var};
 use nest::prims::samples::{evaluable, samples, variant_name, VARIANT_NAMES};
-use nest::tensor::{Data, Tensor};
+use nest::tensor::Tensor;
 use nest::transform::jvp::jvp_graph;
 use nest::transform::linearize::linearize;
 use nest::transform::transpose::transpose_graph;
@@ -98,24 +101,13 @@ fn finite_difference(
     };
     let plus = run_on(&Backend::Interp, g, &shifted(h))?;
     let minus = run_on(&Backend::Interp, g, &shifted(-h))?;
-    Ok(plus
-        .iter()
-        .zip(&minus)
-        .map(|(p, m)| {
-            let d = (p.to_f64_vec().into_iter())
-                .zip(m.to_f64_vec())
-                .map(|(p, m)| (p - m) / (2.0 * h));
-            Tensor::new(p.shape().to_vec(), Data::F64(d.collect())).expect("same size")
-        })
-        .collect())
+    let quotient = |p: &Tensor, m: &Tensor| scaled(&axpy(p, -1.0, m), 1.0 / (2.0 * h));
+    Ok(plus.iter().zip(&minus).map(|(p, m)| quotient(p, m)).collect())
 }
 
-/// `x + a·t`, in f64.
-fn axpy(x: &Tensor, a: f64, t: &Tensor) -> Tensor {
-    let v = (x.to_f64_vec().into_iter())
-        .zip(t.to_f64_vec())
-        .map(|(x, t)| x + a * t);
-    Tensor::new(x.shape().to_vec(), Data::F64(v.collect())).expect("same size")
+/// Whether a value is differentiated: the double-precision inexact dtypes.
+fn double(d: DType) -> bool {
+    matches!(d, DType::F64 | DType::C128)
 }
 
 enum Outcome {
@@ -129,8 +121,8 @@ fn check(
     inputs: &[Tensor],
     seed: &mut u64,
 ) -> Result<Outcome, String> {
-    let nonzero: Vec<bool> = inputs.iter().map(|t| t.dtype() == DType::F64).collect();
-    let float_out = g.outputs.iter().any(|o| o.ty().dtype == DType::F64);
+    let nonzero: Vec<bool> = inputs.iter().map(|t| double(t.dtype())).collect();
+    let float_out = g.outputs.iter().any(|o| double(o.ty().dtype));
     if !nonzero.contains(&true) || !float_out {
         return Ok(Outcome::Skipped);
     }
@@ -143,11 +135,11 @@ fn check(
         .map(|(x, _)| random_like(x, seed))
         .collect();
     let primal = run_on(&Backend::Interp, g, inputs)?;
-    // Cotangents only on f64 outputs: the others have none.
+    // Cotangents only on double-precision outputs: the others have none.
     let cts: Vec<Tensor> = (primal.iter())
-        .map(|o| match o.dtype() {
-            DType::F64 => random_like(o, seed),
-            _ => Tensor::zeros(&o.ty()),
+        .map(|o| match double(o.dtype()) {
+            true => random_like(o, seed),
+            false => Tensor::zeros(&o.ty()),
         })
         .collect();
     let args = [inputs.to_vec(), ts.clone(), cts.clone()].concat();
@@ -162,7 +154,7 @@ fn check(
         false => jt,
     };
     let lhs: f64 = (cts.iter().zip(jt))
-        .filter(|(c, _)| c.dtype() == DType::F64)
+        .filter(|(c, _)| double(c.dtype()))
         .map(|(c, t)| dot(c, t))
         .sum();
     let rhs: f64 = back.iter().zip(&ts).map(|(b, t)| dot(b, t)).sum();
@@ -183,9 +175,6 @@ fn every_vjp_agrees_with_the_jvp() {
         let mut checked = BTreeSet::new();
         let mut failures = vec![];
         for s in samples() {
-            if s.inputs.iter().any(|t| t.dtype().is_complex()) {
-                continue;
-            }
             if variant_name(&s.prim) == ONLY_TRANSPOSED {
                 continue;
             }

@@ -381,7 +381,9 @@ impl Evaluator {
                     return Err(mismatch(&v));
                 };
                 let a = match a.weak() {
-                    Some(_) if ds.is_empty() => ops::cast(&mut self.tracer, a, d)?,
+                    Some(_) if ds.is_empty() => {
+                        ops::cast(&mut self.tracer, a, d).map_err(|e| e.or_span(span))?
+                    }
                     _ => a.clone(),
                 };
                 if a.dtype() != d || a.rank() != ds.len() {

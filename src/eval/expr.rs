@@ -37,8 +37,12 @@ impl Evaluator {
             ExprKind::Binary(op, a, b) => {
                 let x = self.eval_expr(env, a)?;
                 let y = self.eval_expr(env, b)?;
-                self.binary_value(*op, &x, &y)
-                    .map_err(|d| d.or_span(e.span))
+                self.binary_value(*op, &x, &y).map_err(|d| {
+                    let literal = [(&x, a.span), (&y, b.span)]
+                        .into_iter()
+                        .find(|(v, _)| ops::is_literal_range_error(&d) && wide_literal(v));
+                    d.or_span(literal.map_or(e.span, |(_, s)| s))
+                })
             }
             ExprKind::Call {
                 callee,
@@ -258,6 +262,16 @@ impl Evaluator {
     }
 }
 
+/// Whether `v` is an integer literal outside `i32`'s range.
+fn wide_literal(v: &Value) -> bool {
+    match v {
+        Value::Arr(a) if a.weak() == Some(crate::types::Weak::Int) => {
+            a.static_int().is_some_and(|i| i32::try_from(i).is_err())
+        }
+        _ => false,
+    }
+}
+
 /// A binary operator on two arrays.
 fn binary_arr(t: &mut super::tracer::Tracer, op: BinOp, x: &Arr, y: &Arr) -> Result<Arr> {
     match op {
@@ -265,6 +279,7 @@ fn binary_arr(t: &mut super::tracer::Tracer, op: BinOp, x: &Arr, y: &Arr) -> Res
         BinOp::Sub => ops::binary(t, BinaryOp::Sub, x, y),
         BinOp::Mul => ops::binary(t, BinaryOp::Mul, x, y),
         BinOp::Div => ops::div(t, x, y),
+        BinOp::FloorDiv => ops::floor_div(t, x, y),
         BinOp::Rem => ops::floor_mod(t, x, y),
         BinOp::Pow => ops::pow(t, x, y),
         BinOp::MatMul => ops::matmul(t, x, y),

@@ -50,7 +50,10 @@ impl Arr {
     /// The dtype the array has on its own (a weak literal's default dtype).
     pub fn dtype(&self) -> DType {
         match self {
-            Arr::Const { weak: Some(w), .. } => w.default_dtype(),
+            Arr::Const {
+                value,
+                weak: Some(w),
+            } => weak_default(value, *w),
             Arr::Const { value, weak: None } => value.dtype(),
             Arr::Traced(v) => v.ty.dtype,
             Arr::Device(d) => d.ty().dtype,
@@ -92,7 +95,7 @@ impl Arr {
             Arr::Const {
                 value,
                 weak: Some(w),
-            } => Some(convert_scalar(value, w.default_dtype())),
+            } => Some(convert_scalar(value, weak_default(value, *w))),
             Arr::Traced(_) => None,
             Arr::Device(d) => d.to_host().ok(),
         }
@@ -105,6 +108,16 @@ impl Arr {
             Arr::Device(d) if d.ty().shape.is_empty() => d.to_host().ok()?.as_int_scalar(),
             _ => None,
         }
+    }
+}
+
+/// The dtype a weak literal takes alone: its kind's default (`i32`, `f32`,
+/// `c64`), except that an integer outside `i32`'s range is `i64`, as NumPy
+/// makes a Python int, so that it never wraps.
+pub fn weak_default(value: &Tensor, w: Weak) -> DType {
+    match (w, value.as_int_scalar()) {
+        (Weak::Int, Some(v)) if i32::try_from(v).is_err() => DType::I64,
+        _ => w.default_dtype(),
     }
 }
 

@@ -15,7 +15,7 @@ mod values;
 
 use super::{ArgOp, BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
-use crate::tensor::{Data, Tensor};
+use crate::tensor::{Data, Tensor, C128};
 use crate::types::{DType, TensorType};
 use values::{operand, tensor, LIST_A, LIST_B};
 
@@ -52,9 +52,10 @@ impl Sample {
 }
 
 impl Sample {
-    /// The sample in f64: f32 inputs, and the f32 values of its regions,
-    /// widened (the samples' regions use only primitives without a dtype
-    /// parameter). Derivative checks run in f64.
+    /// The sample in double precision: f32 inputs (c64 ones), and the f32
+    /// (c64) values of its regions, widened to f64 (c128); the samples'
+    /// regions use only primitives without a dtype parameter. Derivative
+    /// checks run in double precision.
     pub fn widened(&self) -> Sample {
         Sample {
             prim: self.prim.map_regions(widened_graph),
@@ -65,21 +66,27 @@ impl Sample {
 }
 
 fn widened(t: &Tensor) -> Tensor {
-    match t.dtype() {
-        DType::F32 => {
-            Tensor::new(t.shape().to_vec(), Data::F64(t.to_f64_vec())).unwrap_or_else(|| t.clone())
-        }
-        _ => t.clone(),
+    let data = match t.data() {
+        Data::F32(_) => Data::F64(t.to_f64_vec()),
+        Data::C64(v) => Data::C128(v.iter().map(|z| C128::new(z.re as f64, z.im as f64)).collect()),
+        _ => return t.clone(),
+    };
+    Tensor::new(t.shape().to_vec(), data).unwrap_or_else(|| t.clone())
+}
+
+/// The double-precision dtype of the same kind.
+fn wide(d: DType) -> DType {
+    match d {
+        DType::F32 => DType::F64,
+        DType::C64 => DType::C128,
+        d => d,
     }
 }
 
 fn widened_graph(g: &Graph) -> Graph {
     let var = |v: &Var| Var {
         id: v.id,
-        ty: match v.ty.dtype {
-            DType::F32 => v.ty.with_dtype(DType::F64),
-            _ => v.ty.clone(),
-        },
+        ty: v.ty.with_dtype(wide(v.ty.dtype)),
     };
     let atom = |a: &Atom| match a {
         Atom::Var(v) => Atom::Var(var(v)),
