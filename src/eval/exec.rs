@@ -19,6 +19,7 @@ pub const STDLIB: &[(&str, &str)] = &[
     ("opt", include_str!("../../stdlib/opt.nest")),
     ("linalg", include_str!("../../stdlib/linalg.nest")),
     ("dense", include_str!("../../stdlib/dense.nest")),
+    ("eigen", include_str!("../../stdlib/eigen.nest")),
     ("nested", include_str!("../../stdlib/nested.nest")),
 ];
 

@@ -530,11 +530,16 @@ fn general_eigen(ev: &mut Evaluator, args: &Args) -> Result<(Arr, Vec<usize>)> {
     Ok((a, batch))
 }
 
-/// The function `name` of `stdlib/dense.nest`.
+/// The function `name` of `stdlib/eigen.nest` (the eigenvalue and singular
+/// value routines) or `stdlib/dense.nest` (the LU family).
 fn dense(ev: &mut Evaluator, name: &str, span: Span) -> Result<Value> {
-    ev.load_std("dense", span)?
+    let module = match name.trim_end_matches("_empty") {
+        "eigh" | "eig" | "eigvals" | "svd" | "svd_values" => "eigen",
+        _ => "dense",
+    };
+    ev.load_std(module, span)?
         .get(name)
-        .ok_or_else(|| Diagnostic::internal(format!("stdlib/dense.nest has no `{}`", name)))
+        .ok_or_else(|| Diagnostic::internal(format!("stdlib/{}.nest has no `{}`", module, name)))
 }
 
 /// Calls `dense.name` on arrays whose leading `batch` dims index a batch of
