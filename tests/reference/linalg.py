@@ -40,6 +40,10 @@ p("solve_matrix_rhs_pos", np.linalg.solve(spd, rhs))
 general = np.array([[-1, 0.5, 2.75], [4, 2, -1], [2, 3, 2.5]], np.float32)
 p("solve", np.linalg.solve(general, general @ x_true))
 p("solve_matrix_rhs", np.linalg.solve(general, np.stack([general @ x_true, x_true], 1)))
+lower_spd = spd.copy()
+lower_spd[0, 1] += 2
+x_ns = np.linalg.solve(lower_spd, lower_spd @ x_true)
+p("solve_nonsymmetric", np.round(x_ns * np.float32(10000)) / np.float32(10000))
 
 spd64 = spd.astype(np.float64) + np.eye(3) * 0.5
 x64 = np.linalg.solve(spd64, lin(1, 3, 3, np.float64))
