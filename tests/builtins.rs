@@ -354,7 +354,7 @@ fn errors_point_at_the_argument() {
         (
             "solve",
             vec![f32a(&[2, 2], &[1.0, 0.0, 0.0, 1.0]), f32a(&[3], &[0.0; 3])],
-            None,
+            Some(1),
             "must number 2, not 3",
         ),
         (

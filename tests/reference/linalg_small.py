@@ -14,8 +14,9 @@ nan = F(np.nan)
 
 
 def r4(x):
+    """Rounded to a multiple of 2⁻¹⁰, −0 made 0, as `r4` in the program."""
     x = np.asarray(x)
-    k = x.dtype.type(10000.0)
+    k = x.dtype.type(1024.0)
     return np.round(x * k) / k + x.dtype.type(0.0)
 
 

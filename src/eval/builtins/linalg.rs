@@ -333,21 +333,7 @@ fn triangular_solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 /// `[n]` or a batch of matrices `[.., n, k]` (NumPy 2's rule); batch dims
 /// broadcast.
 fn solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    let positive = match args.get(2)? {
-        Value::None => false,
-        Value::Str(s) if &**s == "gen" => false,
-        Value::Str(s) if &**s == "pos" => true,
-        other => {
-            let got = match other {
-                Value::Str(s) => format!("\"{}\"", s),
-                v => v.describe(),
-            };
-            return Err(args
-                .error(2, format!("`assume` must be \"gen\" or \"pos\", got {}", got))
-                .with_hint("\"gen\" (the default) solves any square system by LU; \"pos\" a symmetric positive definite one by Cholesky"));
-        }
-    };
-    if positive {
+    if assumes_positive(args)? {
         return cholesky_solve(ev, args);
     }
     let (a, b) = (args.arr(0)?, args.arr(1)?);
@@ -363,12 +349,44 @@ fn solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let batch = ops::broadcast_shapes(&a.shape()[..a.rank() - 2], &b2.shape()[..rb - 2])
         .map_err(|e| e.or_span(args.call))?;
     let a = ops::broadcast_to(t, &a, &[batch.clone(), vec![n, n]].concat())?;
-    let b2 = ops::broadcast_to(t, &b2, &[batch.clone(), b2.shape()[rb - 2..].to_vec()].concat())?;
-    let name = if dtype.is_complex() { "solve_complex" } else { "solve" };
+    let b2 = ops::broadcast_to(
+        t,
+        &b2,
+        &[batch.clone(), b2.shape()[rb - 2..].to_vec()].concat(),
+    )?;
+    let name = if dtype.is_complex() {
+        "solve_complex"
+    } else {
+        "solve"
+    };
     let x = call_batched(ev, name, vec![a, b2], &batch, args.call)?;
     match (x, b.rank()) {
-        (Value::Arr(x), 1) => done(args, ops::reshape(&mut ev.tracer, &x, &[batch, vec![n]].concat())),
+        (Value::Arr(x), 1) => done(
+            args,
+            ops::reshape(&mut ev.tracer, &x, &[batch, vec![n]].concat()),
+        ),
         (x, _) => Ok(x),
+    }
+}
+
+/// Whether `solve`'s `assume` (argument 2) is `"pos"`; `none` and `"gen"`
+/// mean a general matrix.
+fn assumes_positive(args: &Args) -> Result<bool> {
+    match args.get(2)? {
+        Value::None => Ok(false),
+        Value::Str(s) if &**s == "gen" => Ok(false),
+        Value::Str(s) if &**s == "pos" => Ok(true),
+        other => {
+            let got = match other {
+                Value::Str(s) => format!("\"{}\"", s),
+                v => v.describe(),
+            };
+            Err(args
+                .error(2, format!("`assume` must be \"gen\" or \"pos\", got {}", got))
+                .with_hint(
+                    "\"gen\" (the default) solves any square system by LU; \"pos\" a symmetric positive definite one by Cholesky",
+                ))
+        }
     }
 }
 
@@ -405,7 +423,11 @@ fn lu(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 /// `inv(a)`: the inverse of a square matrix, by LU (NaN if it is singular).
 fn inv(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let (a, batch) = decomposed(ev, args, true, true)?;
-    let name = if a.dtype().is_complex() { "inv_complex" } else { "inv" };
+    let name = if a.dtype().is_complex() {
+        "inv_complex"
+    } else {
+        "inv"
+    };
     call_batched(ev, name, vec![a], &batch, args.call)
 }
 
@@ -492,7 +514,11 @@ fn inexact(d: DType) -> DType {
 fn matrices(args: &Args, i: usize, x: &Arr, square: bool) -> Result<(usize, usize)> {
     let r = x.rank();
     if r < 2 || (square && x.shape()[r - 1] != x.shape()[r - 2]) {
-        let what = if square { "square matrices ([.., n, n])" } else { "matrices ([.., m, n])" };
+        let what = if square {
+            "square matrices ([.., n, n])"
+        } else {
+            "matrices ([.., m, n])"
+        };
         return Err(args.error(
             i,
             format!("`{}` expects {}, got {}", args.name, what, x.ty()),
@@ -503,13 +529,21 @@ fn matrices(args: &Args, i: usize, x: &Arr, square: bool) -> Result<(usize, usiz
 
 /// Argument 0 checked (square if asked) and converted to its float dtype
 /// (complex only where `complex` allows), and its batch dims.
-fn decomposed(ev: &mut Evaluator, args: &Args, square: bool, complex: bool) -> Result<(Arr, Vec<usize>)> {
+fn decomposed(
+    ev: &mut Evaluator,
+    args: &Args,
+    square: bool,
+    complex: bool,
+) -> Result<(Arr, Vec<usize>)> {
     let a = args.arr(0)?;
     matrices(args, 0, &a, square)?;
     let t = &mut ev.tracer;
     if a.dtype().is_complex() && !complex {
         return Err(args
-            .error(0, format!("`{}` is for real matrices, got {}", args.name, a.ty()))
+            .error(
+                0,
+                format!("`{}` is for real matrices, got {}", args.name, a.ty()),
+            )
             .with_hint("`eig` gives the eigenvalues and eigenvectors of a complex matrix"));
     }
     let a = util::to_float(t, &ops::materialize(&a))?;
@@ -545,9 +579,20 @@ fn dense(ev: &mut Evaluator, name: &str, span: Span) -> Result<Value> {
 /// Calls `dense.name` on arrays whose leading `batch` dims index a batch of
 /// problems: directly when there are none, else under `vmap` over those
 /// dims flattened into one, reshaped back afterwards.
-fn call_batched(ev: &mut Evaluator, name: &str, args: Vec<Arr>, batch: &[usize], span: Span) -> Result<Value> {
-    let name = match args.first().map(|a| &a.shape()[a.rank().saturating_sub(2)..]) {
-        Some([m, n]) if *m == 0 || *n == 0 => format!("{}_empty", name.trim_end_matches("_complex")),
+fn call_batched(
+    ev: &mut Evaluator,
+    name: &str,
+    args: Vec<Arr>,
+    batch: &[usize],
+    span: Span,
+) -> Result<Value> {
+    let name = match args
+        .first()
+        .map(|a| &a.shape()[a.rank().saturating_sub(2)..])
+    {
+        Some([m, n]) if *m == 0 || *n == 0 => {
+            format!("{}_empty", name.trim_end_matches("_complex"))
+        }
         _ => name.to_string(),
     };
     let f = dense(ev, &name, span)?;
@@ -559,7 +604,11 @@ fn call_batched(ev: &mut Evaluator, name: &str, args: Vec<Arr>, batch: &[usize],
     let mut flat = vec![];
     for a in &args {
         let rest = &a.shape()[batch.len()..];
-        flat.push(Value::Arr(ops::reshape(&mut ev.tracer, a, &[&[size], rest].concat())?));
+        flat.push(Value::Arr(ops::reshape(
+            &mut ev.tracer,
+            a,
+            &[&[size], rest].concat(),
+        )?));
     }
     let axes = Axes::All(Some(0));
     let out = ev.vmap_call(&f, &axes, &axes, flat, span)?;
