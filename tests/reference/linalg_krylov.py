@@ -18,6 +18,7 @@ p("gmres_singular_on_krylov_space", np.zeros(2, F))
 p("gmres_past_convergence", True)
 
 p("lanczos_zero_start", np.zeros((2, 2), F), np.zeros((4, 2), F))
+p("lanczos_nonsymmetric", np.full(3, nan))
 
 sim_gd = np.eye(2) - 0.1 * np.array([[0, 1], [-1, 0]])
 p("power_iteration_complex_pair", (nan, np.array([nan, nan], F)))
