@@ -79,6 +79,8 @@ p("svd_wide_reduced", *svd_fixed(rect.T, False))
 values = [np.linalg.svd(m.astype(D), compute_uv=False) for m in [np.zeros((3, 3)), sym, singular]]
 p("svd_values", r4(np.stack(values + [np.full(3, np.nan)]).astype(F)))
 
+p("scaled", *[True] * 6)
+
 pp, ll, uu = scipy.linalg.lu(a3.astype(D))
 p("lu", pp.astype(F), r4(ll.astype(F)), r4(uu.astype(F)))
 p("lu_singular", scipy.linalg.lu(singular)[2] + F(0), "nonfinite", np.full((3, 3), nan), np.full((3, 3), nan))
