@@ -156,8 +156,9 @@ impl Xla {
     }
 
     /// Where the executable of `text` is cached on disk: keyed by the module
-    /// text, the plugin file and the platform, under nest's cache directory
-    /// (`NEST_NO_DISK_CACHE=1` turns it off).
+    /// text, the plugin file, the platform and what else the compiler reads
+    /// (nest's compile options and `XLA_FLAGS`), under nest's cache
+    /// directory (`NEST_NO_DISK_CACHE=1` turns it off).
     fn disk_path(&self, text: &str) -> Option<std::path::PathBuf> {
         if std::env::var_os("NEST_NO_DISK_CACHE").is_some_and(|v| v == "1") {
             return None;
@@ -170,10 +171,20 @@ impl Xla {
             plugin.modified().ok(),
             plugin.len()
         );
+        let flags = std::env::var("XLA_FLAGS").unwrap_or_default();
+        let parts = [
+            stamp.as_bytes(),
+            self.platform().as_bytes(),
+            self.client.compile_options(),
+            flags.as_bytes(),
+            text.as_bytes(),
+        ];
         let mut h = Sha256::new();
-        h.update(stamp.as_bytes());
-        h.update(self.platform().as_bytes());
-        h.update(text.as_bytes());
+        for part in parts {
+            // Length-prefixed, so that no two inputs hash alike by moving a boundary.
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
         let hex: String = h.finalize().iter().map(|b| format!("{:02x}", b)).collect();
         Some(
             super::plugin::cache_dir()?
