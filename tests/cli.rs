@@ -196,3 +196,33 @@ fn repl_prints_no_prompt_in_a_pipe() {
     assert_eq!(stdout(&o), "2\n");
     assert!(!stdout(&o).contains("nest>"));
 }
+
+/// A file in a fresh directory under Cargo's temporary directory.
+fn temp_file(test: &str, name: &str, text: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the test directory");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write the test file");
+    path
+}
+
+#[test]
+fn a_long_chain_of_calls_runs_and_checks() {
+    // 2,000 functions, each calling the previous one: the evaluator's
+    // recursion overflowed the stack (SIGABRT) where `check` said ok.
+    let mut text = String::from("fn f0(x) { x + 1.0 }\n");
+    for i in 1..2000 {
+        text.push_str(&format!("fn f{i}(x) {{ f{}(x) + 1.0 }}\n", i - 1));
+    }
+    text.push_str("print(f1999(0.0));\nprint(grad(f1999)(0.0));\n");
+    let path = temp_file("call_chain", "chain.nest", &text);
+    let file = path.to_str().expect("a UTF-8 path");
+    for backend in ["interp", "auto"] {
+        let o = nest(&["--backend", backend, "run", file]);
+        assert!(o.status.success(), "{backend}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "2000.0\n1.0\n", "{backend}");
+    }
+    let o = nest(&["check", file]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

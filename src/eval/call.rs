@@ -13,6 +13,12 @@ use super::value::{Arr, Func, Value};
 use crate::backend::Backend;
 use crate::diag::{Diagnostic, Result};
 use crate::span::Span;
+
+/// The deepest nesting of traces: a function traced from the host, a loop
+/// or `if` region inside it, a transformation's trace of its function. The
+/// IR passes, the lowering to StableHLO and XLA itself recurse once per
+/// level, on the caller's stack; real programs nest a few levels.
+pub const MAX_TRACE_DEPTH: usize = 128;
 use crate::syntax::ast::{Dim, Param, TypeExpr};
 use crate::types::{DType, ShapeDisplay, Weak};
 use std::collections::HashMap;
@@ -170,6 +176,7 @@ impl Evaluator {
             .filter(|a| !is_static(a))
             .map(ops::materialize)
             .collect();
+        self.check_trace_depth(span)?;
         self.tracer.begin();
         let traced = (|| {
             let ins = leaves
@@ -235,10 +242,25 @@ impl Evaluator {
                 "functions are traced by inlining; write the recursion as a `for` or `while` loop",
             ));
         }
+        self.check_trace_depth(span)?;
         self.active.push(key);
-        let r = self.run_body(func, name, args, span);
+        let r = crate::stack::grow(|| self.run_body(func, name, args, span));
         self.active.pop();
         r
+    }
+
+    /// An error at `span` when traces already nest [`MAX_TRACE_DEPTH`] deep.
+    pub(super) fn check_trace_depth(&self, span: Span) -> Result<()> {
+        if self.tracer.depth() < MAX_TRACE_DEPTH {
+            return Ok(());
+        }
+        Err(Diagnostic::at(
+            span,
+            format!(
+                "loops, conditionals and transformations are nested too deeply here (more than {MAX_TRACE_DEPTH} levels)"
+            ),
+        )
+        .with_hint("a function called inside a loop adds the loops of its body to the caller's; flatten the nesting"))
     }
 
     fn run_body(

@@ -93,11 +93,11 @@ impl Evaluator {
             .map(|a| ops::materialize(a).ty())
             .collect();
         for _attempt in 0..3 {
-            let cond = self.trace_region(&types, |ev, ins| {
+            let cond = self.trace_region(&types, span, |ev, ins| {
                 ev.loop_cond(env, &kind, &names, &def, ins)
             });
             let cond = self.restoring(env, &names, &init, cond)?;
-            let body_r = self.trace_region(&types, |ev, ins| {
+            let body_r = self.trace_region(&types, span, |ev, ins| {
                 ev.loop_body(env, &kind, &names, &def, ins, body)
             });
             let (body_r, widened) = self.restoring(env, &names, &init, body_r)?;
@@ -144,8 +144,10 @@ impl Evaluator {
     fn trace_region<T>(
         &mut self,
         types: &[TensorType],
+        span: Span,
         f: impl FnOnce(&mut Evaluator, Vec<Arr>) -> Result<(Vec<Arr>, T)>,
     ) -> Result<(Region, T)> {
+        self.check_trace_depth(span)?;
         self.tracer.begin();
         let r = (|| {
             let ins = types
@@ -392,11 +394,11 @@ impl Evaluator {
         ));
         let mut targets: Option<Vec<TensorType>> = None;
         for _attempt in 0..2 {
-            let t = self.trace_region(&[], |ev, _| {
+            let t = self.trace_region(&[], span, |ev, _| {
                 ev.branch(env, &names, Branch::Then(then), targets.as_deref())
             });
             let t = self.restoring(env, &names, &saved, t)?;
-            let e = self.trace_region(&[], |ev, _| {
+            let e = self.trace_region(&[], span, |ev, _| {
                 ev.branch(env, &names, Branch::Else(else_), targets.as_deref())
             });
             let e = self.restoring(env, &names, &saved, e)?;

@@ -23,6 +23,10 @@ pub type Keywords = Vec<(String, Span, Value, Span)>;
 
 impl Evaluator {
     pub fn eval_expr(&mut self, env: &mut Env, e: &Expr) -> Result<Value> {
+        crate::stack::grow(|| self.eval_expr_here(env, e))
+    }
+
+    fn eval_expr_here(&mut self, env: &mut Env, e: &Expr) -> Result<Value> {
         match &e.kind {
             ExprKind::Int(i) => Ok(Value::Arr(Arr::weak_int(*i))),
             ExprKind::Float(f) => Ok(Value::Arr(Arr::weak_float(*f))),

@@ -36,7 +36,7 @@ impl Evaluator {
     /// Runs a block in a new scope.
     pub fn exec_block(&mut self, env: &mut Env, block: &Block) -> Result<Flow> {
         env.push();
-        let r = self.exec_block_inner(env, block);
+        let r = crate::stack::grow(|| self.exec_block_inner(env, block));
         env.pop();
         r
     }

@@ -90,6 +90,11 @@ impl Tracer {
         !self.frames.is_empty()
     }
 
+    /// How many frames are open: traces nested in traces and regions.
+    pub fn depth(&self) -> usize {
+        self.frames.len()
+    }
+
     /// Starts a new frame (a function trace or a region inside one).
     pub fn begin(&mut self) {
         self.frames.push(Frame::default());
