@@ -7,7 +7,6 @@ use crate::eval::exec::Evaluator;
 use crate::eval::module::ModuleEnv;
 use crate::eval::value::{Arr, Func, Value};
 use crate::syntax::ast::{Dim, TypeExpr};
-use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
 use std::io::Write;
 use std::path::Path;
@@ -135,6 +134,14 @@ impl Session {
                 })?,
         };
         let span = def.name.span;
+        for (i, v) in args.iter().enumerate() {
+            // An annotation's parameter, or the function for `--args`.
+            let at = match (arg_types, def.params.get(i)) {
+                (None, Some(p)) => p.name.span,
+                _ => span,
+            };
+            check_arg_size(v, at)?;
+        }
         let traced = self.ev.trace_call(
             &f,
             name,
@@ -174,6 +181,7 @@ impl Session {
                     "annotate every parameter with a dtype and integer dims, e.g. `x: f32[3, 4]`",
                 )
             })?;
+            check_arg_size(&v, p.name.span)?;
             args.push(v);
         }
         let mut inputs = vec![];
@@ -308,14 +316,25 @@ impl Evaluator {
     }
 }
 
-/// A zero value of a concrete annotation (for tracing from annotations).
+/// A value known only by its type: what a function is traced with from its
+/// annotations or `--args`. No argument data is made, so an annotation may
+/// name an array larger than the host's memory.
+fn abstract_value(ty: TensorType) -> Value {
+    Value::Arr(Arr::Traced(crate::ir::fresh_var(ty)))
+}
+
+fn abstract_key() -> Value {
+    Value::Key(Arr::Traced(crate::ir::fresh_var(TensorType::new(
+        DType::U32,
+        vec![2],
+    ))))
+}
+
+/// An abstract value of a concrete annotation (for tracing from annotations).
 fn example_value(t: &TypeExpr) -> Option<Value> {
     match t {
         TypeExpr::Tensor { dtype, dims, .. } if dtype.name == "key" && dims.is_empty() => {
-            Some(Value::Key(Arr::new(Tensor::zeros(&TensorType::new(
-                DType::U32,
-                vec![2],
-            )))))
+            Some(abstract_key())
         }
         TypeExpr::Tensor { dtype, dims, .. } => {
             let d = DType::from_name(&dtype.name)?;
@@ -326,7 +345,7 @@ fn example_value(t: &TypeExpr) -> Option<Value> {
                     Dim::Name(_) => None,
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some(Value::tensor(Tensor::zeros(&TensorType::new(d, shape))))
+            Some(abstract_value(TensorType::new(d, shape)))
         }
         TypeExpr::Tuple(ts, _) => Some(Value::Tuple(Rc::new(
             ts.iter().map(example_value).collect::<Option<_>>()?,
@@ -341,7 +360,17 @@ fn example_value(t: &TypeExpr) -> Option<Value> {
     }
 }
 
-/// Parses `"f32[3, 4], f32[4], i32"` into zero values of those types.
+/// An error at `span` when an argument has an array over the element limit.
+fn check_arg_size(v: &Value, span: crate::span::Span) -> Result<()> {
+    let (leaves, _) = crate::eval::tree::flatten(v);
+    let types: Vec<TensorType> = leaves.iter().map(Arr::ty).collect();
+    crate::tensor::alloc::check_elements(&types).map_err(|m| {
+        Diagnostic::at(span, format!("this argument is too large: {}", m))
+            .with_hint("arrays may have at most 2^31 elements")
+    })
+}
+
+/// Parses `"f32[3, 4], f32[4], i32"` into abstract values of those types.
 fn parse_arg_types(text: &str) -> Result<Vec<Value>> {
     let mut out = vec![];
     let mut depth = 0;
@@ -370,10 +399,7 @@ fn parse_one_type(t: &str) -> Result<Value> {
             .with_hint("write types like `f32[3, 4]`, `i32`, `key`")
     };
     if t == "key" {
-        return Ok(Value::Key(Arr::new(Tensor::zeros(&TensorType::new(
-            DType::U32,
-            vec![2],
-        )))));
+        return Ok(abstract_key());
     }
     let (name, dims) = match t.split_once('[') {
         Some((n, rest)) => (n.trim(), rest.strip_suffix(']').ok_or_else(bad)?),
@@ -386,5 +412,5 @@ fn parse_one_type(t: &str) -> Result<Value> {
         .filter(|s| !s.is_empty())
         .map(|s| s.parse::<usize>().map_err(|_| bad()))
         .collect::<Result<Vec<_>>>()?;
-    Ok(Value::tensor(Tensor::zeros(&TensorType::new(d, shape))))
+    Ok(abstract_value(TensorType::new(d, shape)))
 }

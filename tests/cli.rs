@@ -226,3 +226,74 @@ fn a_long_chain_of_calls_runs_and_checks() {
     let o = nest(&["check", file]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// Runs `nest ARGS` with its address space limited to `kib` KiB
+/// (`ulimit -v`), so that an allocation larger than that fails.
+fn nest_limited(kib: u64, args: &[&str]) -> Output {
+    let mut script = format!("ulimit -v {kib} && exec \"$0\"");
+    for i in 1..=args.len() {
+        script.push_str(&format!(" \"${i}\""));
+    }
+    Command::new("sh")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_nest"))
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+#[test]
+fn tracing_a_huge_annotated_input_allocates_nothing() {
+    // `f32[1000000000]` is 4 GB: tracing made a zero array of it, which
+    // aborted the process under a 2 GB limit.
+    let path = temp_file(
+        "huge_input",
+        "huge.nest",
+        "fn h(x: f32[1000000000]) -> f32 { sum(x * 2.0) }\n\
+         fn g(x) { x * 2.0 }\n\
+         fn f(x: f32[100000000000]) -> f32 { sum(x) }\n",
+    );
+    let file = path.to_str().expect("a UTF-8 path");
+    let out = path.with_file_name("out");
+    let out = out.to_str().expect("a UTF-8 path");
+    let limit = 2 << 20;
+    let o = nest_limited(limit, &["ir", file, "--fn", "h"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("f32[1000000000]"), "{}", stdout(&o));
+    let o = nest_limited(limit, &["ir", file, "--fn", "g", "--args", "f32[1000000000]"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = nest_limited(limit, &["compile", file, "--fn", "h", "-o", out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Over the element limit: an error at the parameter, not an abort.
+    let o = nest_limited(limit, &["ir", file, "--fn", "f"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("huge.nest:3:6: error: this argument is too large"), "{err}");
+}
+
+#[test]
+fn an_allocation_the_host_cannot_make_is_an_error() {
+    // 16 GB under a 4 GB address-space limit: the interpreter aborted.
+    let path = temp_file(
+        "alloc_fails",
+        "alloc.nest",
+        "let x = ones([2000000000], dtype = f64);\nprint(sum(x));\n",
+    );
+    let file = path.to_str().expect("a UTF-8 path");
+    let o = nest_limited(4 << 20, &["--backend", "interp", "run", file]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("alloc.nest:1:9: error: f64[2000000000] would need 16.0 GB of memory"), "{err}");
+    // Inside a compiled function, on the interpreter.
+    let path = temp_file(
+        "alloc_fails_in_fn",
+        "alloc.nest",
+        "fn f(n) { sum(ones([2000000000], dtype = f64) * n) }\nprint(f(2.0));\n",
+    );
+    let file = path.to_str().expect("a UTF-8 path");
+    let o = nest_limited(4 << 20, &["--backend", "interp", "run", file]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("would need 16.0 GB of memory"), "{}", stderr(&o));
+}

@@ -191,7 +191,7 @@ impl Tracer {
             .collect::<Result<Vec<_>>>()
             .map_err(|d| d.message)?;
         let out_types = prim.infer(&atoms.iter().map(Atom::ty).collect::<Vec<_>>())?;
-        check_sizes(&out_types)?;
+        crate::tensor::alloc::check_elements(&out_types)?;
         let outputs: Vec<Var> = out_types.into_iter().map(fresh_var).collect();
         let frame = self.top().map_err(|d| d.message)?;
         for v in &outputs {
@@ -214,7 +214,7 @@ impl Tracer {
             .map(|a| crate::eval::ops::materialize(a).ty())
             .collect();
         let out_types = prim.infer(&types)?;
-        check_sizes(&out_types)?;
+        crate::tensor::alloc::check(&out_types)?;
         let elements: usize = types.iter().chain(&out_types).map(TensorType::size).sum();
         let on_device = inputs.iter().any(|a| matches!(a, Arr::Device(_)));
         match &self.backend {
@@ -346,22 +346,6 @@ pub fn run_xla(x: &Xla, name: &str, graph: &Graph, inputs: &[Arr]) -> Result<Vec
         .into_iter()
         .map(|d| Arr::Device(Rc::new(d)))
         .collect())
-}
-
-/// The most elements one array may have (2³¹): larger ones could not be
-/// allocated on the machines nest runs on, and would abort the process.
-const MAX_ELEMENTS: usize = 1 << 31;
-
-fn check_sizes(types: &[TensorType]) -> Result<(), String> {
-    match types.iter().find(|t| {
-        t.shape
-            .iter()
-            .try_fold(1usize, |n, &d| n.checked_mul(d))
-            .is_none_or(|n| n > MAX_ELEMENTS)
-    }) {
-        Some(t) => Err(format!("{} would have more than 2^31 elements", t)),
-        None => Ok(()),
-    }
 }
 
 fn escaped(v: &Var) -> Diagnostic {
