@@ -297,3 +297,43 @@ fn an_allocation_the_host_cannot_make_is_an_error() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("would need 16.0 GB of memory"), "{}", stderr(&o));
 }
+
+#[test]
+fn save_refuses_links_fifos_and_devices() {
+    // `save` renamed its temporary file over whatever was at the path,
+    // replacing a symbolic link, a FIFO or a device node with a file.
+    let path = temp_file("save_special", "save.nest", "");
+    let dir = path.parent().expect("a directory");
+    let target = dir.join("target.npy");
+    std::fs::write(&target, b"keep").expect("write the target");
+    std::os::unix::fs::symlink(&target, dir.join("link.npy")).expect("symlink");
+    let fifo = dir.join("fifo.npy");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    let cases = [
+        ("link.npy", "a symbolic link"),
+        ("fifo.npy", "a FIFO"),
+        ("/dev/null", "a device node"),
+        (".", "a directory"),
+    ];
+    for (target_path, kind) in cases {
+        let text = format!("save(\"{target_path}\", ones([2]));\n");
+        std::fs::write(&path, text).expect("write the program");
+        let o = nest(&["--backend", "interp", "run", path.to_str().expect("UTF-8")]);
+        assert_eq!(o.status.code(), Some(1), "{target_path}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("save.nest:1:6: error: cannot write `"), "{err}");
+        assert!(err.contains(&format!("it is {kind}, and nest only replaces regular files")), "{err}");
+    }
+    let link = std::fs::symlink_metadata(dir.join("link.npy")).expect("the link is there");
+    assert!(link.file_type().is_symlink());
+    assert_eq!(std::fs::read(&target).expect("the target is there"), b"keep");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo).expect("the FIFO is there").file_type().is_fifo());
+    // A regular file and a new path are written.
+    std::fs::write(&path, "save(\"new.npy\", ones([2]));\nsave(\"new.npy\", zeros([3]));\n")
+        .expect("write the program");
+    let o = nest(&["--backend", "interp", "run", path.to_str().expect("UTF-8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("new.npy").is_file());
+}
