@@ -109,7 +109,7 @@ impl Xla {
         let from_disk = cached
             .as_ref()
             .and_then(|p| std::fs::read(p).ok())
-            .and_then(|b| self.deserialize(&b).ok());
+            .and_then(|b| self.deserialize(&b, text).ok());
         let entry = match from_disk {
             Some(exe) => (Arc::new(exe), true),
             None => (Arc::new(self.compile(text, cached.as_deref())?), false),
@@ -198,10 +198,12 @@ impl Xla {
         self.compiles.lock().map(|c| *c).unwrap_or_default()
     }
 
-    /// An executable serialized by [`Executable::serialize`] on this platform.
-    pub fn deserialize(&self, bytes: &[u8]) -> Result<Executable, String> {
+    /// An executable serialized by [`Executable::serialize`] on this
+    /// platform from the module `text` (whose signature its calls are
+    /// checked against).
+    pub fn deserialize(&self, bytes: &[u8], text: &str) -> Result<Executable, String> {
         self.client
-            .deserialize_executable(bytes)
+            .deserialize_executable(bytes, text)
             .map_err(|e| e.to_string())
     }
 

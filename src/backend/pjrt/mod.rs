@@ -19,6 +19,7 @@ mod signature;
 
 pub use buffer::Buffer;
 pub use executable::Executable;
+pub use signature::main_params;
 
 use ffi::Call;
 use std::ffi::c_char;
@@ -433,9 +434,15 @@ impl Client {
     }
 
     /// Loads an executable produced by [`Executable::serialize`] with the
-    /// same plugin version. Its parameter types are not known to nest, so
-    /// the plugin alone checks the arguments of [`Executable::execute`].
-    pub fn deserialize_executable(&self, bytes: &[u8]) -> Result<Executable> {
+    /// same plugin version from `mlir_text`, the module it was compiled
+    /// from: its `@main` signature is what [`Executable::execute`] checks
+    /// arguments against, as for a compiled one (the serialization does not
+    /// say). A module whose signature nest cannot read is refused.
+    pub fn deserialize_executable(&self, bytes: &[u8], mlir_text: &str) -> Result<Executable> {
+        const CALL: &str = "PJRT_Executable_DeserializeAndLoad";
+        let params = signature::main_params(mlir_text).ok_or_else(|| {
+            PjrtError::invalid(CALL, "the module's @main signature cannot be read")
+        })?;
         let c = &self.inner;
         let mut args = ffi::PJRT_Executable_DeserializeAndLoad_Args::new();
         args.client = c.raw;
@@ -449,7 +456,7 @@ impl Client {
                 &mut args,
             )
         }?;
-        Executable::new(self.inner.clone(), args.loaded_executable, None)
+        Executable::new(self.inner.clone(), args.loaded_executable, Some(params))
     }
 }
 
