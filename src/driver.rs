@@ -48,6 +48,15 @@ impl Session {
     /// Parses, checks and runs a file: its top-level statements, then `main()` if defined.
     pub fn run_file(&mut self, path: &Path) -> Result<()> {
         let module = self.ev.load_file(path, None)?;
+        self.run_main_of(&module)?;
+        self.ev
+            .out
+            .flush()
+            .map_err(|e| Diagnostic::new(format!("cannot write output: {}", e)))
+    }
+
+    /// Calls the module's `main()`, if it defines one.
+    fn run_main_of(&mut self, module: &Rc<ModuleEnv>) -> Result<()> {
         let main = module.get("main");
         if let Some(Value::Func(f)) = main {
             if let Func::Def { def, .. } = &*f {
@@ -60,19 +69,24 @@ impl Session {
                 self.ev.run_main(def, module.clone())?;
             }
         }
-        self.ev
-            .out
-            .flush()
-            .map_err(|e| Diagnostic::new(format!("cannot write output: {}", e)))
+        Ok(())
     }
 
-    /// Parses and checks a file without running it.
+    /// Checks a file without running it: the static checks, then its
+    /// top-level statements and `main()` with nothing compiled run, nothing
+    /// printed or saved (the session stays in this mode). Every function
+    /// called from the host is traced on its argument types, so what tracing
+    /// finds (recursion, shape mismatches, static indices out of range) is
+    /// reported; `load` reads small files and only the header of large ones;
+    /// values that would take running compiled code, or large host
+    /// computations, are known by type only. A host loop runs its first two
+    /// iterations, and a host `if` on a value known by type checks both
+    /// branches.
     pub fn check_file(&mut self, path: &Path) -> Result<()> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Diagnostic::new(format!("cannot read `{}`: {}", path.display(), e)))?;
-        self.ev
-            .parse_source(&path.display().to_string(), &text)
-            .map(|_| ())
+        self.ev.tracer.start_checking();
+        self.ev.progress = false;
+        let module = self.ev.load_file(path, None)?;
+        self.run_main_of(&module)
     }
 
     /// The IR of function `name` in `path`, printed. `arg_types` (e.g.

@@ -367,8 +367,24 @@ impl Evaluator {
                 Some(e) => self.eval_expr_flow(env, e),
                 None => Ok(Flow::Value(Value::unit())),
             },
+            None if !self.tracer.is_tracing() => self.check_both_branches(env, then, else_),
             None => self.traced_if(env, &c, then, else_, span).map(Flow::Value),
         }
+    }
+
+    /// `nest check`, a host `if` on a value known by type only: both
+    /// branches are checked as host code; the `then` branch gives the value.
+    fn check_both_branches(
+        &mut self,
+        env: &mut Env,
+        then: &Block,
+        else_: Option<&Expr>,
+    ) -> Result<Flow> {
+        let flow = self.exec_block(env, then)?;
+        if let Some(e) = else_ {
+            self.eval_expr_flow(env, e)?;
+        }
+        Ok(flow)
     }
 
     fn traced_if(

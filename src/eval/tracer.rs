@@ -77,22 +77,53 @@ pub fn union_captures(regions: &[&Region]) -> Vec<Var> {
 /// run as small compiled programs.
 const SMALL: usize = 1 << 16;
 
+/// In `nest check`, host primitives on known values are computed when their
+/// inputs and outputs have at most this many elements together (sizes and
+/// indices derived from small data stay known); larger results are known by
+/// type only.
+const CHECK_COMPUTES: usize = 1 << 16;
+
 #[derive(Default)]
 pub struct Tracer {
     frames: Vec<Frame>,
     /// Where known values are computed when no trace is being built.
     pub backend: Backend,
+    /// `nest check`: nothing compiled runs. `frames[0]` is then a frame of
+    /// the host itself, which records what would be computed (results
+    /// known only by type); every other frame is a trace as usual.
+    checking: bool,
 }
 
 impl Tracer {
     /// Whether a trace is being built (inside a `fn` body).
     pub fn is_tracing(&self) -> bool {
-        !self.frames.is_empty()
+        self.frames.len() > usize::from(self.checking)
     }
 
-    /// How many frames are open: traces nested in traces and regions.
+    /// Whether this is `nest check` (see [`Tracer::start_checking`]).
+    pub fn is_checking(&self) -> bool {
+        self.checking
+    }
+
+    /// From now on, host values that would take running compiled code (or
+    /// large host computations) are known by type only, in a host frame.
+    pub fn start_checking(&mut self) {
+        if !self.checking {
+            self.checking = true;
+            self.frames.insert(0, Frame::default());
+        }
+    }
+
+    /// An array known only by its type (`nest check`): an input of the host
+    /// frame, or of the current trace.
+    pub fn abstract_value(&mut self, ty: TensorType) -> Result<Arr> {
+        self.input(ty)
+    }
+
+    /// How many frames are open: traces nested in traces and regions (not
+    /// counting `nest check`'s host frame).
     pub fn depth(&self) -> usize {
-        self.frames.len()
+        self.frames.len() - usize::from(self.checking)
     }
 
     /// Starts a new frame (a function trace or a region inside one).
@@ -182,7 +213,10 @@ impl Tracer {
     /// scalars and the IR stays small.
     pub fn apply(&mut self, prim: Prim, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
         let expands = matches!(prim, Prim::Iota { .. } | Prim::Broadcast { .. });
-        if inputs.iter().all(Arr::is_known) && !(expands && self.is_tracing()) {
+        if inputs.iter().all(Arr::is_known)
+            && !(expands && self.is_tracing())
+            && !self.too_large_to_check(&prim, inputs)?
+        {
             return self.eval_now(prim, inputs);
         }
         let atoms = inputs
@@ -203,6 +237,24 @@ impl Tracer {
             outputs: outputs.clone(),
         });
         Ok(outputs.into_iter().map(Arr::Traced).collect())
+    }
+
+    /// In `nest check` on the host, whether `prim` on `inputs` is too
+    /// large to compute (see [`CHECK_COMPUTES`]).
+    fn too_large_to_check(&self, prim: &Prim, inputs: &[Arr]) -> Result<bool, String> {
+        if !self.checking || self.is_tracing() {
+            return Ok(false);
+        }
+        let types: Vec<TensorType> = inputs
+            .iter()
+            .map(|a| crate::eval::ops::materialize(a).ty())
+            .collect();
+        let out_types = prim.infer(&types)?;
+        let elements = types
+            .iter()
+            .chain(&out_types)
+            .fold(0usize, |n, t| n.saturating_add(t.size()));
+        Ok(elements > CHECK_COMPUTES)
     }
 
     /// Runs a primitive on known values: on the host for small host values,
@@ -254,7 +306,8 @@ impl Tracer {
         graph: &Graph,
         inputs: &[Arr],
     ) -> Result<Vec<Arr>, String> {
-        if !self.is_tracing() {
+        // In `nest check` the graph is inlined into the host frame: nothing runs.
+        if !self.is_tracing() && !self.checking {
             return match &self.backend {
                 Backend::Xla(x) => run_xla(x, name, graph, inputs),
                 Backend::Interp => {
