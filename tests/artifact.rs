@@ -5,7 +5,7 @@ mod common;
 
 use nest::artifact::Artifact;
 use nest::backend::Backend;
-use nest::tensor::{npy, Data, Tensor};
+use nest::tensor::{npy, Data, Tensor, C128};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -317,4 +317,48 @@ fn names_in_a_manifest_stay_in_their_directories() {
     std::fs::write(&manifest, &original).expect("restore");
     edit_manifest(&manifest, |m| m["module"] = serde_json::json!("../predict.mlir"));
     assert!(load_error(&manifest).contains("`../predict.mlir` is not a plain file name"));
+}
+
+#[test]
+fn c128_artifacts_keep_double_precision() {
+    let Some(Backend::Xla(xla)) = common::xla() else {
+        return;
+    };
+    let dir = tmp("c128");
+    let d = dir.to_str().expect("utf-8");
+    let out = nest(&[
+        "compile",
+        "tests/artifacts/complex.nest",
+        "--fn",
+        "rotate",
+        "-o",
+        d,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let artifact = Artifact::load(&dir.join("rotate.json")).expect("loads");
+    let m = &artifact.manifest;
+    let dtypes: Vec<&str> = (m.inputs.iter().chain(&m.outputs))
+        .map(|s| s.dtype.as_str())
+        .collect();
+    assert_eq!(dtypes, ["c128", "f64", "c128"]);
+    let z: Vec<C128> = (1..4)
+        .map(|k| C128::new(1.0 / k as f64, 0.1 * k as f64))
+        .collect();
+    let t = 0.3f64;
+    let inputs = [
+        Tensor::new(vec![3], Data::C128(z.clone())).expect("z"),
+        Tensor::scalar_f64(t),
+    ];
+    let got = artifact.call(&xla, &inputs).expect("runs");
+    let Data::C128(got) = got[0].data() else {
+        panic!("c128 output, got {}", got[0].ty())
+    };
+    for (g, z) in got.iter().zip(&z) {
+        let want = z * C128::new(t.cos(), t.sin());
+        assert!((g - want).norm() <= 1e-15 * want.norm(), "{g} vs {want}");
+    }
 }

@@ -29,9 +29,9 @@ use nest::eval::exec::Evaluator;
 use nest::eval::module::ModuleEnv;
 use nest::interp::run_graph;
 use nest::ir::{fresh_var, Atom, Eqn, Func, Graph};
-use nest::prims::samples::{samples, Sample};
+use nest::prims::samples::{evaluable, samples, Sample};
 use nest::prims::{BinaryOp, Prim, ReduceOp};
-use nest::tensor::{Data, Tensor, C64};
+use nest::tensor::{Data, Tensor, C128, C64};
 use nest::types::{DType, TensorType};
 use std::sync::OnceLock;
 
@@ -66,6 +66,10 @@ fn bytes(t: &Tensor) -> Vec<u8> {
             .iter()
             .flat_map(|z| [z.re.to_ne_bytes(), z.im.to_ne_bytes()].concat())
             .collect(),
+        Data::C128(v) => v
+            .iter()
+            .flat_map(|z| [z.re.to_ne_bytes(), z.im.to_ne_bytes()].concat())
+            .collect(),
     }
 }
 
@@ -87,6 +91,15 @@ fn from_bytes(d: DType, shape: Vec<usize>, b: &[u8]) -> Tensor {
                     let re = f32::from_ne_bytes(w[..4].try_into().unwrap());
                     let im = f32::from_ne_bytes(w[4..].try_into().unwrap());
                     C64::new(re, im)
+                })
+                .collect(),
+        ),
+        DType::C128 => Data::C128(
+            words::<16>(b)
+                .map(|w| {
+                    let re = f64::from_ne_bytes(w[..8].try_into().unwrap());
+                    let im = f64::from_ne_bytes(w[8..].try_into().unwrap());
+                    C128::new(re, im)
                 })
                 .collect(),
         ),
@@ -144,7 +157,7 @@ fn tolerance(prim: &Prim, dtype: DType) -> Tol {
     };
     match dtype {
         DType::F32 | DType::C64 => Tol::Scaled(f32_tol),
-        DType::F64 => Tol::Scaled(f64_tol),
+        DType::F64 | DType::C128 => Tol::Scaled(f64_tol),
         _ => Tol::Exact,
     }
 }
@@ -153,7 +166,7 @@ fn tolerance(prim: &Prim, dtype: DType) -> Tol {
 fn program_tolerance(dtype: DType) -> Tol {
     match dtype {
         DType::F32 | DType::C64 => Tol::Scaled(1e-5),
-        DType::F64 => Tol::Scaled(1e-12),
+        DType::F64 | DType::C128 => Tol::Scaled(1e-12),
         _ => Tol::Exact,
     }
 }
@@ -161,7 +174,7 @@ fn program_tolerance(dtype: DType) -> Tol {
 fn rel(dtype: DType, f32_tol: f64, f64_tol: f64) -> Tol {
     match dtype {
         DType::F32 | DType::C64 => Tol::Rel(f32_tol),
-        DType::F64 => Tol::Rel(f64_tol),
+        DType::F64 | DType::C128 => Tol::Rel(f64_tol),
         _ => Tol::Exact,
     }
 }
@@ -242,7 +255,7 @@ fn describe(s: &Sample) -> String {
 #[test]
 fn every_sample_lowers() {
     for s in samples() {
-        let g = s.graph().unwrap();
+        let g = evaluable(&s.graph().unwrap()).unwrap();
         let lowered =
             lower_module("sample", &g).unwrap_or_else(|e| panic!("{}: {e}", describe(&s)));
         assert!(lowered.text.starts_with("module @sample {"));
@@ -255,7 +268,7 @@ fn every_sample_agrees_with_the_interpreter_on_xla() {
     let mut failures = vec![];
     let all = samples();
     for s in &all {
-        let g = s.graph().unwrap();
+        let g = evaluable(&s.graph().unwrap()).unwrap();
         if let Err(e) = check(c, &g, &s.inputs, |d| tolerance(&s.prim, d)) {
             failures.push(format!("{}: {}", describe(s), e));
         }
@@ -300,6 +313,7 @@ fn arguments(types: &[TensorType], seed: usize) -> Vec<Tensor> {
                 DType::U32 => Data::U32((0..n).map(|i| (i * 7 + seed) as u32).collect()),
                 DType::Bool => Data::Bool((0..n).map(|i| value(i) > 0.0).collect()),
                 DType::C64 => Data::C64((0..n).map(|i| C64::new(value(i) as f32, 0.5)).collect()),
+                DType::C128 => Data::C128((0..n).map(|i| C128::new(value(i), 0.5)).collect()),
             };
             Tensor::new(t.shape.clone(), data).unwrap()
         })

@@ -263,6 +263,28 @@ fn c64_multiply() {
 }
 
 #[test]
+fn c128_multiply() {
+    let Some(c) = client() else { return };
+    let t = "tensor<2xcomplex<f64>>";
+    let text = module(
+        &format!("(%arg0: {t}, %arg1: {t}) -> ({t})"),
+        &format!("    %0 = stablehlo.multiply %arg0, %arg1 : {t}\n    return %0 : {t}"),
+    );
+    let exe = compile(c, &text);
+    // (1/3 + 2i)(1) = 1/3 + 2i;  (0.1)(2 + 4i) = 0.2 + 0.4i, all exact in
+    // f64 products, and 1/3 and 0.1 are not f32 values.
+    let x = f64s(&[1.0 / 3.0, 2.0, 0.1, 0.0]);
+    let y = f64s(&[1.0, 0.0, 2.0, 4.0]);
+    let out = run(c, &exe, &[(DType::C128, &[2], x), (DType::C128, &[2], y)]);
+    assert_eq!(out[0].0, DType::C128);
+    assert_eq!(out[0].1, vec![2]);
+    assert_eq!(
+        to_f64(&out[0].2),
+        vec![1.0 / 3.0, 2.0, 0.1 * 2.0, 0.1 * 4.0]
+    );
+}
+
+#[test]
 fn scalars_and_empty_arrays_round_trip() {
     let Some(c) = client() else { return };
     let text = module(
@@ -372,9 +394,10 @@ fn wrong_arguments_are_rejected_before_the_plugin() {
 #[test]
 fn host_data_is_validated() {
     let Some(c) = client() else { return };
-    let cases: [(DType, &[usize], Vec<u8>); 4] = [
+    let cases: [(DType, &[usize], Vec<u8>); 5] = [
         (DType::F32, &[2], vec![0; 7]),
         (DType::C64, &[1], vec![0; 4]),
+        (DType::C128, &[1], vec![0; 8]),
         (DType::Bool, &[2], vec![1, 2]),
         (DType::F64, &[usize::MAX, 2], vec![]),
     ];

@@ -1,42 +1,33 @@
-//! The table-driven check of every transpose rule: for every f64 sample of
-//! every primitive (`nest::prims::samples`) and every input the primitive
-//! claims to be linear in (its transpose rule accepts it), the dot-product
-//! identity ⟨ct, L(t)⟩ = ⟨Lᵀ(ct), t⟩ holds, where L(t) = f(t) − f(0) with the
-//! other inputs fixed.
+//! The table-driven check of every transpose rule: for every sample of
+//! every primitive (`nest::prims::samples`, widened to f64 and c128) and
+//! every input the primitive claims to be linear in (its transpose rule
+//! accepts it), the dot-product identity ⟨ct, L(t)⟩ = ⟨Lᵀ(ct), t⟩ holds for
+//! ⟨a, b⟩ = Re Σ a·b (JAX's convention: transposition, no conjugate), where
+//! L(t) = f(t) − f(0) with the other inputs fixed.
 
 mod common;
 
-use common::{dot, random_like};
+use common::{axpy, dot, finite, random_like};
 use nest::interp::run_graph;
 use nest::ir::verify::verify;
-use nest::prims::samples::{samples, Sample};
-use nest::tensor::{Data, Tensor};
+use nest::prims::samples::{evaluable, samples, Sample};
+use nest::tensor::Tensor;
 use nest::transform::transpose::transpose_graph;
 use nest::types::DType;
 use std::collections::BTreeSet;
 
-fn zeros_like(t: &Tensor) -> Tensor {
-    Tensor::new(t.shape().to_vec(), Data::F64(vec![0.0; t.size()])).expect("same size")
-}
-
-/// An f32 or f64 tensor as f64 with every non-finite element replaced.
-fn widen(t: &Tensor, seed: &mut u64) -> Tensor {
-    if !matches!(t.dtype(), DType::F32 | DType::F64) {
-        return t.clone();
-    }
-    let noise = random_like(t, seed).to_f64_vec();
-    let v: Vec<f64> = t
-        .to_f64_vec()
-        .iter()
-        .zip(noise)
-        .map(|(x, n)| if x.is_finite() { *x } else { 1.0 + 0.5 * n })
-        .collect();
-    Tensor::new(t.shape().to_vec(), Data::F64(v)).expect("same size")
+/// Whether a value is checked: the double-precision inexact dtypes.
+fn double(d: DType) -> bool {
+    matches!(d, DType::F64 | DType::C128)
 }
 
 /// Primitives that are linear in at least one input and must be checked.
 const LINEAR: &[&str] = &[
     "neg",
+    "real",
+    "imag",
+    "conj",
+    "complex",
     "add",
     "sub",
     "mul",
@@ -55,6 +46,7 @@ const LINEAR: &[&str] = &[
     "dynamic_update_slice",
     "dot_general",
     "triangular_solve",
+    "custom_vjp_lin",
 ];
 
 #[test]
@@ -63,20 +55,23 @@ fn every_transpose_rule_passes_the_dot_product_test() {
     let mut checked = BTreeSet::new();
     let mut failures = vec![];
     for s in samples() {
-        // f32 samples are checked in f64; infinities and NaNs (there for the
-        // lowering tests) are replaced by ordinary values.
-        let inputs: Vec<Tensor> = s.inputs.iter().map(|t| widen(t, &mut seed)).collect();
+        // f32 (c64) samples are checked in f64 (c128); infinities and NaNs
+        // (there for the lowering tests) are replaced by ordinary values.
+        let s = s.widened();
+        let inputs: Vec<Tensor> = s.inputs.iter().map(|t| finite(t, &mut seed)).collect();
         let s = Sample {
             prim: s.prim.clone(),
             inputs,
             note: s.note,
         };
         let Ok(g) = s.graph() else { continue };
-        if g.outputs.iter().any(|o| o.ty().dtype != DType::F64) {
+        // A custom_vjp's tangent map L runs as its `bwd` transposed.
+        let Ok(run) = evaluable(&g) else { continue };
+        if g.outputs.iter().any(|o| !double(o.ty().dtype)) {
             continue;
         }
         for i in 0..s.inputs.len() {
-            if s.inputs[i].dtype() != DType::F64 {
+            if !double(s.inputs[i].dtype()) {
                 continue;
             }
             let linear: Vec<bool> = (0..s.inputs.len()).map(|j| j == i).collect();
@@ -98,8 +93,8 @@ fn every_transpose_rule_passes_the_dot_product_test() {
                 v
             };
             let (Ok(ft), Ok(f0)) = (
-                run_graph(&g, &with(t.clone())),
-                run_graph(&g, &with(zeros_like(&t))),
+                run_graph(&run, &with(t.clone())),
+                run_graph(&run, &with(Tensor::zeros(&t.ty()))),
             ) else {
                 continue;
             };
@@ -123,22 +118,8 @@ fn every_transpose_rule_passes_the_dot_product_test() {
                     continue;
                 }
             };
-            let lhs: f64 = ft
-                .iter()
-                .zip(&f0)
-                .zip(&cts)
-                .map(|((a, b), ct)| {
-                    let l: Vec<f64> = a
-                        .to_f64_vec()
-                        .iter()
-                        .zip(b.to_f64_vec())
-                        .map(|(x, y)| x - y)
-                        .collect();
-                    l.iter()
-                        .zip(ct.to_f64_vec())
-                        .map(|(x, y)| x * y)
-                        .sum::<f64>()
-                })
+            let lhs: f64 = (ft.iter().zip(&f0).zip(&cts))
+                .map(|((a, b), ct)| dot(ct, &axpy(a, -1.0, b)))
                 .sum();
             let rhs = dot(&back[0], &t);
             let scale = 1.0f64.max(lhs.abs()).max(rhs.abs());

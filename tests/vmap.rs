@@ -19,9 +19,9 @@ use nest::backend::xla::Input;
 use nest::backend::Backend;
 use nest::interp::run_graph;
 use nest::ir::{verify::verify, Graph};
-use nest::prims::samples::{samples, variant_name, Sample, VARIANT_NAMES};
+use nest::prims::samples::{evaluable, samples, variant_name, Sample, VARIANT_NAMES};
 use nest::prims::Prim;
-use nest::tensor::{Data, Tensor, C64};
+use nest::tensor::{Data, Tensor, C128, C64};
 use nest::transform::vmap::vmap_graph;
 use nest::types::DType;
 use std::collections::BTreeSet;
@@ -87,6 +87,11 @@ fn example(t: &Tensor, k: usize, scale_only: bool) -> Tensor {
                 })
                 .collect(),
         ),
+        Data::C128(v) => Data::C128(
+            (v.iter().enumerate())
+                .map(|(i, z)| C128::new(float(i, z.re), z.im * (1.0 + 0.5 * kf)))
+                .collect(),
+        ),
     };
     Tensor::new(t.shape().to_vec(), data).expect("same size")
 }
@@ -121,7 +126,7 @@ fn row(t: &Tensor, k: usize) -> Tensor {
 fn tolerance(d: DType) -> Option<f64> {
     match d {
         DType::F32 | DType::C64 => Some(1e-5),
-        DType::F64 => Some(1e-12),
+        DType::F64 | DType::C128 => Some(1e-12),
         DType::Bool | DType::I32 | DType::I64 | DType::U32 => None,
     }
 }
@@ -215,8 +220,10 @@ fn check(r: &dyn Runner, s: &Sample, g: &Graph, pattern: &[bool]) -> Result<(), 
             false => s.inputs[i].clone(),
         })
         .collect();
+    // A custom_vjp's tangent map runs as its `bwd` transposed.
+    let (g, batched_graph) = (&evaluable(g)?, evaluable(&batched.graph)?);
     let got = r
-        .run(&batched.graph, &args)
+        .run(&batched_graph, &args)
         .map_err(|e| format!("batched graph fails: {e}"))?;
     for (k, ex) in examples.iter().enumerate() {
         let want = r

@@ -28,7 +28,7 @@ mod literal;
 pub use literal::{element_type, f32_literal, f64_literal, tensor_type};
 
 use crate::ir::{Atom, Func, Graph, VarId};
-use crate::tensor::{Data, Tensor};
+use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
 use std::collections::HashMap;
 
@@ -275,7 +275,7 @@ impl Emitter {
     /// `UNSIGNED` for u32 and bool).
     pub fn compare(&mut self, dir: &str, a: &Value, b: &Value) -> Value {
         let kind = match a.ty.dtype {
-            DType::F32 | DType::F64 | DType::C64 => "FLOAT",
+            DType::F32 | DType::F64 | DType::C64 | DType::C128 => "FLOAT",
             DType::I32 | DType::I64 => "SIGNED",
             DType::U32 | DType::Bool => "UNSIGNED",
         };
@@ -326,11 +326,11 @@ impl Emitter {
         self.emit(&rhs, &out)
     }
 
-    /// `stablehlo.iota dim = d : tensor<...>` (complex through `f32`).
+    /// `stablehlo.iota dim = d : tensor<...>` (complex through its real dtype).
     pub fn iota(&mut self, shape: &[usize], dim: usize, dtype: DType) -> Value {
-        if dtype == DType::C64 {
-            let re = self.iota(shape, dim, DType::F32);
-            return self.convert(&re, DType::C64);
+        if dtype.is_complex() {
+            let re = self.iota(shape, dim, dtype.real());
+            return self.convert(&re, dtype);
         }
         let out = TensorType::new(dtype, shape.to_vec());
         self.emit(
@@ -348,11 +348,10 @@ impl Emitter {
 
     /// A constant of type `ty` with every element the scalar `x`.
     pub fn splat_of(&mut self, ty: &TensorType, x: &Tensor) -> Result<Value, String> {
-        if let Data::C64(v) = x.data() {
-            let z = v.first().ok_or("internal error: empty splat")?;
-            let part = ty.with_dtype(DType::F32);
-            let re = self.splat(&part, z.re as f64)?;
-            let im = self.splat(&part, z.im as f64)?;
+        if let Some((re, im)) = x.complex_parts() {
+            let part = ty.with_dtype(ty.dtype.real());
+            let re = self.splat_of(&part, &re)?;
+            let im = self.splat_of(&part, &im)?;
             return Ok(self.elementwise("stablehlo.complex", &[&re, &im], ty));
         }
         let rhs = format!(
@@ -374,13 +373,9 @@ impl Emitter {
             let x = first.ok_or("internal error: bad splat constant")?;
             return self.splat_of(&ty, &x);
         }
-        if let Data::C64(v) = t.data() {
-            let part = |f: fn(&crate::tensor::C64) -> f32| {
-                let data = Data::F32(v.iter().map(f).collect());
-                Tensor::new(t.shape().to_vec(), data).ok_or("internal error: bad constant")
-            };
-            let re = self.constant(&part(|z| z.re)?)?;
-            let im = self.constant(&part(|z| z.im)?)?;
+        if let Some((re, im)) = t.complex_parts() {
+            let re = self.constant(&re)?;
+            let im = self.constant(&im)?;
             return Ok(self.elementwise("stablehlo.complex", &[&re, &im], &ty));
         }
         let rhs = format!(
@@ -557,15 +552,7 @@ impl Emitter {
 
 /// The single element of a tensor, as a scalar tensor.
 fn first_element(t: &Tensor) -> Option<Tensor> {
-    let data = match t.data() {
-        Data::Bool(v) => Data::Bool(vec![*v.first()?]),
-        Data::I32(v) => Data::I32(vec![*v.first()?]),
-        Data::I64(v) => Data::I64(vec![*v.first()?]),
-        Data::U32(v) => Data::U32(vec![*v.first()?]),
-        Data::F32(v) => Data::F32(vec![*v.first()?]),
-        Data::F64(v) => Data::F64(vec![*v.first()?]),
-        Data::C64(v) => Data::C64(vec![*v.first()?]),
-    };
+    let data = crate::tensor::kernels::map_data!(t.data(), v => vec![*v.first()?]);
     Tensor::new(vec![], data)
 }
 
@@ -605,6 +592,7 @@ pub fn i64_array<T: std::fmt::Display>(items: &[T]) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::tensor::Data;
 
     #[test]
     fn symbols_are_quoted_when_needed() {

@@ -3,7 +3,7 @@
 //! trace, a call is inlined. Parameter annotations are checked here, with
 //! named dims unified across the arguments of one call.
 
-use super::exec::Evaluator;
+use super::exec::{Evaluator, STDLIB_PREFIX};
 use super::expr::{Keywords, Positional};
 use super::module::Env;
 use super::ops;
@@ -32,6 +32,9 @@ pub struct Traced {
     pub inputs: Vec<Arr>,
 }
 
+/// How many calls of one function may be in progress at once.
+const MAX_NESTING: usize = 16;
+
 /// Named dims bound so far in one call: size, and the argument that bound it.
 type DimEnv = HashMap<String, (usize, String)>;
 
@@ -46,10 +49,32 @@ impl Evaluator {
         let (name, params) = fn_signature(func);
         let slots = bind_params(&name, params, pos, kws, span)?;
         let args = self.fill_defaults(func, params, slots, span)?;
-        if self.tracer.is_tracing() {
+        let r = if self.tracer.is_tracing() {
             self.inline_call(func, &name, args, span)
         } else {
             self.host_call(func, &name, args, span)
+        };
+        r.map_err(|d| self.shown_in_user_code(d, &name, span))
+    }
+
+    /// An error raised inside the standard library, shown at the call in
+    /// the user's code that led to it, with the library's own location as
+    /// a note (as a traceback filtered to the user's frames).
+    fn shown_in_user_code(&self, d: Diagnostic, name: &str, call: Span) -> Diagnostic {
+        let in_std = |s: Span| {
+            (self.sources.get(s.file)).is_some_and(|f| f.name.starts_with(STDLIB_PREFIX))
+        };
+        match d.span {
+            Some(inner) if in_std(inner) && !in_std(call) => {
+                let mut notes = vec![(format!("raised inside `{}`", name), Some(inner))];
+                notes.extend(d.notes);
+                Diagnostic {
+                    span: Some(call),
+                    notes,
+                    ..d
+                }
+            }
+            _ => d,
         }
     }
 
@@ -252,7 +277,11 @@ impl Evaluator {
             Func::Def { def, .. } => Rc::as_ptr(def) as *const u8 as usize,
             _ => id,
         };
-        if self.active.contains(&key) {
+        // A function may be active more than once when a function argument
+        // calls it again (an `implicit_solve` whose `solve` uses
+        // `implicit_solve`); only a deep nest of one function is recursion
+        // that tracing by inlining would never finish.
+        if self.active.iter().filter(|&&k| k == key).count() >= MAX_NESTING {
             return Err(Diagnostic::at(
                 span,
                 format!("`{}` calls itself: recursion is not supported", name),
@@ -297,7 +326,9 @@ impl Evaluator {
             | Func::Pullback(_)
             | Func::Vmap { .. }
             | Func::Jacobian { .. }
-            | Func::Graph { .. } => {
+            | Func::Graph { .. }
+            | Func::CustomJvp { .. }
+            | Func::CustomVjp { .. } => {
                 return Err(Diagnostic::internal(
                     "a transformed function reached run_body",
                 ))
@@ -332,7 +363,9 @@ impl Evaluator {
             | Func::Pullback(_)
             | Func::Vmap { .. }
             | Func::Jacobian { .. }
-            | Func::Graph { .. } => {
+            | Func::Graph { .. }
+            | Func::CustomJvp { .. }
+            | Func::CustomVjp { .. } => {
                 return Err(Diagnostic::internal(
                     "a transformed function reached run_body",
                 ))
@@ -389,7 +422,9 @@ impl Evaluator {
                     return Err(mismatch(&v));
                 };
                 let a = match a.weak() {
-                    Some(_) if ds.is_empty() => ops::cast(&mut self.tracer, a, d)?,
+                    Some(_) if ds.is_empty() => {
+                        ops::cast(&mut self.tracer, a, d).map_err(|e| e.or_span(span))?
+                    }
                     _ => a.clone(),
                 };
                 if a.dtype() != d || a.rank() != ds.len() {
@@ -517,7 +552,9 @@ fn fn_signature(func: &Func) -> (String, &[Param]) {
         | Func::Pullback(_)
         | Func::Vmap { .. }
         | Func::Jacobian { .. }
-        | Func::Graph { .. } => ("<builtin>".to_string(), &[]),
+        | Func::Graph { .. }
+        | Func::CustomJvp { .. }
+        | Func::CustomVjp { .. } => ("<builtin>".to_string(), &[]),
     }
 }
 

@@ -483,7 +483,7 @@ fn type_expr(t: &TypeExpr) -> Result<()> {
             {
                 return Err(
                     Diagnostic::at(dtype.span, format!("unknown dtype `{}`", dtype.name))
-                        .with_hint("dtypes are f32, f64, i32, i64, bool, c64 (and `key`)"),
+                        .with_hint(format!("dtypes are {} (and `key`)", DType::user_names())),
                 );
             }
             Ok(())

@@ -45,8 +45,14 @@ impl Evaluator {
             (Some(x), Some(y)) => Some((y - x).max(0) as u64),
             _ => None,
         };
-        let a = ops::cast(&mut self.tracer, &a, DType::I32)?;
-        let b = ops::cast(&mut self.tracer, &b, DType::I32)?;
+        // The counter is i32, or i64 when a bound is (an integer literal
+        // outside i32's range is i64 alone), so that it never wraps.
+        let counter = match a.dtype().join(b.dtype()) {
+            DType::I64 => DType::I64,
+            _ => DType::I32,
+        };
+        let a = ops::cast(&mut self.tracer, &a, counter)?;
+        let b = ops::cast(&mut self.tracer, &b, counter)?;
         self.traced_loop(
             env,
             LoopKind::For {

@@ -46,6 +46,9 @@ pub fn prelude_defines(name: &str) -> bool {
     NAMES.iter().any(|n| n == name)
 }
 
+/// How diagnostics name the files of the standard library (`<stdlib>/opt.nest`).
+pub const STDLIB_PREFIX: &str = "<stdlib>/";
+
 /// The state of a running program: sources, the tracer, loaded modules, and
 /// where output goes.
 pub struct Evaluator {
@@ -168,7 +171,7 @@ impl Evaluator {
                 ),
             );
         };
-        let prog = self.parse_source(&format!("<stdlib>/{}.nest", name), text)?;
+        let prog = self.parse_source(&format!("{}{}.nest", STDLIB_PREFIX, name), text)?;
         let module = ModuleEnv::new(name, None);
         self.run_program(&prog, module.clone())?;
         self.modules.insert(key, module.clone());

@@ -5,7 +5,7 @@ use super::builtins;
 use super::exec::Evaluator;
 use super::module::Env;
 use super::ops;
-use super::tree::{flatten, unflatten, zip_arrays};
+use super::tree::zip_arrays;
 use super::value::{Arr, Func, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::prims::{BinaryOp, Cmp};
@@ -68,7 +68,7 @@ impl Evaluator {
         match &e.kind {
             ExprKind::Int(i) => Ok(Value::Arr(Arr::weak_int(*i))),
             ExprKind::Float(f) => Ok(Value::Arr(Arr::weak_float(*f))),
-            ExprKind::Imag(f) => Ok(Value::Arr(Arr::weak_complex(0.0, *f as f32))),
+            ExprKind::Imag(f) => Ok(Value::Arr(Arr::weak_complex(0.0, *f))),
             ExprKind::Str(s) => Ok(Value::Str(s.as_str().into())),
             ExprKind::Bool(b) => Ok(Value::tensor(Tensor::scalar_bool(*b))),
             ExprKind::Name(n) => self.lookup_name(env, n, e.span),
@@ -79,8 +79,12 @@ impl Evaluator {
             ExprKind::Binary(op, a, b) => {
                 let x = self.eval_expr(env, a)?;
                 let y = self.eval_expr(env, b)?;
-                self.binary_value(*op, &x, &y)
-                    .map_err(|d| d.or_span(e.span))
+                self.binary_value(*op, &x, &y).map_err(|d| {
+                    let literal = [(&x, a.span), (&y, b.span)]
+                        .into_iter()
+                        .find(|(v, _)| ops::is_literal_range_error(&d) && wide_literal(v));
+                    d.or_span(literal.map_or(e.span, |(_, s)| s))
+                })
             }
             ExprKind::Call {
                 callee,
@@ -216,36 +220,27 @@ impl Evaluator {
                 (b.imp)(self, &args).map_err(|d| d.or_span(span))
             }
             Func::Def { .. } | Func::Lambda { .. } => self.call_user(func, pos, kws, span),
-            Func::Grad {
-                f,
-                wrt,
-                tuple,
-                with_value,
-            } => {
-                if let Some((_, kspan, _, _)) = kws.first() {
-                    return Err(Diagnostic::at(
-                        *kspan,
-                        "a function made by `grad` takes positional arguments only",
-                    ));
-                }
-                let args = pos.into_iter().map(|(v, _)| v).collect();
-                self.grad_call(f, wrt, *tuple, *with_value, args, span)
+            Func::Grad { f, how } => {
+                let values = positional_only(pos, &kws, "a function made by `grad`")?;
+                self.grad_call(f, how, values, span)
             }
             Func::Graph {
                 graph,
                 consts,
+                args,
                 output,
-            } => match pos.as_slice() {
-                [(x, _)] if kws.is_empty() => {
-                    let mut inputs = consts.clone();
-                    inputs.extend(flatten(x).0.iter().map(ops::materialize));
-                    let outs = (self.tracer)
-                        .call_graph("map", graph, &inputs)
-                        .map_err(|m| Diagnostic::at(span, m))?;
-                    unflatten(output, &mut outs.into_iter())
-                }
-                _ => Err(Diagnostic::at(span, "this function takes one argument")),
-            },
+            } => {
+                let values = positional_only(pos, &kws, "this function")?;
+                self.graph_call((graph, consts), (args, output), values, span)
+            }
+            Func::CustomJvp { f, rule } => {
+                let values = positional_only(pos, &kws, "a function made by `custom_jvp`")?;
+                self.custom_jvp_call(f, rule, values, span)
+            }
+            Func::CustomVjp { f, fwd, bwd } => {
+                let values = positional_only(pos, &kws, "a function made by `custom_vjp`")?;
+                self.custom_vjp_call([f, fwd, bwd], values, span)
+            }
             Func::Jacobian { f, wrt, tuple } => {
                 if let Some((_, kspan, _, _)) = kws.first() {
                     return Err(Diagnostic::at(
@@ -315,6 +310,16 @@ impl Evaluator {
     }
 }
 
+/// Whether `v` is an integer literal outside `i32`'s range.
+fn wide_literal(v: &Value) -> bool {
+    match v {
+        Value::Arr(a) if a.weak() == Some(crate::types::Weak::Int) => {
+            a.static_int().is_some_and(|i| i32::try_from(i).is_err())
+        }
+        _ => false,
+    }
+}
+
 /// A binary operator on two arrays.
 fn binary_arr(t: &mut super::tracer::Tracer, op: BinOp, x: &Arr, y: &Arr) -> Result<Arr> {
     match op {
@@ -322,6 +327,7 @@ fn binary_arr(t: &mut super::tracer::Tracer, op: BinOp, x: &Arr, y: &Arr) -> Res
         BinOp::Sub => ops::binary(t, BinaryOp::Sub, x, y),
         BinOp::Mul => ops::binary(t, BinaryOp::Mul, x, y),
         BinOp::Div => ops::div(t, x, y),
+        BinOp::FloorDiv => ops::floor_div(t, x, y),
         BinOp::Rem => ops::floor_mod(t, x, y),
         BinOp::Pow => ops::pow(t, x, y),
         BinOp::MatMul => ops::matmul(t, x, y),
@@ -359,4 +365,15 @@ pub fn tuple_item(v: &Value, i: i64, span: Span) -> Result<Value> {
                 format!("index {} is out of range for a tuple of {}", i, n),
             )
         })
+}
+
+/// The values of positional arguments, for functions that take no keyword.
+fn positional_only(pos: Positional, kws: &Keywords, what: &str) -> Result<Vec<Value>> {
+    if let Some((_, kspan, _, _)) = kws.first() {
+        return Err(Diagnostic::at(
+            *kspan,
+            format!("{} takes positional arguments only", what),
+        ));
+    }
+    Ok(pos.into_iter().map(|(v, _)| v).collect())
 }

@@ -34,7 +34,7 @@ impl Evaluator {
         span: Span,
     ) -> Result<Value> {
         super::transform::check_wrt(wrt, args.len(), span)?;
-        let (y, pb) = self.vjp_value(f, args, Some(wrt), span)?;
+        let (y, pb) = self.vjp_value(f, args, Some(wrt), false, span)?;
         let (outs, out_def) = flatten(&y);
         if let Some(o) = outs.iter().find(|o| !o.dtype().is_inexact()) {
             return Err(Diagnostic::at(

@@ -11,6 +11,10 @@ use crate::diag::{Diagnostic, Result};
 use crate::prims::{BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use crate::types::{DType, Shape, ShapeDisplay, Weak};
 
+mod exact;
+use exact::{check_literal_arith, check_literal_fits, check_literal_unary, check_negative_power};
+pub use exact::{is_literal_range_error, literal_range_error};
+
 /// Wraps a primitive's own error message.
 fn prim_err(msg: String) -> Diagnostic {
     Diagnostic::new(msg)
@@ -25,7 +29,7 @@ fn weak_payload(w: Weak) -> DType {
     match w {
         Weak::Int => DType::I64,
         Weak::Float => DType::F64,
-        Weak::Complex => DType::C64,
+        Weak::Complex => DType::C128,
     }
 }
 
@@ -64,6 +68,7 @@ fn join_kinds(a: (DType, Option<Weak>), b: (DType, Option<Weak>)) -> (DType, Opt
 
 /// Converts to `dtype` (a no-op when it already is).
 pub fn cast(t: &mut Tracer, a: &Arr, dtype: DType) -> Result<Arr> {
+    check_literal_fits(a, dtype)?;
     match a {
         Arr::Const {
             value,
@@ -76,6 +81,7 @@ pub fn cast(t: &mut Tracer, a: &Arr, dtype: DType) -> Result<Arr> {
 
 /// Keeps a weak literal weak through a conversion to its payload dtype.
 fn cast_keep_weak(t: &mut Tracer, a: &Arr, dtype: DType, weak: Option<Weak>) -> Result<Arr> {
+    check_literal_fits(a, dtype)?;
     match (a, weak) {
         (
             Arr::Const {
@@ -192,7 +198,7 @@ fn rewrap(a: Arr, weak: Option<Weak>) -> Arr {
 }
 
 /// Operands that are all weak literals, as plain arrays of their payload
-/// dtype (f64, i64, c64), so that literal arithmetic computes at that
+/// dtype (f64, i64, c128), so that literal arithmetic computes at that
 /// precision, as Python scalars do (`1.0 - 0.999` is the f64 difference, not
 /// the f32 one); the caller makes the result weak again.
 fn computed_at_payload(args: Vec<Arr>, weak: Option<Weak>) -> Vec<Arr> {
@@ -211,6 +217,9 @@ fn computed_at_payload(args: Vec<Arr>, weak: Option<Weak>) -> Vec<Arr> {
 pub fn binary(t: &mut Tracer, op: BinaryOp, a: &Arr, b: &Arr) -> Result<Arr> {
     let (args, weak) = coerce(t, &[a, b])?;
     let args = computed_at_payload(args, weak);
+    if weak == Some(Weak::Int) {
+        check_literal_arith(op, &args)?;
+    }
     let r = apply1(t, Prim::Binary(op), &args).map_err(|e| {
         Diagnostic::new(format!(
             "`{}` is not defined for {} and {}",
@@ -233,6 +242,9 @@ pub fn unary(t: &mut Tracer, op: UnaryOp, a: &Arr) -> Result<Arr> {
         Arr::Const { value, .. } => Arr::new(value),
         x => x,
     };
+    if weak == Some(Weak::Int) {
+        check_literal_unary(op, &x)?;
+    }
     // Transcendental functions of an integer array compute in f32, as in NumPy/JAX.
     let x = if x.dtype().is_int() && float_only(op) {
         cast(t, &x, DType::F32)?
@@ -321,6 +333,85 @@ pub fn floor_mod(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
     Ok(rewrap(out, r.weak()))
 }
 
+/// `a // b`: floor division, as NumPy's `floor_divide`, elementwise with
+/// promotion and broadcasting; integer on integers. Not for bool or complex
+/// operands (NumPy has no complex `//`; nest has no `int8` for bool's). The
+/// result has no derivative (its tangent is zero, as in JAX).
+pub fn floor_div(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
+    let (d, _) = promote(a, b);
+    if d.is_complex() || d.is_bool() {
+        return Err(
+            Diagnostic::new(format!("`//` is not defined for {} and {}", a.ty(), b.ty()))
+                .with_hint(match d.is_bool() {
+                    true => "cast to an integer dtype first: `cast(x, i32) // y`",
+                    false => "floor division needs real operands; take `real(x)` first",
+                }),
+        );
+    }
+    let (args, weak) = coerce(t, &[a, b])?;
+    let args = computed_at_payload(args, weak);
+    let mut xy = vec![];
+    for x in &args {
+        xy.push(apply1(t, Prim::StopGradient, std::slice::from_ref(x))?);
+    }
+    let r = match d.is_int() {
+        true => int_floor_div(t, &xy[0], &xy[1])?,
+        false => float_floor_div(t, &xy[0], &xy[1])?,
+    };
+    Ok(rewrap(r, weak))
+}
+
+/// Integer `x // y` as `jax.numpy.floor_divide` computes it: the truncated
+/// quotient `q`, less 1 where `sign(x) != sign(y)` and `x % y != 0` (where
+/// the exact quotient is negative and not whole). Division by zero gives
+/// what that formula makes of XLA's `x / 0 = -1`, `x % 0 = x`: `-1` for
+/// `x = 0`, `-2` otherwise.
+fn int_floor_div(t: &mut Tracer, x: &Arr, y: &Arr) -> Result<Arr> {
+    let q = binary(t, BinaryOp::Div, x, y)?;
+    if q.dtype() == DType::U32 {
+        return Ok(q);
+    }
+    let r = binary(t, BinaryOp::Rem, x, y)?;
+    let (sx, sy) = (unary(t, UnaryOp::Sign, x)?, unary(t, UnaryOp::Sign, y)?);
+    let differ = compare(t, Cmp::Ne, &sx, &sy)?;
+    let inexact = compare(t, Cmp::Ne, &r, &Arr::weak_int(0))?;
+    let fix = binary(t, BinaryOp::And, &differ, &inexact)?;
+    let q1 = binary(t, BinaryOp::Sub, &q, &Arr::weak_int(1))?;
+    select(t, &fix, &q1, &q)
+}
+
+/// Float `x // y` as NumPy's `npy_floor_divide`: with `m = fmod(x, y)`,
+/// `(x - m) / y` is nearly a whole number; it drops by 1 where `m` and `y`
+/// differ in sign (Python's remainder convention), then snaps to the
+/// nearest whole number below (`floor`, plus 1 past one half). A zero
+/// quotient takes the sign of `x / y`, and `y = 0` gives `x / y` (±inf, NaN).
+fn float_floor_div(t: &mut Tracer, x: &Arr, y: &Arr) -> Result<Arr> {
+    let zero = Arr::weak_int(0);
+    let m = binary(t, BinaryOp::Rem, x, y)?;
+    let xm = binary(t, BinaryOp::Sub, x, &m)?;
+    let div = binary(t, BinaryOp::Div, &xm, y)?;
+    let m_nonzero = compare(t, Cmp::Ne, &m, &zero)?;
+    let y_neg = compare(t, Cmp::Lt, y, &zero)?;
+    let m_neg = compare(t, Cmp::Lt, &m, &zero)?;
+    let signs_differ = binary(t, BinaryOp::Xor, &y_neg, &m_neg)?;
+    let fix = binary(t, BinaryOp::And, &m_nonzero, &signs_differ)?;
+    let div1 = binary(t, BinaryOp::Sub, &div, &Arr::weak_int(1))?;
+    let div = select(t, &fix, &div1, &div)?;
+    let floor = unary(t, UnaryOp::Floor, &div)?;
+    let frac = binary(t, BinaryOp::Sub, &div, &floor)?;
+    let up = compare(t, Cmp::Gt, &frac, &Arr::weak_float(0.5))?;
+    let floor1 = binary(t, BinaryOp::Add, &floor, &Arr::weak_int(1))?;
+    let snapped = select(t, &up, &floor1, &floor)?;
+    let q = binary(t, BinaryOp::Div, x, y)?;
+    // copysign(0, q) = sign(q) * 0 (sign keeps a signed zero)
+    let sq = unary(t, UnaryOp::Sign, &q)?;
+    let signed_zero = binary(t, BinaryOp::Mul, &sq, &zero)?;
+    let div_zero = compare(t, Cmp::Eq, &div, &zero)?;
+    let r = select(t, &div_zero, &signed_zero, &snapped)?;
+    let y_zero = compare(t, Cmp::Eq, y, &zero)?;
+    select(t, &y_zero, &q, &r)
+}
+
 /// `&&`, `||` on bool arrays.
 pub fn logical(t: &mut Tracer, op: BinaryOp, a: &Arr, b: &Arr, symbol: &str) -> Result<Arr> {
     for x in [a, b] {
@@ -355,8 +446,10 @@ pub fn neg(t: &mut Tracer, a: &Arr) -> Result<Arr> {
     unary(t, UnaryOp::Neg, a)
 }
 
-/// `a ** b`.
+/// `a ** b`. An integer power with a known negative exponent is an error,
+/// as in NumPy and JAX; a traced one gives the primitive's value.
 pub fn pow(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
+    check_negative_power(a, b)?;
     binary(t, BinaryOp::Pow, a, b)
 }
 

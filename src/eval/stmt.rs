@@ -305,6 +305,7 @@ fn compound(op: AssignOp) -> Option<BinOp> {
         AssignOp::Sub => Some(BinOp::Sub),
         AssignOp::Mul => Some(BinOp::Mul),
         AssignOp::Div => Some(BinOp::Div),
+        AssignOp::FloorDiv => Some(BinOp::FloorDiv),
     }
 }
 

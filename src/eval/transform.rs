@@ -4,11 +4,13 @@
 
 use super::exec::Evaluator;
 use super::ops;
-use super::tree::{flatten, same_structure, unflatten, TreeDef};
-use super::value::{Arr, Value};
+use super::tree::{flatten, map_arrays, same_structure, unflatten, TreeDef};
+use super::value::{Arr, GradOptions, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::ir::simplify::simplify;
 use crate::ir::Graph;
+use crate::prims::custom::FORWARD_MODE_OF_CUSTOM_VJP;
+use crate::prims::Prim;
 use crate::span::Span;
 use crate::transform::jvp::jvp_graph;
 use crate::prims::control::spread;
@@ -128,9 +130,12 @@ impl Evaluator {
         all.insert(wrt, x.clone());
         let gradient = Value::Func(Rc::new(super::value::Func::Grad {
             f: f.clone(),
-            wrt: vec![wrt],
-            tuple: false,
-            with_value: false,
+            how: GradOptions {
+                wrt: vec![wrt],
+                tuple: false,
+                with_value: false,
+                has_aux: false,
+            },
         }));
         let mut tangents = vec![None; all.len()];
         tangents[wrt] = Some(v.clone());
@@ -151,6 +156,9 @@ impl Evaluator {
         let mut nonzero = vec![false; closed.consts.len()];
         nonzero.extend(leaf_ts.iter().map(Option::is_some));
         let jvp = jvp_graph(&closed.graph, &nonzero).map_err(|m| Diagnostic::at(span, m))?;
+        if uses(&jvp.graph, &|p| matches!(p, Prim::CustomVjpLin { .. })) {
+            return Err(Diagnostic::at(span, FORWARD_MODE_OF_CUSTOM_VJP));
+        }
         let mut inputs = closed.consts.clone();
         inputs.extend(leaves.iter().cloned());
         for (p, t) in leaves.iter().zip(&leaf_ts) {
@@ -250,10 +258,14 @@ impl Evaluator {
         f: &Value,
         args: Vec<Value>,
         wrt: Option<&[usize]>,
+        has_aux: bool,
         span: Span,
     ) -> Result<(Value, Rc<Pullback>)> {
         let (leaves, args_def) = flatten(&Value::Tuple(Rc::new(args.clone())));
-        let closed = self.trace_closed(f, &args, span)?;
+        let mut closed = self.trace_closed(f, &args, span)?;
+        if has_aux {
+            closed.graph = without_aux_derivative(&closed.graph, &closed.output, span)?;
+        }
         let n_consts = closed.consts.len();
         let leaves: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
         let arg_of_leaf = args
@@ -328,15 +340,18 @@ impl Evaluator {
     pub fn grad_call(
         &mut self,
         f: &Value,
-        wrt: &[usize],
-        tuple: bool,
-        with_value: bool,
+        how: &GradOptions,
         args: Vec<Value>,
         span: Span,
     ) -> Result<Value> {
+        let wrt = &how.wrt;
         check_wrt(wrt, args.len(), span)?;
-        let (y, pb) = self.vjp_value(f, args, Some(wrt), span)?;
-        let Value::Arr(ya) = &y else {
+        let (y, pb) = self.vjp_value(f, args, Some(wrt), how.has_aux, span)?;
+        let (value, aux) = match (&y, how.has_aux) {
+            (Value::Tuple(pair), true) => (pair[0].clone(), Some(pair[1].clone())),
+            _ => (y.clone(), None),
+        };
+        let Value::Arr(ya) = &value else {
             return Err(Diagnostic::at(
                 span,
                 format!(
@@ -357,21 +372,81 @@ impl Evaluator {
             .with_hint("reduce the result first, e.g. with `sum` or `mean`"));
         }
         let one = Value::Arr(ops::scalar(ya.dtype(), 1.0));
-        let Value::Tuple(cts) = self.apply_pullback(&pb, &one, span)? else {
+        // The auxiliary result has no derivative: its cotangent is unused.
+        let ct = match &aux {
+            Some(aux) => {
+                let t = &mut self.tracer;
+                let zeros = map_arrays(aux, &mut |a| {
+                    ops::broadcast_to(t, &ops::scalar(a.dtype(), 0.0), a.shape())
+                })?;
+                Value::Tuple(Rc::new(vec![one, zeros]))
+            }
+            None => one,
+        };
+        let Value::Tuple(cts) = self.apply_pullback(&pb, &ct, span)? else {
             return Err(Diagnostic::internal("pullback lost the argument tuple"));
         };
         let picked: Vec<Value> = wrt.iter().filter_map(|&w| cts.get(w).cloned()).collect();
-        let g = if tuple {
+        let g = if how.tuple {
             Value::Tuple(Rc::new(picked))
         } else {
             picked.into_iter().next().unwrap_or(Value::unit())
         };
-        Ok(if with_value {
-            Value::Tuple(Rc::new(vec![y, g]))
-        } else {
-            g
+        let pair = |a: Value, b: Value| Value::Tuple(Rc::new(vec![a, b]));
+        Ok(match (how.with_value, aux) {
+            (true, _) => pair(y, g),
+            (false, Some(aux)) => pair(g, aux),
+            (false, None) => g,
         })
     }
+}
+
+/// `g`, whose result is `(value, aux)`, with every leaf of `aux` passed
+/// through `stop_gradient` (`has_aux`: the auxiliary result is carried
+/// along, not differentiated).
+fn without_aux_derivative(g: &Graph, output: &TreeDef, span: Span) -> Result<Graph> {
+    let TreeDef::Tuple(parts) = output else {
+        return Err(not_a_pair(span));
+    };
+    let [value, _] = parts.as_slice() else {
+        return Err(not_a_pair(span));
+    };
+    let n_value = leaf_count(value);
+    let mut b = crate::transform::Builder {
+        eqns: g.eqns.clone(),
+        primals: None,
+    };
+    let mut outputs = g.outputs[..n_value].to_vec();
+    for o in &g.outputs[n_value..] {
+        outputs.push(
+            b.apply1(crate::prims::Prim::StopGradient, std::slice::from_ref(o))
+                .map_err(Diagnostic::internal)?,
+        );
+    }
+    Ok(Graph {
+        inputs: g.inputs.clone(),
+        eqns: b.eqns,
+        outputs,
+    })
+}
+
+fn not_a_pair(span: Span) -> Diagnostic {
+    Diagnostic::at(span, "with `has_aux = true`, the function must return a pair `(value, aux)`")
+}
+
+/// The number of array leaves of a structure.
+fn leaf_count(def: &TreeDef) -> usize {
+    match def {
+        TreeDef::Arr | TreeDef::Key => 1,
+        TreeDef::Static(_) => 0,
+        TreeDef::Tuple(xs) | TreeDef::List(xs) => xs.iter().map(leaf_count).sum(),
+        TreeDef::Record(fs) => fs.iter().map(|(_, d)| leaf_count(d)).sum(),
+    }
+}
+
+/// Whether `g` or one of its regions applies a primitive satisfying `is`.
+fn uses(g: &Graph, is: &dyn Fn(&Prim) -> bool) -> bool {
+    (g.eqns.iter()).any(|e| is(&e.prim) || e.prim.regions().iter().any(|r| uses(r, is)))
 }
 
 /// Checks that every position in `wrt` names one of `n` arguments.

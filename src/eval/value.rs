@@ -5,7 +5,7 @@ use super::module::ModuleEnv;
 use crate::backend::xla::DeviceArray;
 use crate::ir::Var;
 use crate::syntax::ast::{Expr, FnDef, Param};
-use crate::tensor::{Data, Tensor};
+use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType, Weak};
 use indexmap::IndexMap;
 use std::rc::Rc;
@@ -14,7 +14,7 @@ use std::rc::Rc;
 #[derive(Clone, Debug)]
 pub enum Arr {
     /// A known value. Weak literals (`2.0`, `3`) are concrete scalars kept at
-    /// full precision (f64, i64 or c64) with `weak` set; their dtype is decided
+    /// full precision (f64, i64 or c128) with `weak` set; their dtype is decided
     /// by the operand they meet, as Python scalars are in JAX.
     Const { value: Tensor, weak: Option<Weak> },
     /// A value known only by type, inside a trace.
@@ -40,9 +40,9 @@ impl Arr {
             weak: Some(Weak::Int),
         }
     }
-    pub fn weak_complex(re: f32, im: f32) -> Arr {
+    pub fn weak_complex(re: f64, im: f64) -> Arr {
         Arr::Const {
-            value: Tensor::scalar_c64(crate::tensor::C64::new(re, im)),
+            value: Tensor::scalar_c128(crate::tensor::C128::new(re, im)),
             weak: Some(Weak::Complex),
         }
     }
@@ -50,7 +50,10 @@ impl Arr {
     /// The dtype the array has on its own (a weak literal's default dtype).
     pub fn dtype(&self) -> DType {
         match self {
-            Arr::Const { weak: Some(w), .. } => w.default_dtype(),
+            Arr::Const {
+                value,
+                weak: Some(w),
+            } => weak_default(value, *w),
             Arr::Const { value, weak: None } => value.dtype(),
             Arr::Traced(v) => v.ty.dtype,
             Arr::Device(d) => d.ty().dtype,
@@ -92,7 +95,7 @@ impl Arr {
             Arr::Const {
                 value,
                 weak: Some(w),
-            } => Some(convert_scalar(value, w.default_dtype())),
+            } => Some(convert_scalar(value, weak_default(value, *w))),
             Arr::Traced(_) => None,
             Arr::Device(d) => d.to_host().ok(),
         }
@@ -108,17 +111,46 @@ impl Arr {
     }
 }
 
+/// The dtype a weak literal takes alone: its kind's default (`i32`, `f32`,
+/// `c64`), except that an integer outside `i32`'s range is `i64`, as NumPy
+/// makes a Python int, so that it never wraps.
+pub fn weak_default(value: &Tensor, w: Weak) -> DType {
+    match (w, value.as_int_scalar()) {
+        (Weak::Int, Some(v)) if i32::try_from(v).is_err() => DType::I64,
+        _ => w.default_dtype(),
+    }
+}
+
 /// Converts a concrete scalar (as weak literals hold them) to `dtype`.
 pub fn convert_scalar(t: &Tensor, dtype: DType) -> Tensor {
     if t.dtype() == dtype {
         return t.clone();
     }
+    match (t.to_c64_vec().first(), dtype) {
+        (Some(&(re, im)), DType::C64) => Tensor::scalar_c64(C64::new(re as f32, im as f32)),
+        (Some(&(re, im)), DType::C128) => Tensor::scalar_c128(C128::new(re, im)),
+        _ => convert_real_scalar(t, dtype),
+    }
+}
+
+/// [`convert_scalar`] to a real dtype (a complex scalar keeps its real part).
+fn convert_real_scalar(t: &Tensor, dtype: DType) -> Tensor {
     match (t.data(), dtype) {
-        (Data::C64(v), DType::C64) => Tensor::scalar_c64(v[0]),
-        (Data::C64(v), d) => Tensor::scalar_of(d, v[0].re as f64),
         (Data::I64(v), DType::I32) => Tensor::scalar_i32(v[0] as i32),
         (_, d) => Tensor::scalar_of(d, t.get_f64(0)),
     }
+}
+
+/// How a function made by `grad` or `value_and_grad` differentiates.
+#[derive(Clone, Debug)]
+pub struct GradOptions {
+    /// The positions of the arguments differentiated (a tuple of gradients when `tuple`).
+    pub wrt: Vec<usize>,
+    pub tuple: bool,
+    /// `value_and_grad`: the value comes too.
+    pub with_value: bool,
+    /// `f` returns `(value, aux)`; `aux` is passed through, not differentiated.
+    pub has_aux: bool,
 }
 
 /// A function value.
@@ -138,14 +170,8 @@ pub enum Func {
     },
     /// A builtin function, by its index in the builtin table.
     Builtin(usize),
-    /// `grad(f, wrt)` or `value_and_grad(f, wrt)`: gradients of `f` with
-    /// respect to the arguments at positions `wrt` (a tuple when `tuple`).
-    Grad {
-        f: Value,
-        wrt: Vec<usize>,
-        tuple: bool,
-        with_value: bool,
-    },
+    /// `grad(f, ...)` or `value_and_grad(f, ...)`.
+    Grad { f: Value, how: GradOptions },
     /// The pullback `vjp` returns: output cotangents to argument cotangents.
     Pullback(Rc<crate::eval::transform::Pullback>),
     /// `vmap(f, in_axes, out_axes)`: `f` mapped over a batch axis of its arguments.
@@ -155,12 +181,19 @@ pub enum Func {
         out_axes: crate::eval::vmap::Axes,
     },
     /// A graph applied to the values it closes over, then the leaves of its
-    /// one argument (the map `implicit_solve` hands to a linear solver).
+    /// arguments, which must have the structure `args` (a tuple) and the
+    /// types it was traced for: a linear map handed to a solver,
+    /// `closure_convert`'s function, `ravel`'s `unravel`.
     Graph {
         graph: Rc<crate::ir::Graph>,
         consts: Vec<Arr>,
+        args: crate::eval::tree::TreeDef,
         output: crate::eval::tree::TreeDef,
     },
+    /// `custom_jvp(f, rule)`: `f` with its own forward-mode rule.
+    CustomJvp { f: Value, rule: Value },
+    /// `custom_vjp(f, fwd, bwd)`: `f` with its own reverse-mode rule.
+    CustomVjp { f: Value, fwd: Value, bwd: Value },
     /// `jacobian(f, wrt)` (`hessian` is the Jacobian of `grad(f, wrt)`).
     Jacobian {
         f: Value,

@@ -78,7 +78,8 @@ mod tests {
                 outputs: [g.outputs.clone(), c.outputs.clone()].concat(),
             };
             crate::ir::verify::verify(&both).unwrap();
-            let run = |g: &Graph| crate::interp::run_graph(g, &s.inputs).unwrap();
+            let evaluable = |g: &Graph| crate::prims::samples::evaluable(g).unwrap();
+            let run = |g: &Graph| crate::interp::run_graph(&evaluable(g), &s.inputs).unwrap();
             assert_eq!(run(&g), run(&c));
         }
     }

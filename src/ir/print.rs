@@ -25,7 +25,7 @@
 
 use super::{Atom, Eqn, Func, Graph, Var, VarId};
 use crate::prims::Prim;
-use crate::tensor::{Data, Tensor, C64};
+use crate::tensor::{Data, Tensor};
 use crate::types::{DType, ShapeDisplay};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -156,10 +156,18 @@ pub(crate) fn region_labels(prim: &Prim) -> Vec<(String, &Graph)> {
             vec![("cond".to_string(), &**cond), ("body".to_string(), &**body)]
         }
         Prim::Scan { body, .. } => vec![("body".to_string(), &**body)],
-        Prim::CustomJvp { primal, jvp } => vec![
+        Prim::CustomJvp { primal, jvp, .. } => vec![
             ("primal".to_string(), &**primal),
             ("jvp".to_string(), &**jvp),
         ],
+        Prim::CustomVjp {
+            primal, fwd, bwd, ..
+        } => vec![
+            ("primal".to_string(), &**primal),
+            ("fwd".to_string(), &**fwd),
+            ("bwd".to_string(), &**bwd),
+        ],
+        Prim::CustomVjpLin { bwd, .. } => vec![("bwd".to_string(), &**bwd)],
         Prim::LinearSolve {
             matvec,
             solve,
@@ -214,8 +222,13 @@ fn param_list(prim: &Prim) -> Vec<String> {
         | Prim::DynamicUpdateSlice
         | Prim::Cholesky
         | Prim::Threefry2x32
-        | Prim::Cond { .. }
-        | Prim::CustomJvp { .. } => {}
+        | Prim::Cond { .. } => {}
+        Prim::CustomJvp { closed, .. } | Prim::CustomVjp { closed, .. } => {
+            if *closed > 0 {
+                ps.push(format!("closed={}", closed))
+            }
+        }
+        Prim::CustomVjpLin { n_res, .. } => ps.push(format!("n_res={}", n_res)),
         Prim::LinearSolve { n_consts, .. } => ps.push(format!("n_consts={}", n_consts)),
         Prim::Reduce { axes, .. } => ps.push(format!("axes={}", list(axes))),
         Prim::ArgReduce { axis, .. } => ps.push(format!("axis={}", axis)),
@@ -353,7 +366,14 @@ fn element(data: &Data, i: usize) -> String {
         Data::U32(v) => v.get(i).map(|x| x.to_string()),
         Data::F32(v) => v.get(i).map(|x| float(*x as f64, format!("{:?}", x))),
         Data::F64(v) => v.get(i).map(|x| float(*x, format!("{:?}", x))),
-        Data::C64(v) => v.get(i).map(complex),
+        Data::C64(v) => v.get(i).map(|z| {
+            let part = |x: f32| float(x as f64, format!("{:?}", x));
+            complex(part(z.re), part(z.im))
+        }),
+        Data::C128(v) => v.get(i).map(|z| {
+            let part = |x: f64| float(x, format!("{:?}", x));
+            complex(part(z.re), part(z.im))
+        }),
     };
     s.unwrap_or_else(|| String::from("?"))
 }
@@ -371,9 +391,7 @@ fn float(x: f64, debug: String) -> String {
 }
 
 /// `1.0+2.0i`, `1.0-2.0i`.
-fn complex(c: &C64) -> String {
-    let re = float(c.re as f64, format!("{:?}", c.re));
-    let im = float(c.im as f64, format!("{:?}", c.im));
+fn complex(re: String, im: String) -> String {
     if im.starts_with('-') {
         format!("{}{}i", re, im)
     } else {

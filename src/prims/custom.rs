@@ -1,11 +1,21 @@
-//! Primitives with derivatives of their own: `custom_jvp` and
-//! `linear_solve`. `implicit_solve` is built from the two (see
-//! `eval/implicit.rs`).
+//! Primitives with derivatives of their own: `custom_jvp`, `custom_vjp`
+//! (with `custom_vjp_lin`, its tangent map) and `linear_solve`. The
+//! language's `custom_jvp`, `custom_vjp` and `linear_solve` build them
+//! (`eval/custom.rs`), and the prelude's `implicit_solve` is written with
+//! them.
 //!
-//! * `custom_jvp { primal, jvp }` computes `primal(inputs)`; its JVP is the
-//!   `jvp` graph, not the derivative of `primal`. `jvp` takes the inputs,
-//!   then one tangent per float input, and gives the outputs, then one
-//!   tangent per float output.
+//! * `custom_jvp { primal, jvp, closed }` computes `primal(inputs)`; its JVP
+//!   is the `jvp` graph, not the derivative of `primal`. `jvp` takes the
+//!   inputs, then one tangent per float input, and gives the outputs, then
+//!   one tangent per float output.
+//! * `custom_vjp { primal, fwd, bwd, closed }` computes `primal(inputs)`.
+//!   Its JVP runs `fwd`, which also gives residuals, and applies
+//!   `custom_vjp_lin { bwd }` to the tangents: a linear map known only by
+//!   its transpose `bwd`, so reverse mode works and forward mode is an
+//!   error, as in JAX.
+//! * In both, the first `closed` inputs are values the user's functions
+//!   close over. The rules do not know how the result depends on them, so
+//!   differentiating with respect to one is an error, never a silent zero.
 //! * `linear_solve { matvec, solve, transpose_solve, n_consts }` takes
 //!   constants `c` and a right-hand side `b` and gives `x = solve(c, b)`,
 //!   which approximates `A⁻¹b` for the linear map `A·u = matvec(c, u)`.
@@ -19,7 +29,7 @@ use crate::backend::stablehlo::{Emitter, Value};
 use crate::interp::run_graph;
 use crate::ir::{Atom, Graph};
 use crate::prims::batching::to_batched;
-use crate::prims::control::{check_types, spread};
+use crate::prims::control::{check_types, split, spread};
 use crate::prims::{BatchResult, JvpResult, Prim};
 use crate::tensor::Tensor;
 use crate::transform::jvp::{jvp_graph, tangent_or_zero};
@@ -58,15 +68,31 @@ pub fn lower_custom_jvp(primal: &Graph, em: &mut Emitter, inputs: &[Value]) -> R
     em.lower_graph(primal, inputs)
 }
 
+/// What differentiating a custom rule with respect to a closed-over value says.
+pub const CLOSED_OVER: &str = "a function with a custom derivative is differentiated with respect to a value it closes over, which its rule does not know about; pass that value as an argument (or make it explicit with `closure_convert`)";
+
+/// What evaluating the tangent map of a `custom_vjp` says.
+pub const FORWARD_MODE_OF_CUSTOM_VJP: &str = "a function made by `custom_vjp` has a reverse-mode derivative only; forward mode (`jvp`, `hvp`'s outer derivative) needs `custom_jvp`";
+
+/// Fails if one of the first `closed` inputs has a tangent.
+fn check_closed(tangents: &[Option<Atom>], closed: usize) -> Result<(), String> {
+    match tangents.iter().take(closed).any(Option::is_some) {
+        true => Err(CLOSED_OVER.into()),
+        false => Ok(()),
+    }
+}
+
 /// The JVP is the `jvp` graph, inlined with zeros for the tangents that
 /// are symbolic zeros; it computes the outputs too, in place of `primal`.
 pub fn jvp_custom_jvp(
     jvp: &Graph,
+    closed: usize,
     b: &mut Builder,
     primals: &[Atom],
     outs: &[Atom],
     tangents: &[Option<Atom>],
 ) -> JvpResult {
+    check_closed(tangents, closed)?;
     let mut args = primals.to_vec();
     for (p, t) in primals.iter().zip(tangents) {
         if p.ty().dtype.is_inexact() {
@@ -87,6 +113,7 @@ pub fn jvp_custom_jvp(
 pub fn batch_custom_jvp(
     primal: &Graph,
     jvp: &Graph,
+    closed: usize,
     b: &mut Builder,
     inputs: &[Atom],
     batched: &[bool],
@@ -117,8 +144,199 @@ pub fn batch_custom_jvp(
     let prim = Prim::CustomJvp {
         primal: Box::new(batch_region(primal, batched, size, &out_b)?),
         jvp: Box::new(batch_region(jvp, &jvp_flags, size, &want_jvp)?),
+        closed,
     };
     Ok((b.apply(prim, inputs)?, out_b))
+}
+
+// ---------------------------------------------------------------- custom_vjp
+
+pub fn infer_custom_vjp(
+    primal: &Graph,
+    fwd: &Graph,
+    bwd: &Graph,
+    closed: usize,
+    inputs: &[TensorType],
+) -> R<Vec<TensorType>> {
+    check_types("custom_vjp primal inputs", &primal.input_types(), inputs)?;
+    check_types("custom_vjp fwd inputs", &fwd.input_types(), inputs)?;
+    let outs = primal.output_types();
+    let fwd_outs = fwd.output_types();
+    let (values, residuals) =
+        split(&fwd_outs, outs.len()).ok_or("custom_vjp fwd gives too few results")?;
+    check_types("custom_vjp fwd results", values, &outs)?;
+    let (closed_in, args) = split(inputs, closed).ok_or("custom_vjp closes over too much")?;
+    let bwd_in = [closed_in, residuals, &float_types(&outs)].concat();
+    check_types("custom_vjp bwd inputs", &bwd.input_types(), &bwd_in)?;
+    check_types("custom_vjp bwd results", &bwd.output_types(), &float_types(args))?;
+    Ok(outs)
+}
+
+/// Runs `fwd` in place of `primal` (it gives the outputs and the
+/// residuals), then the tangent map `custom_vjp_lin` on the tangents of
+/// the float arguments (zeros where they are symbolic).
+pub fn jvp_custom_vjp(
+    prim: &Prim,
+    b: &mut Builder,
+    primals: &[Atom],
+    outs: &[Atom],
+    tangents: &[Option<Atom>],
+) -> JvpResult {
+    let Prim::CustomVjp {
+        fwd, bwd, closed, ..
+    } = prim
+    else {
+        return Err("not a custom_vjp".into());
+    };
+    check_closed(tangents, *closed)?;
+    let results = b.inline(fwd, primals)?;
+    let (values, residuals) = results.split_at(outs.len());
+    b.primals = Some(values.to_vec());
+    let mut lin_in = primals[..*closed].to_vec();
+    lin_in.extend(residuals.iter().cloned());
+    for (p, t) in primals.iter().zip(tangents).skip(*closed) {
+        if p.ty().dtype.is_inexact() {
+            lin_in.push(tangent_or_zero(b, t, p)?);
+        }
+    }
+    let lin = Prim::CustomVjpLin {
+        bwd: Box::new(bwd.fresh_copy()),
+        n_res: closed + residuals.len(),
+    };
+    let ts = b.apply(lin, &lin_in)?;
+    let floats: Vec<bool> = values.iter().map(|v| v.ty().dtype.is_inexact()).collect();
+    Ok(spread(&ts, &floats))
+}
+
+/// The three graphs batched alike. An output (or residual) is batched
+/// where `primal` or `fwd` makes it so; `bwd` then gives each argument's
+/// cotangent per example, summed over the batch for an argument that is
+/// not batched (it was shared by every example).
+pub fn batch_custom_vjp(
+    prim: &Prim,
+    b: &mut Builder,
+    inputs: &[Atom],
+    batched: &[bool],
+    size: usize,
+) -> BatchResult {
+    let Prim::CustomVjp {
+        primal,
+        fwd,
+        bwd,
+        closed,
+    } = prim
+    else {
+        return Err("not a custom_vjp".into());
+    };
+    let outs = primal.output_types();
+    let p_out = vmap_graph(primal, batched, size)?.out_batched;
+    let f_out = vmap_graph(fwd, batched, size)?.out_batched;
+    let mut out_b: Vec<bool> = (p_out.iter().zip(&f_out)).map(|(p, f)| *p || *f).collect();
+    let res_b = f_out[outs.len()..].to_vec();
+    let float_out_b = (outs.iter().zip(&out_b))
+        .filter(|(t, _)| t.dtype.is_inexact())
+        .map(|(_, &bt)| bt);
+    let bwd_flags: Vec<bool> = (batched[..*closed].iter().copied())
+        .chain(res_b.iter().copied())
+        .chain(float_out_b)
+        .collect();
+    let arg_b: Vec<bool> = (inputs.iter().zip(batched).skip(*closed))
+        .filter(|(a, _)| a.ty().dtype.is_inexact())
+        .map(|(_, &bt)| bt)
+        .collect();
+    let fwd_want = [out_b.clone(), res_b].concat();
+    let prim = Prim::CustomVjp {
+        primal: Box::new(batch_region(primal, batched, size, &out_b)?),
+        fwd: Box::new(batch_region(fwd, batched, size, &fwd_want)?),
+        bwd: Box::new(batch_cotangents(bwd, &bwd_flags, &arg_b, size)?),
+        closed: *closed,
+    };
+    let results = b.apply(prim, inputs)?;
+    out_b.truncate(results.len());
+    Ok((results, out_b))
+}
+
+/// `bwd` batched, with each result batched as `want` says: a per-example
+/// cotangent of a shared value is summed over the batch.
+fn batch_cotangents(bwd: &Graph, flags: &[bool], want: &[bool], size: usize) -> R<Graph> {
+    let mut v = vmap_graph(bwd, flags, size)?;
+    let mut b = Builder {
+        eqns: std::mem::take(&mut v.graph.eqns),
+        primals: None,
+    };
+    let mut outputs = vec![];
+    for ((o, &is), &w) in v.graph.outputs.iter().zip(&v.out_batched).zip(want) {
+        outputs.push(match (is, w) {
+            (true, false) => b.reduce_sum(o, &[0])?,
+            (false, true) => to_batched(&mut b, o, false, size)?,
+            _ => o.clone(),
+        });
+    }
+    v.graph.eqns = b.eqns;
+    v.graph.outputs = outputs;
+    Ok(v.graph)
+}
+
+pub fn infer_custom_vjp_lin(bwd: &Graph, n_res: usize, inputs: &[TensorType]) -> R<Vec<TensorType>> {
+    let bwd_in = bwd.input_types();
+    let (res, tangents) = split(inputs, n_res).ok_or("custom_vjp_lin lacks its residuals")?;
+    let (bwd_res, out_types) = split(&bwd_in, n_res).ok_or("custom_vjp_lin's bwd lacks inputs")?;
+    check_types("custom_vjp_lin residuals", bwd_res, res)?;
+    check_types("custom_vjp_lin tangents", &bwd.output_types(), tangents)?;
+    Ok(out_types.to_vec())
+}
+
+/// The transpose of the tangent map is `bwd` itself, applied to the
+/// cotangents of the outputs (zeros where they are symbolic).
+pub fn transpose_custom_vjp_lin(
+    bwd: &Graph,
+    n_res: usize,
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    if linear[..n_res].contains(&true) {
+        return Err("custom_vjp_lin is linear in its tangents only".into());
+    }
+    let mut args = inputs[..n_res].to_vec();
+    let out_types = &bwd.input_types()[n_res..];
+    for (ct, ty) in cts.iter().zip(out_types) {
+        args.push(match ct {
+            Some(ct) => ct.clone(),
+            None => b.zeros(ty)?,
+        });
+    }
+    let back = b.inline(bwd, &args)?;
+    let mut result = vec![None; n_res];
+    let marked = linear[n_res..].iter();
+    result.extend(back.into_iter().zip(marked).map(|(ct, &l)| l.then_some(ct)));
+    Ok(result)
+}
+
+/// A batch of tangent maps: `bwd` batched, on batched tangents.
+pub fn batch_custom_vjp_lin(
+    bwd: &Graph,
+    n_res: usize,
+    b: &mut Builder,
+    inputs: &[Atom],
+    batched: &[bool],
+    size: usize,
+) -> BatchResult {
+    let n_cts = bwd.inputs.len() - n_res;
+    let flags = [&batched[..n_res], &vec![true; n_cts][..]].concat();
+    let want = vec![true; bwd.outputs.len()];
+    let prim = Prim::CustomVjpLin {
+        bwd: Box::new(batch_region(bwd, &flags, size, &want)?),
+        n_res,
+    };
+    let mut args = inputs[..n_res].to_vec();
+    for (t, &bt) in inputs.iter().zip(batched).skip(n_res) {
+        args.push(to_batched(b, t, bt, size)?);
+    }
+    let outs = b.apply(prim, &args)?;
+    let n = outs.len();
+    Ok((outs, vec![true; n]))
 }
 
 // ---------------------------------------------------------------- linear_solve

@@ -3,20 +3,17 @@
 //! Dtype domains (checked by `infer`, named in its errors):
 //! * numeric means every dtype but `bool`;
 //! * transcendental unary ops (`exp log log1p expm1 sqrt rsqrt sin cos tanh
-//!   logistic`) take `f32`, `f64`, `c64`; `floor ceil round` take floats;
+//!   logistic`) take `f32`, `f64`, `c64`, `c128`; `floor ceil round` take floats;
 //! * `f32` is computed through `f64` and rounded once (exact for `+ - * /`,
-//!   at least as accurate elsewhere); `c64` through `f64` pairs.
+//!   at least as accurate elsewhere); `c64` through `f64` pairs
+//!   (`elementwise/complex.rs`).
 //! * integer arithmetic wraps; see [`Int`] for division, remainder and shifts.
 
 use super::expect_arity;
 use crate::backend::stablehlo::{operands, result, Emitter, Value};
 use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
-use crate::tensor::{Data, Tensor, C64};
+use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
-use num_complex::Complex;
-
-/// Complex arithmetic is done in `f64` pairs and rounded to `c64`.
-type C128 = Complex<f64>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnaryOp {
@@ -28,7 +25,7 @@ pub enum UnaryOp {
     Expm1,
     Sqrt,
     Rsqrt,
-    /// Wraps on integers (`|MIN| = MIN`); `|z|` of `c64` is an `f32`.
+    /// Wraps on integers (`|MIN| = MIN`); `|z|` of `c64` is an `f32` (`f64` for `c128`).
     Abs,
     /// `-1, 0, 1`; `sign(±0) = ±0` and NaN stays NaN for floats; `z / |z|`
     /// for complex (0 at 0).
@@ -44,9 +41,9 @@ pub enum UnaryOp {
     Round,
     /// Logical not on bool, bitwise not on integers.
     Not,
-    /// `c64 -> f32`; the identity on a real dtype.
+    /// `c64 -> f32`, `c128 -> f64`; the identity on a real dtype.
     Real,
-    /// `c64 -> f32`; zeros of the same dtype for a real dtype.
+    /// `c64 -> f32`, `c128 -> f64`; zeros of the same dtype for a real dtype.
     Imag,
     /// The identity on a real dtype.
     Conj,
@@ -61,18 +58,18 @@ pub enum BinaryOp {
     /// signed, `MAX` for `u32`) and `MIN / -1` wraps, as XLA does.
     Div,
     /// Truncated remainder (sign of the dividend), as StableHLO `remainder`:
-    /// `fmod` for floats, `x % 0 = x` for integers. Not for `c64`.
+    /// `fmod` for floats, `x % 0 = x` for integers. Not for complex.
     Rem,
     /// Floats and complex as `exp(b ln a)` (`0 ** 0 = 1`); integers by
     /// repeated squaring, a negative exponent giving 0 unless the base is ±1.
     Pow,
-    /// NaN-propagating; logical or on bool. Not for `c64`.
+    /// NaN-propagating; logical or on bool. Not for complex.
     Max,
-    /// NaN-propagating; logical and on bool. Not for `c64`.
+    /// NaN-propagating; logical and on bool. Not for complex.
     Min,
     /// Floats only.
     Atan2,
-    /// `complex(re, im)`: two `f32` give `c64`.
+    /// `complex(re, im)`: two `f32` give `c64`, two `f64` give `c128`.
     Complex,
     /// Logical on bool, bitwise on integers (also `Or`, `Xor`).
     And,
@@ -85,7 +82,7 @@ pub enum BinaryOp {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 /// IEEE comparisons on floats (any comparison with NaN is false, except
-/// `ne`); `false < true` on bool; only `eq`/`ne` on `c64`.
+/// `ne`); `false < true` on bool; only `eq`/`ne` on complex.
 pub enum Cmp {
     Eq,
     Ne,
@@ -217,7 +214,7 @@ fn binary_domain(op: BinaryOp) -> (fn(DType) -> bool, &'static str) {
         Rem => (|d| d.is_int() || d.is_float(), "an integer or float"),
         Max | Min => (|d| !d.is_complex(), "a real"),
         Atan2 => (DType::is_float, "a float"),
-        Complex => (|d| d == DType::F32, "an f32"),
+        Complex => (DType::is_float, "a float"),
         And | Or | Xor => (logical, "a bool or integer"),
         ShiftLeft | ShiftRightLogical => (DType::is_int, "an integer"),
     }
@@ -239,7 +236,7 @@ pub fn infer_binary(op: BinaryOp, inputs: &[TensorType]) -> Result<Vec<TensorTyp
     let (ok, what) = binary_domain(op);
     require(op.name(), a, ok(a.dtype), what)?;
     let dtype = match op {
-        BinaryOp::Complex => DType::C64,
+        BinaryOp::Complex => a.dtype.complex(),
         _ => a.dtype,
     };
     Ok(vec![a.with_dtype(dtype)])
@@ -291,7 +288,7 @@ fn bitcast_width(d: DType) -> Option<u32> {
     match d {
         DType::I32 | DType::U32 | DType::F32 => Some(32),
         DType::I64 | DType::F64 => Some(64),
-        DType::Bool | DType::C64 => None,
+        DType::Bool | DType::C64 | DType::C128 => None,
     }
 }
 
@@ -300,7 +297,7 @@ pub fn infer_bitcast(d: DType, inputs: &[TensorType]) -> Result<Vec<TensorType>,
     match (bitcast_width(x.dtype), bitcast_width(d)) {
         (Some(a), Some(b)) if a == b => Ok(vec![x.with_dtype(d)]),
         _ => Err(format!(
-            "bitcast_convert: cannot reinterpret {} as {} (widths must match; bool and c64 are not allowed)",
+            "bitcast_convert: cannot reinterpret {} as {} (widths must match; bool and complex are not allowed)",
             x, d
         )),
     }
@@ -312,16 +309,8 @@ fn types(inputs: &[Tensor]) -> Vec<TensorType> {
     inputs.iter().map(Tensor::ty).collect()
 }
 
-fn unsupported(name: &str, d: DType) -> String {
+pub(super) fn unsupported(name: &str, d: DType) -> String {
     format!("internal error: {} has no kernel for {}", name, d)
-}
-
-fn c128(z: C64) -> C128 {
-    C128::new(z.re as f64, z.im as f64)
-}
-
-fn c64(z: C128) -> C64 {
-    C64::new(z.re as f32, z.im as f32)
 }
 
 /// The single output of an elementwise kernel.
@@ -341,7 +330,8 @@ pub fn eval_unary(op: UnaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String>
         Data::U32(v) => Data::U32(int_unary(op, v)?),
         Data::Bool(v) if op == UnaryOp::Not => Data::Bool(kernels::map(v, |b| !b)),
         Data::Bool(_) => return Err(unsupported(op.name(), DType::Bool)),
-        Data::C64(v) => complex_unary(op, v)?,
+        Data::C64(v) => complex::unary(op, v)?,
+        Data::C128(v) => complex::unary(op, v)?,
     };
     output(&out, data)
 }
@@ -400,43 +390,6 @@ fn int_unary<T: Int>(op: UnaryOp, v: &[T]) -> Result<Vec<T>, String> {
     })
 }
 
-/// `log(1 + z)` accurate near 0: `|1+z|² = 1 + (2x + x² + y²)`.
-fn complex_log1p(z: C128) -> C128 {
-    let t = 2.0 * z.re + z.re * z.re + z.im * z.im;
-    C128::new(0.5 * t.ln_1p(), z.im.atan2(1.0 + z.re))
-}
-
-/// `exp(z) - 1` accurate near 0: `Re = expm1(x) cos y - 2 sin²(y/2)`.
-fn complex_expm1(z: C128) -> C128 {
-    let half = (0.5 * z.im).sin();
-    let re = z.re.exp_m1() * z.im.cos() - 2.0 * half * half;
-    C128::new(re, z.re.exp() * z.im.sin())
-}
-
-fn complex_unary(op: UnaryOp, v: &[C64]) -> Result<Data, String> {
-    use UnaryOp::*;
-    let f: fn(C128) -> C128 = match op {
-        Abs => return Ok(Data::F32(kernels::map(v, |z| c128(z).norm() as f32))),
-        Real => return Ok(Data::F32(kernels::map(v, |z| z.re))),
-        Imag => return Ok(Data::F32(kernels::map(v, |z| z.im))),
-        Neg => |z| -z,
-        Conj => |z| z.conj(),
-        Exp => C128::exp,
-        Log => C128::ln,
-        Log1p => complex_log1p,
-        Expm1 => complex_expm1,
-        Sqrt => C128::sqrt,
-        Rsqrt => |z| z.sqrt().inv(),
-        Sign => |z| if z.norm() == 0.0 { z } else { z / z.norm() },
-        Sin => C128::sin,
-        Cos => C128::cos,
-        Tanh => C128::tanh,
-        Logistic => |z| (C128::new(1.0, 0.0) + (-z).exp()).inv(),
-        Floor | Ceil | Round | Not => return Err(unsupported(op.name(), DType::C64)),
-    };
-    Ok(Data::C64(kernels::map(v, |z| c64(f(c128(z))))))
-}
-
 pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
     let out = infer_binary(op, &types(inputs))?;
     let [a, b] = inputs else {
@@ -446,13 +399,17 @@ pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, Strin
         (Data::F32(x), Data::F32(y)) if op == BinaryOp::Complex => {
             Data::C64(kernels::zip(x, y, C64::new)?)
         }
+        (Data::F64(x), Data::F64(y)) if op == BinaryOp::Complex => {
+            Data::C128(kernels::zip(x, y, C128::new)?)
+        }
         (Data::F32(x), Data::F32(y)) => Data::F32(float_binary(op, x, y)?),
         (Data::F64(x), Data::F64(y)) => Data::F64(float_binary(op, x, y)?),
         (Data::I32(x), Data::I32(y)) => Data::I32(int_binary(op, x, y)?),
         (Data::I64(x), Data::I64(y)) => Data::I64(int_binary(op, x, y)?),
         (Data::U32(x), Data::U32(y)) => Data::U32(int_binary(op, x, y)?),
         (Data::Bool(x), Data::Bool(y)) => Data::Bool(bool_binary(op, x, y)?),
-        (Data::C64(x), Data::C64(y)) => Data::C64(complex_binary(op, x, y)?),
+        (Data::C64(x), Data::C64(y)) => complex::binary(op, x, y)?,
+        (Data::C128(x), Data::C128(y)) => complex::binary(op, x, y)?,
         _ => {
             return Err(format!(
                 "internal error: {} of {} and {}",
@@ -536,34 +493,6 @@ fn bool_binary(op: BinaryOp, x: &[bool], y: &[bool]) -> Result<Vec<bool>, String
     kernels::zip(x, y, f)
 }
 
-/// `a ** b = exp(b ln a)`, with `0 ** 0 = 1` and `0 ** b = 0` for `Re b > 0`.
-fn complex_pow(a: C128, b: C128) -> C128 {
-    if a.norm_sqr() == 0.0 {
-        if b.norm_sqr() == 0.0 {
-            return C128::new(1.0, 0.0);
-        }
-        if b.re > 0.0 {
-            return C128::new(0.0, 0.0);
-        }
-    }
-    (b * a.ln()).exp()
-}
-
-fn complex_binary(op: BinaryOp, x: &[C64], y: &[C64]) -> Result<Vec<C64>, String> {
-    use BinaryOp::*;
-    let f: fn(C128, C128) -> C128 = match op {
-        Add => |a, b| a + b,
-        Sub => |a, b| a - b,
-        Mul => |a, b| a * b,
-        Div => |a, b| a / b,
-        Pow => complex_pow,
-        Rem | Max | Min | Atan2 | Complex | And | Or | Xor | ShiftLeft | ShiftRightLogical => {
-            return Err(unsupported(op.name(), DType::C64))
-        }
-    };
-    kernels::zip(x, y, |a, b| c64(f(c128(a), c128(b))))
-}
-
 pub fn eval_compare(c: Cmp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
     let out = infer_compare(c, &types(inputs))?;
     let [a, b] = inputs else {
@@ -571,7 +500,8 @@ pub fn eval_compare(c: Cmp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
     };
     let mismatch = || format!("internal error: {} of {} and {}", c.name(), a.ty(), b.ty());
     let data = match (a.data(), b.data()) {
-        (Data::C64(x), Data::C64(y)) => complex_compare(c, x, y)?,
+        (Data::C64(x), Data::C64(y)) => complex::compare(c, x, y)?,
+        (Data::C128(x), Data::C128(y)) => complex::compare(c, x, y)?,
         (Data::F32(x), Data::F32(y)) => ordered_compare(c, x, y)?,
         (Data::F64(x), Data::F64(y)) => ordered_compare(c, x, y)?,
         (Data::I32(x), Data::I32(y)) => ordered_compare(c, x, y)?,
@@ -593,14 +523,6 @@ fn ordered_compare<T: PartialOrd + Copy>(c: Cmp, x: &[T], y: &[T]) -> Result<Vec
         Cmp::Ge => PartialOrd::ge,
     };
     kernels::zip(x, y, |a, b| f(&a, &b))
-}
-
-fn complex_compare(c: Cmp, x: &[C64], y: &[C64]) -> Result<Vec<bool>, String> {
-    match c {
-        Cmp::Eq => kernels::zip(x, y, |a, b| a == b),
-        Cmp::Ne => kernels::zip(x, y, |a, b| a != b),
-        Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge => Err(unsupported(c.name(), DType::C64)),
-    }
 }
 
 pub fn eval_select(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
@@ -636,11 +558,12 @@ pub fn eval_convert(d: DType, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> 
         Data::U32(v) => from_ints(v.iter().map(|&i| i as i64), d),
         Data::F32(v) => from_floats(v.iter().map(|&f| f as f64), d),
         Data::F64(v) => from_floats(v.iter().copied(), d),
-        Data::C64(v) if d == DType::C64 => Data::C64(v.clone()),
-        Data::C64(v) if d == DType::Bool => {
-            Data::Bool(kernels::map(v, |z| z.re != 0.0 || z.im != 0.0))
+        Data::C64(v) => {
+            complex::convert(v, d).unwrap_or_else(|| from_floats(v.iter().map(|z| z.re as f64), d))
         }
-        Data::C64(v) => from_floats(v.iter().map(|z| z.re as f64), d),
+        Data::C128(v) => {
+            complex::convert(v, d).unwrap_or_else(|| from_floats(v.iter().map(|z| z.re), d))
+        }
     };
     output(&out, data)
 }
@@ -656,6 +579,7 @@ fn from_ints(v: impl Iterator<Item = i64>, d: DType) -> Data {
         DType::F32 => Data::F32(v.map(|x| x as f32).collect()),
         DType::F64 => Data::F64(v.map(|x| x as f64).collect()),
         DType::C64 => Data::C64(v.map(|x| C64::new(x as f32, 0.0)).collect()),
+        DType::C128 => Data::C128(v.map(|x| C128::new(x as f64, 0.0)).collect()),
     }
 }
 
@@ -670,6 +594,7 @@ fn from_floats(v: impl Iterator<Item = f64>, d: DType) -> Data {
         DType::F32 => Data::F32(v.map(|x| x as f32).collect()),
         DType::F64 => Data::F64(v.collect()),
         DType::C64 => Data::C64(v.map(|x| C64::new(x as f32, 0.0)).collect()),
+        DType::C128 => Data::C128(v.map(|x| C128::new(x, 0.0)).collect()),
     }
 }
 
@@ -685,7 +610,7 @@ pub fn eval_bitcast(d: DType, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> 
         Data::F64(v) => {
             return bitcast64(kernels::map(v, |f| f.to_bits() as i64), d, &out).ok_or_else(bad)?
         }
-        Data::Bool(_) | Data::C64(_) => return Err(bad()),
+        Data::Bool(_) | Data::C64(_) | Data::C128(_) => return Err(bad()),
     };
     let data = match d {
         DType::I32 => Data::I32(kernels::map(&bits32, |b| b as i32)),
@@ -771,7 +696,7 @@ pub fn lower_unary(
         }
         // conj(z) = complex(re z, -im z): StableHLO has no `conj`.
         UnaryOp::Conj => {
-            let part = x.ty.with_dtype(DType::F32);
+            let part = x.ty.with_dtype(d.real());
             let re = em.elementwise("stablehlo.real", &[x], &part);
             let im = em.elementwise("stablehlo.imag", &[x], &part);
             let neg = em.elementwise("stablehlo.negate", &[&im], &part);
@@ -896,7 +821,7 @@ pub fn lower_select(
 /// with saturation and NaN to 0 (LLVM's `fptosi.sat`), numbers to bool by
 /// `!= 0` and integers by wrapping, as the kernel does; complex to real keeps
 /// the real part (`stablehlo.real` first), and integers and bool reach `c64`
-/// through `f32`, as the kernel rounds them.
+/// through `f32` (`c128` through `f64`), as the kernel rounds them.
 pub fn lower_convert(
     d: DType,
     em: &mut Emitter,
@@ -906,16 +831,16 @@ pub fn lower_convert(
     let [x] = operands("convert", inputs)?;
     let from = x.ty.dtype;
     let y = match (from, d) {
-        (DType::C64, DType::Bool) => {
+        (DType::C64 | DType::C128, DType::Bool) => {
             let zero = em.splat(&x.ty, 0.0)?;
             em.compare("NE", x, &zero)
         }
-        (DType::C64, _) if d != DType::C64 => {
-            let re = em.elementwise("stablehlo.real", &[x], &x.ty.with_dtype(DType::F32));
+        (DType::C64 | DType::C128, _) if !d.is_complex() => {
+            let re = em.elementwise("stablehlo.real", &[x], &x.ty.with_dtype(from.real()));
             em.convert(&re, d)
         }
-        (DType::Bool | DType::I32 | DType::I64 | DType::U32, DType::C64) => {
-            let re = em.convert(x, DType::F32);
+        (DType::Bool | DType::I32 | DType::I64 | DType::U32, DType::C64 | DType::C128) => {
+            let re = em.convert(x, d.real());
             em.convert(&re, d)
         }
         _ => em.convert(x, d),
@@ -939,6 +864,7 @@ pub fn lower_bitcast(
 
 // ---- JVP rules ----
 
+mod complex;
 mod jvp;
 pub use jvp::{jvp_binary, jvp_convert, jvp_select, jvp_unary};
 

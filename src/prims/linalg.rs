@@ -5,7 +5,8 @@
 
 use super::expect_arity;
 use crate::backend::stablehlo::{list, operands, result, Emitter, Value};
-use crate::tensor::{Data, Tensor, C64};
+use crate::tensor::kernels;
+use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, ShapeDisplay, TensorType};
 use num_complex::Complex;
 
@@ -113,6 +114,9 @@ pub fn eval_dot_general(
         (Data::I64(a), Data::I64(b)) => Data::I64(dot(a, b, lhs, rhs, &lhs_perm, &rhs_perm, dims)),
         (Data::U32(a), Data::U32(b)) => Data::U32(dot(a, b, lhs, rhs, &lhs_perm, &rhs_perm, dims)),
         (Data::C64(a), Data::C64(b)) => Data::C64(dot(a, b, lhs, rhs, &lhs_perm, &rhs_perm, dims)),
+        (Data::C128(a), Data::C128(b)) => {
+            Data::C128(dot(a, b, lhs, rhs, &lhs_perm, &rhs_perm, dims))
+        }
         _ => {
             return Err(format!(
                 "unsupported operands {} and {}",
@@ -190,21 +194,27 @@ int_elem!(i32);
 int_elem!(i64);
 int_elem!(u32);
 
-impl DotElem for C64 {
-    type Acc = Complex<f64>;
-    fn zero() -> Complex<f64> {
-        Complex::new(0.0, 0.0)
-    }
-    fn widen(self) -> Complex<f64> {
-        Complex::new(self.re as f64, self.im as f64)
-    }
-    fn mul_add(acc: Complex<f64>, a: Complex<f64>, b: Complex<f64>) -> Complex<f64> {
-        acc + a * b
-    }
-    fn narrow(acc: Complex<f64>) -> C64 {
-        C64::new(acc.re as f32, acc.im as f32)
-    }
+macro_rules! complex_elem {
+    ($t:ty) => {
+        impl DotElem for $t {
+            type Acc = Complex<f64>;
+            fn zero() -> Complex<f64> {
+                Complex::new(0.0, 0.0)
+            }
+            fn widen(self) -> Complex<f64> {
+                kernels::Complex::widen(self)
+            }
+            fn mul_add(acc: Complex<f64>, a: Complex<f64>, b: Complex<f64>) -> Complex<f64> {
+                acc + a * b
+            }
+            fn narrow(acc: Complex<f64>) -> $t {
+                kernels::Complex::narrow(acc)
+            }
+        }
+    };
 }
+complex_elem!(C64);
+complex_elem!(C128);
 
 /// Permutes both operands into matrix layout, then multiplies.
 fn dot<T: DotElem>(

@@ -162,8 +162,29 @@ pub enum Prim {
 
     // ---- custom.rs ----
     /// `primal(inputs)`, whose JVP is the `jvp` graph: `(inputs, a tangent
-    /// per float input) -> (outputs, a tangent per float output)`.
-    CustomJvp { primal: Box<Graph>, jvp: Box<Graph> },
+    /// per float input) -> (outputs, a tangent per float output)`. The first
+    /// `closed` inputs are values the functions close over, which the rule
+    /// does not differentiate: a tangent for one of them is an error.
+    CustomJvp {
+        primal: Box<Graph>,
+        jvp: Box<Graph>,
+        closed: usize,
+    },
+    /// `primal(inputs)`, differentiated in reverse mode only: `fwd` gives
+    /// `(outputs, residuals)`, and the cotangents of the float inputs past
+    /// the first `closed` are `bwd(closed inputs, residuals, cotangents of
+    /// the float outputs)`. A tangent for a closed input is an error.
+    CustomVjp {
+        primal: Box<Graph>,
+        fwd: Box<Graph>,
+        bwd: Box<Graph>,
+        closed: usize,
+    },
+    /// The tangent map of a `custom_vjp`, known only through its transpose
+    /// `bwd`: inputs `n_res` values (the closed inputs and the residuals),
+    /// then the tangents of the float arguments; outputs the tangents of
+    /// the float outputs. It can be transposed, never evaluated.
+    CustomVjpLin { bwd: Box<Graph>, n_res: usize },
     /// Inputs: `n_consts` constants, then a right-hand side `b`. Gives
     /// `solve(consts, b) ≈ A⁻¹b` for the linear map `A·u = matvec(consts,
     /// u)`, differentiated through `A` only; `transpose_solve` solves with
@@ -207,6 +228,8 @@ impl Prim {
             Prim::Scan { .. } => "scan",
             Prim::Cond { .. } => "cond",
             Prim::CustomJvp { .. } => "custom_jvp",
+            Prim::CustomVjp { .. } => "custom_vjp",
+            Prim::CustomVjpLin { .. } => "custom_vjp_lin",
             Prim::LinearSolve { .. } => "linear_solve",
         }
     }
@@ -216,7 +239,11 @@ impl Prim {
         match self {
             Prim::While { cond, body, .. } => vec![cond, body],
             Prim::Scan { body, .. } => vec![body],
-            Prim::CustomJvp { primal, jvp } => vec![primal, jvp],
+            Prim::CustomJvp { primal, jvp, .. } => vec![primal, jvp],
+            Prim::CustomVjp {
+                primal, fwd, bwd, ..
+            } => vec![primal, fwd, bwd],
+            Prim::CustomVjpLin { bwd, .. } => vec![bwd],
             Prim::LinearSolve {
                 matvec,
                 solve,
@@ -261,9 +288,29 @@ impl Prim {
             Prim::Cond { branches } => Prim::Cond {
                 branches: branches.iter().map(f).collect(),
             },
-            Prim::CustomJvp { primal, jvp } => Prim::CustomJvp {
+            Prim::CustomJvp {
+                primal,
+                jvp,
+                closed,
+            } => Prim::CustomJvp {
                 primal: Box::new(f(primal)),
                 jvp: Box::new(f(jvp)),
+                closed: *closed,
+            },
+            Prim::CustomVjp {
+                primal,
+                fwd,
+                bwd,
+                closed,
+            } => Prim::CustomVjp {
+                primal: Box::new(f(primal)),
+                fwd: Box::new(f(fwd)),
+                bwd: Box::new(f(bwd)),
+                closed: *closed,
+            },
+            Prim::CustomVjpLin { bwd, n_res } => Prim::CustomVjpLin {
+                bwd: Box::new(f(bwd)),
+                n_res: *n_res,
             },
             Prim::LinearSolve {
                 matvec,
@@ -338,7 +385,14 @@ impl Prim {
                 reverse: _,
             } => control::infer_scan(body, *n_consts, *n_carries, *length, inputs),
             Prim::Cond { branches } => control::infer_cond(branches, inputs),
-            Prim::CustomJvp { primal, jvp } => custom::infer_custom_jvp(primal, jvp, inputs),
+            Prim::CustomJvp { primal, jvp, .. } => custom::infer_custom_jvp(primal, jvp, inputs),
+            Prim::CustomVjp {
+                primal,
+                fwd,
+                bwd,
+                closed,
+            } => custom::infer_custom_vjp(primal, fwd, bwd, *closed, inputs),
+            Prim::CustomVjpLin { bwd, n_res } => custom::infer_custom_vjp_lin(bwd, *n_res, inputs),
             Prim::LinearSolve {
                 matvec,
                 solve,
@@ -409,7 +463,10 @@ impl Prim {
                 reverse,
             } => control::eval_scan(body, *n_consts, *n_carries, *length, *reverse, inputs),
             Prim::Cond { branches } => control::eval_cond(branches, inputs),
-            Prim::CustomJvp { primal, .. } => custom::eval_custom_jvp(primal, inputs),
+            Prim::CustomJvp { primal, .. } | Prim::CustomVjp { primal, .. } => {
+                custom::eval_custom_jvp(primal, inputs)
+            }
+            Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
             Prim::LinearSolve { solve, .. } => custom::eval_linear_solve(solve, inputs),
         }
     }
@@ -492,7 +549,10 @@ impl Prim {
                 reverse,
             } => control::lower_scan(body, *n_consts, *n_carries, *length, *reverse, em, inputs),
             Prim::Cond { branches } => control::lower_cond(branches, em, inputs, outs),
-            Prim::CustomJvp { primal, .. } => custom::lower_custom_jvp(primal, em, inputs),
+            Prim::CustomJvp { primal, .. } | Prim::CustomVjp { primal, .. } => {
+                custom::lower_custom_jvp(primal, em, inputs)
+            }
+            Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
             Prim::LinearSolve { solve, .. } => custom::lower_linear_solve(solve, em, inputs),
         }
     }
@@ -551,8 +611,15 @@ impl Prim {
             Prim::LinearSolve { .. } => {
                 custom::transpose_linear_solve(self, b, inputs, linear, cts)
             }
-            // The JVP of custom_jvp is its jvp graph, inlined: it never appears linearly.
-            Prim::CustomJvp { .. } => Err("custom_jvp is not linear in its inputs".into()),
+            Prim::CustomVjpLin { bwd, n_res } => {
+                custom::transpose_custom_vjp_lin(bwd, *n_res, b, inputs, linear, cts)
+            }
+            // The JVPs of custom_jvp and custom_vjp are their rules, inlined:
+            // they never appear linearly.
+            Prim::CustomJvp { .. } | Prim::CustomVjp { .. } => Err(format!(
+                "{} is not linear in its inputs",
+                self.name()
+            )),
             // The JVP of stop_gradient has no tangent, so it never appears linearly.
             Prim::StopGradient
             | Prim::Compare(_)
@@ -645,7 +712,11 @@ impl Prim {
                 body, *n_consts, *n_carries, *length, *reverse, b, primals, tangents,
             ),
             Prim::Cond { branches } => control::jvp_cond(branches, b, primals, tangents),
-            Prim::CustomJvp { jvp, .. } => custom::jvp_custom_jvp(jvp, b, primals, outs, tangents),
+            Prim::CustomJvp { jvp, closed, .. } => {
+                custom::jvp_custom_jvp(jvp, *closed, b, primals, outs, tangents)
+            }
+            Prim::CustomVjp { .. } => custom::jvp_custom_vjp(self, b, primals, outs, tangents),
+            Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
             Prim::LinearSolve { .. } => custom::jvp_linear_solve(self, b, primals, outs, tangents),
         }
     }
@@ -684,7 +755,10 @@ impl Prim {
             // Split as a whole: in a JVP they appear only with known inputs
             // (custom_jvp, inlined by its rule) or as a linear map of the
             // tangents (linear_solve).
-            Prim::CustomJvp { .. } | Prim::LinearSolve { .. } => Ok(None),
+            Prim::CustomJvp { .. }
+            | Prim::CustomVjp { .. }
+            | Prim::CustomVjpLin { .. }
+            | Prim::LinearSolve { .. } => Ok(None),
             Prim::Unary(_)
             | Prim::Binary(_)
             | Prim::Compare(_)
@@ -819,8 +893,14 @@ impl Prim {
                 size,
             ),
             Prim::Cond { branches } => control::batch_cond(branches, b, inputs, batched, size),
-            Prim::CustomJvp { primal, jvp } => {
-                custom::batch_custom_jvp(primal, jvp, b, inputs, batched, size)
+            Prim::CustomJvp {
+                primal,
+                jvp,
+                closed,
+            } => custom::batch_custom_jvp(primal, jvp, *closed, b, inputs, batched, size),
+            Prim::CustomVjp { .. } => custom::batch_custom_vjp(self, b, inputs, batched, size),
+            Prim::CustomVjpLin { bwd, n_res } => {
+                custom::batch_custom_vjp_lin(bwd, *n_res, b, inputs, batched, size)
             }
             Prim::LinearSolve { .. } => custom::batch_linear_solve(self, b, inputs, batched, size),
         }

@@ -6,10 +6,9 @@ use super::{BinaryOp, Cmp, Prim};
 use crate::backend::stablehlo::{operands, result, Emitter, Value};
 use crate::ir::Atom;
 use crate::tensor::kernels::{self, Float, Int};
-use crate::tensor::{Data, Tensor, C64};
+use crate::tensor::{Data, Tensor};
 use crate::transform::Builder;
 use crate::types::{DType, TensorType};
-use num_complex::Complex;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReduceOp {
@@ -30,9 +29,9 @@ pub enum ReduceOp {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-/// Integers and floats (not bool or `c64`); the axis must be non-empty. The
-/// first extreme wins ties, and a NaN counts as the extreme (the first NaN
-/// wins), as in numpy.
+/// Integers, floats and bool (`false < true`), not complex; the axis must be
+/// non-empty. The first extreme wins ties, and a NaN counts as the extreme
+/// (the first NaN wins), as in numpy.
 pub enum ArgOp {
     Max,
     Min,
@@ -118,9 +117,9 @@ pub fn infer_arg_reduce(
 ) -> Result<Vec<TensorType>, String> {
     let name = op.name();
     let x = operand(name, inputs)?;
-    if !(x.dtype.is_int() || x.dtype.is_float()) {
+    if x.dtype.is_complex() {
         return Err(format!(
-            "{}: expected an integer or float operand, got {}",
+            "{}: expected a bool, integer or float operand, got {}",
             name, x
         ));
     }
@@ -215,6 +214,7 @@ pub fn eval_reduce(op: ReduceOp, axes: &[usize], inputs: &[Tensor]) -> Result<Ve
         Data::I64(v) => Data::I64(int_reduce(op, &plan, v)?),
         Data::U32(v) => Data::U32(int_reduce(op, &plan, v)?),
         Data::C64(v) => Data::C64(complex_reduce(op, &plan, v)?),
+        Data::C128(v) => Data::C128(complex_reduce(op, &plan, v)?),
         Data::Bool(v) => Data::Bool(bool_reduce(op, &plan, v)?),
     };
     single(out, data)
@@ -257,14 +257,18 @@ fn int_reduce<T: Int>(op: ReduceOp, plan: &Plan, v: &[T]) -> Result<Vec<T>, Stri
     }
 }
 
-fn complex_reduce(op: ReduceOp, plan: &Plan, v: &[C64]) -> Result<Vec<C64>, String> {
-    let wide = |z: C64| Complex::new(z.re as f64, z.im as f64);
-    let narrow = |z: Complex<f64>| C64::new(z.re as f32, z.im as f32);
+fn complex_reduce<T: kernels::Complex>(
+    op: ReduceOp,
+    plan: &Plan,
+    v: &[T],
+) -> Result<Vec<T>, String> {
+    let zero = num_complex::Complex::new(0.0, 0.0);
+    let one = num_complex::Complex::new(1.0, 0.0);
     match op {
-        ReduceOp::Sum => plan.fold(v, Complex::new(0.0, 0.0), |a, z| a + wide(z), narrow),
-        ReduceOp::Prod => plan.fold(v, Complex::new(1.0, 0.0), |a, z| a * wide(z), narrow),
+        ReduceOp::Sum => plan.fold(v, zero, |a, z: T| a + z.widen(), T::narrow),
+        ReduceOp::Prod => plan.fold(v, one, |a, z: T| a * z.widen(), T::narrow),
         ReduceOp::Max | ReduceOp::Min | ReduceOp::And | ReduceOp::Or => {
-            Err(no_kernel(op, DType::C64))
+            Err(no_kernel(op, T::DTYPE))
         }
     }
 }
@@ -291,7 +295,8 @@ pub fn eval_arg_reduce(op: ArgOp, axis: usize, inputs: &[Tensor]) -> Result<Vec<
         Data::I32(v) => arg_ord(op, &plan, v)?,
         Data::I64(v) => arg_ord(op, &plan, v)?,
         Data::U32(v) => arg_ord(op, &plan, v)?,
-        Data::Bool(_) | Data::C64(_) => {
+        Data::Bool(v) => arg_ord(op, &plan, v)?,
+        Data::C64(_) | Data::C128(_) => {
             return Err(format!(
                 "internal error: {} has no kernel for {}",
                 op.name(),
@@ -327,7 +332,7 @@ fn arg_float<T: Float>(op: ArgOp, plan: &Plan, v: &[T]) -> Result<Vec<i32>, Stri
     }
 }
 
-fn arg_ord<T: Int>(op: ArgOp, plan: &Plan, v: &[T]) -> Result<Vec<i32>, String> {
+fn arg_ord<T: Copy + Ord>(op: ArgOp, plan: &Plan, v: &[T]) -> Result<Vec<i32>, String> {
     match op {
         ArgOp::Max => arg_by(plan, v, |x: T, b: T| x > b),
         ArgOp::Min => arg_by(plan, v, |x: T, b: T| x < b),
@@ -344,6 +349,7 @@ fn reducer(op: ReduceOp, d: DType) -> (&'static str, f64) {
         // i64::MAX as f64 is 2^63, which `scalar_of` saturates back to MAX.
         DType::I64 => (i64::MIN as f64, i64::MAX as f64),
         DType::U32 => (0.0, u32::MAX as f64),
+        DType::Bool => (0.0, 1.0),
         _ => (f64::NEG_INFINITY, f64::INFINITY),
     };
     match op {
@@ -576,6 +582,7 @@ pub use batch::{batch_arg_reduce, batch_reduce};
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tensor::C64;
 
     fn t(shape: &[usize], data: Data) -> Tensor {
         Tensor::new(shape.to_vec(), data).expect("test tensor")
@@ -772,6 +779,14 @@ mod tests {
         assert_eq!(arg(ArgOp::Min, 0, i).data(), &Data::I32(vec![2]));
         let j = t(&[3], Data::I64(vec![-2, -2, -5]));
         assert_eq!(arg(ArgOp::Max, 0, j).data(), &Data::I32(vec![0]));
+        // bool: false < true, the first extreme wins (numpy)
+        let b = t(
+            &[2, 3],
+            Data::Bool(vec![false, true, true, false, false, false]),
+        );
+        assert_eq!(arg(ArgOp::Max, 1, b.clone()).data(), &Data::I32(vec![1, 0]));
+        assert_eq!(arg(ArgOp::Min, 1, b.clone()).data(), &Data::I32(vec![0, 0]));
+        assert_eq!(arg(ArgOp::Max, 0, b).data(), &Data::I32(vec![0, 0, 0]));
     }
 
     #[test]
@@ -780,13 +795,15 @@ mod tests {
         assert_eq!(ok, Ok(vec![ty(DType::I32, &[2])]));
         let err =
             |axis, x: TensorType| infer_arg_reduce(ArgOp::Min, axis, &[x]).expect_err("must fail");
-        assert_eq!(
-            err(0, ty(DType::Bool, &[2])),
-            "argmin: expected an integer or float operand, got bool[2]"
-        );
+        let b = infer_arg_reduce(ArgOp::Min, 0, &[ty(DType::Bool, &[2, 3])]);
+        assert_eq!(b, Ok(vec![ty(DType::I32, &[3])]));
         assert_eq!(
             err(0, ty(DType::C64, &[2])),
-            "argmin: expected an integer or float operand, got c64[2]"
+            "argmin: expected a bool, integer or float operand, got c64[2]"
+        );
+        assert_eq!(
+            err(0, ty(DType::C128, &[2])),
+            "argmin: expected a bool, integer or float operand, got c128[2]"
         );
         assert_eq!(
             err(1, ty(DType::F32, &[2])),

@@ -15,7 +15,7 @@ mod values;
 
 use super::{ArgOp, BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
-use crate::tensor::{Data, Tensor};
+use crate::tensor::{Data, Tensor, C128};
 use crate::types::{DType, TensorType};
 use values::{operand, tensor, LIST_A, LIST_B};
 
@@ -52,9 +52,10 @@ impl Sample {
 }
 
 impl Sample {
-    /// The sample in f64: f32 inputs, and the f32 values of its regions,
-    /// widened (the samples' regions use only primitives without a dtype
-    /// parameter). Derivative checks run in f64.
+    /// The sample in double precision: f32 inputs (c64 ones), and the f32
+    /// (c64) values of its regions, widened to f64 (c128); the samples'
+    /// regions use only primitives without a dtype parameter. Derivative
+    /// checks run in double precision.
     pub fn widened(&self) -> Sample {
         Sample {
             prim: self.prim.map_regions(widened_graph),
@@ -65,21 +66,27 @@ impl Sample {
 }
 
 fn widened(t: &Tensor) -> Tensor {
-    match t.dtype() {
-        DType::F32 => {
-            Tensor::new(t.shape().to_vec(), Data::F64(t.to_f64_vec())).unwrap_or_else(|| t.clone())
-        }
-        _ => t.clone(),
+    let data = match t.data() {
+        Data::F32(_) => Data::F64(t.to_f64_vec()),
+        Data::C64(v) => Data::C128(v.iter().map(|z| C128::new(z.re as f64, z.im as f64)).collect()),
+        _ => return t.clone(),
+    };
+    Tensor::new(t.shape().to_vec(), data).unwrap_or_else(|| t.clone())
+}
+
+/// The double-precision dtype of the same kind.
+fn wide(d: DType) -> DType {
+    match d {
+        DType::F32 => DType::F64,
+        DType::C64 => DType::C128,
+        d => d,
     }
 }
 
 fn widened_graph(g: &Graph) -> Graph {
     let var = |v: &Var| Var {
         id: v.id,
-        ty: match v.ty.dtype {
-            DType::F32 => v.ty.with_dtype(DType::F64),
-            _ => v.ty.clone(),
-        },
+        ty: v.ty.with_dtype(wide(v.ty.dtype)),
     };
     let atom = |a: &Atom| match a {
         Atom::Var(v) => Atom::Var(var(v)),
@@ -141,6 +148,8 @@ variants! {
     Prim::Scan { .. } => "scan",
     Prim::Cond { .. } => "cond",
     Prim::CustomJvp { .. } => "custom_jvp",
+    Prim::CustomVjp { .. } => "custom_vjp",
+    Prim::CustomVjpLin { .. } => "custom_vjp_lin",
     Prim::LinearSolve { .. } => "linear_solve",
 }
 
@@ -162,7 +171,7 @@ all_of!(BINARY_OPS: BinaryOp [Add, Sub, Mul, Div, Rem, Pow, Max, Min, Atan2, Com
 all_of!(CMPS: Cmp [Eq, Ne, Lt, Le, Gt, Ge]);
 all_of!(REDUCE_OPS: ReduceOp [Sum, Prod, Max, Min, And, Or]);
 all_of!(ARG_OPS: ArgOp [Max, Min]);
-all_of!(DTYPES: DType [Bool, I32, I64, U32, F32, F64, C64]);
+all_of!(DTYPES: DType [Bool, I32, I64, U32, F32, F64, C64, C128]);
 
 /// Every sample: see the module documentation.
 pub fn samples() -> Vec<Sample> {
@@ -193,12 +202,16 @@ fn elementwise(out: &mut Vec<Sample>) {
             }
         }
     }
-    let zero = tensor(&[2], Data::C64(vec![Default::default(); 2]));
-    out.push(Sample::new(
-        Prim::Unary(UnaryOp::Sign),
-        vec![zero],
-        "sign of complex 0",
-    ));
+    for zero in [
+        Data::C64(vec![Default::default(); 2]),
+        Data::C128(vec![Default::default(); 2]),
+    ] {
+        out.push(Sample::new(
+            Prim::Unary(UnaryOp::Sign),
+            vec![tensor(&[2], zero)],
+            "sign of complex 0",
+        ));
+    }
     for &op in BINARY_OPS {
         for &d in DTYPES {
             if Prim::Binary(op)
@@ -344,11 +357,13 @@ fn shapes(out: &mut Vec<Sample>) {
     out.push(Sample::new(reshape(&[3, 0]), vec![f(&[0, 3])], "empty"));
     let tr = |p: &[usize]| Prim::Transpose { perm: p.to_vec() };
     out.push(Sample::new(tr(&[2, 0, 1]), vec![f(&[2, 3, 4])], "rank 3"));
-    out.push(Sample::new(
-        tr(&[1, 0]),
-        vec![operand(DType::C64, &[2, 3], LIST_A)],
-        "c64",
-    ));
+    for (d, note) in [(DType::C64, "c64"), (DType::C128, "c128")] {
+        out.push(Sample::new(
+            tr(&[1, 0]),
+            vec![operand(d, &[2, 3], LIST_A)],
+            note,
+        ));
+    }
     out.push(Sample::new(tr(&[]), vec![f(&[])], "scalar"));
     let cat = |axis| Prim::Concat { axis };
     out.push(Sample::new(cat(1), vec![f(&[2, 3]), f(&[2, 1])], "columns"));
@@ -488,6 +503,7 @@ fn linalg(out: &mut Vec<Sample>) {
         DType::I64,
         DType::U32,
         DType::C64,
+        DType::C128,
     ] {
         let (a, b) = (values::matrix(d, &[2, 3], 1), values::matrix(d, &[3, 4], 2));
         out.push(Sample::new(dot(&[], &[], &[1], &[0]), vec![a, b], "matmul"));
@@ -624,6 +640,10 @@ fn control(out: &mut Vec<Sample>) {
     }
     let (prim, inputs) = values::custom_jvp();
     out.push(Sample::new(prim, inputs, "sin(x) c with its own JVP"));
+    let (prim, inputs) = values::custom_vjp();
+    out.push(Sample::new(prim, inputs, "sin(x) c with its own reverse rule"));
+    let (prim, inputs) = values::custom_vjp_lin();
+    out.push(Sample::new(prim, inputs, "the tangent map of sin(x) c"));
     let (prim, inputs) = values::linear_solve();
     out.push(Sample::new(
         prim,
@@ -634,6 +654,42 @@ fn control(out: &mut Vec<Sample>) {
         let (prim, inputs) = values::cond(index);
         out.push(Sample::new(prim, inputs, "index in and out of range"));
     }
+}
+
+/// `g` with each `custom_vjp_lin` equation (which cannot be evaluated: it
+/// is known only through its transpose) replaced by the transpose of its
+/// `bwd`, so that tests can run the tangent map of a `custom_vjp` and
+/// batched copies of it.
+pub fn evaluable(g: &Graph) -> Result<Graph, String> {
+    use crate::transform::{transpose::transpose_graph, Builder};
+    use std::collections::HashMap;
+    let mut b = Builder::default();
+    let mut subst: HashMap<crate::ir::VarId, Atom> = HashMap::new();
+    let look = |subst: &HashMap<_, Atom>, a: &Atom| match a {
+        Atom::Var(v) => subst.get(&v.id).cloned().unwrap_or_else(|| a.clone()),
+        Atom::Const(_) => a.clone(),
+    };
+    for e in &g.eqns {
+        let inputs: Vec<Atom> = e.inputs.iter().map(|a| look(&subst, a)).collect();
+        let Prim::CustomVjpLin { bwd, n_res } = &e.prim else {
+            b.eqns.push(Eqn {
+                inputs,
+                ..e.clone()
+            });
+            continue;
+        };
+        let flags: Vec<bool> = (0..bwd.inputs.len()).map(|i| i >= *n_res).collect();
+        let forward = transpose_graph(bwd, &flags)?;
+        let outs = b.inline(&forward, &inputs)?;
+        for (o, a) in e.outputs.iter().zip(outs) {
+            subst.insert(o.id, a);
+        }
+    }
+    Ok(Graph {
+        inputs: g.inputs.clone(),
+        eqns: b.eqns,
+        outputs: g.outputs.iter().map(|a| look(&subst, a)).collect(),
+    })
 }
 
 #[cfg(test)]
@@ -684,6 +740,7 @@ mod tests {
         for s in samples() {
             let g = s.graph().unwrap_or_else(|e| panic!("{:?}: {}", s.prim, e));
             crate::ir::verify::verify(&g).unwrap_or_else(|e| panic!("{:?}: {}", s.prim, e));
+            let g = evaluable(&g).unwrap_or_else(|e| panic!("{:?}: {}", s.prim, e));
             if let Err(e) = crate::interp::run_graph(&g, &s.inputs) {
                 panic!("{} ({}): {}", s.prim.name(), s.note, e);
             }

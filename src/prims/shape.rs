@@ -8,7 +8,7 @@
 use super::expect_arity;
 use crate::backend::stablehlo::{i64_array, list, operands, result, tensor_type, Emitter, Value};
 use crate::tensor::kernels::{self, axis_table, gather_tables, offsets, scatter_tables, strides};
-use crate::tensor::{Data, Tensor, C64};
+use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, ShapeDisplay, TensorType};
 
 // ---------------------------------------------------------------- helpers
@@ -507,7 +507,7 @@ pub fn infer_iota(
 }
 
 /// `iota` values follow the dtype's conversion from an index (exact for
-/// indices below 2^24 in `f32`); `c64` has imaginary part 0.
+/// indices below 2^24 in `f32`); complex has imaginary part 0.
 pub fn eval_iota(
     shape: &[usize],
     dim: usize,
@@ -528,6 +528,7 @@ pub fn eval_iota(
         DType::F32 => Data::F32(kernels::map(&idx, |i| i as f32)),
         DType::F64 => Data::F64(kernels::map(&idx, |i| i as f64)),
         DType::C64 => Data::C64(kernels::map(&idx, |i| C64::new(i as f32, 0.0))),
+        DType::C128 => Data::C128(kernels::map(&idx, |i| C128::new(i as f64, 0.0))),
         DType::Bool => return Err("internal error: iota of bool".into()),
     };
     single(out, data)
@@ -559,7 +560,7 @@ pub fn eval_rev(axes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String
 //
 // Each shape primitive is one StableHLO op of the same semantics (slices
 // clamp their start indices, `pad` takes negative edges); only `iota` of
-// `c64` goes through `f32`.
+// a complex dtype goes through its real dtype.
 
 fn one_result(name: &str, outs: &[TensorType]) -> Result<TensorType, String> {
     result(name, outs).cloned()

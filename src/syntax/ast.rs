@@ -94,6 +94,7 @@ pub enum AssignOp {
     Sub,
     Mul,
     Div,
+    FloorDiv,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -156,6 +157,8 @@ pub enum BinOp {
     Sub,
     Mul,
     Div,
+    /// `//`, floor division as NumPy's `floor_divide`.
+    FloorDiv,
     Rem,
     Pow,
     MatMul,

@@ -696,6 +696,7 @@ fn assign_op(p: &P) -> Result<AssignOp> {
         "-=" => AssignOp::Sub,
         "*=" => AssignOp::Mul,
         "/=" => AssignOp::Div,
+        "//=" => AssignOp::FloorDiv,
         _ => return Err(unexpected(p)),
     })
 }

@@ -23,6 +23,7 @@ macro_rules! map_data {
             $crate::tensor::Data::F32($v) => $crate::tensor::Data::F32($body),
             $crate::tensor::Data::F64($v) => $crate::tensor::Data::F64($body),
             $crate::tensor::Data::C64($v) => $crate::tensor::Data::C64($body),
+            $crate::tensor::Data::C128($v) => $crate::tensor::Data::C128($body),
         }
     };
 }
@@ -53,6 +54,9 @@ macro_rules! zip_map_data {
             ($crate::tensor::Data::C64($x), $crate::tensor::Data::C64($y)) => {
                 $crate::tensor::Data::C64($body)
             }
+            ($crate::tensor::Data::C128($x), $crate::tensor::Data::C128($y)) => {
+                $crate::tensor::Data::C128($body)
+            }
             _ => $mismatch,
         }
     };
@@ -71,6 +75,7 @@ macro_rules! zip_data {
             ($crate::tensor::Data::F32($x), $crate::tensor::Data::F32($y)) => $body,
             ($crate::tensor::Data::F64($x), $crate::tensor::Data::F64($y)) => $body,
             ($crate::tensor::Data::C64($x), $crate::tensor::Data::C64($y)) => $body,
+            ($crate::tensor::Data::C128($x), $crate::tensor::Data::C128($y)) => $body,
             _ => $mismatch,
         }
     };
@@ -280,6 +285,50 @@ impl Float for f64 {
     }
     fn is_nan(self) -> bool {
         f64::is_nan(self)
+    }
+}
+
+/// The complex dtypes, computed through `f64` pairs: `c64` is widened and
+/// its results rounded once, `c128` is computed as is.
+pub trait Complex: Copy + PartialEq {
+    const DTYPE: crate::types::DType;
+    fn widen(self) -> num_complex::Complex<f64>;
+    fn narrow(z: num_complex::Complex<f64>) -> Self;
+    /// A buffer of this dtype.
+    fn data(v: Vec<Self>) -> Data;
+    /// A buffer of this dtype's real dtype (`f32` for `c64`), rounding `v`.
+    fn real_data(v: Vec<f64>) -> Data;
+}
+
+impl Complex for super::C64 {
+    const DTYPE: crate::types::DType = crate::types::DType::C64;
+    fn widen(self) -> num_complex::Complex<f64> {
+        num_complex::Complex::new(self.re as f64, self.im as f64)
+    }
+    fn narrow(z: num_complex::Complex<f64>) -> Self {
+        super::C64::new(z.re as f32, z.im as f32)
+    }
+    fn data(v: Vec<Self>) -> Data {
+        Data::C64(v)
+    }
+    fn real_data(v: Vec<f64>) -> Data {
+        Data::F32(v.into_iter().map(|x| x as f32).collect())
+    }
+}
+
+impl Complex for super::C128 {
+    const DTYPE: crate::types::DType = crate::types::DType::C128;
+    fn widen(self) -> num_complex::Complex<f64> {
+        self
+    }
+    fn narrow(z: num_complex::Complex<f64>) -> Self {
+        z
+    }
+    fn data(v: Vec<Self>) -> Data {
+        Data::C128(v)
+    }
+    fn real_data(v: Vec<f64>) -> Data {
+        Data::F64(v)
     }
 }
 

@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 /// A single-precision complex number (`c64`).
 pub type C64 = num_complex::Complex<f32>;
+/// A double-precision complex number (`c128`).
+pub type C128 = num_complex::Complex<f64>;
 
 /// A flat buffer of one dtype.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +25,7 @@ pub enum Data {
     F32(Vec<f32>),
     F64(Vec<f64>),
     C64(Vec<C64>),
+    C128(Vec<C128>),
 }
 
 impl Data {
@@ -35,6 +38,7 @@ impl Data {
             Data::F32(_) => DType::F32,
             Data::F64(_) => DType::F64,
             Data::C64(_) => DType::C64,
+            Data::C128(_) => DType::C128,
         }
     }
 
@@ -47,6 +51,7 @@ impl Data {
             Data::F32(v) => v.len(),
             Data::F64(v) => v.len(),
             Data::C64(v) => v.len(),
+            Data::C128(v) => v.len(),
         }
     }
 
@@ -64,6 +69,7 @@ impl Data {
             DType::F32 => Data::F32(vec![0.0; n]),
             DType::F64 => Data::F64(vec![0.0; n]),
             DType::C64 => Data::C64(vec![C64::new(0.0, 0.0); n]),
+            DType::C128 => Data::C128(vec![C128::new(0.0, 0.0); n]),
         }
     }
 }
@@ -131,6 +137,12 @@ impl Tensor {
             data: Arc::new(Data::C64(vec![v])),
         }
     }
+    pub fn scalar_c128(v: C128) -> Tensor {
+        Tensor {
+            shape: vec![],
+            data: Arc::new(Data::C128(vec![v])),
+        }
+    }
 
     /// A scalar of `dtype` holding `v` (rounded or truncated as a cast would).
     pub fn scalar_of(dtype: DType, v: f64) -> Tensor {
@@ -142,6 +154,7 @@ impl Tensor {
             DType::F32 => Data::F32(vec![v as f32]),
             DType::F64 => Data::F64(vec![v]),
             DType::C64 => Data::C64(vec![C64::new(v as f32, 0.0)]),
+            DType::C128 => Data::C128(vec![C128::new(v, 0.0)]),
         };
         Tensor {
             shape: vec![],
@@ -197,6 +210,7 @@ impl Tensor {
             Data::F32(v) => v[i] as f64,
             Data::F64(v) => v[i],
             Data::C64(v) => v[i].re as f64,
+            Data::C128(v) => v[i].re,
         }
     }
 
@@ -209,8 +223,29 @@ impl Tensor {
     pub fn to_c64_vec(&self) -> Vec<(f64, f64)> {
         match &*self.data {
             Data::C64(v) => v.iter().map(|c| (c.re as f64, c.im as f64)).collect(),
+            Data::C128(v) => v.iter().map(|c| (c.re, c.im)).collect(),
             _ => self.to_f64_vec().into_iter().map(|x| (x, 0.0)).collect(),
         }
+    }
+
+    /// The real and imaginary parts of a complex tensor, as tensors of its
+    /// real dtype; `None` for a real tensor.
+    pub fn complex_parts(&self) -> Option<(Tensor, Tensor)> {
+        let (re, im) = match &*self.data {
+            Data::C64(v) => (
+                Data::F32(v.iter().map(|z| z.re).collect()),
+                Data::F32(v.iter().map(|z| z.im).collect()),
+            ),
+            Data::C128(v) => (
+                Data::F64(v.iter().map(|z| z.re).collect()),
+                Data::F64(v.iter().map(|z| z.im).collect()),
+            ),
+            _ => return None,
+        };
+        Some((
+            Tensor::new(self.shape.clone(), re)?,
+            Tensor::new(self.shape.clone(), im)?,
+        ))
     }
 
     /// The single element of a size-1 tensor as i64, if it is an integer or bool.
@@ -223,13 +258,13 @@ impl Tensor {
             Data::I32(v) => Some(v[0] as i64),
             Data::I64(v) => Some(v[0]),
             Data::U32(v) => Some(v[0] as i64),
-            Data::F32(_) | Data::F64(_) | Data::C64(_) => None,
+            Data::F32(_) | Data::F64(_) | Data::C64(_) | Data::C128(_) => None,
         }
     }
 }
 
 impl Tensor {
-    /// The elements as little-endian bytes, row-major (complex as (re, im) f32 pairs,
+    /// The elements as little-endian bytes, row-major (complex as (re, im) pairs of its real dtype,
     /// bool as one byte 0/1): the layout PJRT buffers and `.npy` files use.
     pub fn to_le_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.size() * self.dtype().size());

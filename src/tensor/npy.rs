@@ -1,10 +1,10 @@
 //! The `.npy` file format (version 1.0-3.0, C order), as bytes: the core does no I/O.
 //!
-//! Supported dtypes: `f4 f8 i4 i8 c8 u4` in either byte order (`<` little,
+//! Supported dtypes: `f4 f8 i4 i8 c8 c16 u4` in either byte order (`<` little,
 //! `>` big, `=` native, read as little-endian) and `|b1`. Anything else, Fortran
 //! order, object arrays and structured dtypes are rejected with a message.
 
-use super::{Data, Tensor, C64};
+use super::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
 
 const MAGIC: &[u8] = b"\x93NUMPY";
@@ -114,6 +114,7 @@ fn descr(d: DType) -> &'static str {
         DType::F32 => "<f4",
         DType::F64 => "<f8",
         DType::C64 => "<c8",
+        DType::C128 => "<c16",
     }
 }
 
@@ -262,13 +263,14 @@ fn parse_descr(descr: &str) -> Result<(DType, bool), String> {
         "i8" => DType::I64,
         "u4" => DType::U32,
         "c8" => DType::C64,
+        "c16" => DType::C128,
         "b1" if order == '|' => return Ok((DType::Bool, false)),
         _ if code == "O" || descr == "O" => {
             return Err("object arrays (dtype 'O', pickled data) are not supported".into())
         }
         _ => {
             return Err(format!(
-                "unsupported dtype '{}' (supported: <f4 <f8 <i4 <i8 <u4 <c8 |b1)",
+                "unsupported dtype '{}' (supported: <f4 <f8 <i4 <i8 <u4 <c8 <c16 |b1)",
                 descr
             ))
         }
@@ -309,6 +311,15 @@ pub(super) fn decode(dtype: DType, big: bool, data: &[u8]) -> Data {
                     .collect(),
             )
         }
+        DType::C128 => {
+            let parts: Vec<f64> = words(data, big).map(f64::from_le_bytes).collect();
+            Data::C128(
+                parts
+                    .chunks_exact(2)
+                    .map(|p| C128::new(p[0], p[1]))
+                    .collect(),
+            )
+        }
     }
 }
 
@@ -335,6 +346,10 @@ pub(super) fn encode(data: &Data, out: &mut Vec<u8>) {
             out.extend_from_slice(&c.re.to_le_bytes());
             out.extend_from_slice(&c.im.to_le_bytes());
         }),
+        Data::C128(v) => v.iter().for_each(|c| {
+            out.extend_from_slice(&c.re.to_le_bytes());
+            out.extend_from_slice(&c.im.to_le_bytes());
+        }),
     }
 }
 
@@ -350,6 +365,8 @@ mod tests {
     const I64_2: &[u8] = b"\x93NUMPY\x01\x00v\x00{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }                                                            \x0a\x00\x00\x00\x00\x00\xff\xff\xff\x07\x00\x00\x00\x00\x00\x00\x00";
     const BOOL_4: &[u8] = b"\x93NUMPY\x01\x00v\x00{'descr': '|b1', 'fortran_order': False, 'shape': (4,), }                                                            \x0a\x01\x00\x00\x01";
     const C64_2: &[u8] = b"\x93NUMPY\x01\x00v\x00{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }                                                            \x0a\x00\x00\x80?\x00\x00\x00@\x00\x00\x00\xbf\x00\x00\x80\xbf";
+    const C128_2: &[u8] = b"\x93NUMPY\x01\x00v\x00{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }                                                           \x0a\x00\x00\x00\x00\x00\x00\xf0?\x00\x00\x00\x00\x00\x00\x00@\x00\x00\x00\x00\x00\x00\xe0\xbf\x00\x00\x00\x00\x00\x00\xf0\xbf";
+    const C128_BE_2: &[u8] = b"\x93NUMPY\x01\x00v\x00{'descr': '>c16', 'fortran_order': False, 'shape': (2,), }                                                           \x0a?\xf0\x00\x00\x00\x00\x00\x00@\x00\x00\x00\x00\x00\x00\x00\xbf\xe0\x00\x00\x00\x00\x00\x00\xbf\xf0\x00\x00\x00\x00\x00\x00";
     const U32_2: &[u8] = b"\x93NUMPY\x01\x00v\x00{'descr': '<u4', 'fortran_order': False, 'shape': (2,), }                                                            \x0a\x00\x00\x00\x00\xff\xff\xff\xff";
     const F32_EMPTY_0X3: &[u8] = b"\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }                                                          \x0a";
     const F32_BE_2: &[u8] = b"\x93NUMPY\x01\x00v\x00{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }                                                            \x0a?\xc0\x00\x00\xc0\x00\x00\x00";
@@ -382,6 +399,13 @@ mod tests {
                 C64_2,
                 tensor(&[2], Data::C64(vec![c(1., 2.), c(-0.5, -1.)])),
             ),
+            (
+                C128_2,
+                tensor(
+                    &[2],
+                    Data::C128(vec![C128::new(1., 2.), C128::new(-0.5, -1.)]),
+                ),
+            ),
             (U32_2, tensor(&[2], Data::U32(vec![0, u32::MAX]))),
             (F32_EMPTY_0X3, tensor(&[0, 3], Data::F32(vec![]))),
         ]
@@ -395,6 +419,13 @@ mod tests {
         assert_eq!(
             read_npy(F32_BE_2).unwrap(),
             tensor(&[2], Data::F32(vec![1.5, -2.]))
+        );
+        assert_eq!(
+            read_npy(C128_BE_2).unwrap(),
+            tensor(
+                &[2],
+                Data::C128(vec![C128::new(1., 2.), C128::new(-0.5, -1.)])
+            )
         );
         assert_eq!(
             read_npy(F64_V2_2).unwrap(),

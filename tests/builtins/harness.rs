@@ -8,7 +8,7 @@ use nest::eval::exec::Evaluator;
 use nest::eval::value::{Arr, Value};
 use nest::interp::run_graph;
 use nest::span::{FileId, Span};
-use nest::tensor::{Data, Tensor, C64};
+use nest::tensor::{Data, Tensor, C128, C64};
 use nest::types::DType;
 use nest::Diagnostic;
 use std::rc::Rc;
@@ -41,6 +41,11 @@ pub fn c64a(shape: &[usize], v: &[f32]) -> Value {
     let data = v.chunks(2).map(|p| C64::new(p[0], p[1])).collect();
     Value::tensor(tensor(shape, Data::C64(data)))
 }
+/// A `c128` array from interleaved (re, im) pairs.
+pub fn c128a(shape: &[usize], v: &[f64]) -> Value {
+    let data = v.chunks(2).map(|p| C128::new(p[0], p[1])).collect();
+    Value::tensor(tensor(shape, Data::C128(data)))
+}
 /// A weak integer literal (`3`).
 pub fn wi(v: i64) -> Value {
     Value::Arr(Arr::weak_int(v))
@@ -50,7 +55,7 @@ pub fn wf(v: f64) -> Value {
     Value::Arr(Arr::weak_float(v))
 }
 pub fn wc(re: f32, im: f32) -> Value {
-    Value::Arr(Arr::weak_complex(re, im))
+    Value::Arr(Arr::weak_complex(re as f64, im as f64))
 }
 pub fn b(v: bool) -> Value {
     Value::tensor(Tensor::scalar_bool(v))

@@ -346,12 +346,37 @@ fn complex() {
         vec![],
         c64a(&[2], &[1.0, 3.0, 2.0, -4.0]),
     );
+    // f64 parts give c128 (a weak literal takes the other part's dtype).
     check_exact(
         "complex",
-        vec![f64a(&[2], &[1.5, 2.0]), wf(0.5)],
+        vec![f64a(&[2], &[1.5, 0.1]), wf(0.1)],
         vec![],
-        c64a(&[2], &[1.5, 0.5, 2.0, 0.5]),
+        c128a(&[2], &[1.5, 0.1, 0.1, 0.1]),
     );
+    check_exact(
+        "complex",
+        vec![f32a(&[1], &[1.5]), f64a(&[1], &[0.1])],
+        vec![],
+        c128a(&[1], &[1.5, 0.1]),
+    );
+    check_exact(
+        "complex",
+        vec![wf(0.5), wf(0.25)],
+        vec![],
+        c64a(&[], &[0.5, 0.25]),
+    );
+}
+
+#[test]
+fn parts_of_c128_are_f64() {
+    let z = || vec![c128a(&[2], &[0.1, -0.2, -3.0, 4.0])];
+    check_exact("real", z(), vec![], f64a(&[2], &[0.1, -3.0]));
+    check_exact("imag", z(), vec![], f64a(&[2], &[-0.2, 4.0]));
+    check_exact("conj", z(), vec![], c128a(&[2], &[0.1, 0.2, -3.0, -4.0]));
+    let abs = (0.1f64.powi(2) + 0.2f64.powi(2)).sqrt();
+    check("abs", z(), vec![], f64a(&[2], &[abs, 5.0]), 1e-15);
+    let angles = [(-0.2f64).atan2(0.1), 4.0f64.atan2(-3.0)];
+    check("angle", z(), vec![], f64a(&[2], &angles), 1e-15);
 }
 
 #[test]
@@ -445,5 +470,17 @@ fn cast() {
         vec![f32a(&[2], &[1.5, 0.0]), dt(DType::C64)],
         vec![],
         c64a(&[2], &[1.5, 0.0, 0.0, 0.0]),
+    );
+    check_exact(
+        "cast",
+        vec![f64a(&[2], &[0.1, 0.0]), dt(DType::C128)],
+        vec![],
+        c128a(&[2], &[0.1, 0.0, 0.0, 0.0]),
+    );
+    check_exact(
+        "cast",
+        vec![c128a(&[1], &[0.1, -0.1]), dt(DType::C64)],
+        vec![],
+        c64a(&[1], &[0.1, -0.1]),
     );
 }

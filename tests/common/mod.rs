@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use nest::backend::{Backend, Choice};
+use nest::tensor::{Data, Tensor, C128};
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::rc::Rc;
@@ -110,36 +111,67 @@ pub fn run_on(
     }
 }
 
-/// Deterministic f64 values in [-1, 1] of `t`'s shape.
-pub fn random_like(t: &nest::tensor::Tensor, seed: &mut u64) -> nest::tensor::Tensor {
-    let v: Vec<f64> = (0..t.size())
-        .map(|_| {
-            *seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((*seed >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        })
-        .collect();
-    nest::tensor::Tensor::new(t.shape().to_vec(), nest::tensor::Data::F64(v)).expect("same size")
+/// A deterministic value in [-1, 1].
+fn uniform(seed: &mut u64) -> f64 {
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    ((*seed >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
 }
 
-/// `t` with every non-finite f64 element replaced by a value in [0.5, 1.5]:
-/// the samples hold infinities and NaNs for the lowering tests, where
-/// derivatives are not defined.
-pub fn finite(t: &nest::tensor::Tensor, seed: &mut u64) -> nest::tensor::Tensor {
-    if t.dtype() != nest::types::DType::F64 {
-        return t.clone();
-    }
-    let noise = random_like(t, seed).to_f64_vec();
-    let v: Vec<f64> = (t.to_f64_vec().iter().zip(noise))
-        .map(|(x, n)| if x.is_finite() { *x } else { 1.0 + 0.5 * n })
-        .collect();
-    nest::tensor::Tensor::new(t.shape().to_vec(), nest::tensor::Data::F64(v)).expect("same size")
+/// Deterministic values in [-1, 1] of `t`'s shape: f64, or c128 (both
+/// parts in [-1, 1]) when `t` is complex.
+pub fn random_like(t: &Tensor, seed: &mut u64) -> Tensor {
+    let n = t.size();
+    let data = match t.dtype().is_complex() {
+        true => Data::C128((0..n).map(|_| C128::new(uniform(seed), uniform(seed))).collect()),
+        false => Data::F64((0..n).map(|_| uniform(seed)).collect()),
+    };
+    Tensor::new(t.shape().to_vec(), data).expect("same size")
 }
 
-/// `Σ a·b` over two f64 tensors of equal size.
-pub fn dot(a: &nest::tensor::Tensor, b: &nest::tensor::Tensor) -> f64 {
-    (a.to_f64_vec().iter().zip(b.to_f64_vec()))
-        .map(|(x, y)| x * y)
+/// `t` with every non-finite f64 or c128 element replaced by a value in
+/// [0.5, 1.5]: the samples hold infinities and NaNs for the lowering tests,
+/// where derivatives are not defined.
+pub fn finite(t: &Tensor, seed: &mut u64) -> Tensor {
+    let mut fix = |x: f64| if x.is_finite() { x } else { 1.0 + 0.5 * uniform(seed) };
+    let data = match t.dtype() {
+        nest::types::DType::F64 => Data::F64(t.to_f64_vec().into_iter().map(&mut fix).collect()),
+        nest::types::DType::C128 => Data::C128(
+            (t.to_c64_vec().into_iter())
+                .map(|(re, im)| {
+                    let ok = re.is_finite() && im.is_finite();
+                    C128::new(if ok { re } else { fix(re) }, if ok { im } else { fix(im) })
+                })
+                .collect(),
+        ),
+        _ => return t.clone(),
+    };
+    Tensor::new(t.shape().to_vec(), data).expect("same size")
+}
+
+/// The pairing `Re Σ a·b` (no conjugate) under which nest, like JAX,
+/// transposes: for real tensors the usual dot product.
+pub fn dot(a: &Tensor, b: &Tensor) -> f64 {
+    (a.to_c64_vec().iter().zip(b.to_c64_vec()))
+        .map(|((ar, ai), (br, bi))| ar * br - ai * bi)
         .sum()
+}
+
+/// `s·t`, in f64 or c128.
+pub fn scaled(t: &Tensor, s: f64) -> Tensor {
+    axpy(&Tensor::zeros(&t.ty()), s, t)
+}
+
+/// `x + a·t` in f64, or in c128 when either is complex.
+pub fn axpy(x: &Tensor, a: f64, t: &Tensor) -> Tensor {
+    let complex = x.dtype().is_complex() || t.dtype().is_complex();
+    let pairs = (x.to_c64_vec().into_iter())
+        .zip(t.to_c64_vec())
+        .map(|((xr, xi), (tr, ti))| (xr + a * tr, xi + a * ti));
+    let data = match complex {
+        true => Data::C128(pairs.map(|(re, im)| C128::new(re, im)).collect()),
+        false => Data::F64(pairs.map(|(re, _)| re).collect()),
+    };
+    Tensor::new(x.shape().to_vec(), data).expect("same size")
 }

@@ -2,7 +2,8 @@
 
     python3 tests/reference/make_data.py
 
-tests/programs/data/*.npy are read by tests/programs/npy_io.nest;
+tests/programs/data/*.npy are read by tests/programs/npy_io.nest (and
+numpy_c128.npy by tests/programs/c128.nest);
 tests/errors/data/truncated.npy is a file cut short for tests/errors/load_truncated.nest.
 """
 
@@ -20,6 +21,7 @@ np.save(data / "numpy_i32.npy", np.array([7, -8, 9], np.int32))
 np.save(data / "numpy_bool.npy", np.array([True, False, True]))
 np.save(data / "numpy_scalar.npy", np.array(2.5, np.float32))
 np.save(data / "numpy_c64.npy", np.array([1 + 2j, 0.5 - 0.25j], np.complex64))
+np.save(data / "numpy_c128.npy", np.array([[1 / 3 + 0.1j], [-2.5 - 1e-9j]], np.complex128))
 
 errors = root / "errors" / "data"
 errors.mkdir(exist_ok=True)

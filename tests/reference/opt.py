@@ -5,8 +5,10 @@ Parameters are a dict {w: float32[4], v: float64[2]}; every update is applied
 leaf by leaf in the leaf's dtype, as nest's leafwise arithmetic does. nest's
 weak literals meet a leaf at the leaf's dtype, like NumPy 2's Python scalars;
 the exceptions are written out: the step count is int32, so the bias
-corrections 1 - b**t are float32 (as in optax), and a complex literal is c64,
-so complex coefficients and buffers are complex64 even beside a float64 leaf.
+corrections 1 - b**t are float32 (as in optax), and `b1 ** count` is complex64.
+Complex buffers take each leaf's width (complex64 beside the float32 leaf,
+complex128 beside the float64 one), as a complex literal does; arithmetic
+between literals alone is done in double precision, as Python's is.
 nest computes each complex64 operation in complex128 and rounds the result
 (`cmul`, ...); NumPy's complex64 kernels round the partial products instead.
 """
@@ -22,6 +24,25 @@ C = np.complex64
 def cop(f):
     """A complex64 operation computed in complex128, then rounded."""
     return lambda x, y: C(f(np.complex128(x), np.complex128(y)))
+
+
+Z = np.complex128
+
+
+def wide(x):
+    """Whether a leaf (or buffer) is 64-bit: its complex buffer is complex128."""
+    return x.dtype in (D, Z)
+
+
+def lop(f):
+    """A complex operation at the width of the leaf `x`: complex128 arithmetic
+    beside a float64 leaf, a complex64 operation (`cop`) beside a float32 one."""
+    return lambda x, y: f(Z(x), Z(y)) if wide(x) or wide(y) else cop(f)(x, y)
+
+
+def lit(v, like):
+    """A complex literal meeting the leaf `like`: rounded to complex64 beside float32."""
+    return Z(v) if wide(like) else C(v)
 
 
 cmul = cop(lambda x, y: x * y)
@@ -83,40 +104,47 @@ def adam(lr, b1=0.9, b2=0.999, eps=1e-8):
     return init, step
 
 
+lmul = lop(lambda x, y: x * y)
+ldiv = lop(lambda x, y: x / y)
+lsub = lop(lambda x, y: x - y)
+ladd = lop(lambda x, y: x + y)
+
+
+def complex_zeros(params):
+    return tree(lambda x: np.zeros(x.shape, Z if wide(x) else C), params)
+
+
 def complex_momentum(lr, beta):
-    beta = C(beta)
-
     def step(params, grads, mu):
-        mu2 = tree(lambda m, g: csub(cmul(beta, m), g.astype(C)), mu, grads)
-        return tree(lambda p_, m: p_ + cmul(C(lr), m).real, params, mu2), mu2
+        mu2 = tree(lambda m, g: lsub(lmul(lit(beta, m), m), lit(g, g)), mu, grads)
+        return tree(lambda p_, m: p_ + lmul(lit(lr, m), m).real, params, mu2), mu2
 
-    return (lambda params: tree(lambda x: np.zeros(x.shape, C), params)), step
+    return complex_zeros, step
 
 
 def complex_adam(lr, b1, b2=0.999, eps=1e-8):
-    b1 = C(b1)
-    one_minus_b1 = C(1) - b1  # weak complex arithmetic is c64 in nest
+    one_minus_b1 = 1 - b1  # literals alone compute in double precision
 
     def init(params):
         return {
             "count": np.int32(0),
-            "mu": tree(lambda x: np.zeros(x.shape, C), params),
+            "mu": complex_zeros(params),
             "nu": tree(np.zeros_like, params),
         }
 
     def step(params, grads, state):
         mu = tree(
-            lambda g, m: cadd(cmul(one_minus_b1, g.astype(C)), cmul(b1, m)),
+            lambda g, m: ladd(lmul(lit(one_minus_b1, g), lit(g, g)), lmul(lit(b1, m), m)),
             grads,
             state["mu"],
         )
         nu = tree(lambda g, n: (1.0 - b2) * (g * g) + b2 * n, grads, state["nu"])
         count = state["count"] + np.int32(1)
-        c1 = csub(C(1), C(np.complex128(b1) ** count))
+        c1 = csub(C(1), C(Z(C(b1)) ** count))
         c2 = bias(b2, count)
 
         def update(p_, m, n):
-            return p_ - lr * (cdiv(m, c1).real / (np.sqrt(n / c2) + eps))
+            return p_ - lr * (ldiv(m, c1).real / (np.sqrt(n / c2) + eps))
 
         return tree(update, params, mu, nu), {"count": count, "mu": mu, "nu": nu}
 

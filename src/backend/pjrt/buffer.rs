@@ -15,6 +15,7 @@ pub(super) fn pjrt_type(dtype: DType) -> ffi::PJRT_Buffer_Type {
         DType::F32 => ffi::PJRT_Buffer_Type_F32,
         DType::F64 => ffi::PJRT_Buffer_Type_F64,
         DType::C64 => ffi::PJRT_Buffer_Type_C64,
+        DType::C128 => ffi::PJRT_Buffer_Type_C128,
     }
 }
 
@@ -28,6 +29,7 @@ fn nest_dtype(t: ffi::PJRT_Buffer_Type) -> Option<DType> {
         DType::F32,
         DType::F64,
         DType::C64,
+        DType::C128,
     ]
     .into_iter()
     .find(|&d| pjrt_type(d) == t)
@@ -142,7 +144,7 @@ impl Buffer {
     }
 
     /// Copies the buffer to the host: its dtype, shape and elements in
-    /// row-major order (`c64` as interleaved `f32` pairs, `bool` as bytes 0/1).
+    /// row-major order (complex as interleaved pairs of its real dtype, `bool` as bytes 0/1).
     pub fn to_host(&self) -> Result<(DType, Vec<usize>, Vec<u8>)> {
         const CALL: &str = "PJRT_Buffer_ToHostBuffer";
         let api = self.raw.client.api;
@@ -184,7 +186,7 @@ impl Buffer {
 
 impl Client {
     /// Copies a row-major host array to the device. `bytes` must hold
-    /// exactly the elements of `shape` (`c64` as interleaved `f32` pairs,
+    /// exactly the elements of `shape` (complex as interleaved pairs of its real dtype,
     /// `bool` as bytes 0 or 1); the call returns once the plugin is done
     /// reading them.
     pub fn buffer_from_host(&self, dtype: DType, shape: &[usize], bytes: &[u8]) -> Result<Buffer> {

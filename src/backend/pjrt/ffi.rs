@@ -140,6 +140,7 @@ pub const PJRT_Buffer_Type_U32: PJRT_Buffer_Type = 8;
 pub const PJRT_Buffer_Type_F32: PJRT_Buffer_Type = 11;
 pub const PJRT_Buffer_Type_F64: PJRT_Buffer_Type = 12;
 pub const PJRT_Buffer_Type_C64: PJRT_Buffer_Type = 14;
+pub const PJRT_Buffer_Type_C128: PJRT_Buffer_Type = 15;
 
 pub type PJRT_HostBufferSemantics = c_int;
 pub const PJRT_HostBufferSemantics_kImmutableUntilTransferCompletes: PJRT_HostBufferSemantics = 1;

@@ -109,6 +109,7 @@ fn element_type(name: &str) -> Option<DType> {
         "f32" => DType::F32,
         "f64" => DType::F64,
         "complex<f32>" => DType::C64,
+        "complex<f64>" => DType::C128,
         _ => return None,
     })
 }
@@ -119,7 +120,7 @@ mod tests {
 
     #[test]
     fn reads_parameters_with_attributes() {
-        let text = r#"module @m { func.func public @main(%arg0: tensor<2x3xf32> {jax.arg_info = "x, y>", mhlo.sharding = "{replicated}"}, %arg1: tensor<i1>, %arg2: tensor<4xcomplex<f32>>) -> (tensor<f32> {jax.result_info = ""}) { } }"#;
+        let text = r#"module @m { func.func public @main(%arg0: tensor<2x3xf32> {jax.arg_info = "x, y>", mhlo.sharding = "{replicated}"}, %arg1: tensor<i1>, %arg2: tensor<4xcomplex<f32>>, %arg3: tensor<complex<f64>>) -> (tensor<f32> {jax.result_info = ""}) { } }"#;
         let params = main_params(text).expect("parsed");
         assert_eq!(
             params,
@@ -127,6 +128,7 @@ mod tests {
                 (DType::F32, vec![2, 3]),
                 (DType::Bool, vec![]),
                 (DType::C64, vec![4]),
+                (DType::C128, vec![]),
             ]
         );
     }

@@ -11,7 +11,7 @@ use crate::types::{DType, TensorType};
 use std::fmt::Write;
 
 /// The MLIR element type of a dtype: `i1` for bool, `ui32` for u32,
-/// `complex<f32>` for c64.
+/// `complex<f32>` for c64, `complex<f64>` for c128.
 pub fn element_type(d: DType) -> &'static str {
     match d {
         DType::Bool => "i1",
@@ -21,6 +21,7 @@ pub fn element_type(d: DType) -> &'static str {
         DType::F32 => "f32",
         DType::F64 => "f64",
         DType::C64 => "complex<f32>",
+        DType::C128 => "complex<f64>",
     }
 }
 
@@ -67,7 +68,7 @@ pub fn f64_literal(x: f64) -> String {
     format!("0x{:016X}", x.to_bits())
 }
 
-/// Element `i` of a real (non-complex) tensor as a literal; `None` for c64.
+/// Element `i` of a real (non-complex) tensor as a literal; `None` for complex.
 fn element(data: &Data, i: usize) -> Option<String> {
     Some(match data {
         Data::Bool(v) => v.get(i)?.to_string(),
@@ -76,7 +77,7 @@ fn element(data: &Data, i: usize) -> Option<String> {
         Data::U32(v) => v.get(i)?.to_string(),
         Data::F32(v) => f32_literal(*v.get(i)?),
         Data::F64(v) => f64_literal(*v.get(i)?),
-        Data::C64(_) => return None,
+        Data::C64(_) | Data::C128(_) => return None,
     })
 }
 
@@ -93,6 +94,7 @@ pub fn is_splat(t: &Tensor) -> bool {
         Data::F32(v) => same(v, |x| x.to_bits()),
         Data::F64(v) => same(v, |x| x.to_bits()),
         Data::C64(v) => same(v, |z| (z.re.to_bits(), z.im.to_bits())),
+        Data::C128(v) => same(v, |z| (z.re.to_bits(), z.im.to_bits())),
     }
 }
 
@@ -142,6 +144,8 @@ mod tests {
         assert_eq!(tensor_type(&TensorType::scalar(DType::Bool)), "tensor<i1>");
         let c = TensorType::new(DType::C64, vec![0]);
         assert_eq!(tensor_type(&c), "tensor<0xcomplex<f32>>");
+        let z = TensorType::new(DType::C128, vec![2]);
+        assert_eq!(tensor_type(&z), "tensor<2xcomplex<f64>>");
         assert_eq!(element_type(DType::U32), "ui32");
     }
 

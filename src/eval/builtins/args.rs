@@ -143,8 +143,9 @@ impl Args {
             v => Err(self.error(
                 i,
                 format!(
-                    "`{}` expects a dtype (f32, f64, i32, i64, bool, c64) here, got {}",
+                    "`{}` expects a dtype ({}) here, got {}",
                     self.name,
+                    DType::user_names(),
                     v.describe()
                 ),
             )),

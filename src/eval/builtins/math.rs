@@ -177,8 +177,9 @@ fn where_(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     done(args, ops::select(&mut ev.tracer, &c, &a, &b))
 }
 
-/// `complex(re, im)`: a `c64` array from two real ones (converted to `f32`,
-/// since `c64` holds `f32` pairs), broadcast together.
+/// `complex(re, im)`: a complex array from two real ones, broadcast
+/// together: `c128` if the parts promote to `f64`, else `c64` (the parts
+/// converted to `f32`, since `c64` holds `f32` pairs).
 fn complex(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let (re, im) = (args.arr(0)?, args.arr(1)?);
     for (i, x) in [(0, &re), (1, &im)] {
@@ -193,9 +194,13 @@ fn complex(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 
 fn complex_of(t: &mut Tracer, re: &Arr, im: &Arr) -> Result<Arr> {
     let shape = ops::broadcast_shapes(re.shape(), im.shape())?;
+    let part = match ops::promote(re, im) {
+        (DType::F64, None) => DType::F64,
+        _ => DType::F32,
+    };
     let mut parts = vec![];
     for x in [re, im] {
-        let x = ops::cast(t, x, DType::F32)?;
+        let x = ops::cast(t, x, part)?;
         parts.push(ops::broadcast_to(t, &x, &shape)?);
     }
     ops::apply1(t, Prim::Binary(BinaryOp::Complex), &parts)

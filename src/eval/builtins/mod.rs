@@ -8,6 +8,7 @@
 mod args;
 mod creation;
 mod host;
+mod library;
 mod linalg;
 mod math;
 mod nn;
@@ -71,6 +72,7 @@ pub static TABLE: Lazy<Vec<&'static Builtin>> = Lazy::new(|| {
         nn::BUILTINS,
         random::BUILTINS,
         transform::BUILTINS,
+        library::BUILTINS,
         host::BUILTINS,
     ]
     .into_iter()

@@ -5,7 +5,7 @@ use crate::diag::{Diagnostic, Result};
 use crate::eval::exec::Evaluator;
 use crate::eval::ops;
 use crate::eval::tree::map_arrays;
-use crate::eval::value::{Func, Value};
+use crate::eval::value::{Func, GradOptions, Value};
 use crate::eval::vmap::Axes;
 use crate::prims::Prim;
 use std::rc::Rc;
@@ -25,13 +25,13 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "grad",
-        params: "f, wrt = 0",
+        params: "f, wrt = 0, has_aux = false",
         host_only: false,
         imp: grad,
     },
     Builtin {
         name: "value_and_grad",
-        params: "f, wrt = 0",
+        params: "f, wrt = 0, has_aux = false",
         host_only: false,
         imp: value_and_grad,
     },
@@ -54,12 +54,6 @@ pub const BUILTINS: &[Builtin] = &[
         imp: hvp,
     },
     Builtin {
-        name: "implicit_solve",
-        params: "F, x0, theta, solve, linear = none",
-        host_only: false,
-        imp: implicit_solve,
-    },
-    Builtin {
         name: "vjp",
         params: "...",
         host_only: false,
@@ -71,7 +65,89 @@ pub const BUILTINS: &[Builtin] = &[
         host_only: false,
         imp: vmap,
     },
+    Builtin {
+        name: "custom_jvp",
+        params: "f, rule",
+        host_only: false,
+        imp: custom_jvp,
+    },
+    Builtin {
+        name: "custom_vjp",
+        params: "f, fwd, bwd",
+        host_only: false,
+        imp: custom_vjp,
+    },
+    Builtin {
+        name: "linear_solve",
+        params: "matvec, b, solve, transpose_solve = none",
+        host_only: false,
+        imp: linear_solve,
+    },
+    Builtin {
+        name: "closure_convert",
+        params: "f, *args",
+        host_only: false,
+        imp: closure_convert,
+    },
+    Builtin {
+        name: "ravel",
+        params: "tree",
+        host_only: false,
+        imp: ravel,
+    },
 ];
+
+/// Argument `i`, which must be a function.
+fn function(args: &Args, i: usize, what: &str) -> Result<Value> {
+    match args.get(i)? {
+        f @ Value::Func(_) => Ok(f.clone()),
+        other => Err(args.error(
+            i,
+            format!("`{}` must be a function, got {}", what, other.describe()),
+        )),
+    }
+}
+
+/// `custom_jvp(f, rule)`: `f`, differentiated in forward mode by
+/// `rule(primals, tangents) -> (out, out_tangent)` (reverse mode by
+/// transposing the rule).
+fn custom_jvp(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let (f, rule) = (function(args, 0, "f")?, function(args, 1, "rule")?);
+    Ok(Value::Func(Rc::new(Func::CustomJvp { f, rule })))
+}
+
+/// `custom_vjp(f, fwd, bwd)`: `f`, differentiated in reverse mode by
+/// `fwd(...) -> (out, residuals)` and `bwd(residuals, ct) -> cotangents`.
+fn custom_vjp(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let f = function(args, 0, "f")?;
+    let (fwd, bwd) = (function(args, 1, "fwd")?, function(args, 2, "bwd")?);
+    Ok(Value::Func(Rc::new(Func::CustomVjp { f, fwd, bwd })))
+}
+
+/// `linear_solve(matvec, b, solve, transpose_solve = none)`.
+fn linear_solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let matvec = function(args, 0, "matvec")?;
+    let solve = function(args, 2, "solve")?;
+    let transpose_solve = match args.get(3)? {
+        Value::None => Value::None,
+        _ => function(args, 3, "transpose_solve")?,
+    };
+    ev.linear_solve([&matvec, args.get(1)?, &solve, &transpose_solve], args.call)
+}
+
+/// `closure_convert(f, *args)`: `(g, consts)` with `g(*args, consts) = f(*args)`.
+fn closure_convert(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let f = function(args, 0, "f")?;
+    let Value::Tuple(rest) = args.get(1)? else {
+        return Err(Diagnostic::internal("`closure_convert` arguments are not a tuple"));
+    };
+    ev.closure_convert(&f, rest, args.call)
+}
+
+/// `ravel(tree)`: `(v, unravel)`.
+fn ravel(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    ev.ravel(args.get(0)?, args.call)
+}
 
 /// `jvp(f, primals, tangents)`: `(f(*primals), J·tangents)`.
 fn jvp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
@@ -92,42 +168,6 @@ fn hvp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     ev.hvp_value(f, (args.get(1)?, args.get(2)?), &rest, wrt, args.call)
 }
 
-/// `implicit_solve(F, x0, theta, solve, linear)`: the root `solve(x0, theta)`
-/// of `F(x, theta) = 0`, differentiated implicitly (see `eval/implicit.rs`).
-/// `linear` defaults to `neumann(iters = 20, alpha = 0.1)`.
-fn implicit_solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    for (i, what) in [(0, "F"), (3, "solve")] {
-        if !matches!(args.get(i)?, Value::Func(_)) {
-            return Err(args.error(
-                i,
-                format!(
-                    "`{}` must be a function, got {}",
-                    what,
-                    args.get(i)?.describe()
-                ),
-            ));
-        }
-    }
-    let linear = match args.get(4)? {
-        Value::None => {
-            let neumann = ev.prelude_fn("neumann", args.call)?;
-            ev.call(&neumann, vec![], vec![], args.call)?
-        }
-        Value::Func(_) => args.get(4)?.clone(),
-        other => {
-            return Err(args.error(
-                4,
-                format!(
-                    "`linear` must be a linear solver such as `neumann()` or `cg()`, got {}",
-                    other.describe()
-                ),
-            ))
-        }
-    };
-    let [f, x0, theta, solve] = [0, 1, 2, 3].map(|i| &args.values[i]);
-    ev.implicit_solve_value([f, x0, theta, solve, &linear], args.call)
-}
-
 /// `stop_gradient(x)`: `x`, leaf by leaf, with a zero derivative.
 fn stop_gradient(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let t = &mut ev.tracer;
@@ -137,24 +177,27 @@ fn stop_gradient(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     .map_err(|e| e.or_span(args.call))
 }
 
-/// `grad(f, wrt = 0)`: a function returning the gradient of the scalar `f`.
+/// `grad(f, wrt = 0, has_aux = false)`: a function returning the gradient
+/// of the scalar `f` (and `f`'s auxiliary result, with `has_aux`).
 fn grad(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
     grad_fn(args, false)
 }
 
-/// `value_and_grad(f, wrt = 0)`: a function returning `(f(...), grad)`.
+/// `value_and_grad(f, wrt = 0, has_aux = false)`: a function returning
+/// `(f(...), grad)`.
 fn value_and_grad(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
     grad_fn(args, true)
 }
 
 fn grad_fn(args: &Args, with_value: bool) -> Result<Value> {
     let (f, wrt, tuple) = function_and_wrt(args)?;
-    Ok(Value::Func(Rc::new(Func::Grad {
-        f,
+    let how = GradOptions {
         wrt,
         tuple,
         with_value,
-    })))
+        has_aux: args.bool(2)?,
+    };
+    Ok(Value::Func(Rc::new(Func::Grad { f, how })))
 }
 
 /// `jacobian(f, wrt = 0)`: a function returning the dense Jacobian.
@@ -168,9 +211,12 @@ fn hessian(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let (f, wrt, tuple) = function_and_wrt(args)?;
     let gradient = Value::Func(Rc::new(Func::Grad {
         f,
-        wrt: wrt.clone(),
-        tuple,
-        with_value: false,
+        how: GradOptions {
+            wrt: wrt.clone(),
+            tuple,
+            with_value: false,
+            has_aux: false,
+        },
     }));
     Ok(Value::Func(Rc::new(Func::Jacobian {
         f: gradient,
@@ -216,7 +262,7 @@ fn vjp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
             "`vjp` takes a function and its arguments",
         ));
     };
-    let (y, pb) = ev.vjp_value(f, rest.to_vec(), None, args.call)?;
+    let (y, pb) = ev.vjp_value(f, rest.to_vec(), None, false, args.call)?;
     Ok(Value::Tuple(Rc::new(vec![
         y,
         Value::Func(Rc::new(Func::Pullback(pb))),

@@ -135,7 +135,11 @@ pub fn result_dtype(xs: &[Arr]) -> DType {
             None => Arr::new(Tensor::scalar_of(d, 0.0)),
         };
     }
-    acc.dtype()
+    // Integer literals alone: i64 if one does not fit in i32.
+    match acc.weak() {
+        Some(Weak::Int) => xs.iter().map(Arr::dtype).fold(DType::I32, DType::join),
+        _ => acc.dtype(),
+    }
 }
 
 /// Argument `i` as a list or tuple of arrays (`concat([a, b])`).

@@ -100,6 +100,10 @@ fn same_value(a: &Tensor, b: &Tensor) -> bool {
             .iter()
             .map(|c| (c.re.to_bits(), c.im.to_bits()))
             .eq(y.iter().map(|c| (c.re.to_bits(), c.im.to_bits()))),
+        (Data::C128(x), Data::C128(y)) => x
+            .iter()
+            .map(|c| (c.re.to_bits(), c.im.to_bits()))
+            .eq(y.iter().map(|c| (c.re.to_bits(), c.im.to_bits()))),
         _ => false,
     }
 }

@@ -12,7 +12,7 @@ use crate::interp::run_graph;
 use crate::ir::verify::verify;
 use crate::prims::samples::{samples, Sample};
 use crate::prims::{BinaryOp, Prim, ReduceOp, UnaryOp};
-use crate::tensor::{Data, Tensor, C64};
+use crate::tensor::{Data, Tensor, C128, C64};
 use crate::transform::jvp::jvp_graph;
 use crate::types::DType;
 use std::collections::BTreeMap;
@@ -71,6 +71,7 @@ fn from_pairs(d: DType, shape: &[usize], v: &[Z]) -> Tensor {
         DType::F64 => Data::F64(v.iter().map(|z| z.0).collect()),
         DType::F32 => Data::F32(v.iter().map(|z| z.0 as f32).collect()),
         DType::C64 => Data::C64(v.iter().map(|z| C64::new(z.0 as f32, z.1 as f32)).collect()),
+        DType::C128 => Data::C128(v.iter().map(|z| C128::new(z.0, z.1)).collect()),
         d => panic!("no tangent of dtype {}", d),
     };
     Tensor::new(shape.to_vec(), data).expect("sizes agree")

@@ -358,8 +358,12 @@ fn binary_rules() {
         "atan2: expected a float operand, got i32[]"
     );
     assert_eq!(
-        bad(BinaryOp::Complex, DType::F64),
-        "complex: expected an f32 operand, got f64[]"
+        bad(BinaryOp::Complex, DType::I32),
+        "complex: expected a float operand, got i32[]"
+    );
+    assert_eq!(
+        bad(BinaryOp::Complex, DType::C64),
+        "complex: expected a float operand, got c64[]"
     );
     assert_eq!(
         bad(BinaryOp::Xor, DType::F32),
@@ -371,6 +375,9 @@ fn binary_rules() {
     );
     let c = infer_binary(BinaryOp::Complex, &[f3.clone(), f3.clone()]);
     assert_eq!(c, Ok(vec![ty(DType::C64, &[3])]));
+    let d3 = ty(DType::F64, &[3]);
+    let c = infer_binary(BinaryOp::Complex, &[d3.clone(), d3]);
+    assert_eq!(c, Ok(vec![ty(DType::C128, &[3])]));
     assert!(infer_binary(BinaryOp::Add, std::slice::from_ref(&f3)).is_err());
     assert!(eval_binary(BinaryOp::Add, &[v1(Data::F32(vec![1.0]))]).is_err());
 }
@@ -518,7 +525,7 @@ fn bitcasts() {
     let err = infer_bitcast(DType::F64, &[ty(DType::F32, &[2])]);
     assert_eq!(
         err,
-        Err("bitcast_convert: cannot reinterpret f32[2] as f64 (widths must match; bool and c64 are not allowed)".into())
+        Err("bitcast_convert: cannot reinterpret f32[2] as f64 (widths must match; bool and complex are not allowed)".into())
     );
     assert!(infer_bitcast(DType::I32, &[ty(DType::Bool, &[])]).is_err());
     assert!(infer_bitcast(DType::I64, &[ty(DType::C64, &[])]).is_err());

@@ -1,13 +1,13 @@
 //! Transpose rules of the elementwise primitives. Rules emit IR through the
 //! builder and never compute numbers.
 //!
-//! Convention: the transpose is the adjoint for the real inner product
-//! `<a, b> = Re sum(conj(a) * b)`, which treats a complex number as a pair of
-//! reals. A linear `L` has transpose `Lᵀ` with `<ct, L(t)> = <Lᵀ(ct), t>`.
-//! For real dtypes this is the usual transpose; for complex ones it is the
-//! conjugate transpose, so `x -> c * x` transposes to `ct -> conj(c) * ct`,
-//! and the gradient of a real function of `z = x + iy` comes out as
-//! `df/dx + i df/dy` (the direction of steepest ascent).
+//! Convention (JAX's): the transpose is taken for the pairing
+//! `<a, b> = Re sum(a * b)`, with no conjugate. A linear `L` has transpose
+//! `Lᵀ` with `<ct, L(t)> = <Lᵀ(ct), t>`, so `x -> c * x` transposes to
+//! `ct -> c * ct` on every dtype (transposition, not the adjoint), and the
+//! gradient of a real function of `z = x + iy` comes out as
+//! `df/dx − i df/dy`, the conjugate of the direction of steepest ascent (as
+//! `jax.grad` gives it; a descent step is `z − lr·conj(g)`).
 
 use super::{BinaryOp, UnaryOp};
 use crate::ir::Atom;
@@ -34,20 +34,11 @@ fn is_linear(linear: &[bool], i: usize) -> bool {
     linear.get(i).copied().unwrap_or(false)
 }
 
-/// `conj(x)` for complex `x`; `x` itself otherwise (no IR).
-fn conj(b: &mut Builder, x: &Atom) -> R<Atom> {
-    if x.ty().dtype == DType::C64 {
-        b.unary(UnaryOp::Conj, x)
-    } else {
-        Ok(x.clone())
-    }
-}
-
 /// Unary ops linear in their operand: `neg`, `real`, `imag`, `conj`.
 ///
-/// On `c64`, with `z = x + iy` and `<w, z> = Re(w) x + Im(w) y`:
+/// On a complex dtype, with `z = x + iy` and `<w, z> = Re(w) x − Im(w) y`:
 /// `<ct, real(z)> = ct x`, so `realᵀ(ct) = complex(ct, 0)`;
-/// `<ct, imag(z)> = ct y`, so `imagᵀ(ct) = complex(0, ct)`;
+/// `<ct, imag(z)> = ct y`, so `imagᵀ(ct) = complex(0, −ct)`;
 /// `<w, conj(z)> = <conj(w), z>`, so `conjᵀ = conj`.
 /// On a real dtype `real` and `conj` are the identity and `imag` is zero.
 pub fn transpose_unary(
@@ -60,15 +51,16 @@ pub fn transpose_unary(
     let Some(ct) = out_ct(cts) else {
         return Ok(vec![None]);
     };
-    let complex = x.ty().dtype == DType::C64;
+    let complex = x.ty().dtype.is_complex();
     let r = match op {
         UnaryOp::Neg => b.neg(ct)?,
         UnaryOp::Real | UnaryOp::Conj if !complex => ct.clone(),
         UnaryOp::Imag if !complex => return Ok(vec![None]),
-        UnaryOp::Real => b.convert(ct, DType::C64)?,
+        UnaryOp::Real => b.convert(ct, x.ty().dtype)?,
         UnaryOp::Imag => {
             let zero = b.scalar(ct.ty().dtype, 0.0);
-            b.binary(BinaryOp::Complex, &zero, ct)?
+            let minus = b.neg(ct)?;
+            b.binary(BinaryOp::Complex, &zero, &minus)?
         }
         UnaryOp::Conj => b.unary(UnaryOp::Conj, ct)?,
         _ => return Err(format!("{} is not linear", op.name())),
@@ -98,21 +90,18 @@ pub fn transpose_binary(
             let cy = if ly { Some(b.neg(ct)?) } else { None };
             (lx.then(|| ct.clone()), cy)
         }
-        // (c x)ᵀ ct = conj(c) ct.
+        // (c x)ᵀ ct = c ct.
         BinaryOp::Mul => match (lx, ly) {
             (true, true) => return Err(not_linear()),
-            (true, false) => (Some(scale(b, ct, y)?), None),
-            (false, true) => (None, Some(scale(b, ct, x)?)),
+            (true, false) => (Some(b.mul(ct, y)?), None),
+            (false, true) => (None, Some(b.mul(ct, x)?)),
             (false, false) => (None, None),
         },
-        // (x / d)ᵀ ct = ct / conj(d).
+        // (x / d)ᵀ ct = ct / d.
         BinaryOp::Div if ly => return Err(not_linear()),
-        BinaryOp::Div if lx => {
-            let d = conj(b, y)?;
-            (Some(b.div(ct, &d)?), None)
-        }
+        BinaryOp::Div if lx => (Some(b.div(ct, y)?), None),
         BinaryOp::Div => (None, None),
-        // <w, re + i im> = Re(w) re + Im(w) im.
+        // <w, re + i im> = Re(w) re − Im(w) im.
         BinaryOp::Complex => {
             let cx = if lx {
                 Some(b.unary(UnaryOp::Real, ct)?)
@@ -120,7 +109,8 @@ pub fn transpose_binary(
                 None
             };
             let cy = if ly {
-                Some(b.unary(UnaryOp::Imag, ct)?)
+                let im = b.unary(UnaryOp::Imag, ct)?;
+                Some(b.neg(&im)?)
             } else {
                 None
             };
@@ -131,11 +121,6 @@ pub fn transpose_binary(
     Ok(vec![cx, cy])
 }
 
-/// `conj(c) * ct`: the transpose of multiplying by the constant `c`.
-fn scale(b: &mut Builder, ct: &Atom, c: &Atom) -> R<Atom> {
-    let c = conj(b, c)?;
-    b.mul(ct, &c)
-}
 
 /// `select(p, t, f)` in `t` and `f` (never in `p`): the cotangent goes to
 /// `t` where `p` holds and to `f` elsewhere.
@@ -166,10 +151,10 @@ pub fn transpose_select(
     Ok(vec![None, on_true, on_false])
 }
 
-/// `convert` between inexact dtypes (`f32 f64 c64`): the cotangent is
-/// converted back. Widening and narrowing between floats transpose to each
-/// other (up to rounding); `f -> c64` is `complex(x, 0)`, whose transpose
-/// takes the real part, which is what `c64 -> f` computes, and vice versa.
+/// `convert` between inexact dtypes (`f32 f64 c64 c128`): the cotangent is
+/// converted back. Widening and narrowing transpose to each other (up to
+/// rounding); `f -> c64` is `complex(x, 0)`, whose transpose takes the real
+/// part, which is what `c64 -> f` computes, and vice versa.
 pub fn transpose_convert(
     d: DType,
     b: &mut Builder,

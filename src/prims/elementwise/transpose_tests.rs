@@ -1,5 +1,6 @@
 //! Transpose rules checked by the dot-product identity
-//! `<ct, L(t)> = <Lᵀ(ct), t>` for `<a, b> = Re sum(conj(a) b)`, on
+//! `<ct, L(t)> = <Lᵀ(ct), t>` for `<a, b> = Re sum(a b)` (JAX's
+//! convention: transposition, no conjugate), on
 //! one-equation graphs with pseudo-random inputs.
 
 use crate::interp::run_graph;
@@ -53,7 +54,7 @@ fn diff(a: &Tensor, b: &Tensor) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// `Re sum(conj(a) b)` over several tensors.
+/// `Re sum(a b)` over several tensors.
 fn inner(a: &[Tensor], b: &[Tensor]) -> f64 {
     assert_eq!(a.len(), b.len());
     let mut s = 0.0;
@@ -66,7 +67,7 @@ fn inner(a: &[Tensor], b: &[Tensor]) -> f64 {
 fn dot(a: &[(f64, f64)], b: &[(f64, f64)]) -> f64 {
     a.iter()
         .zip(b)
-        .map(|((ar, ai), (br, bi))| ar * br + ai * bi)
+        .map(|((ar, ai), (br, bi))| ar * br - ai * bi)
         .sum()
 }
 

@@ -2,7 +2,7 @@
 
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::prims::{BinaryOp, Cmp, Prim, UnaryOp};
-use crate::tensor::{Data, Tensor, C64};
+use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
 
 /// A tensor of `shape` over `data`; a 1-D one if the sizes disagree (the
@@ -119,6 +119,14 @@ const COMPLEX: [[(f32, f32); 6]; 2] = [
     ],
 ];
 
+/// A buffer of complex dtype `d` (`c64` rounds the parts) from `(re, im)` pairs.
+fn complex_data(d: DType, v: impl Iterator<Item = (f64, f64)>) -> Data {
+    match d {
+        DType::C128 => Data::C128(v.map(|(re, im)| C128::new(re, im)).collect()),
+        _ => Data::C64(v.map(|(re, im)| C64::new(re as f32, im as f32)).collect()),
+    }
+}
+
 /// `n` values of dtype `d` from edge-value list `list`, cycled.
 fn data(d: DType, n: usize, list: usize) -> Data {
     let list = list.min(1);
@@ -135,11 +143,11 @@ fn data(d: DType, n: usize, list: usize) -> Data {
         DType::U32 => Data::U32((0..n).map(|i| U32S[list][i % 15]).collect()),
         DType::F32 => Data::F32(floats().map(|x| x as f32).collect()),
         DType::F64 => Data::F64(floats().collect()),
-        DType::C64 => Data::C64(
+        DType::C64 | DType::C128 => complex_data(
+            d,
             (0..n)
                 .map(|i| COMPLEX[list][i % 6])
-                .map(|(re, im)| C64::new(re, im))
-                .collect(),
+                .map(|(re, im)| (re as f64, im as f64)),
         ),
     }
 }
@@ -186,12 +194,9 @@ pub fn conversion_operand(d: DType) -> Tensor {
     let data = match d {
         DType::F32 => Data::F32(floats.iter().map(|&x| x as f32).collect()),
         DType::F64 => Data::F64(floats.to_vec()),
-        DType::C64 => Data::C64(
-            floats
-                .iter()
-                .enumerate()
-                .map(|(i, &x)| C64::new(x as f32, if i % 3 == 0 { 0.0 } else { 1.5 }))
-                .collect(),
+        DType::C64 | DType::C128 => complex_data(
+            d,
+            (floats.iter().enumerate()).map(|(i, &x)| (x, if i % 3 == 0 { 0.0 } else { 1.5 })),
         ),
         DType::I64 => Data::I64(vec![
             i64::MIN,
@@ -290,12 +295,7 @@ pub fn matrix(d: DType, shape: &[usize], seed: u64) -> Tensor {
         DType::I32 => Data::I32(v.iter().map(|&x| (x * 1e5) as i32).collect()),
         DType::I64 => Data::I64(v.iter().map(|&x| (x * 1e9) as i64).collect()),
         DType::U32 => Data::U32(v.iter().map(|&x| (x.abs() * 4e9) as u32).collect()),
-        DType::C64 => Data::C64(
-            v.chunks(1)
-                .zip(uniform(n, seed + 99))
-                .map(|(a, b)| C64::new(a[0] as f32, b as f32))
-                .collect(),
-        ),
+        DType::C64 | DType::C128 => complex_data(d, v.into_iter().zip(uniform(n, seed + 99))),
         DType::Bool => Data::Bool(v.iter().map(|&x| x > 0.0).collect()),
     };
     tensor(shape, data)
@@ -546,10 +546,67 @@ pub fn custom_jvp() -> (Prim, Vec<Tensor>) {
     let prim = Prim::CustomJvp {
         primal: Box::new(primal),
         jvp: Box::new(jvp),
+        closed: 0,
     };
     let x = tensor(&[3], Data::F64(vec![0.3, -1.2, 2.0]));
     let c = tensor(&[3], Data::F64(vec![1.5, 0.5, -2.0]));
     (prim, vec![x, c])
+}
+
+/// The reverse rule of `y = sin(x)·c`: residuals `(cos x, sin x, c)` and
+/// the cotangent `ct` give `(ct·cos(x)·c, ct·sin(x))`.
+fn sin_times_bwd() -> Graph {
+    let row = TensorType::new(DType::F64, vec![3]);
+    let mut g = Builder::new(&[row.clone(), row.clone(), row.clone(), row]);
+    let (cos, sin, c, ct) = (g.arg(0), g.arg(1), g.arg(2), g.arg(3));
+    let dydx = g.apply(Prim::Binary(BinaryOp::Mul), vec![cos, c]);
+    let cx = g.apply(Prim::Binary(BinaryOp::Mul), vec![ct.clone(), dydx]);
+    let cc = g.apply(Prim::Binary(BinaryOp::Mul), vec![ct, sin]);
+    g.finish(vec![cx, cc])
+}
+
+/// `custom_vjp` of `y = sin(x)·c` over `x, c: f64[3]`, whose `fwd` keeps
+/// `cos x, sin x, c` for its `bwd`, the true reverse rule.
+pub fn custom_vjp() -> (Prim, Vec<Tensor>) {
+    let row = TensorType::new(DType::F64, vec![3]);
+    let mut p = Builder::new(&[row.clone(), row.clone()]);
+    let s = p.apply(Prim::Unary(UnaryOp::Sin), vec![p.arg(0)]);
+    let y = p.apply(Prim::Binary(BinaryOp::Mul), vec![s, p.arg(1)]);
+    let primal = p.finish(vec![y]);
+    let mut f = Builder::new(&[row.clone(), row]);
+    let s = f.apply(Prim::Unary(UnaryOp::Sin), vec![f.arg(0)]);
+    let cos = f.apply(Prim::Unary(UnaryOp::Cos), vec![f.arg(0)]);
+    let y = f.apply(Prim::Binary(BinaryOp::Mul), vec![s.clone(), f.arg(1)]);
+    let c = f.arg(1);
+    let fwd = f.finish(vec![y, cos, s, c]);
+    let prim = Prim::CustomVjp {
+        primal: Box::new(primal),
+        fwd: Box::new(fwd),
+        bwd: Box::new(sin_times_bwd()),
+        closed: 0,
+    };
+    let x = tensor(&[3], Data::F64(vec![0.3, -1.2, 2.0]));
+    let c = tensor(&[3], Data::F64(vec![1.5, 0.5, -2.0]));
+    (prim, vec![x, c])
+}
+
+/// The tangent map of [`custom_vjp`] at `x`, `c`: residuals
+/// `(cos x, sin x, c)`, then the tangents `tx, tc`.
+pub fn custom_vjp_lin() -> (Prim, Vec<Tensor>) {
+    let (x, c) = ([0.3f64, -1.2, 2.0], [1.5, 0.5, -2.0]);
+    let f64s = |v: Vec<f64>| tensor(&[3], Data::F64(v));
+    let inputs = vec![
+        f64s(x.iter().map(|x| x.cos()).collect()),
+        f64s(x.iter().map(|x| x.sin()).collect()),
+        f64s(c.to_vec()),
+        f64s(vec![1.0, -0.5, 0.25]),
+        f64s(vec![0.5, 2.0, -1.0]),
+    ];
+    let prim = Prim::CustomVjpLin {
+        bwd: Box::new(sin_times_bwd()),
+        n_res: 3,
+    };
+    (prim, inputs)
 }
 
 /// `linear_solve` with the upper triangle of a non-symmetric `m: f64[3, 3]`

@@ -280,6 +280,7 @@ fn bin_op(p: &P) -> Result<BinOp> {
         "-" => Sub,
         "*" => Mul,
         "/" => Div,
+        "//" => FloorDiv,
         "%" => Rem,
         "@" => MatMul,
         "**" => Pow,

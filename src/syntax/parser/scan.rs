@@ -16,8 +16,9 @@ const KEYWORDS: [&str; 13] = [
 ];
 
 /// Multi-character punctuation, longest first.
-const PUNCT: [&str; 15] = [
-    "**", "==", "!=", "<=", ">=", "&&", "||", "->", "..", "+=", "-=", "*=", "/=", "::", "=>",
+const PUNCT: [&str; 17] = [
+    "//=", "**", "==", "!=", "<=", ">=", "&&", "||", "->", "..", "+=", "-=", "*=", "/=", "//",
+    "::", "=>",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,8 +14,8 @@ pub(super) const END_OF_INPUT: &str = "end of input";
 pub(super) const SEMI: &str = "`;`";
 
 /// Operators that cannot start an expression.
-const BINARY_ONLY: [&str; 14] = [
-    "*", "/", "%", "@", "**", "+", "==", "!=", "<", "<=", ">", ">=", "&&", "||",
+const BINARY_ONLY: [&str; 15] = [
+    "*", "/", "//", "%", "@", "**", "+", "==", "!=", "<", "<=", ">", ">=", "&&", "||",
 ];
 
 /// The error for a parse that stopped at byte `offset`, where one of
@@ -133,6 +133,9 @@ fn hint(src: &str, tok: &Token, expected: &[&str]) -> Option<String> {
             "`{}` is a keyword and cannot be used as a name",
             tok.text
         ));
+    }
+    if tok.text == "//" && wants(A_STATEMENT) {
+        return Some("comments start with `#`; `//` is floor division".into());
     }
     if tok.text == ".." && !wants("`..`") {
         return Some("ranges `a..b` are only allowed in `for` loops".into());

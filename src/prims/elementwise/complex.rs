@@ -1,0 +1,101 @@
+//! Kernels of the elementwise primitives on the complex dtypes (`c64`,
+//! `c128`), computed in `f64` pairs ([`kernels::Complex`]).
+
+use super::{unsupported, BinaryOp, Cmp, UnaryOp};
+use crate::tensor::kernels::{self, Complex};
+use crate::tensor::Data;
+use crate::types::DType;
+
+/// The working precision of every complex kernel.
+type Z = num_complex::Complex<f64>;
+
+/// `log(1 + z)` accurate near 0: `|1+z|² = 1 + (2x + x² + y²)`.
+fn log1p(z: Z) -> Z {
+    let t = 2.0 * z.re + z.re * z.re + z.im * z.im;
+    Z::new(0.5 * t.ln_1p(), z.im.atan2(1.0 + z.re))
+}
+
+/// `exp(z) - 1` accurate near 0: `Re = expm1(x) cos y - 2 sin²(y/2)`.
+fn expm1(z: Z) -> Z {
+    let half = (0.5 * z.im).sin();
+    let re = z.re.exp_m1() * z.im.cos() - 2.0 * half * half;
+    Z::new(re, z.re.exp() * z.im.sin())
+}
+
+pub(super) fn unary<T: Complex>(op: UnaryOp, v: &[T]) -> Result<Data, String> {
+    use UnaryOp::*;
+    let real = |f: fn(Z) -> f64| Ok(T::real_data(kernels::map(v, |z| f(z.widen()))));
+    let f: fn(Z) -> Z = match op {
+        Abs => return real(Z::norm),
+        Real => return real(|z| z.re),
+        Imag => return real(|z| z.im),
+        Neg => |z| -z,
+        Conj => |z| z.conj(),
+        Exp => Z::exp,
+        Log => Z::ln,
+        Log1p => log1p,
+        Expm1 => expm1,
+        Sqrt => Z::sqrt,
+        Rsqrt => |z| z.sqrt().inv(),
+        Sign => |z| if z.norm() == 0.0 { z } else { z / z.norm() },
+        Sin => Z::sin,
+        Cos => Z::cos,
+        Tanh => Z::tanh,
+        Logistic => |z| (Z::new(1.0, 0.0) + (-z).exp()).inv(),
+        Floor | Ceil | Round | Not => return Err(unsupported(op.name(), T::DTYPE)),
+    };
+    Ok(T::data(kernels::map(v, |z| T::narrow(f(z.widen())))))
+}
+
+/// `a ** b = exp(b ln a)`, with `0 ** 0 = 1` and `0 ** b = 0` for `Re b > 0`.
+fn pow(a: Z, b: Z) -> Z {
+    if a.norm_sqr() == 0.0 {
+        if b.norm_sqr() == 0.0 {
+            return Z::new(1.0, 0.0);
+        }
+        if b.re > 0.0 {
+            return Z::new(0.0, 0.0);
+        }
+    }
+    (b * a.ln()).exp()
+}
+
+pub(super) fn binary<T: Complex>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Data, String> {
+    use BinaryOp::*;
+    let f: fn(Z, Z) -> Z = match op {
+        Add => |a, b| a + b,
+        Sub => |a, b| a - b,
+        Mul => |a, b| a * b,
+        Div => |a, b| a / b,
+        Pow => pow,
+        Rem | Max | Min | Atan2 | Complex | And | Or | Xor | ShiftLeft | ShiftRightLogical => {
+            return Err(unsupported(op.name(), T::DTYPE))
+        }
+    };
+    Ok(T::data(kernels::zip(x, y, |a, b| {
+        T::narrow(f(a.widen(), b.widen()))
+    })?))
+}
+
+pub(super) fn compare<T: Complex>(c: Cmp, x: &[T], y: &[T]) -> Result<Vec<bool>, String> {
+    match c {
+        Cmp::Eq => kernels::zip(x, y, |a, b| a == b),
+        Cmp::Ne => kernels::zip(x, y, |a, b| a != b),
+        Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge => Err(unsupported(c.name(), T::DTYPE)),
+    }
+}
+
+/// `convert` from a complex dtype to bool (`z != 0`) or a complex dtype
+/// (rounding both parts); `None` for a real target, which takes the real
+/// part.
+pub(super) fn convert<T: Complex>(v: &[T], d: DType) -> Option<Data> {
+    Some(match d {
+        DType::Bool => Data::Bool(kernels::map(v, |z| {
+            let z = z.widen();
+            z.re != 0.0 || z.im != 0.0
+        })),
+        DType::C64 => Data::C64(kernels::map(v, |z| Complex::narrow(z.widen()))),
+        DType::C128 => Data::C128(kernels::map(v, |z| z.widen())),
+        DType::I32 | DType::I64 | DType::U32 | DType::F32 | DType::F64 => return None,
+    })
+}
