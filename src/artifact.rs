@@ -299,7 +299,10 @@ fn check_names(m: &Manifest) -> std::result::Result<(), String> {
     }
     for spec in m.inputs.iter().chain(&m.outputs) {
         if parse_dtype(&spec.dtype).is_none() {
-            return Err(format!("unknown dtype `{}` for `{}`", spec.dtype, spec.name));
+            return Err(format!(
+                "unknown dtype `{}` for `{}`",
+                spec.dtype, spec.name
+            ));
         }
     }
     Ok(())
@@ -323,8 +326,10 @@ fn check_signature(m: &Manifest, text: &str) -> std::result::Result<(), String> 
                 .map(|c| (parse_dtype(&c.dtype), c.shape.as_slice())),
         )
         .collect();
-    let module: Vec<(Option<DType>, &[usize])> =
-        params.iter().map(|(d, s)| (Some(*d), s.as_slice())).collect();
+    let module: Vec<(Option<DType>, &[usize])> = params
+        .iter()
+        .map(|(d, s)| (Some(*d), s.as_slice()))
+        .collect();
     if declared != module {
         return Err(format!(
             "its inputs and constants are not the parameters of `{}`'s @main",
@@ -337,7 +342,8 @@ fn check_signature(m: &Manifest, text: &str) -> std::result::Result<(), String> 
 /// The bytes of `dir/file`, which must hash to `sha256`.
 fn read_hashed(dir: &Path, file: &str, sha256: &str) -> Result<Vec<u8>> {
     let path = dir.join(file);
-    let bytes = std::fs::read(&path).map_err(|e| ArtifactError::Read(path.clone(), e.to_string()))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| ArtifactError::Read(path.clone(), e.to_string()))?;
     if sha256_hex(&bytes) != sha256 {
         return Err(ArtifactError::Mismatch(
             path,

@@ -73,7 +73,11 @@ fn create_temporary(path: &Path, name: &str) -> std::io::Result<(PathBuf, File)>
     let pid = std::process::id();
     let mut last = None;
     for k in 0..16 {
-        let suffix = if k == 0 { String::new() } else { format!(".{k}") };
+        let suffix = if k == 0 {
+            String::new()
+        } else {
+            format!(".{k}")
+        };
         let tmp = path.with_file_name(format!(".{name}.tmp{pid}{suffix}"));
         match OpenOptions::new().write(true).create_new(true).open(&tmp) {
             Ok(f) => return Ok((tmp, f)),
@@ -103,7 +107,11 @@ mod tests {
         write_atomically(&p, b"one").unwrap();
         write_atomically(&p, b"two").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
-        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1, "no temporary left");
+        assert_eq!(
+            std::fs::read_dir(&d).unwrap().count(),
+            1,
+            "no temporary left"
+        );
     }
 
     #[test]
@@ -115,7 +123,10 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
         let e = write_atomically(&link, b"x").unwrap_err();
         assert!(e.contains("a symbolic link"), "{e}");
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert_eq!(std::fs::read(&target).unwrap(), b"keep");
         let e = write_atomically(&d, b"x").unwrap_err();
         assert!(e.contains("a directory"), "{e}");

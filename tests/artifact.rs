@@ -221,12 +221,19 @@ fn an_edited_manifest_cannot_reinterpret_the_executable() {
     let manifest = dir.join("predict.json");
     // `x: f32[4, 3]` relabelled `f32[12]` (as many bytes): the deserialized
     // executable had no signature to check, so it ran on the bytes.
-    edit_manifest(&manifest, |m| m["inputs"][2]["shape"] = serde_json::json!([12]));
+    edit_manifest(&manifest, |m| {
+        m["inputs"][2]["shape"] = serde_json::json!([12])
+    });
     let err = load_error(&manifest);
-    assert!(err.contains("not the parameters of `predict.mlir`'s @main"), "{err}");
+    assert!(
+        err.contains("not the parameters of `predict.mlir`'s @main"),
+        "{err}"
+    );
     // i32 for f32: same size, other meaning.
     compile(&dir);
-    edit_manifest(&manifest, |m| m["inputs"][0]["dtype"] = serde_json::json!("i32"));
+    edit_manifest(&manifest, |m| {
+        m["inputs"][0]["dtype"] = serde_json::json!("i32")
+    });
     assert!(load_error(&manifest).contains("not the parameters"));
     // The executable itself checks its arguments against the module's
     // signature, deserialized as compiled.
@@ -242,12 +249,23 @@ fn an_edited_manifest_cannot_reinterpret_the_executable() {
     bufs[2] = xla.upload(&f32s(&[12], vec![0.0; 12])).expect("upload");
     let args: Vec<_> = bufs.iter().map(|d| d.buffer()).collect();
     let err = exe.execute(&args).err().expect("refused").to_string();
-    assert!(err.contains("argument 2 is f32[12], the program expects f32[4, 3]"), "{err}");
+    assert!(
+        err.contains("argument 2 is f32[12], the program expects f32[4, 3]"),
+        "{err}"
+    );
     // Results that are not what the manifest lists.
-    edit_manifest(&manifest, |m| m["outputs"][0]["shape"] = serde_json::json!([2, 2]));
+    edit_manifest(&manifest, |m| {
+        m["outputs"][0]["shape"] = serde_json::json!([2, 2])
+    });
     let artifact = Artifact::load(&manifest).expect("loads");
-    let err = artifact.call(&xla, &inputs).err().expect("refused").to_string();
-    assert!(err.contains("returned (f32[4]), which is not what its manifest lists"), "{err}");
+    let err = artifact
+        .call(&xla, &inputs)
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        err.contains("returned (f32[4]), which is not what its manifest lists"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -265,7 +283,10 @@ fn every_file_of_an_artifact_is_hashed() {
     bytes[last] ^= 1;
     std::fs::write(&pjrt, &bytes).expect("write");
     let err = load_error(&manifest);
-    assert!(err.contains("predict.pjrt` does not match its manifest"), "{err}");
+    assert!(
+        err.contains("predict.pjrt` does not match its manifest"),
+        "{err}"
+    );
     assert!(err.contains("hash"), "{err}");
     // A constant with other values of the same shape.
     let out = nest(&[
@@ -276,13 +297,20 @@ fn every_file_of_an_artifact_is_hashed() {
         "-o",
         dir.to_str().expect("utf-8"),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let weigh = dir.join("weigh.json");
     assert!(Artifact::load(&weigh).is_ok());
     let zeros = Tensor::new(vec![20], Data::F32(vec![0.0; 20])).expect("sizes agree");
     save(&dir.join("weigh.const0.npy"), &zeros);
     let err = load_error(&weigh);
-    assert!(err.contains("weigh.const0.npy` does not match its manifest"), "{err}");
+    assert!(
+        err.contains("weigh.const0.npy` does not match its manifest"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -296,15 +324,24 @@ fn names_in_a_manifest_stay_in_their_directories() {
         "-o",
         dir.to_str().expect("utf-8"),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let manifest = dir.join("predict.json");
     let original = std::fs::read_to_string(&manifest).expect("manifest");
     // `nest exec` wrote `OUT/NAME.npy`: `../../x` landed outside `--out`.
     for name in ["../../x", "/tmp/x", "a/b", "..", ""] {
         std::fs::write(&manifest, &original).expect("restore");
-        edit_manifest(&manifest, |m| m["outputs"][0]["name"] = serde_json::json!(name));
+        edit_manifest(&manifest, |m| {
+            m["outputs"][0]["name"] = serde_json::json!(name)
+        });
         let err = load_error(&manifest);
-        assert!(err.contains("is not a plain, distinct file name"), "{name}: {err}");
+        assert!(
+            err.contains("is not a plain, distinct file name"),
+            "{name}: {err}"
+        );
         let out = nest(&[
             "exec",
             manifest.to_str().expect("utf-8"),
@@ -315,7 +352,9 @@ fn names_in_a_manifest_stay_in_their_directories() {
     }
     assert!(!dir.join("x.npy").exists() && !dir.parent().expect("parent").join("x.npy").exists());
     std::fs::write(&manifest, &original).expect("restore");
-    edit_manifest(&manifest, |m| m["module"] = serde_json::json!("../predict.mlir"));
+    edit_manifest(&manifest, |m| {
+        m["module"] = serde_json::json!("../predict.mlir")
+    });
     assert!(load_error(&manifest).contains("`../predict.mlir` is not a plain file name"));
 }
 

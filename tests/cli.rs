@@ -310,7 +310,10 @@ fn tracing_a_huge_annotated_input_allocates_nothing() {
     let o = nest_limited(limit, &["ir", file, "--fn", "h"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("f32[1000000000]"), "{}", stdout(&o));
-    let o = nest_limited(limit, &["ir", file, "--fn", "g", "--args", "f32[1000000000]"]);
+    let o = nest_limited(
+        limit,
+        &["ir", file, "--fn", "g", "--args", "f32[1000000000]"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let o = nest_limited(limit, &["compile", file, "--fn", "h", "-o", out]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -318,7 +321,10 @@ fn tracing_a_huge_annotated_input_allocates_nothing() {
     let o = nest_limited(limit, &["ir", file, "--fn", "f"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("huge.nest:3:6: error: this argument is too large"), "{err}");
+    assert!(
+        err.contains("huge.nest:3:6: error: this argument is too large"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -333,7 +339,10 @@ fn an_allocation_the_host_cannot_make_is_an_error() {
     let o = nest_limited(4 << 20, &["--backend", "interp", "run", file]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("alloc.nest:1:9: error: f64[2000000000] would need 16.0 GB of memory"), "{err}");
+    assert!(
+        err.contains("alloc.nest:1:9: error: f64[2000000000] would need 16.0 GB of memory"),
+        "{err}"
+    );
     // Inside a compiled function, on the interpreter.
     let path = temp_file(
         "alloc_fails_in_fn",
@@ -343,7 +352,11 @@ fn an_allocation_the_host_cannot_make_is_an_error() {
     let file = path.to_str().expect("a UTF-8 path");
     let o = nest_limited(4 << 20, &["--backend", "interp", "run", file]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("would need 16.0 GB of memory"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("would need 16.0 GB of memory"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -356,7 +369,10 @@ fn save_refuses_links_fifos_and_devices() {
     std::fs::write(&target, b"keep").expect("write the target");
     std::os::unix::fs::symlink(&target, dir.join("link.npy")).expect("symlink");
     let fifo = dir.join("fifo.npy");
-    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
     assert!(made.success());
     let cases = [
         ("link.npy", "a symbolic link"),
@@ -370,17 +386,34 @@ fn save_refuses_links_fifos_and_devices() {
         let o = nest(&["--backend", "interp", "run", path.to_str().expect("UTF-8")]);
         assert_eq!(o.status.code(), Some(1), "{target_path}: {}", stderr(&o));
         let err = stderr(&o);
-        assert!(err.contains("save.nest:1:6: error: cannot write `"), "{err}");
-        assert!(err.contains(&format!("it is {kind}, and nest only replaces regular files")), "{err}");
+        assert!(
+            err.contains("save.nest:1:6: error: cannot write `"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "it is {kind}, and nest only replaces regular files"
+            )),
+            "{err}"
+        );
     }
     let link = std::fs::symlink_metadata(dir.join("link.npy")).expect("the link is there");
     assert!(link.file_type().is_symlink());
-    assert_eq!(std::fs::read(&target).expect("the target is there"), b"keep");
+    assert_eq!(
+        std::fs::read(&target).expect("the target is there"),
+        b"keep"
+    );
     use std::os::unix::fs::FileTypeExt;
-    assert!(std::fs::symlink_metadata(&fifo).expect("the FIFO is there").file_type().is_fifo());
+    assert!(std::fs::symlink_metadata(&fifo)
+        .expect("the FIFO is there")
+        .file_type()
+        .is_fifo());
     // A regular file and a new path are written.
-    std::fs::write(&path, "save(\"new.npy\", ones([2]));\nsave(\"new.npy\", zeros([3]));\n")
-        .expect("write the program");
+    std::fs::write(
+        &path,
+        "save(\"new.npy\", ones([2]));\nsave(\"new.npy\", zeros([3]));\n",
+    )
+    .expect("write the program");
     let o = nest(&["--backend", "interp", "run", path.to_str().expect("UTF-8")]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dir.join("new.npy").is_file());

@@ -439,8 +439,13 @@ fn serialize_and_deserialize() {
     let wrong = c
         .buffer_from_host(DType::F32, &[], &1.0f32.to_le_bytes())
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(back.execute(&[&wrong]), Err(PjrtError::Invalid { .. })));
-    assert!(c.deserialize_executable(b"not an executable", &text).is_err());
+    assert!(matches!(
+        back.execute(&[&wrong]),
+        Err(PjrtError::Invalid { .. })
+    ));
+    assert!(c
+        .deserialize_executable(b"not an executable", &text)
+        .is_err());
     assert!(c.deserialize_executable(&bytes, "module { }").is_err());
 }
 

@@ -67,20 +67,24 @@ fn save(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 
 /// `load(path)`: reads a `.npy` file. Its header is read first, so that an
 /// array the host cannot hold is an error before the data is read; in
-/// `nest check`, the header is all that is read (the array is known by type).
+/// `nest check`, only the header of a large file is read (the array is known
+/// by type), and a file the program saved is the array it saved.
 fn load(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let path = ev.resolve_path(args.span(0), &args.str(0)?);
     if let Some(a) = ev.checked_saves.get(&path) {
         return Ok(Value::Arr(a.clone()));
     }
-    let cannot_read = |e: std::io::Error| args.error(0, format!("cannot read `{}`: {}", path.display(), e));
+    let cannot_read =
+        |e: std::io::Error| args.error(0, format!("cannot read `{}`: {}", path.display(), e));
     let invalid = |m: String| {
         args.error(
             0,
             format!("`{}` is not a valid .npy file: {}", path.display(), m),
         )
     };
-    let ty = read_npy_type(&path).map_err(cannot_read)?.map_err(invalid)?;
+    let ty = read_npy_type(&path)
+        .map_err(cannot_read)?
+        .map_err(invalid)?;
     if ev.tracer.is_checking() && ty.size().saturating_mul(ty.dtype.size()) > CHECK_READS {
         return Ok(Value::Arr(ev.tracer.abstract_value(ty)?));
     }
@@ -103,7 +107,8 @@ fn read_npy_type(
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
     let mut prefix = Vec::new();
-    file.take(npy::HEADER_PREFIX as u64).read_to_end(&mut prefix)?;
+    file.take(npy::HEADER_PREFIX as u64)
+        .read_to_end(&mut prefix)?;
     Ok(npy::read_type(&prefix, len))
 }
 
