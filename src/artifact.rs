@@ -2,9 +2,12 @@
 //! describing its inputs and outputs, the constants it was traced with, and
 //! optionally the serialized PJRT executable.
 //!
-//! `DIR/NAME.json` (the manifest) names every other file; loading checks the
-//! module's hash and the constants' shapes, and a call checks its arguments
-//! against the manifest before anything reaches the plugin.
+//! `DIR/NAME.json` (the manifest) names every other file, each a plain file
+//! name in `DIR`, with its SHA-256. Loading checks every hash, and that the
+//! manifest's inputs and constants are the parameters of the module's
+//! `@main`; a call checks its arguments against them (on the compiled and
+//! the deserialized executable alike) before anything reaches the plugin,
+//! and its results against the manifest's outputs.
 
 use crate::backend::pjrt::Executable;
 use crate::backend::xla::Xla;
@@ -28,6 +31,8 @@ pub struct ArraySpec {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ConstSpec {
     pub file: String,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
     pub dtype: String,
     pub shape: Vec<usize>,
 }
@@ -46,8 +51,10 @@ pub struct Manifest {
     /// The structure of the arguments and of the result.
     pub input_tree: serde_json::Value,
     pub output_tree: serde_json::Value,
-    /// The serialized PJRT executable, and the platform it was compiled for.
+    /// The serialized PJRT executable, its SHA-256, and the platform it
+    /// was compiled for.
     pub executable: Option<String>,
+    pub executable_sha256: Option<String>,
     pub platform: Option<String>,
 }
 
@@ -93,11 +100,12 @@ pub fn write(dir: &Path, parts: &Parts, xla: Option<&Xla>) -> Result<PathBuf> {
         write_atomically(&dir.join(&file), &bytes)?;
         constants.push(ConstSpec {
             file,
+            sha256: sha256_hex(&bytes),
             dtype: t.dtype().name().into(),
             shape: t.shape().to_vec(),
         });
     }
-    let (mut executable, mut platform) = (None, None);
+    let (mut executable, mut executable_sha256, mut platform) = (None, None, None);
     if let Some(x) = xla {
         let exe = x.executable(parts.text).map_err(ArtifactError::Call)?;
         let bytes = exe
@@ -106,6 +114,7 @@ pub fn write(dir: &Path, parts: &Parts, xla: Option<&Xla>) -> Result<PathBuf> {
         let file = format!("{}.pjrt", parts.name);
         write_atomically(&dir.join(&file), &bytes)?;
         executable = Some(file);
+        executable_sha256 = Some(sha256_hex(&bytes));
         platform = Some(x.platform().to_string());
     }
     let manifest = Manifest {
@@ -119,6 +128,7 @@ pub fn write(dir: &Path, parts: &Parts, xla: Option<&Xla>) -> Result<PathBuf> {
         input_tree: parts.input_tree.clone(),
         output_tree: parts.output_tree.clone(),
         executable,
+        executable_sha256,
         platform,
     };
     let path = dir.join(format!("{}.json", parts.name));
@@ -144,27 +154,15 @@ impl Artifact {
         let manifest: Manifest = serde_json::from_str(&text)
             .map_err(|e| ArtifactError::Manifest(manifest_path.to_path_buf(), e.to_string()))?;
         let mismatch = |m: String| ArtifactError::Mismatch(manifest_path.to_path_buf(), m);
-        for spec in manifest.inputs.iter().chain(&manifest.outputs) {
-            parse_dtype(&spec.dtype).ok_or_else(|| {
-                mismatch(format!(
-                    "unknown dtype `{}` for `{}`",
-                    spec.dtype, spec.name
-                ))
-            })?;
-        }
-        let module_text = read_text(&dir.join(&manifest.module))?;
-        if sha256_hex(module_text.as_bytes()) != manifest.module_sha256 {
-            return Err(mismatch(format!(
-                "the hash of `{}` differs from the manifest's",
-                manifest.module
-            )));
-        }
+        check_names(&manifest).map_err(mismatch)?;
+        let module = read_hashed(dir, &manifest.module, &manifest.module_sha256)?;
+        let module_text = String::from_utf8(module)
+            .map_err(|_| mismatch(format!("`{}` is not UTF-8 text", manifest.module)))?;
         let mut constants = vec![];
         for c in &manifest.constants {
+            let bytes = read_hashed(dir, &c.file, &c.sha256)?;
             let path = dir.join(&c.file);
-            let bytes = std::fs::read(&path)
-                .map_err(|e| ArtifactError::Read(path.clone(), e.to_string()))?;
-            let t = npy::read_npy(&bytes).map_err(|m| ArtifactError::Read(path.clone(), m))?;
+            let t = npy::read_npy(&bytes).map_err(|m| ArtifactError::Read(path, m))?;
             if t.dtype().name() != c.dtype || t.shape() != c.shape.as_slice() {
                 return Err(mismatch(format!(
                     "`{}` is {}, the manifest says {}{:?}",
@@ -176,12 +174,15 @@ impl Artifact {
             }
             constants.push(t);
         }
-        let executable_bytes = match &manifest.executable {
-            Some(f) => Some(
-                std::fs::read(dir.join(f))
-                    .map_err(|e| ArtifactError::Read(dir.join(f), e.to_string()))?,
-            ),
-            None => None,
+        check_signature(&manifest, &module_text).map_err(mismatch)?;
+        let executable_bytes = match (&manifest.executable, &manifest.executable_sha256) {
+            (Some(f), Some(hash)) => Some(read_hashed(dir, f, hash)?),
+            (None, None) => None,
+            _ => {
+                return Err(mismatch(
+                    "`executable` and `executable_sha256` go together".into(),
+                ))
+            }
         };
         Ok(Artifact {
             manifest,
@@ -206,7 +207,8 @@ impl Artifact {
                 .execute(&self.text, &args)
                 .map_err(ArtifactError::Call)?,
         };
-        outs.iter()
+        let results = outs
+            .iter()
             .map(|b| {
                 let (dtype, shape, bytes) = b
                     .to_host()
@@ -214,14 +216,36 @@ impl Artifact {
                 Tensor::from_le_bytes(dtype, &shape, &bytes)
                     .ok_or_else(|| ArtifactError::Call("output of the wrong size".into()))
             })
-            .collect()
+            .collect::<Result<Vec<Tensor>>>()?;
+        self.check_outputs(&results)?;
+        Ok(results)
     }
 
-    /// The serialized executable, if there is one for this platform.
+    /// The serialized executable, if there is one for this platform; its
+    /// calls are checked against the module's signature.
     fn deserialized(&self, xla: &Xla) -> Option<Executable> {
         let same_platform = self.manifest.platform.as_deref() == Some(xla.platform());
         let bytes = self.executable_bytes.as_ref().filter(|_| same_platform)?;
-        xla.deserialize(bytes).ok()
+        xla.deserialize(bytes, &self.text).ok()
+    }
+
+    /// The results must be what the manifest says, in number, dtype and shape.
+    fn check_outputs(&self, results: &[Tensor]) -> Result<()> {
+        let specs = &self.manifest.outputs;
+        let agree = results.len() == specs.len()
+            && results
+                .iter()
+                .zip(specs)
+                .all(|(t, s)| t.dtype().name() == s.dtype && t.shape() == s.shape.as_slice());
+        if agree {
+            return Ok(());
+        }
+        let got: Vec<String> = results.iter().map(|t| t.ty().to_string()).collect();
+        Err(ArtifactError::Call(format!(
+            "`{}` returned ({}), which is not what its manifest lists",
+            self.manifest.name,
+            got.join(", ")
+        )))
     }
 
     fn check_inputs(&self, inputs: &[Tensor]) -> Result<()> {
@@ -248,6 +272,85 @@ impl Artifact {
         }
         Ok(())
     }
+}
+
+/// Every file the manifest names must be a plain file name in its
+/// directory, and so must every output name (`nest exec` writes
+/// `OUT/NAME.npy`): no path separator, not `.` or `..`, no duplicates
+/// among the outputs. Every dtype must be known.
+fn check_names(m: &Manifest) -> std::result::Result<(), String> {
+    let files = [Some(&m.module), m.executable.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(m.constants.iter().map(|c| &c.file));
+    for f in files {
+        if !is_plain_file_name(f) {
+            return Err(format!("`{f}` is not a plain file name"));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for o in &m.outputs {
+        if !is_plain_file_name(&o.name) || !seen.insert(o.name.as_str()) {
+            return Err(format!(
+                "the output name `{}` is not a plain, distinct file name",
+                o.name
+            ));
+        }
+    }
+    for spec in m.inputs.iter().chain(&m.outputs) {
+        if parse_dtype(&spec.dtype).is_none() {
+            return Err(format!(
+                "unknown dtype `{}` for `{}`",
+                spec.dtype, spec.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
+/// The module's `@main` takes the manifest's inputs, then its constants.
+fn check_signature(m: &Manifest, text: &str) -> std::result::Result<(), String> {
+    let params = crate::backend::pjrt::main_params(text)
+        .ok_or_else(|| format!("the signature of `{}` cannot be read", m.module))?;
+    let declared: Vec<(Option<DType>, &[usize])> = m
+        .inputs
+        .iter()
+        .map(|s| (parse_dtype(&s.dtype), s.shape.as_slice()))
+        .chain(
+            m.constants
+                .iter()
+                .map(|c| (parse_dtype(&c.dtype), c.shape.as_slice())),
+        )
+        .collect();
+    let module: Vec<(Option<DType>, &[usize])> = params
+        .iter()
+        .map(|(d, s)| (Some(*d), s.as_slice()))
+        .collect();
+    if declared != module {
+        return Err(format!(
+            "its inputs and constants are not the parameters of `{}`'s @main",
+            m.module
+        ));
+    }
+    Ok(())
+}
+
+/// The bytes of `dir/file`, which must hash to `sha256`.
+fn read_hashed(dir: &Path, file: &str, sha256: &str) -> Result<Vec<u8>> {
+    let path = dir.join(file);
+    let bytes =
+        std::fs::read(&path).map_err(|e| ArtifactError::Read(path.clone(), e.to_string()))?;
+    if sha256_hex(&bytes) != sha256 {
+        return Err(ArtifactError::Mismatch(
+            path,
+            "its hash (SHA-256) differs from the manifest's".into(),
+        ));
+    }
+    Ok(bytes)
 }
 
 fn parse_dtype(name: &str) -> Option<DType> {

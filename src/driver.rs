@@ -7,7 +7,6 @@ use crate::eval::exec::Evaluator;
 use crate::eval::module::ModuleEnv;
 use crate::eval::value::{Arr, Func, Value};
 use crate::syntax::ast::{Dim, TypeExpr};
-use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
 use std::io::Write;
 use std::path::Path;
@@ -49,6 +48,15 @@ impl Session {
     /// Parses, checks and runs a file: its top-level statements, then `main()` if defined.
     pub fn run_file(&mut self, path: &Path) -> Result<()> {
         let module = self.ev.load_file(path, None)?;
+        self.run_main_of(&module)?;
+        self.ev
+            .out
+            .flush()
+            .map_err(|e| Diagnostic::new(format!("cannot write output: {}", e)))
+    }
+
+    /// Calls the module's `main()`, if it defines one.
+    fn run_main_of(&mut self, module: &Rc<ModuleEnv>) -> Result<()> {
         let main = module.get("main");
         if let Some(Value::Func(f)) = main {
             if let Func::Def { def, .. } = &*f {
@@ -61,19 +69,24 @@ impl Session {
                 self.ev.run_main(def, module.clone())?;
             }
         }
-        self.ev
-            .out
-            .flush()
-            .map_err(|e| Diagnostic::new(format!("cannot write output: {}", e)))
+        Ok(())
     }
 
-    /// Parses and checks a file without running it.
+    /// Checks a file without running it: the static checks, then its
+    /// top-level statements and `main()` with nothing compiled run, nothing
+    /// printed or saved (the session stays in this mode). Every function
+    /// called from the host is traced on its argument types, so what tracing
+    /// finds (recursion, shape mismatches, static indices out of range) is
+    /// reported; `load` reads small files and only the header of large ones;
+    /// values that would take running compiled code, or large host
+    /// computations, are known by type only. A host loop runs its first two
+    /// iterations, and a host `if` on a value known by type checks both
+    /// branches.
     pub fn check_file(&mut self, path: &Path) -> Result<()> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Diagnostic::new(format!("cannot read `{}`: {}", path.display(), e)))?;
-        self.ev
-            .parse_source(&path.display().to_string(), &text)
-            .map(|_| ())
+        self.ev.tracer.start_checking();
+        self.ev.progress = false;
+        let module = self.ev.load_file(path, None)?;
+        self.run_main_of(&module)
     }
 
     /// The IR of function `name` in `path`, printed. `arg_types` (e.g.
@@ -135,6 +148,14 @@ impl Session {
                 })?,
         };
         let span = def.name.span;
+        for (i, v) in args.iter().enumerate() {
+            // An annotation's parameter, or the function for `--args`.
+            let at = match (arg_types, def.params.get(i)) {
+                (None, Some(p)) => p.name.span,
+                _ => span,
+            };
+            check_arg_size(v, at)?;
+        }
         let traced = self.ev.trace_call(
             &f,
             name,
@@ -174,6 +195,7 @@ impl Session {
                     "annotate every parameter with a dtype and integer dims, e.g. `x: f32[3, 4]`",
                 )
             })?;
+            check_arg_size(&v, p.name.span)?;
             args.push(v);
         }
         let mut inputs = vec![];
@@ -308,14 +330,25 @@ impl Evaluator {
     }
 }
 
-/// A zero value of a concrete annotation (for tracing from annotations).
+/// A value known only by its type: what a function is traced with from its
+/// annotations or `--args`. No argument data is made, so an annotation may
+/// name an array larger than the host's memory.
+fn abstract_value(ty: TensorType) -> Value {
+    Value::Arr(Arr::Traced(crate::ir::fresh_var(ty)))
+}
+
+fn abstract_key() -> Value {
+    Value::Key(Arr::Traced(crate::ir::fresh_var(TensorType::new(
+        DType::U32,
+        vec![2],
+    ))))
+}
+
+/// An abstract value of a concrete annotation (for tracing from annotations).
 fn example_value(t: &TypeExpr) -> Option<Value> {
     match t {
         TypeExpr::Tensor { dtype, dims, .. } if dtype.name == "key" && dims.is_empty() => {
-            Some(Value::Key(Arr::new(Tensor::zeros(&TensorType::new(
-                DType::U32,
-                vec![2],
-            )))))
+            Some(abstract_key())
         }
         TypeExpr::Tensor { dtype, dims, .. } => {
             let d = DType::from_name(&dtype.name)?;
@@ -326,7 +359,7 @@ fn example_value(t: &TypeExpr) -> Option<Value> {
                     Dim::Name(_) => None,
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some(Value::tensor(Tensor::zeros(&TensorType::new(d, shape))))
+            Some(abstract_value(TensorType::new(d, shape)))
         }
         TypeExpr::Tuple(ts, _) => Some(Value::Tuple(Rc::new(
             ts.iter().map(example_value).collect::<Option<_>>()?,
@@ -341,7 +374,17 @@ fn example_value(t: &TypeExpr) -> Option<Value> {
     }
 }
 
-/// Parses `"f32[3, 4], f32[4], i32"` into zero values of those types.
+/// An error at `span` when an argument has an array over the element limit.
+fn check_arg_size(v: &Value, span: crate::span::Span) -> Result<()> {
+    let (leaves, _) = crate::eval::tree::flatten(v);
+    let types: Vec<TensorType> = leaves.iter().map(Arr::ty).collect();
+    crate::tensor::alloc::check_elements(&types).map_err(|m| {
+        Diagnostic::at(span, format!("this argument is too large: {}", m))
+            .with_hint("arrays may have at most 2^31 elements")
+    })
+}
+
+/// Parses `"f32[3, 4], f32[4], i32"` into abstract values of those types.
 fn parse_arg_types(text: &str) -> Result<Vec<Value>> {
     let mut out = vec![];
     let mut depth = 0;
@@ -370,10 +413,7 @@ fn parse_one_type(t: &str) -> Result<Value> {
             .with_hint("write types like `f32[3, 4]`, `i32`, `key`")
     };
     if t == "key" {
-        return Ok(Value::Key(Arr::new(Tensor::zeros(&TensorType::new(
-            DType::U32,
-            vec![2],
-        )))));
+        return Ok(abstract_key());
     }
     let (name, dims) = match t.split_once('[') {
         Some((n, rest)) => (n.trim(), rest.strip_suffix(']').ok_or_else(bad)?),
@@ -386,5 +426,5 @@ fn parse_one_type(t: &str) -> Result<Value> {
         .filter(|s| !s.is_empty())
         .map(|s| s.parse::<usize>().map_err(|_| bad()))
         .collect::<Result<Vec<_>>>()?;
-    Ok(Value::tensor(Tensor::zeros(&TensorType::new(d, shape))))
+    Ok(abstract_value(TensorType::new(d, shape)))
 }

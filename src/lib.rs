@@ -18,6 +18,7 @@ pub mod interp;
 pub mod ir;
 pub mod prims;
 pub mod span;
+pub mod stack;
 pub mod syntax;
 pub mod tensor;
 pub mod transform;

@@ -84,6 +84,10 @@ fn compiled_artifact_runs_through_exec_and_the_library() {
         .map(|s| s.name.as_str())
         .collect();
     assert_eq!(names, ["p.w", "p.b", "x"]);
+    // The tree lists fields in the inputs' order (it was sorted: b before w).
+    let p = &manifest.manifest.input_tree["record"]["p"]["record"];
+    let fields: Vec<&String> = p.as_object().expect("a record").keys().collect();
+    assert_eq!(fields, ["w", "b"]);
     assert_eq!(manifest.manifest.outputs[0].shape, vec![4]);
 
     let (inputs, expected) = case();
@@ -193,6 +197,165 @@ fn compile_needs_concrete_annotations() {
         "{err}"
     );
     assert!(!dir.join("norm2.json").exists(), "no partial artifact");
+}
+
+/// Rewrites the manifest at `path` through `edit`.
+fn edit_manifest(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let text = std::fs::read_to_string(path).expect("manifest");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    edit(&mut json);
+    std::fs::write(path, serde_json::to_string_pretty(&json).expect("JSON")).expect("write");
+}
+
+fn load_error(path: &Path) -> String {
+    Artifact::load(path).err().expect("refused").to_string()
+}
+
+#[test]
+fn an_edited_manifest_cannot_reinterpret_the_executable() {
+    let Some(Backend::Xla(xla)) = common::xla() else {
+        return;
+    };
+    let dir = tmp("reinterpret");
+    compile(&dir);
+    let manifest = dir.join("predict.json");
+    // `x: f32[4, 3]` relabelled `f32[12]` (as many bytes): the deserialized
+    // executable had no signature to check, so it ran on the bytes.
+    edit_manifest(&manifest, |m| {
+        m["inputs"][2]["shape"] = serde_json::json!([12])
+    });
+    let err = load_error(&manifest);
+    assert!(
+        err.contains("not the parameters of `predict.mlir`'s @main"),
+        "{err}"
+    );
+    // i32 for f32: same size, other meaning.
+    compile(&dir);
+    edit_manifest(&manifest, |m| {
+        m["inputs"][0]["dtype"] = serde_json::json!("i32")
+    });
+    assert!(load_error(&manifest).contains("not the parameters"));
+    // The executable itself checks its arguments against the module's
+    // signature, deserialized as compiled.
+    compile(&dir);
+    let text = std::fs::read_to_string(dir.join("predict.mlir")).expect("module");
+    let bytes = std::fs::read(dir.join("predict.pjrt")).expect("executable");
+    let exe = xla.deserialize(&bytes, &text).expect("deserializes");
+    let (inputs, _) = case();
+    let mut bufs: Vec<_> = inputs
+        .iter()
+        .map(|t| xla.upload(t).expect("upload"))
+        .collect();
+    bufs[2] = xla.upload(&f32s(&[12], vec![0.0; 12])).expect("upload");
+    let args: Vec<_> = bufs.iter().map(|d| d.buffer()).collect();
+    let err = exe.execute(&args).err().expect("refused").to_string();
+    assert!(
+        err.contains("argument 2 is f32[12], the program expects f32[4, 3]"),
+        "{err}"
+    );
+    // Results that are not what the manifest lists.
+    edit_manifest(&manifest, |m| {
+        m["outputs"][0]["shape"] = serde_json::json!([2, 2])
+    });
+    let artifact = Artifact::load(&manifest).expect("loads");
+    let err = artifact
+        .call(&xla, &inputs)
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        err.contains("returned (f32[4]), which is not what its manifest lists"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_file_of_an_artifact_is_hashed() {
+    if common::xla().is_none() {
+        return;
+    }
+    let dir = tmp("hashes");
+    compile(&dir);
+    let manifest = dir.join("predict.json");
+    // One byte of the executable changed: its hash was not in the manifest.
+    let pjrt = dir.join("predict.pjrt");
+    let mut bytes = std::fs::read(&pjrt).expect("executable");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&pjrt, &bytes).expect("write");
+    let err = load_error(&manifest);
+    assert!(
+        err.contains("predict.pjrt` does not match its manifest"),
+        "{err}"
+    );
+    assert!(err.contains("hash"), "{err}");
+    // A constant with other values of the same shape.
+    let out = nest(&[
+        "compile",
+        "tests/artifacts/model.nest",
+        "--fn",
+        "weigh",
+        "-o",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let weigh = dir.join("weigh.json");
+    assert!(Artifact::load(&weigh).is_ok());
+    let zeros = Tensor::new(vec![20], Data::F32(vec![0.0; 20])).expect("sizes agree");
+    save(&dir.join("weigh.const0.npy"), &zeros);
+    let err = load_error(&weigh);
+    assert!(
+        err.contains("weigh.const0.npy` does not match its manifest"),
+        "{err}"
+    );
+}
+
+#[test]
+fn names_in_a_manifest_stay_in_their_directories() {
+    let dir = tmp("names");
+    let out = nest(&[
+        "compile",
+        "tests/artifacts/model.nest",
+        "--fn",
+        "predict",
+        "-o",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = dir.join("predict.json");
+    let original = std::fs::read_to_string(&manifest).expect("manifest");
+    // `nest exec` wrote `OUT/NAME.npy`: `../../x` landed outside `--out`.
+    for name in ["../../x", "/tmp/x", "a/b", "..", ""] {
+        std::fs::write(&manifest, &original).expect("restore");
+        edit_manifest(&manifest, |m| {
+            m["outputs"][0]["name"] = serde_json::json!(name)
+        });
+        let err = load_error(&manifest);
+        assert!(
+            err.contains("is not a plain, distinct file name"),
+            "{name}: {err}"
+        );
+        let out = nest(&[
+            "exec",
+            manifest.to_str().expect("utf-8"),
+            "--out",
+            dir.join("o").to_str().expect("utf-8"),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+    }
+    assert!(!dir.join("x.npy").exists() && !dir.parent().expect("parent").join("x.npy").exists());
+    std::fs::write(&manifest, &original).expect("restore");
+    edit_manifest(&manifest, |m| {
+        m["module"] = serde_json::json!("../predict.mlir")
+    });
+    assert!(load_error(&manifest).contains("`../predict.mlir` is not a plain file name"));
 }
 
 #[test]

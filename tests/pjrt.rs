@@ -416,10 +416,8 @@ fn host_data_is_validated() {
 #[test]
 fn serialize_and_deserialize() {
     let Some(c) = client() else { return };
-    let exe = compile(
-        c,
-        &module("(%arg0: tensor<i32>) -> (tensor<i32>)", WHILE_SUM),
-    );
+    let text = module("(%arg0: tensor<i32>) -> (tensor<i32>)", WHILE_SUM);
+    let exe = compile(c, &text);
     let bytes = match exe.serialize() {
         Ok(bytes) => bytes,
         Err(e) if e.is_unimplemented() => {
@@ -428,15 +426,27 @@ fn serialize_and_deserialize() {
         Err(e) => panic!("{e}"),
     };
     let back = c
-        .deserialize_executable(&bytes)
+        .deserialize_executable(&bytes, &text)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back.num_outputs(), 1);
-    assert_eq!(back.param_types(), None);
+    // The signature comes from the module text, as for a compiled one, and
+    // is checked before the plugin runs anything (it was skipped, so a
+    // wrong argument reinterpreted bytes).
+    assert_eq!(back.param_types(), Some(&[(DType::I32, vec![])][..]));
     let out = run(c, &back, &[(DType::I32, &[], i32s(&[10]))]);
     assert_eq!(to_i32(&out[0].2), vec![55]);
-    // Without known parameter types, the plugin checks the arity itself.
-    assert!(back.execute(&[]).is_err());
-    assert!(c.deserialize_executable(b"not an executable").is_err());
+    assert!(matches!(back.execute(&[]), Err(PjrtError::Invalid { .. })));
+    let wrong = c
+        .buffer_from_host(DType::F32, &[], &1.0f32.to_le_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        back.execute(&[&wrong]),
+        Err(PjrtError::Invalid { .. })
+    ));
+    assert!(c
+        .deserialize_executable(b"not an executable", &text)
+        .is_err());
+    assert!(c.deserialize_executable(&bytes, "module { }").is_err());
 }
 
 #[test]

@@ -109,7 +109,7 @@ impl Xla {
         let from_disk = cached
             .as_ref()
             .and_then(|p| std::fs::read(p).ok())
-            .and_then(|b| self.deserialize(&b).ok());
+            .and_then(|b| self.deserialize(&b, text).ok());
         let entry = match from_disk {
             Some(exe) => (Arc::new(exe), true),
             None => (Arc::new(self.compile(text, cached.as_deref())?), false),
@@ -156,8 +156,9 @@ impl Xla {
     }
 
     /// Where the executable of `text` is cached on disk: keyed by the module
-    /// text, the plugin file and the platform, under nest's cache directory
-    /// (`NEST_NO_DISK_CACHE=1` turns it off).
+    /// text, the plugin file, the platform and what else the compiler reads
+    /// (nest's compile options and `XLA_FLAGS`), under nest's cache
+    /// directory (`NEST_NO_DISK_CACHE=1` turns it off).
     fn disk_path(&self, text: &str) -> Option<std::path::PathBuf> {
         if std::env::var_os("NEST_NO_DISK_CACHE").is_some_and(|v| v == "1") {
             return None;
@@ -170,10 +171,20 @@ impl Xla {
             plugin.modified().ok(),
             plugin.len()
         );
+        let flags = std::env::var("XLA_FLAGS").unwrap_or_default();
+        let parts = [
+            stamp.as_bytes(),
+            self.platform().as_bytes(),
+            self.client.compile_options(),
+            flags.as_bytes(),
+            text.as_bytes(),
+        ];
         let mut h = Sha256::new();
-        h.update(stamp.as_bytes());
-        h.update(self.platform().as_bytes());
-        h.update(text.as_bytes());
+        for part in parts {
+            // Length-prefixed, so that no two inputs hash alike by moving a boundary.
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
         let hex: String = h.finalize().iter().map(|b| format!("{:02x}", b)).collect();
         Some(
             super::plugin::cache_dir()?
@@ -187,10 +198,12 @@ impl Xla {
         self.compiles.lock().map(|c| *c).unwrap_or_default()
     }
 
-    /// An executable serialized by [`Executable::serialize`] on this platform.
-    pub fn deserialize(&self, bytes: &[u8]) -> Result<Executable, String> {
+    /// An executable serialized by [`Executable::serialize`] on this
+    /// platform from the module `text` (whose signature its calls are
+    /// checked against).
+    pub fn deserialize(&self, bytes: &[u8], text: &str) -> Result<Executable, String> {
         self.client
-            .deserialize_executable(bytes)
+            .deserialize_executable(bytes, text)
             .map_err(|e| e.to_string())
     }
 

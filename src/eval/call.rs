@@ -13,6 +13,12 @@ use super::value::{Arr, Func, Value};
 use crate::backend::Backend;
 use crate::diag::{Diagnostic, Result};
 use crate::span::Span;
+
+/// The deepest nesting of traces: a function traced from the host, a loop
+/// or `if` region inside it, a transformation's trace of its function. The
+/// IR passes, the lowering to StableHLO and XLA itself recurse once per
+/// level, on the caller's stack; real programs nest a few levels.
+pub const MAX_TRACE_DEPTH: usize = 128;
 use crate::syntax::ast::{Dim, Param, TypeExpr};
 use crate::types::{DType, ShapeDisplay, Weak};
 use std::collections::HashMap;
@@ -114,6 +120,16 @@ impl Evaluator {
         if super::tree::holds_functions(&traced.output) {
             return self.inline_call(func, name, args, span);
         }
+        if self.tracer.is_checking() {
+            // `nest check`: the trace was the check; the results are known by type.
+            let outs = traced
+                .graph
+                .output_types()
+                .into_iter()
+                .map(|t| self.tracer.abstract_value(t))
+                .collect::<Result<Vec<_>>>()?;
+            return unflatten(&traced.output, &mut outs.into_iter());
+        }
         let results = self
             .run_traced(name, &traced)
             .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", name, m)))?;
@@ -195,6 +211,7 @@ impl Evaluator {
             .filter(|a| !is_static(a))
             .map(ops::materialize)
             .collect();
+        self.check_trace_depth(span)?;
         self.tracer.begin();
         let traced = (|| {
             let ins = leaves
@@ -219,6 +236,15 @@ impl Evaluator {
         };
         let (outs, output) = flatten(&result);
         let region = self.tracer.finish(&outs)?;
+        if self.tracer.is_checking() {
+            // `nest check` keeps no trace: the graph may read host values
+            // known only by type (captured, not inputs), and never runs.
+            return Ok(Traced {
+                graph: region.graph,
+                output,
+                inputs,
+            });
+        }
         let graph = crate::ir::simplify::simplify(&region.graph);
         if cfg!(debug_assertions) {
             crate::ir::verify::verify(&graph)
@@ -264,10 +290,25 @@ impl Evaluator {
                 "functions are traced by inlining; write the recursion as a `for` or `while` loop",
             ));
         }
+        self.check_trace_depth(span)?;
         self.active.push(key);
-        let r = self.run_body(func, name, args, span);
+        let r = crate::stack::grow(|| self.run_body(func, name, args, span));
         self.active.pop();
         r
+    }
+
+    /// An error at `span` when traces already nest [`MAX_TRACE_DEPTH`] deep.
+    pub(super) fn check_trace_depth(&self, span: Span) -> Result<()> {
+        if self.tracer.depth() < MAX_TRACE_DEPTH {
+            return Ok(());
+        }
+        Err(Diagnostic::at(
+            span,
+            format!(
+                "loops, conditionals and transformations are nested too deeply here (more than {MAX_TRACE_DEPTH} levels)"
+            ),
+        )
+        .with_hint("a function called inside a loop adds the loops of its body to the caller's; flatten the nesting"))
     }
 
     fn run_body(

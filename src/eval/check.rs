@@ -26,6 +26,8 @@ struct Checker<'a> {
     globals: HashMap<String, Kind>,
     scopes: Vec<HashMap<String, Kind>>,
     in_fn: bool,
+    /// Inside `fn main()`, whose body runs on the host and may do I/O.
+    in_main: bool,
 }
 
 /// Checks a program; `known` lists names defined before it (the REPL's
@@ -37,6 +39,7 @@ pub fn check_program(prog: &Program, known: Option<&[(String, bool)]>) -> Result
         globals: HashMap::new(),
         scopes: vec![],
         in_fn: false,
+        in_main: false,
     };
     for (name, is_var) in known.unwrap_or(&[]) {
         let k = if *is_var { Kind::Var } else { Kind::Let };
@@ -130,6 +133,7 @@ impl Checker<'_> {
     fn fn_def(&mut self, f: &FnDef, _index: usize) -> Result<()> {
         let was = self.in_fn;
         self.in_fn = true;
+        self.in_main = f.name.name == "main" && f.params.is_empty();
         // Defaults are evaluated in the module's scope, not the body's.
         for default in f.params.iter().filter_map(|p| p.default.as_ref()) {
             if let Err(e) = self.expr(default) {
@@ -149,6 +153,7 @@ impl Checker<'_> {
         })();
         self.scopes.pop();
         self.in_fn = was;
+        self.in_main = false;
         r
     }
 
@@ -404,7 +409,7 @@ impl Checker<'_> {
                 else {
                     return Ok(());
                 };
-                if b.host_only && self.in_fn {
+                if b.host_only && self.in_fn && !self.in_main {
                     return Err(Diagnostic::at(span, format!("`{}` is not allowed inside a `fn`", b.name))
                         .with_hint(format!("`{}` does I/O on the host: call it at top level with the function's result", b.name)));
                 }

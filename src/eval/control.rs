@@ -99,11 +99,11 @@ impl Evaluator {
             .map(|a| ops::materialize(a).ty())
             .collect();
         for _attempt in 0..3 {
-            let cond = self.trace_region(&types, |ev, ins| {
+            let cond = self.trace_region(&types, span, |ev, ins| {
                 ev.loop_cond(env, &kind, &names, &def, ins)
             });
             let cond = self.restoring(env, &names, &init, cond)?;
-            let body_r = self.trace_region(&types, |ev, ins| {
+            let body_r = self.trace_region(&types, span, |ev, ins| {
                 ev.loop_body(env, &kind, &names, &def, ins, body)
             });
             let (body_r, widened) = self.restoring(env, &names, &init, body_r)?;
@@ -150,8 +150,10 @@ impl Evaluator {
     fn trace_region<T>(
         &mut self,
         types: &[TensorType],
+        span: Span,
         f: impl FnOnce(&mut Evaluator, Vec<Arr>) -> Result<(Vec<Arr>, T)>,
     ) -> Result<(Region, T)> {
+        self.check_trace_depth(span)?;
         self.tracer.begin();
         let r = (|| {
             let ins = types
@@ -371,8 +373,24 @@ impl Evaluator {
                 Some(e) => self.eval_expr_flow(env, e),
                 None => Ok(Flow::Value(Value::unit())),
             },
+            None if !self.tracer.is_tracing() => self.check_both_branches(env, then, else_),
             None => self.traced_if(env, &c, then, else_, span).map(Flow::Value),
         }
+    }
+
+    /// `nest check`, a host `if` on a value known by type only: both
+    /// branches are checked as host code; the `then` branch gives the value.
+    fn check_both_branches(
+        &mut self,
+        env: &mut Env,
+        then: &Block,
+        else_: Option<&Expr>,
+    ) -> Result<Flow> {
+        let flow = self.exec_block(env, then)?;
+        if let Some(e) = else_ {
+            self.eval_expr_flow(env, e)?;
+        }
+        Ok(flow)
     }
 
     fn traced_if(
@@ -398,11 +416,11 @@ impl Evaluator {
         ));
         let mut targets: Option<Vec<TensorType>> = None;
         for _attempt in 0..2 {
-            let t = self.trace_region(&[], |ev, _| {
+            let t = self.trace_region(&[], span, |ev, _| {
                 ev.branch(env, &names, Branch::Then(then), targets.as_deref())
             });
             let t = self.restoring(env, &names, &saved, t)?;
-            let e = self.trace_region(&[], |ev, _| {
+            let e = self.trace_region(&[], span, |ev, _| {
                 ev.branch(env, &names, Branch::Else(else_), targets.as_deref())
             });
             let e = self.restoring(env, &names, &saved, e)?;

@@ -3,7 +3,7 @@
 use super::module::{Env, ModuleEnv};
 use super::stmt::Flow;
 use super::tracer::Tracer;
-use super::value::{Func, Value};
+use super::value::{Arr, Func, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::span::{SourceMap, Span};
 use crate::syntax::ast::{ImportSource, Item, Program};
@@ -67,6 +67,9 @@ pub struct Evaluator {
     loading: Vec<(PathBuf, String)>,
     /// Functions being traced, to detect recursion (which tracing cannot unroll).
     pub(super) active: Vec<usize>,
+    /// `nest check`: the arrays `save` would have written, by path, for a
+    /// later `load` of the same path.
+    pub checked_saves: HashMap<PathBuf, Arr>,
 }
 
 impl Evaluator {
@@ -80,6 +83,7 @@ impl Evaluator {
             modules: HashMap::new(),
             loading: vec![],
             active: vec![],
+            checked_saves: HashMap::new(),
         }
     }
 

@@ -16,6 +16,44 @@ use crate::types::DType;
 use indexmap::IndexMap;
 use std::rc::Rc;
 
+/// The deepest nesting of tuples, records and lists in one value. The
+/// parser bounds what a literal nests, but a host loop can nest a value
+/// once per iteration (`t = (t, x)`), and printing, flattening and
+/// dropping a value recurse once per level.
+pub const MAX_TREE_DEPTH: usize = 256;
+
+/// `v`, or an error at `span` when it nests deeper than [`MAX_TREE_DEPTH`].
+fn check_tree_depth(v: Value, span: Span) -> Result<Value> {
+    if !deeper_than(&v, MAX_TREE_DEPTH) {
+        return Ok(v);
+    }
+    Err(Diagnostic::at(
+        span,
+        format!("this value nests tuples, records and lists more than {MAX_TREE_DEPTH} deep"),
+    )
+    .with_hint("keep a growing collection flat: `stack` arrays, or use a list of fixed depth"))
+}
+
+/// Whether `v` has trees nested more than `limit` deep (looking no deeper).
+fn deeper_than(v: &Value, limit: usize) -> bool {
+    let children: Box<dyn Iterator<Item = &Value>> = match v {
+        Value::Tuple(xs) | Value::List(xs) => Box::new(xs.iter()),
+        Value::Record(fields) => Box::new(fields.values()),
+        Value::Arr(_)
+        | Value::Func(_)
+        | Value::Key(_)
+        | Value::Str(_)
+        | Value::DType(_)
+        | Value::None
+        | Value::Module(_) => return false,
+    };
+    let mut children = children.peekable();
+    match limit.checked_sub(1) {
+        None => children.peek().is_some(),
+        Some(rest) => children.any(|c| deeper_than(c, rest)),
+    }
+}
+
 /// Positional arguments with their spans.
 pub type Positional = Vec<(Value, Span)>;
 /// Keyword arguments: name, name span, value, value span.
@@ -23,6 +61,10 @@ pub type Keywords = Vec<(String, Span, Value, Span)>;
 
 impl Evaluator {
     pub fn eval_expr(&mut self, env: &mut Env, e: &Expr) -> Result<Value> {
+        crate::stack::grow(|| self.eval_expr_here(env, e))
+    }
+
+    fn eval_expr_here(&mut self, env: &mut Env, e: &Expr) -> Result<Value> {
         match &e.kind {
             ExprKind::Int(i) => Ok(Value::Arr(Arr::weak_int(*i))),
             ExprKind::Float(f) => Ok(Value::Arr(Arr::weak_float(*f))),
@@ -61,8 +103,14 @@ impl Evaluator {
                 let v = self.eval_expr(env, x)?;
                 self.index_value(env, &v, idx, e.span)
             }
-            ExprKind::Tuple(xs) => Ok(Value::Tuple(Rc::new(self.eval_all(env, xs)?))),
-            ExprKind::List(xs) => Ok(Value::List(Rc::new(self.eval_all(env, xs)?))),
+            ExprKind::Tuple(xs) => {
+                let v = Value::Tuple(Rc::new(self.eval_all(env, xs)?));
+                check_tree_depth(v, e.span)
+            }
+            ExprKind::List(xs) => {
+                let v = Value::List(Rc::new(self.eval_all(env, xs)?));
+                check_tree_depth(v, e.span)
+            }
             ExprKind::Record(fields) => {
                 let mut out = IndexMap::new();
                 for (name, x) in fields {
@@ -74,7 +122,7 @@ impl Evaluator {
                         ));
                     }
                 }
-                Ok(Value::Record(Rc::new(out)))
+                check_tree_depth(Value::Record(Rc::new(out)), e.span)
             }
             ExprKind::Block(_) | ExprKind::If { .. } => {
                 self.eval_expr_flow(env, e)?.value_only(e.span)

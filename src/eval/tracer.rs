@@ -77,17 +77,53 @@ pub fn union_captures(regions: &[&Region]) -> Vec<Var> {
 /// run as small compiled programs.
 const SMALL: usize = 1 << 16;
 
+/// In `nest check`, host primitives on known values are computed when their
+/// inputs and outputs have at most this many elements together (sizes and
+/// indices derived from small data stay known); larger results are known by
+/// type only.
+const CHECK_COMPUTES: usize = 1 << 16;
+
 #[derive(Default)]
 pub struct Tracer {
     frames: Vec<Frame>,
     /// Where known values are computed when no trace is being built.
     pub backend: Backend,
+    /// `nest check`: nothing compiled runs. `frames[0]` is then a frame of
+    /// the host itself, which records what would be computed (results
+    /// known only by type); every other frame is a trace as usual.
+    checking: bool,
 }
 
 impl Tracer {
     /// Whether a trace is being built (inside a `fn` body).
     pub fn is_tracing(&self) -> bool {
-        !self.frames.is_empty()
+        self.frames.len() > usize::from(self.checking)
+    }
+
+    /// Whether this is `nest check` (see [`Tracer::start_checking`]).
+    pub fn is_checking(&self) -> bool {
+        self.checking
+    }
+
+    /// From now on, host values that would take running compiled code (or
+    /// large host computations) are known by type only, in a host frame.
+    pub fn start_checking(&mut self) {
+        if !self.checking {
+            self.checking = true;
+            self.frames.insert(0, Frame::default());
+        }
+    }
+
+    /// An array known only by its type (`nest check`): an input of the host
+    /// frame, or of the current trace.
+    pub fn abstract_value(&mut self, ty: TensorType) -> Result<Arr> {
+        self.input(ty)
+    }
+
+    /// How many frames are open: traces nested in traces and regions (not
+    /// counting `nest check`'s host frame).
+    pub fn depth(&self) -> usize {
+        self.frames.len() - usize::from(self.checking)
     }
 
     /// Starts a new frame (a function trace or a region inside one).
@@ -177,7 +213,10 @@ impl Tracer {
     /// scalars and the IR stays small.
     pub fn apply(&mut self, prim: Prim, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
         let expands = matches!(prim, Prim::Iota { .. } | Prim::Broadcast { .. });
-        if inputs.iter().all(Arr::is_known) && !(expands && self.is_tracing()) {
+        if inputs.iter().all(Arr::is_known)
+            && !(expands && self.is_tracing())
+            && !self.too_large_to_check(&prim, inputs)?
+        {
             return self.eval_now(prim, inputs);
         }
         let atoms = inputs
@@ -186,7 +225,7 @@ impl Tracer {
             .collect::<Result<Vec<_>>>()
             .map_err(|d| d.message)?;
         let out_types = prim.infer(&atoms.iter().map(Atom::ty).collect::<Vec<_>>())?;
-        check_sizes(&out_types)?;
+        crate::tensor::alloc::check_elements(&out_types)?;
         let outputs: Vec<Var> = out_types.into_iter().map(fresh_var).collect();
         let frame = self.top().map_err(|d| d.message)?;
         for v in &outputs {
@@ -200,6 +239,24 @@ impl Tracer {
         Ok(outputs.into_iter().map(Arr::Traced).collect())
     }
 
+    /// In `nest check` on the host, whether `prim` on `inputs` is too
+    /// large to compute (see [`CHECK_COMPUTES`]).
+    fn too_large_to_check(&self, prim: &Prim, inputs: &[Arr]) -> Result<bool, String> {
+        if !self.checking || self.is_tracing() {
+            return Ok(false);
+        }
+        let types: Vec<TensorType> = inputs
+            .iter()
+            .map(|a| crate::eval::ops::materialize(a).ty())
+            .collect();
+        let out_types = prim.infer(&types)?;
+        let elements = types
+            .iter()
+            .chain(&out_types)
+            .fold(0usize, |n, t| n.saturating_add(t.size()));
+        Ok(elements > CHECK_COMPUTES)
+    }
+
     /// Runs a primitive on known values: on the host for small host values,
     /// otherwise as a small compiled program on the backend (values already
     /// on a device stay there).
@@ -209,7 +266,7 @@ impl Tracer {
             .map(|a| crate::eval::ops::materialize(a).ty())
             .collect();
         let out_types = prim.infer(&types)?;
-        check_sizes(&out_types)?;
+        crate::tensor::alloc::check(&out_types)?;
         let elements: usize = types.iter().chain(&out_types).map(TensorType::size).sum();
         let on_device = inputs.iter().any(|a| matches!(a, Arr::Device(_)));
         match &self.backend {
@@ -249,7 +306,8 @@ impl Tracer {
         graph: &Graph,
         inputs: &[Arr],
     ) -> Result<Vec<Arr>, String> {
-        if !self.is_tracing() {
+        // In `nest check` the graph is inlined into the host frame: nothing runs.
+        if !self.is_tracing() && !self.checking {
             return match &self.backend {
                 Backend::Xla(x) => run_xla(x, name, graph, inputs),
                 Backend::Interp => {
@@ -341,22 +399,6 @@ pub fn run_xla(x: &Xla, name: &str, graph: &Graph, inputs: &[Arr]) -> Result<Vec
         .into_iter()
         .map(|d| Arr::Device(Rc::new(d)))
         .collect())
-}
-
-/// The most elements one array may have (2³¹): larger ones could not be
-/// allocated on the machines nest runs on, and would abort the process.
-const MAX_ELEMENTS: usize = 1 << 31;
-
-fn check_sizes(types: &[TensorType]) -> Result<(), String> {
-    match types.iter().find(|t| {
-        t.shape
-            .iter()
-            .try_fold(1usize, |n, &d| n.checked_mul(d))
-            .is_none_or(|n| n > MAX_ELEMENTS)
-    }) {
-        Some(t) => Err(format!("{} would have more than 2^31 elements", t)),
-        None => Ok(()),
-    }
 }
 
 fn escaped(v: &Var) -> Diagnostic {

@@ -25,12 +25,13 @@ pub fn run_graph(graph: &Graph, inputs: &[Tensor]) -> Result<Vec<Tensor>, String
             .map(|a| read(&env, a))
             .collect::<Result<Vec<_>, _>>()?;
         let name = eqn.prim.name();
+        let declared: Vec<TensorType> = eqn.outputs.iter().map(|v| v.ty.clone()).collect();
+        crate::tensor::alloc::check(&declared).map_err(|e| format!("{}: {}", name, e))?;
         let results = eqn
             .prim
             .eval(&args)
             .map_err(|e| format!("{}: {}", name, e))?;
         let types: Vec<TensorType> = results.iter().map(Tensor::ty).collect();
-        let declared: Vec<TensorType> = eqn.outputs.iter().map(|v| v.ty.clone()).collect();
         if types != declared {
             return Err(format!(
                 "internal error: {} produced {} but the graph declares {}",

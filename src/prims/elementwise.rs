@@ -684,6 +684,16 @@ pub fn lower_unary(
         }
         UnaryOp::Real | UnaryOp::Conj if !d.is_complex() => x.clone(),
         UnaryOp::Imag if !d.is_complex() => em.splat(out, 0.0)?,
+        // XLA's CPU `exp` reduces its argument through a float-to-int
+        // conversion, which LLVM folds to poison when the argument is a NaN
+        // known at compile time (`exp(x + 0.0 / 0.0)`): the kernel then
+        // stores stale memory. Selecting `x` where `x != x` gives
+        // exp(NaN) = NaN before the poison can reach the result.
+        UnaryOp::Exp if d.is_float() => {
+            let e = em.elementwise("stablehlo.exponential", &[x], out);
+            let nan = em.compare("NE", x, x);
+            em.select(&nan, x, &e)
+        }
         // conj(z) = complex(re z, -im z): StableHLO has no `conj`.
         UnaryOp::Conj => {
             let part = x.ty.with_dtype(d.real());

@@ -2,6 +2,7 @@
 //!
 //! Tensors are immutable and cheap to clone (the buffer is shared).
 
+pub mod alloc;
 pub mod format;
 pub mod kernels;
 pub mod npy;

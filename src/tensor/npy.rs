@@ -5,7 +5,7 @@
 //! order, object arrays and structured dtypes are rejected with a message.
 
 use super::{Data, Tensor, C128, C64};
-use crate::types::DType;
+use crate::types::{DType, TensorType};
 
 const MAGIC: &[u8] = b"\x93NUMPY";
 
@@ -14,6 +14,33 @@ pub fn read_npy(bytes: &[u8]) -> Result<Tensor, String> {
     let (header, data) = split_header(bytes)?;
     let header = parse_header(header)?;
     let (dtype, big_endian) = parse_descr(&header.descr)?;
+    check_data_len(&header, dtype, data.len())?;
+    let data = decode(dtype, big_endian, data);
+    Tensor::new(header.shape, data).ok_or_else(|| "internal error: size mismatch".into())
+}
+
+/// The type of the array in a `.npy` file of `file_len` bytes whose first
+/// bytes are `prefix` (at least the whole header: see [`HEADER_PREFIX`]),
+/// checked as [`read_npy`] checks it, without its data.
+pub fn read_type(prefix: &[u8], file_len: u64) -> Result<TensorType, String> {
+    let (header, data) = split_header(prefix)?;
+    let header_len = prefix.len() - data.len();
+    let header = parse_header(header)?;
+    let (dtype, _) = parse_descr(&header.descr)?;
+    let data_len = file_len
+        .checked_sub(header_len as u64)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or("truncated .npy header")?;
+    check_data_len(&header, dtype, data_len)?;
+    Ok(TensorType::new(dtype, header.shape))
+}
+
+/// How many bytes of a file [`read_type`] needs: every header nest writes,
+/// and NumPy's, is far shorter (a longer one is reported as truncated).
+pub const HEADER_PREFIX: usize = 1 << 16;
+
+/// The data after the header must be exactly the shape's bytes.
+fn check_data_len(header: &Header, dtype: DType, len: usize) -> Result<(), String> {
     let count = header
         .shape
         .iter()
@@ -22,24 +49,20 @@ pub fn read_npy(bytes: &[u8]) -> Result<Tensor, String> {
     let expected = count
         .checked_mul(dtype.size())
         .ok_or("the data size overflows")?;
-    if data.len() < expected {
+    if len < expected {
         return Err(format!(
             "truncated data: shape {:?} of {} needs {} bytes, the file has {}",
-            header.shape,
-            header.descr,
-            expected,
-            data.len()
+            header.shape, header.descr, expected, len
         ));
     }
-    if data.len() > expected {
+    if len > expected {
         return Err(format!(
             "{} unexpected bytes after the data of shape {:?}",
-            data.len() - expected,
+            len - expected,
             header.shape
         ));
     }
-    let data = decode(dtype, big_endian, data);
-    Tensor::new(header.shape, data).ok_or_else(|| "internal error: size mismatch".into())
+    Ok(())
 }
 
 /// Serializes a tensor as a version 1.0 `.npy` file (2.0 if the header

@@ -31,8 +31,10 @@ impl TensorType {
     pub fn rank(&self) -> usize {
         self.shape.len()
     }
+    /// The number of elements, saturating (a shape from user input may
+    /// overflow; `tensor::alloc` rejects such shapes where they matter).
     pub fn size(&self) -> usize {
-        self.shape.iter().product()
+        self.shape.iter().fold(1usize, |n, &d| n.saturating_mul(d))
     }
     pub fn with_dtype(&self, dtype: DType) -> TensorType {
         TensorType {

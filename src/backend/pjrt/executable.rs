@@ -125,8 +125,7 @@ impl Executable {
     }
 
     /// The dtype and shape of each parameter of `@main`, when the program
-    /// was compiled from text nest could read them from (not for
-    /// deserialized executables).
+    /// was compiled (or deserialized) from text nest could read them from.
     pub fn param_types(&self) -> Option<&[(DType, Vec<usize>)]> {
         self.params.as_deref()
     }

@@ -14,10 +14,12 @@
 mod buffer;
 mod executable;
 mod ffi;
+mod options;
 mod signature;
 
 pub use buffer::Buffer;
 pub use executable::Executable;
+pub use signature::main_params;
 
 use ffi::Call;
 use std::ffi::c_char;
@@ -31,11 +33,6 @@ pub const API_MAJOR: i32 = 0;
 /// with the declarations in `ffi.rs` (checked against the 0.60 header; the
 /// declarations themselves are those of 0.81, a superset).
 pub const API_MIN_MINOR: i32 = 60;
-
-/// The serialized `xla.CompileOptionsProto` passed to every compilation:
-/// `executable_build_options { num_replicas: 1, num_partitions: 1 }`.
-/// An empty one makes XLA abort the process (`replica_count > 0`).
-const COMPILE_OPTIONS: [u8; 6] = [0x1a, 0x04, 0x20, 0x01, 0x28, 0x01];
 
 /// What can go wrong between nest and a PJRT plugin.
 #[derive(Debug, thiserror::Error)]
@@ -340,6 +337,8 @@ struct ClientInner {
     raw: *mut ffi::PJRT_Client,
     device: *mut ffi::PJRT_Device,
     platform: String,
+    /// The serialized `CompileOptionsProto` of every compilation.
+    compile_options: Vec<u8>,
 }
 
 // SAFETY: a PJRT client is thread-safe (the C API is used from many threads
@@ -376,6 +375,7 @@ impl Client {
             raw: args.client,
             device: ptr::null_mut(),
             platform: String::new(),
+            compile_options: vec![],
         };
         if inner.raw.is_null() {
             return Err(PjrtError::invalid(
@@ -385,6 +385,9 @@ impl Client {
         }
         inner.device = first_device(&inner)?;
         inner.platform = platform_name(&inner)?;
+        let flags = std::env::var("XLA_FLAGS").ok();
+        let overrides = options::overrides(&inner.platform, flags.as_deref());
+        inner.compile_options = options::serialize(&overrides);
         Ok(Client {
             inner: Arc::new(inner),
         })
@@ -393,6 +396,12 @@ impl Client {
     /// The platform the plugin reports: `cpu`, `cuda`, `tpu`, ...
     pub fn platform_name(&self) -> &str {
         &self.inner.platform
+    }
+
+    /// The serialized `xla.CompileOptionsProto` every compilation gets
+    /// (see `options.rs`): part of what an executable depends on.
+    pub fn compile_options(&self) -> &[u8] {
+        &self.inner.compile_options
     }
 
     /// Compiles a StableHLO module given as MLIR text (what
@@ -409,8 +418,8 @@ impl Client {
         let mut args = ffi::PJRT_Client_Compile_Args::new();
         args.client = c.raw;
         args.program = &program;
-        args.compile_options = COMPILE_OPTIONS.as_ptr().cast::<c_char>();
-        args.compile_options_size = COMPILE_OPTIONS.len();
+        args.compile_options = c.compile_options.as_ptr().cast::<c_char>();
+        args.compile_options_size = c.compile_options.len();
         // SAFETY: the client is live; program text, format and options are
         // borrowed for the duration of the call, which is all the API needs.
         unsafe {
@@ -425,9 +434,15 @@ impl Client {
     }
 
     /// Loads an executable produced by [`Executable::serialize`] with the
-    /// same plugin version. Its parameter types are not known to nest, so
-    /// the plugin alone checks the arguments of [`Executable::execute`].
-    pub fn deserialize_executable(&self, bytes: &[u8]) -> Result<Executable> {
+    /// same plugin version from `mlir_text`, the module it was compiled
+    /// from: its `@main` signature is what [`Executable::execute`] checks
+    /// arguments against, as for a compiled one (the serialization does not
+    /// say). A module whose signature nest cannot read is refused.
+    pub fn deserialize_executable(&self, bytes: &[u8], mlir_text: &str) -> Result<Executable> {
+        const CALL: &str = "PJRT_Executable_DeserializeAndLoad";
+        let params = signature::main_params(mlir_text).ok_or_else(|| {
+            PjrtError::invalid(CALL, "the module's @main signature cannot be read")
+        })?;
         let c = &self.inner;
         let mut args = ffi::PJRT_Executable_DeserializeAndLoad_Args::new();
         args.client = c.raw;
@@ -441,7 +456,7 @@ impl Client {
                 &mut args,
             )
         }?;
-        Executable::new(self.inner.clone(), args.loaded_executable, None)
+        Executable::new(self.inner.clone(), args.loaded_executable, Some(params))
     }
 }
 

@@ -8,7 +8,7 @@
 use crate::types::DType;
 
 /// The `(dtype, shape)` of each parameter of `func.func ... @main(...)`.
-pub(super) fn main_params(text: &str) -> Option<Vec<(DType, Vec<usize>)>> {
+pub fn main_params(text: &str) -> Option<Vec<(DType, Vec<usize>)>> {
     let start = text.find("@main(")? + "@main(".len();
     let list = balanced_prefix(&text[start..])?;
     split_top_level(list)

@@ -35,8 +35,12 @@ pub const BUILTINS: &[Builtin] = &[
     },
 ];
 
-/// `print(a, b, ...)`: the values separated by spaces, then a newline.
+/// `print(a, b, ...)`: the values separated by spaces, then a newline
+/// (nothing in `nest check`).
 fn print(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    if ev.tracer.is_checking() {
+        return Ok(Value::unit());
+    }
     let parts: Vec<String> = args.values.iter().map(display).collect();
     ev.write_out(&format!("{}\n", parts.join(" ")))?;
     Ok(Value::unit())
@@ -46,6 +50,12 @@ fn print(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 /// failure never leaves a partial file.
 fn save(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let path = ev.resolve_path(args.span(0), &args.str(0)?);
+    if ev.tracer.is_checking() {
+        // Not written: a later `load` of the path gets the array back.
+        let a = args.arr(1)?;
+        ev.checked_saves.insert(path, a);
+        return Ok(Value::unit());
+    }
     let t = args
         .arr(1)?
         .concrete()
@@ -55,23 +65,55 @@ fn save(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     Ok(Value::unit())
 }
 
-/// `load(path)`: reads a `.npy` file.
+/// `load(path)`: reads a `.npy` file. Its header is read first, so that an
+/// array the host cannot hold is an error before the data is read; in
+/// `nest check`, only the header of a large file is read (the array is known
+/// by type), and a file the program saved is the array it saved.
 fn load(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let path = ev.resolve_path(args.span(0), &args.str(0)?);
-    let bytes = std::fs::read(&path)
-        .map_err(|e| args.error(0, format!("cannot read `{}`: {}", path.display(), e)))?;
-    let t = npy::read_npy(&bytes).map_err(|m| {
+    if let Some(a) = ev.checked_saves.get(&path) {
+        return Ok(Value::Arr(a.clone()));
+    }
+    let cannot_read =
+        |e: std::io::Error| args.error(0, format!("cannot read `{}`: {}", path.display(), e));
+    let invalid = |m: String| {
         args.error(
             0,
             format!("`{}` is not a valid .npy file: {}", path.display(), m),
         )
-    })?;
+    };
+    let ty = read_npy_type(&path)
+        .map_err(cannot_read)?
+        .map_err(invalid)?;
+    if ev.tracer.is_checking() && ty.size().saturating_mul(ty.dtype.size()) > CHECK_READS {
+        return Ok(Value::Arr(ev.tracer.abstract_value(ty)?));
+    }
+    // The file's bytes and the array decoded from them.
+    crate::tensor::alloc::check(&[ty.clone(), ty]).map_err(|m| args.error(0, m))?;
+    let bytes = std::fs::read(&path).map_err(cannot_read)?;
+    let t = npy::read_npy(&bytes).map_err(invalid)?;
     Ok(Value::tensor(t))
 }
 
+/// `nest check` reads files up to this size (sizes and labels derived from
+/// them stay known); larger ones are known by type.
+const CHECK_READS: usize = 16 << 20;
+
+/// The type of the array in the `.npy` file at `path`, from its header.
+fn read_npy_type(
+    path: &std::path::Path,
+) -> std::io::Result<std::result::Result<crate::types::TensorType, String>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut prefix = Vec::new();
+    file.take(npy::HEADER_PREFIX as u64)
+        .read_to_end(&mut prefix)?;
+    Ok(npy::read_type(&prefix, len))
+}
+
 /// `assert_close(a, b, rtol, atol)`: `|a - b| <= atol + rtol * |b|` leaf by leaf.
-fn assert_close(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    let (rtol, atol) = (args.float(2)?, args.float(3)?);
+fn assert_close(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let (la, da) = flatten(args.get(0)?);
     let (lb, db) = flatten(args.get(1)?);
     if la.len() != lb.len() || !crate::eval::tree::same_structure(&da, &db) {
@@ -80,6 +122,16 @@ fn assert_close(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
             "assert_close: the two values have different structures",
         ));
     }
+    if ev.tracer.is_checking() {
+        // `nest check` compares no values (they may be known by type only):
+        // the shapes must broadcast.
+        for (x, y) in la.iter().zip(&lb) {
+            crate::eval::ops::broadcast_shapes(x.shape(), y.shape())
+                .map_err(|d| d.with_span(args.call))?;
+        }
+        return Ok(Value::unit());
+    }
+    let (rtol, atol) = (args.float(2)?, args.float(3)?);
     for (x, y) in la.iter().zip(&lb) {
         let (Some(tx), Some(ty)) = (x.concrete(), y.concrete()) else {
             return Err(Diagnostic::internal("assert_close of traced values"));
