@@ -102,7 +102,11 @@ fn finite_difference(
     let plus = run_on(&Backend::Interp, g, &shifted(h))?;
     let minus = run_on(&Backend::Interp, g, &shifted(-h))?;
     let quotient = |p: &Tensor, m: &Tensor| scaled(&axpy(p, -1.0, m), 1.0 / (2.0 * h));
-    Ok(plus.iter().zip(&minus).map(|(p, m)| quotient(p, m)).collect())
+    Ok(plus
+        .iter()
+        .zip(&minus)
+        .map(|(p, m)| quotient(p, m))
+        .collect())
 }
 
 /// Whether a value is differentiated: the double-precision inexact dtypes.

@@ -150,7 +150,9 @@ impl Evaluator {
             let mut tangents = vec![];
             for p in ps {
                 tangents.push(match p.dtype().is_inexact() {
-                    true => ts.next().ok_or_else(|| Diagnostic::internal("lost a tangent"))?,
+                    true => ts
+                        .next()
+                        .ok_or_else(|| Diagnostic::internal("lost a tangent"))?,
                     false => zeros_of(ev, &p.ty())?,
                 });
             }
@@ -220,7 +222,9 @@ impl Evaluator {
             let mut ct_leaves = vec![];
             for t in &out_types {
                 ct_leaves.push(match t.dtype.is_inexact() {
-                    true => cts.next().ok_or_else(|| Diagnostic::internal("lost a cotangent"))?,
+                    true => cts
+                        .next()
+                        .ok_or_else(|| Diagnostic::internal("lost a cotangent"))?,
                     false => zeros_of(ev, t)?,
                 });
             }
@@ -243,8 +247,12 @@ impl Evaluator {
             primal: Box::new(over(&all, &primal.graph, &picks(0..nf, nc..n)).map_err(internal)?),
             fwd: Box::new(over(&all, &fwd_graph, &picks(nf..nf + nw, nc..n)).map_err(internal)?),
             bwd: Box::new(
-                over(&bwd_types, &bwd_graph, &picks(nf + nw..nc, nc..bwd_types.len()))
-                    .map_err(internal)?,
+                over(
+                    &bwd_types,
+                    &bwd_graph,
+                    &picks(nf + nw..nc, nc..bwd_types.len()),
+                )
+                .map_err(internal)?,
             ),
             closed: nc,
         };
@@ -273,10 +281,22 @@ fn arg_cotangents(ev: &mut Evaluator, r: &Value, args: &[Value], span: Span) -> 
     let mut out = vec![];
     for (entry, arg) in entries.iter().zip(args) {
         let (arg_leaves, arg_def) = flatten(arg);
-        let types: Vec<TensorType> = arg_leaves.iter().map(|a| ops::materialize(a).ty()).collect();
+        let types: Vec<TensorType> = arg_leaves
+            .iter()
+            .map(|a| ops::materialize(a).ty())
+            .collect();
         let cts = match entry {
-            Value::None => types.iter().map(|t| zeros_of(ev, t)).collect::<Result<_>>()?,
-            v => leaves_like(ev, v, (&arg_def, &types), "a cotangent `bwd` returned", span)?,
+            Value::None => types
+                .iter()
+                .map(|t| zeros_of(ev, t))
+                .collect::<Result<_>>()?,
+            v => leaves_like(
+                ev,
+                v,
+                (&arg_def, &types),
+                "a cotangent `bwd` returned",
+                span,
+            )?,
         };
         out.extend(cts.into_iter().filter(|c| c.dtype().is_inexact()));
     }
@@ -328,15 +348,14 @@ impl Evaluator {
     ) -> Result<Value> {
         let types = &graph.input_types()[consts.len()..];
         let v = Value::Tuple(Rc::new(args));
-        let leaves = leaves_like(self, &v, (args_def, types), "an argument", span).map_err(
-            |d| {
+        let leaves =
+            leaves_like(self, &v, (args_def, types), "an argument", span).map_err(|d| {
                 let want: Vec<String> = types.iter().map(|t| t.to_string()).collect();
                 d.with_hint(format!(
                     "this function was traced for arguments of types ({})",
                     want.join(", ")
                 ))
-            },
-        )?;
+            })?;
         let mut inputs = consts.to_vec();
         inputs.extend(leaves);
         let outs = (self.tracer)
@@ -351,7 +370,10 @@ impl Evaluator {
     pub fn ravel(&mut self, tree: &Value, span: Span) -> Result<Value> {
         let (leaves, def) = flatten(tree);
         if leaves.iter().any(|a| a.dtype() == DType::U32) || has_key(&def) {
-            return Err(Diagnostic::at(span, "`ravel` takes a tree of arrays; keys cannot be raveled"));
+            return Err(Diagnostic::at(
+                span,
+                "`ravel` takes a tree of arrays; keys cannot be raveled",
+            ));
         }
         let leaves: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
         let types: Vec<TensorType> = leaves.iter().map(Arr::ty).collect();
@@ -462,8 +484,8 @@ impl Evaluator {
             f => f,
         };
         let (t, t_caps) = self.trace_solver(t_solver, &transposed, span)?;
-        let prim = linear_solve_prim(&mv, (&s, s_caps.len()), (&t, t_caps.len()))
-            .map_err(internal)?;
+        let prim =
+            linear_solve_prim(&mv, (&s, s_caps.len()), (&t, t_caps.len())).map_err(internal)?;
         let mut inputs = [s_caps, t_caps, map.consts].concat();
         inputs.push(b);
         let outs = self.emit("linear_solve", prim, &inputs, span)?;
@@ -474,7 +496,12 @@ impl Evaluator {
 
     /// `solver(matvec, b)` traced into a graph over (its captures, the
     /// map's constants, b); `matvec` applies the map with those constants.
-    fn trace_solver(&mut self, solver: &Value, map: &Graph, span: Span) -> Result<(Graph, Vec<Arr>)> {
+    fn trace_solver(
+        &mut self,
+        solver: &Value,
+        map: &Graph,
+        span: Span,
+    ) -> Result<(Graph, Vec<Arr>)> {
         let types = map.input_types();
         let n = types.len() - 1;
         let vector = types[n].clone();

@@ -9,11 +9,11 @@ use super::value::{Arr, GradOptions, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::ir::simplify::simplify;
 use crate::ir::Graph;
+use crate::prims::control::spread;
 use crate::prims::custom::FORWARD_MODE_OF_CUSTOM_VJP;
 use crate::prims::Prim;
 use crate::span::Span;
 use crate::transform::jvp::jvp_graph;
-use crate::prims::control::spread;
 use crate::transform::linearize::linearize;
 use crate::transform::transpose::transpose_graph;
 use crate::types::TensorType;
@@ -431,7 +431,10 @@ fn without_aux_derivative(g: &Graph, output: &TreeDef, span: Span) -> Result<Gra
 }
 
 fn not_a_pair(span: Span) -> Diagnostic {
-    Diagnostic::at(span, "with `has_aux = true`, the function must return a pair `(value, aux)`")
+    Diagnostic::at(
+        span,
+        "with `has_aux = true`, the function must return a pair `(value, aux)`",
+    )
 }
 
 /// The number of array leaves of a structure.

@@ -168,7 +168,11 @@ pub fn infer_custom_vjp(
     let (closed_in, args) = split(inputs, closed).ok_or("custom_vjp closes over too much")?;
     let bwd_in = [closed_in, residuals, &float_types(&outs)].concat();
     check_types("custom_vjp bwd inputs", &bwd.input_types(), &bwd_in)?;
-    check_types("custom_vjp bwd results", &bwd.output_types(), &float_types(args))?;
+    check_types(
+        "custom_vjp bwd results",
+        &bwd.output_types(),
+        &float_types(args),
+    )?;
     Ok(outs)
 }
 
@@ -277,7 +281,11 @@ fn batch_cotangents(bwd: &Graph, flags: &[bool], want: &[bool], size: usize) -> 
     Ok(v.graph)
 }
 
-pub fn infer_custom_vjp_lin(bwd: &Graph, n_res: usize, inputs: &[TensorType]) -> R<Vec<TensorType>> {
+pub fn infer_custom_vjp_lin(
+    bwd: &Graph,
+    n_res: usize,
+    inputs: &[TensorType],
+) -> R<Vec<TensorType>> {
     let bwd_in = bwd.input_types();
     let (res, tangents) = split(inputs, n_res).ok_or("custom_vjp_lin lacks its residuals")?;
     let (bwd_res, out_types) = split(&bwd_in, n_res).ok_or("custom_vjp_lin's bwd lacks inputs")?;

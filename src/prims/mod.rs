@@ -616,10 +616,9 @@ impl Prim {
             }
             // The JVPs of custom_jvp and custom_vjp are their rules, inlined:
             // they never appear linearly.
-            Prim::CustomJvp { .. } | Prim::CustomVjp { .. } => Err(format!(
-                "{} is not linear in its inputs",
-                self.name()
-            )),
+            Prim::CustomJvp { .. } | Prim::CustomVjp { .. } => {
+                Err(format!("{} is not linear in its inputs", self.name()))
+            }
             // The JVP of stop_gradient has no tangent, so it never appears linearly.
             Prim::StopGradient
             | Prim::Compare(_)

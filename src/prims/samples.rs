@@ -68,7 +68,11 @@ impl Sample {
 fn widened(t: &Tensor) -> Tensor {
     let data = match t.data() {
         Data::F32(_) => Data::F64(t.to_f64_vec()),
-        Data::C64(v) => Data::C128(v.iter().map(|z| C128::new(z.re as f64, z.im as f64)).collect()),
+        Data::C64(v) => Data::C128(
+            v.iter()
+                .map(|z| C128::new(z.re as f64, z.im as f64))
+                .collect(),
+        ),
         _ => return t.clone(),
     };
     Tensor::new(t.shape().to_vec(), data).unwrap_or_else(|| t.clone())
@@ -641,7 +645,11 @@ fn control(out: &mut Vec<Sample>) {
     let (prim, inputs) = values::custom_jvp();
     out.push(Sample::new(prim, inputs, "sin(x) c with its own JVP"));
     let (prim, inputs) = values::custom_vjp();
-    out.push(Sample::new(prim, inputs, "sin(x) c with its own reverse rule"));
+    out.push(Sample::new(
+        prim,
+        inputs,
+        "sin(x) c with its own reverse rule",
+    ));
     let (prim, inputs) = values::custom_vjp_lin();
     out.push(Sample::new(prim, inputs, "the tangent map of sin(x) c"));
     let (prim, inputs) = values::linear_solve();

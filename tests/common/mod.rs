@@ -124,7 +124,11 @@ fn uniform(seed: &mut u64) -> f64 {
 pub fn random_like(t: &Tensor, seed: &mut u64) -> Tensor {
     let n = t.size();
     let data = match t.dtype().is_complex() {
-        true => Data::C128((0..n).map(|_| C128::new(uniform(seed), uniform(seed))).collect()),
+        true => Data::C128(
+            (0..n)
+                .map(|_| C128::new(uniform(seed), uniform(seed)))
+                .collect(),
+        ),
         false => Data::F64((0..n).map(|_| uniform(seed)).collect()),
     };
     Tensor::new(t.shape().to_vec(), data).expect("same size")
@@ -134,7 +138,13 @@ pub fn random_like(t: &Tensor, seed: &mut u64) -> Tensor {
 /// [0.5, 1.5]: the samples hold infinities and NaNs for the lowering tests,
 /// where derivatives are not defined.
 pub fn finite(t: &Tensor, seed: &mut u64) -> Tensor {
-    let mut fix = |x: f64| if x.is_finite() { x } else { 1.0 + 0.5 * uniform(seed) };
+    let mut fix = |x: f64| {
+        if x.is_finite() {
+            x
+        } else {
+            1.0 + 0.5 * uniform(seed)
+        }
+    };
     let data = match t.dtype() {
         nest::types::DType::F64 => Data::F64(t.to_f64_vec().into_iter().map(&mut fix).collect()),
         nest::types::DType::C128 => Data::C128(

@@ -35,7 +35,9 @@ pub const BUILTINS: &[Builtin] = &[
 /// `is_float(x)`: a static bool, whether every leaf of `x` is a real float.
 fn is_float(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let (leaves, _) = flatten(args.get(0)?);
-    let all = leaves.iter().all(|a| ops::materialize(a).dtype().is_float());
+    let all = leaves
+        .iter()
+        .all(|a| ops::materialize(a).dtype().is_float());
     Ok(Value::tensor(Tensor::scalar_bool(all)))
 }
 
@@ -68,7 +70,12 @@ fn check_like(_ev: &mut Evaluator, args: &Args) -> Result<Value> {
     if same_structure(&xd, &ld) && xt == lt {
         return Ok(x.clone());
     }
-    let list = |ts: &[TensorType]| ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+    let list = |ts: &[TensorType]| {
+        ts.iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let d = Diagnostic::at(
         args.call,
         format!("{} ({}), got ({})", args.str(2)?, list(&lt), list(&xt)),

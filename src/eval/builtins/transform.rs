@@ -139,7 +139,9 @@ fn linear_solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 fn closure_convert(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let f = function(args, 0, "f")?;
     let Value::Tuple(rest) = args.get(1)? else {
-        return Err(Diagnostic::internal("`closure_convert` arguments are not a tuple"));
+        return Err(Diagnostic::internal(
+            "`closure_convert` arguments are not a tuple",
+        ));
     };
     ev.closure_convert(&f, rest, args.call)
 }

@@ -121,7 +121,6 @@ pub fn transpose_binary(
     Ok(vec![cx, cy])
 }
 
-
 /// `select(p, t, f)` in `t` and `f` (never in `p`): the cotangent goes to
 /// `t` where `p` holds and to `f` elsewhere.
 pub fn transpose_select(
