@@ -32,9 +32,11 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run a script: its top-level statements, then `main()` if it defines one.
-    #[command(after_help = "Example:\n  nest run examples/quickstart.nest")]
+    #[command(
+        after_help = "Example:\n  nest run examples/quickstart.nest\n  echo 'print(ones([2]) * 3)' | nest run -"
+    )]
     Run {
-        /// The `.nest` file to run.
+        /// The `.nest` file to run, or `-` to read the program from standard input.
         file: PathBuf,
     },
     /// Parse and check a script without running it; prints `FILE: ok` on success.
@@ -129,7 +131,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { file } => {
             session.set_progress(io::stderr().is_terminal());
-            session.run_file(&file)
+            run(&mut session, &file)
         }
         Command::Check { file } => check(&mut session, &file),
         Command::Ir {
@@ -150,10 +152,10 @@ pub fn main() -> ExitCode {
             inputs,
             out,
         } => exec(&manifest, &inputs, &out),
-        Command::Repl => {
-            repl::run(&mut session);
-            Ok(())
-        }
+        Command::Repl => match repl::run(&mut session) {
+            true => Ok(()),
+            false => return ExitCode::FAILURE,
+        },
     };
     let _ = io::stdout().flush();
     match result {
@@ -163,6 +165,21 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs `file`, or with `-` the program on standard input (as `<stdin>`).
+fn run(session: &mut Session, file: &Path) -> Result<(), Diagnostic> {
+    if file != Path::new("-") {
+        return session.run_file(file);
+    }
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::stdin(), &mut text).map_err(|e| {
+        Diagnostic::new(format!(
+            "cannot read the program from standard input: {}",
+            e
+        ))
+    })?;
+    session.run_source("<stdin>", &text)
 }
 
 fn check(session: &mut Session, file: &Path) -> Result<(), Diagnostic> {

@@ -55,17 +55,26 @@ impl Session {
             .map_err(|e| Diagnostic::new(format!("cannot write output: {}", e)))
     }
 
+    /// Runs a program given as text (`nest run -` reads it from standard
+    /// input), shown in diagnostics as `name`. Its relative `import` and
+    /// file paths resolve from the current directory, as it has none.
+    pub fn run_source(&mut self, name: &str, text: &str) -> Result<()> {
+        let prog = self.ev.parse_source(name, text)?;
+        let module = ModuleEnv::new("main", None);
+        self.ev.run_program(&prog, module.clone())?;
+        self.run_main_of(&module)?;
+        self.ev
+            .out
+            .flush()
+            .map_err(|e| Diagnostic::new(format!("cannot write output: {}", e)))
+    }
+
     /// Calls the module's `main()`, if it defines one.
     fn run_main_of(&mut self, module: &Rc<ModuleEnv>) -> Result<()> {
         let main = module.get("main");
+        // The static checks refused a `main` with parameters.
         if let Some(Value::Func(f)) = main {
             if let Func::Def { def, .. } = &*f {
-                if !def.params.is_empty() {
-                    return Err(
-                        Diagnostic::at(def.name.span, "`main` must take no parameters")
-                            .with_hint("`nest run` calls `main()` with no arguments"),
-                    );
-                }
                 self.ev.run_main(def, module.clone())?;
             }
         }
@@ -260,7 +269,9 @@ impl Session {
     }
 
     /// Runs a REPL entry (statements, `fn` definitions, imports, or an
-    /// expression). Returns the printed value of a trailing expression.
+    /// expression). Returns the printed value of a trailing expression,
+    /// none for `()` (what `print(...)` gives), as Python's REPL shows
+    /// nothing for `None`.
     pub fn eval_repl(&mut self, source: &str) -> Result<Option<String>> {
         self.entries += 1;
         let name = format!("<repl:{}>", self.entries);
@@ -276,7 +287,7 @@ impl Session {
         crate::eval::check::check_program(&prog, Some(&known))?;
         let v = self.ev.run_program(&prog, self.repl.clone())?;
         let _ = self.ev.out.flush();
-        Ok(v.map(|v| display(&v)))
+        Ok(v.filter(|v| !is_unit(v)).map(|v| display(&v)))
     }
 
     /// The type of an expression, e.g. `f32[3, 4]` or `{w: f32[3], b: f32[]}` (REPL `:type`).
@@ -328,6 +339,10 @@ impl Evaluator {
         self.exec_block(&mut env, &def.body)?;
         Ok(())
     }
+}
+
+fn is_unit(v: &Value) -> bool {
+    matches!(v, Value::Tuple(xs) if xs.is_empty())
 }
 
 /// A value known only by its type: what a function is traced with from its
