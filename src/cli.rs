@@ -55,17 +55,18 @@ pub enum Command {
         /// The function's name.
         #[arg(long = "fn", value_name = "NAME")]
         name: String,
-        /// Argument types, e.g. "f32[3, 4], f32[4]"; needed unless the
-        /// function's annotations are concrete.
+        /// Argument types, one per parameter, written as annotations are:
+        /// "f32[3, 4], f32[4]" or "{w: f32[3], b: f32}, (f32[2], i32)";
+        /// needed unless every parameter has a concrete annotation.
         #[arg(long, value_name = "TYPES")]
         args: Option<String>,
         /// Print the StableHLO module XLA compiles instead of the IR.
         #[arg(long)]
         stablehlo: bool,
     },
-    /// Compile a function with fully annotated parameters into a reusable artifact.
+    /// Compile a function, traced with its annotations or `--args`, into a reusable artifact.
     #[command(
-        after_help = "Example:\n  nest compile model.nest --fn predict -o build/ --executable"
+        after_help = "Example:\n  nest compile examples/model.nest --fn predict -o target/model --executable"
     )]
     Compile {
         /// The `.nest` file that defines the function.
@@ -73,6 +74,10 @@ pub enum Command {
         /// The function's name.
         #[arg(long = "fn", value_name = "NAME")]
         name: String,
+        /// Argument types, one per parameter, as for `nest ir`; needed
+        /// unless every parameter has a concrete annotation.
+        #[arg(long, value_name = "TYPES")]
+        args: Option<String>,
         /// The directory to write NAME.mlir, NAME.json and the rest into.
         #[arg(short = 'o', long = "out", value_name = "DIR")]
         out: PathBuf,
@@ -144,9 +149,17 @@ pub fn main() -> ExitCode {
         Command::Compile {
             file,
             name,
+            args,
             out,
             executable,
-        } => compile(&mut session, &file, &name, &out, executable),
+        } => compile(
+            &mut session,
+            &file,
+            &name,
+            args.as_deref(),
+            &out,
+            executable,
+        ),
         Command::Exec {
             manifest,
             inputs,
@@ -215,6 +228,7 @@ fn compile(
     session: &mut Session,
     file: &Path,
     name: &str,
+    args: Option<&str>,
     out: &Path,
     executable: bool,
 ) -> Result<(), Diagnostic> {
@@ -223,7 +237,7 @@ fn compile(
     } else {
         None
     };
-    let manifest = session.compile_file(file, name, out, xla.as_deref())?;
+    let manifest = session.compile_file(file, name, args, out, xla.as_deref())?;
     let _ = writeln!(io::stdout(), "wrote {}", manifest.display());
     Ok(())
 }

@@ -193,7 +193,7 @@ fn compile_needs_concrete_annotations() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("needs a concrete type annotation on `x`"),
+        err.contains("model.nest:9:17: error: the dimension `n` has no size here"),
         "{err}"
     );
     assert!(!dir.join("norm2.json").exists(), "no partial artifact");

@@ -102,3 +102,162 @@ fn run_dash_resolves_paths_from_the_current_directory() {
     assert_eq!(stdout(&o), "[2. 2. 2.]\n", "{}", stderr(&o));
     assert!(dir.join("saved.npy").exists());
 }
+
+/// A file with an unannotated function, for `--args`.
+fn unannotated(test: &str) -> (PathBuf, String) {
+    let dir = tmp(test);
+    let file = dir.join("model.nest");
+    std::fs::write(
+        &file,
+        "fn predict(p, x) { x @ p.w + p.b }\nfn pair(t, k) { t.0 * cast(t.1, f32) }\n",
+    )
+    .expect("write the program");
+    let path = file.to_str().expect("a UTF-8 path").to_string();
+    (dir, path)
+}
+
+#[test]
+fn args_take_tuple_and_record_types() {
+    let (_dir, file) = unannotated("args_trees");
+    let o = nest(&[
+        "ir",
+        &file,
+        "--fn",
+        "predict",
+        "--args",
+        "{w: f32[3], b: f32}, f32[4, 3]",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("fn predict(%0: f32[3], %1: f32[], %2: f32[4, 3]) -> (f32[4])"),
+        "{}",
+        stdout(&o)
+    );
+    let o = nest(&["ir", &file, "--fn", "pair", "--args", "(f32[2], i32), key"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("fn pair(%0: f32[2], %1: i32[], %2: u32[2])"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn compile_takes_args() {
+    let (dir, file) = unannotated("compile_args");
+    let out = dir.join("build");
+    let o = nest(&[
+        "compile",
+        &file,
+        "--fn",
+        "predict",
+        "--args",
+        "{w: f32[3], b: f32}, f32[4, 3]",
+        "-o",
+        out.to_str().expect("a UTF-8 path"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("predict.json")).expect("a manifest");
+    let m: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let names: Vec<&str> = m["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|s| s["name"].as_str().expect("a name"))
+        .collect();
+    assert_eq!(names, ["p.w", "p.b", "x"]);
+    assert_eq!(m["outputs"][0]["shape"], serde_json::json!([4]));
+}
+
+#[test]
+fn a_wrong_number_of_args_says_what_is_expected() {
+    let (dir, file) = unannotated("args_count");
+    let out = dir.join("build");
+    let out = out.to_str().expect("a UTF-8 path");
+    for cmd in [
+        vec![
+            "ir",
+            &file,
+            "--fn",
+            "predict",
+            "--args",
+            "{w: f32[3], b: f32}",
+        ],
+        vec![
+            "compile",
+            &file,
+            "--fn",
+            "predict",
+            "-o",
+            out,
+            "--args",
+            "{w: f32[3], b: f32}",
+        ],
+    ] {
+        let o = nest(&cmd);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.starts_with(
+                "--args:1:1: error: `predict` takes 2 arguments (`p`, `x`), and `--args` gives 1 type\n"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("hint: no type for `x`"), "{err}");
+        assert!(!err.contains("unknown name"), "{err}");
+    }
+    let o = nest(&[
+        "ir",
+        &file,
+        "--fn",
+        "predict",
+        "--args",
+        "f32[3], f32[4, 3], f32",
+    ]);
+    let err = stderr(&o);
+    assert!(err.contains("and `--args` gives 3 types"), "{err}");
+    assert!(err.contains("remove the last 1"), "{err}");
+    assert!(
+        !Path::new(out).join("predict.json").exists(),
+        "no partial artifact"
+    );
+}
+
+#[test]
+fn args_errors_point_into_the_args() {
+    let (_dir, file) = unannotated("args_errors");
+    let o = nest(&[
+        "ir",
+        &file,
+        "--fn",
+        "predict",
+        "--args",
+        "{w: f32[n], b: f32}, f32[4, 3]",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("--args:1:9: error: the dimension `n` has no size here"),
+        "{err}"
+    );
+    let o = nest(&[
+        "ir",
+        &file,
+        "--fn",
+        "predict",
+        "--args",
+        "{w: f33[3], b: f32}, f32",
+    ]);
+    assert!(
+        stderr(&o).starts_with("--args:1:5: error: unknown dtype `f33`"),
+        "{}",
+        stderr(&o)
+    );
+    // Without `--args`, every parameter needs an annotation; all are named.
+    let o = nest(&["compile", &file, "--fn", "predict", "-o", "unused"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("error: `predict` has parameters without a type: `p`, `x`"),
+        "{err}"
+    );
+}
