@@ -3,7 +3,7 @@
 //! Every user error reaches here as a [`Diagnostic`], is rendered once to
 //! stderr, and turns into exit status 1.
 
-use crate::repl;
+use crate::{backend_flag, repl};
 use clap::{Parser, Subcommand};
 use nest::backend::Choice;
 use nest::{Diagnostic, Session};
@@ -24,7 +24,9 @@ pub struct Cli {
     pub command: Command,
     /// Where compiled programs run: `xla` (needs a plugin), `interp` (the
     /// reference interpreter), or `auto` (XLA when a plugin is found). The
-    /// default is `$NEST_BACKEND`, else `auto`.
+    /// default is `$NEST_BACKEND`, else `auto` (for `ir` and `compile`, which
+    /// run top-level statements only for their bindings, `interp`). `exec`
+    /// runs on XLA only; `check` and `plugin` take no backend.
     #[arg(long, global = true, value_name = "BACKEND")]
     pub backend: Option<String>,
 }
@@ -126,12 +128,9 @@ pub enum PluginAction {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut session = Session::new(Box::new(io::stdout()));
-    let needs_backend = matches!(cli.command, Command::Run { .. } | Command::Repl);
-    if needs_backend {
-        if let Err(message) = choose_backend(&mut session, cli.backend.as_deref()) {
-            let _ = writeln!(io::stderr(), "error: {}", message);
-            return ExitCode::FAILURE;
-        }
+    if let Err(diag) = backend_flag::configure(&mut session, &cli.command, cli.backend.as_deref()) {
+        report(&session, &diag);
+        return ExitCode::FAILURE;
     }
     let result = match cli.command {
         Command::Run { file } => {
@@ -198,21 +197,6 @@ fn run(session: &mut Session, file: &Path) -> Result<(), Diagnostic> {
 fn check(session: &mut Session, file: &Path) -> Result<(), Diagnostic> {
     session.check_file(file)?;
     let _ = writeln!(io::stdout(), "{}: ok", file.display());
-    Ok(())
-}
-
-/// Opens the backend from `--backend`, else `$NEST_BACKEND`, else `auto`;
-/// `auto` without a plugin notes, in one line, how to get one.
-fn choose_backend(session: &mut Session, flag: Option<&str>) -> Result<(), String> {
-    let env = std::env::var("NEST_BACKEND").ok();
-    let text = flag.or(env.as_deref()).unwrap_or("auto");
-    let choice = Choice::parse(text)
-        .ok_or_else(|| format!("unknown backend `{}`: use `xla`, `interp` or `auto`", text))?;
-    let (backend, note) = nest::backend::open(choice)?;
-    if let Some(note) = note {
-        let _ = writeln!(io::stderr(), "{}", note);
-    }
-    session.set_backend(backend);
     Ok(())
 }
 

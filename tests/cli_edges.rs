@@ -261,3 +261,113 @@ fn args_errors_point_into_the_args() {
         "{err}"
     );
 }
+
+/// `nest ARGS` with extra environment variables.
+fn nest_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nest"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("the nest binary runs")
+}
+
+#[test]
+fn check_and_plugin_refuse_a_backend() {
+    let o = nest(&["--backend", "xla", "check", "examples/quickstart.nest"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("error: `nest check` takes no `--backend`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+    let o = nest(&["plugin", "list", "--backend", "interp"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("error: `nest plugin` takes no `--backend`"),
+        "{}",
+        stderr(&o)
+    );
+    // `NEST_BACKEND`, set for the commands that run code, is no error.
+    let o = nest_env(
+        &["check", "examples/quickstart.nest"],
+        &[("NEST_BACKEND", "interp")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A misspelled backend is an error on every command.
+    let o = nest(&["--backend", "xal", "check", "examples/quickstart.nest"]);
+    assert!(
+        stderr(&o).starts_with("error: unknown backend `xal`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn exec_and_compile_executable_refuse_the_interpreter() {
+    let o = nest(&[
+        "--backend",
+        "interp",
+        "exec",
+        "build/f.json",
+        "--in",
+        "x.npy",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o)
+            .starts_with("error: `nest exec` needs XLA: `--backend interp` cannot run an artifact"),
+        "{}",
+        stderr(&o)
+    );
+    let o = nest_env(
+        &["exec", "build/f.json", "--in", "x.npy", "--out", "out"],
+        &[("NEST_BACKEND", "interp")],
+    );
+    assert!(
+        stderr(&o).starts_with("error: `nest exec` needs XLA: `NEST_BACKEND=interp`"),
+        "{}",
+        stderr(&o)
+    );
+    let dir = tmp("compile_interp");
+    let o = nest(&[
+        "--backend",
+        "interp",
+        "compile",
+        "tests/artifacts/model.nest",
+        "--fn",
+        "predict",
+        "-o",
+        dir.to_str().expect("a UTF-8 path"),
+        "--executable",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot compile an executable"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("predict.json").exists());
+}
+
+#[test]
+fn ir_runs_the_top_level_statements_on_the_chosen_backend() {
+    // `--backend xla` is honored: with no plugin to load, it is an error
+    // (the interpreter, used by default, needs none).
+    let args = ["ir", "tests/artifacts/model.nest", "--fn", "predict"];
+    let broken = [("NEST_PJRT_PLUGIN", "/nonexistent/plugin.so")];
+    let o = nest_env(&args, &broken);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut with_xla = vec!["--backend", "xla"];
+    with_xla.extend(args);
+    let o = nest_env(&with_xla, &broken);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("/nonexistent/plugin.so"),
+        "{}",
+        stderr(&o)
+    );
+}
