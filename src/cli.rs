@@ -89,7 +89,7 @@ pub enum Command {
     },
     /// Run a compiled artifact on `.npy` inputs, writing `.npy` outputs.
     #[command(
-        after_help = "Example:\n  nest exec build/predict.json --in x.npy w.npy --out results/"
+        after_help = "Example:\n  nest exec target/model/predict.json --in target/model_w.npy target/model_b.npy target/model_x.npy --out target/model/results"
     )]
     Exec {
         /// The artifact's manifest, `DIR/NAME.json`.

@@ -94,7 +94,7 @@ fn the_readme_walkthrough_compiles_and_execs_the_example() {
 }
 
 #[test]
-fn the_help_of_compile_and_exec_names_files_that_exist() {
+fn the_help_of_compile_names_a_file_that_exists() {
     // `nest compile --help` named a `model.nest` that did not exist.
     let o = Command::new(env!("CARGO_BIN_EXE_nest"))
         .args(["compile", "--help"])

@@ -229,6 +229,16 @@ impl Checker<'_> {
                 self.scopes.pop();
                 r?;
             }
+            Stmt::ForEach {
+                var, items, body, ..
+            } => {
+                self.expr(items)?;
+                self.scopes
+                    .push(HashMap::from([(var.name.clone(), Kind::Let)]));
+                let r = self.block(body);
+                self.scopes.pop();
+                r?;
+            }
             Stmt::While { cond, body, .. } => {
                 self.expr(cond)?;
                 self.block(body)?;

@@ -655,6 +655,18 @@ impl<'s> Builder<'s> {
     }
 
     fn for_stmt(&mut self, p: P, span: Span) -> Result<Stmt> {
+        let has_range = Kids::of(p.clone())
+            .it
+            .any(|k| k.as_rule() == Rule::range_op);
+        if !has_range {
+            let [var, items, body] = take(p)?;
+            return Ok(Stmt::ForEach {
+                var: self.ident(var),
+                items: self.node(items)?,
+                body: self.block(body)?,
+                span,
+            });
+        }
         let [var, start, end, body] = take(p)?;
         Ok(Stmt::For {
             var: self.ident(var),
