@@ -26,24 +26,26 @@ pub fn arg_values(
     name: &str,
     args: Option<&str>,
 ) -> Result<Vec<(Value, Span)>> {
-    let typed: Vec<(&TypeExpr, Span)>;
-    let parsed: Vec<TypeExpr>;
     match args {
         Some(text) => {
             let file = sources.add(ARGS_SOURCE, text);
-            parsed = crate::syntax::parse_types(text, file)?;
-            check_count(def, name, parsed.len(), Span::new(file, 0, text.len()))?;
-            typed = parsed.iter().map(|t| (t, type_span(t))).collect();
+            let types = crate::syntax::parse_types(text, file)?;
+            check_count(def, name, types.len(), Span::new(file, 0, text.len()))?;
+            values(types.iter().map(|t| (t, type_span(t))), WHOLE_DIMS)
         }
-        None => typed = annotations(def, name)?,
+        None => values(
+            annotations(def, name)?.into_iter(),
+            &format!("{}, or give the types with `--args`", WHOLE_DIMS),
+        ),
     }
-    let dims_hint = match args {
-        Some(_) => WHOLE_DIMS.to_string(),
-        None => format!("{}, or give the types with `--args`", WHOLE_DIMS),
-    };
-    let dims_hint = dims_hint.as_str();
+}
+
+/// The abstract value of each type, checked for size at its span.
+fn values<'a>(
+    typed: impl Iterator<Item = (&'a TypeExpr, Span)>,
+    dims_hint: &str,
+) -> Result<Vec<(Value, Span)>> {
     typed
-        .into_iter()
         .map(|(t, blame)| {
             let v = value_of(t, dims_hint)?;
             check_size(&v, blame)?;
