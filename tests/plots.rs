@@ -474,3 +474,16 @@ fn check_finds_shape_errors_and_writes_nothing() {
     let e = session.check_file(&path).expect_err("z is not 2-D");
     assert!(session.render(&e).contains("expects a 2-D array z"));
 }
+
+#[test]
+fn main_may_write_figures() {
+    let dir = run(
+        "main",
+        "fn losses() { exp(-arange(5)) }\nfn main() { plot(\"m.svg\", {loss: losses()}); }\n",
+    );
+    let svg = read_svg(&dir.join("m.svg"));
+    assert_eq!(
+        count_with(&svg, "polyline", "stroke", &hex(series_color(0))),
+        1
+    );
+}

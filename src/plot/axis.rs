@@ -45,9 +45,9 @@ impl Axis {
         }
     }
 
-    /// Ticks at round numbers, at most about `max` of them: 1, 2 or 5 times
-    /// a power of ten on a linear axis; powers of ten on a log axis (1, 2, 5
-    /// times them when the axis spans less than a decade or two).
+    /// Ticks at round numbers, at most about `max` of them: multiples of 1,
+    /// 2 or 5 times a power of ten on a linear axis; on a log axis, 1, 2 and
+    /// 5 times powers of ten when they are few enough, else powers of ten.
     pub fn ticks(&self, max: usize) -> Vec<f64> {
         let max = max.max(2);
         if !self.log {
@@ -57,20 +57,19 @@ impl Axis {
             self.lo.log10().ceil() as i32,
             self.hi.log10().floor() as i32,
         );
-        let decades: Vec<f64> = (a..=b).map(|e| 10f64.powi(e)).collect();
-        if decades.len() >= 3 {
-            let every = decades.len().div_ceil(max);
-            return decades.into_iter().step_by(every).collect();
-        }
         let fine: Vec<f64> = (a - 1..=b)
             .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
             .filter(|&v| v >= self.lo && v <= self.hi)
             .collect();
         if fine.len() >= 2 && fine.len() <= max {
-            fine
-        } else {
-            linear_ticks(self.lo, self.hi, max)
+            return fine;
         }
+        let decades: Vec<f64> = (a..=b).map(|e| 10f64.powi(e)).collect();
+        if decades.len() >= 2 {
+            let every = decades.len().div_ceil(max);
+            return decades.into_iter().step_by(every).collect();
+        }
+        linear_ticks(self.lo, self.hi, max)
     }
 }
 
@@ -200,6 +199,12 @@ mod tests {
             log: true,
         };
         assert_eq!(l.ticks(10).len(), 7);
+        let decades = Axis {
+            lo: 0.008,
+            hi: 6.0,
+            log: true,
+        };
+        assert_eq!(decades.ticks(10).len(), 9);
         assert_eq!(l.ticks(3), vec![1e-4, 1e-1, 1e2]);
         let narrow = Axis {
             lo: 1.5,

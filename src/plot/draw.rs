@@ -58,7 +58,7 @@ fn chart<'a, DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .bold_line_style(RGBColor(225, 225, 225))
         .x_labels(8)
-        .y_labels(8);
+        .y_labels(10);
     if !grid {
         mesh.disable_mesh();
     }

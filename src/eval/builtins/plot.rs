@@ -130,14 +130,14 @@ fn heatmap(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 
 /// The file a figure goes to, and its format.
 fn target(ev: &Evaluator, args: &Args) -> Result<(PathBuf, Format)> {
-    let path = ev.resolve_path(args.span(0), &args.str(0)?);
+    let given = args.str(0)?;
+    let path = ev.resolve_path(args.span(0), &given);
     let format = Format::of_path(&path).ok_or_else(|| {
         args.error(
             0,
             format!(
-                "`{}` writes `.png` or `.svg` files, not `{}`",
-                args.name,
-                path.display()
+                "`{}` writes `.png` or `.svg` files, not `{given}`",
+                args.name
             ),
         )
         .with_hint("the file's extension chooses the format")
