@@ -86,14 +86,17 @@ fn widen(lo: f64, hi: f64, pad: f64) -> (f64, f64) {
         let d = if lo == 0.0 { 0.5 } else { lo.abs() * 0.1 };
         return (lo - d, hi + d);
     }
-    let d = (hi / 2.0 - lo / 2.0) * 2.0 * pad;
-    (lo - d, hi + d)
+    // Halves, so that `hi - lo` cannot overflow; the ends stay finite.
+    let d = (hi / 2.0 - lo / 2.0) * (2.0 * pad);
+    ((lo - d).max(f64::MIN), (hi + d).min(f64::MAX))
 }
 
 /// Multiples of a step of 1, 2 or 5 times a power of ten in `[lo, hi]`,
 /// at most `max` of them.
 fn linear_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
-    let raw = (hi - lo) / max as f64;
+    // Half the span and half the count, so that `hi - lo` cannot overflow.
+    let (half, count) = (hi / 2.0 - lo / 2.0, max as f64 / 2.0);
+    let raw = half / count;
     if !(raw.is_finite() && raw > 0.0) {
         return vec![lo, hi];
     }
@@ -101,7 +104,7 @@ fn linear_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
     let step = [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
-        .find(|&s| (hi - lo) / s <= max as f64)
+        .find(|&s| half / s <= count)
         .unwrap_or(10.0 * magnitude);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
@@ -163,6 +166,13 @@ mod tests {
         assert_eq!((a.lo, a.hi), (0.0, 1.0));
         let a = Axis::fit([2.0, 2.0].into_iter(), false, 0.05);
         assert_eq!((a.lo, a.hi), (1.8, 2.2));
+        // Near the largest f64, the range neither overflows nor collapses.
+        let a = Axis::fit([-1e308, 1e308].into_iter(), false, 0.05);
+        assert_eq!((a.lo, a.hi), (-1.1e308, 1.1e308));
+        let a = Axis::fit([f64::MIN, f64::MAX].into_iter(), false, 0.05);
+        assert_eq!((a.lo, a.hi), (f64::MIN, f64::MAX));
+        assert_eq!(a.map(&0.0, (0, 100)), 50);
+        assert_eq!(a.ticks(4).len(), 3);
     }
 
     #[test]

@@ -44,7 +44,10 @@ pub fn histogram(series: &[Vec<f64>], bins: usize, log: bool) -> Bins {
     } else if lo == hi {
         (lo, hi) = (lo - 0.5, hi + 0.5);
     }
+    // A bin's width, and where v falls in units of it, without computing
+    // `hi - lo` or `v - lo` (which may overflow).
     let width = hi / bins as f64 - lo / bins as f64;
+    let bin = |v: f64| ((t(v) / 2.0 - lo / 2.0) / (width / 2.0)).floor();
     let edges = (0..=bins)
         .map(|i| lo + width * i as f64)
         .map(|e| if log { 10f64.powf(e) } else { e })
@@ -54,8 +57,7 @@ pub fn histogram(series: &[Vec<f64>], bins: usize, log: bool) -> Bins {
         .map(|s| {
             let mut c = vec![0; bins];
             for v in s.iter().copied().filter(|&v| shown(v, log)) {
-                let k = ((t(v) - lo) / width).floor();
-                c[(k.max(0.0) as usize).min(bins - 1)] += 1;
+                c[(bin(v).max(0.0) as usize).min(bins - 1)] += 1;
             }
             c
         })
@@ -74,12 +76,15 @@ pub fn cell_edges(centers: &[f64], log: bool) -> Vec<f64> {
         .collect();
     let n = t.len();
     let mut e = Vec::with_capacity(n + 1);
+    // Halves of differences, so that no difference overflows; ends clamped
+    // to finite values.
+    let half = |a: f64, b: f64| b / 2.0 - a / 2.0;
     if n == 1 {
         e.extend([t[0] - 0.5, t[0] + 0.5]);
     } else {
-        e.push(t[0] - (t[1] - t[0]) / 2.0);
+        e.push((t[0] - half(t[0], t[1])).max(f64::MIN));
         e.extend(t.windows(2).map(|w| w[0] / 2.0 + w[1] / 2.0));
-        e.push(t[n - 1] + (t[n - 1] - t[n - 2]) / 2.0);
+        e.push((t[n - 1] + half(t[n - 2], t[n - 1])).min(f64::MAX));
     }
     if log {
         e.iter().map(|v| 10f64.powf(*v)).collect()
@@ -189,6 +194,10 @@ mod tests {
             vec![-0.5, 0.5, 2.0, 4.0]
         );
         assert_eq!(cell_edges(&[2.0], false), vec![1.5, 2.5]);
+        let wide = cell_edges(&[-1e308, 1e308], false);
+        assert_eq!(wide, vec![f64::MIN, 0.0, f64::MAX]);
+        let b = histogram(&[vec![-1e308, 1e308, 0.0]], 2, false);
+        assert_eq!(b.counts, vec![vec![1, 2]]);
         let e = cell_edges(&[1.0, 100.0], true);
         assert!((e[1] - 10.0).abs() < 1e-9 && (e[2] - 1000.0).abs() < 1e-6);
     }

@@ -201,7 +201,14 @@ fn heatmap<DB: DrawingBackend>(
     };
     let mut c = chart(&main, o, x, y, false)?;
     let (lo, hi) = finite_range(z);
-    let shade = |v: f64| colormap(if hi > lo { (v - lo) / (hi - lo) } else { 0.5 });
+    // In halves, so that `hi - lo` cannot overflow.
+    let shade = |v: f64| {
+        colormap(if hi > lo {
+            (v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0)
+        } else {
+            0.5
+        })
+    };
     let n = xc.len();
     let cells = z
         .iter()
@@ -255,11 +262,12 @@ fn colorbar<DB: DrawingBackend>(
         .y_labels(6)
         .draw()
         .map_err(failed)?;
-    let step = (scale.1 - scale.0) / STEPS as f64;
+    let step = (scale.1 / 2.0 - scale.0 / 2.0) / STEPS as f64 * 2.0;
     let strips = (0..STEPS).map(|k| {
         let v = scale.0 + step * k as f64;
         let t = (k as f64 + 0.5) / STEPS as f64;
-        Rectangle::new([(0.0, v), (1.0, v + step)], rgb(colormap(t)).filled())
+        let top = (v + step).min(f64::MAX);
+        Rectangle::new([(0.0, v), (1.0, top)], rgb(colormap(t)).filled())
     });
     c.draw_series(strips).map_err(failed)?;
     Ok(())
