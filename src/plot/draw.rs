@@ -187,28 +187,16 @@ fn heatmap<DB: DrawingBackend>(
     yc: &[f64],
 ) -> Result<()> {
     let (ex, ey) = (cell_edges(xc, o.logx), cell_edges(yc, o.logy));
-    let (w, _) = area.dim_in_pixel();
+    let (w, h) = area.dim_in_pixel();
     let (main, bar) = area.split_horizontally(w.saturating_sub(COLORBAR_WIDTH));
-    let x = Axis {
-        lo: ex[0],
-        hi: ex[ex.len() - 1],
-        log: o.logx,
-    };
-    let y = Axis {
-        lo: ey[0],
-        hi: ey[ey.len() - 1],
-        log: o.logy,
-    };
-    let mut c = chart(&main, o, x, y, false)?;
+    let mut c = chart(
+        &main,
+        o,
+        spanning(&ex, o.logx),
+        spanning(&ey, o.logy),
+        false,
+    )?;
     let (lo, hi) = finite_range(z);
-    // In halves, so that `hi - lo` cannot overflow.
-    let shade = |v: f64| {
-        colormap(if hi > lo {
-            (v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0)
-        } else {
-            0.5
-        })
-    };
     let n = xc.len();
     let cells = z
         .iter()
@@ -216,14 +204,31 @@ fn heatmap<DB: DrawingBackend>(
         .filter(|(_, v)| v.is_finite())
         .map(|(k, &v)| {
             let (i, j) = (k / n, k % n);
-            Rectangle::new(
-                [(ex[j], ey[i]), (ex[j + 1], ey[i + 1])],
-                rgb(shade(v)).filled(),
-            )
+            let color = rgb(colormap(unit(v, lo, hi)));
+            Rectangle::new([(ex[j], ey[i]), (ex[j + 1], ey[i + 1])], color.filled())
         });
     c.draw_series(cells).map_err(failed)?;
     let (_, rows) = c.plotting_area().get_pixel_range();
-    colorbar(&bar, rows, area.dim_in_pixel().1, (lo, hi))
+    colorbar(&bar, rows, h, (lo, hi))
+}
+
+/// The axis from the first to the last of `edges`.
+fn spanning(edges: &[f64], log: bool) -> Axis {
+    Axis {
+        lo: edges[0],
+        hi: edges[edges.len() - 1],
+        log,
+    }
+}
+
+/// Where `v` lies from `lo` to `hi`, from 0 to 1 (½ when they are equal),
+/// computed in halves so that `hi - lo` cannot overflow.
+fn unit(v: f64, lo: f64, hi: f64) -> f64 {
+    if hi > lo {
+        (v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0)
+    } else {
+        0.5
+    }
 }
 
 /// A vertical color scale from `lo` to `hi`, its ends level with the cells
@@ -234,26 +239,18 @@ fn colorbar<DB: DrawingBackend>(
     height: u32,
     (lo, hi): (f64, f64),
 ) -> Result<()> {
-    const STEPS: usize = 64;
-    let bottom = (height as i32 - rows.end).max(0);
-    let scale = if hi > lo {
+    // Equal values are shown at the middle of a scale one wide.
+    let (lo, hi) = if hi > lo {
         (lo, hi)
     } else {
         (lo - 0.5, hi + 0.5)
     };
     let mut c = ChartBuilder::on(area)
         .margin_top(rows.start.max(0))
-        .margin_bottom(bottom)
+        .margin_bottom((height as i32 - rows.end).max(0))
         .margin_left(14)
         .set_label_area_size(LabelAreaPosition::Right, 60)
-        .build_cartesian_2d(
-            RangedCoordf64::from(0.0..1.0),
-            Axis {
-                lo: scale.0,
-                hi: scale.1,
-                log: false,
-            },
-        )
+        .build_cartesian_2d(RangedCoordf64::from(0.0..1.0), Axis { lo, hi, log: false })
         .map_err(failed)?;
     c.configure_mesh()
         .disable_mesh()
@@ -262,13 +259,20 @@ fn colorbar<DB: DrawingBackend>(
         .y_labels(6)
         .draw()
         .map_err(failed)?;
-    let step = (scale.1 / 2.0 - scale.0 / 2.0) / STEPS as f64 * 2.0;
-    let strips = (0..STEPS).map(|k| {
-        let v = scale.0 + step * k as f64;
-        let t = (k as f64 + 0.5) / STEPS as f64;
-        let top = (v + step).min(f64::MAX);
-        Rectangle::new([(0.0, v), (1.0, top)], rgb(colormap(t)).filled())
-    });
-    c.draw_series(strips).map_err(failed)?;
+    strips(&c.plotting_area().strip_coord_spec())
+}
+
+/// The colors of the scale, bottom (0) to top (1), in horizontal strips
+/// laid out in pixels.
+fn strips<DB: DrawingBackend>(area: &Area<DB>) -> Result<()> {
+    const STEPS: i32 = 64;
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    for k in 0..STEPS {
+        let (top, bottom) = (h * k / STEPS, h * (k + 1) / STEPS);
+        let t = 1.0 - (k as f64 + 0.5) / STEPS as f64;
+        let strip = Rectangle::new([(0, top), (w, bottom)], rgb(colormap(t)).filled());
+        area.draw(&strip).map_err(failed)?;
+    }
     Ok(())
 }
