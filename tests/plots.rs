@@ -470,6 +470,16 @@ fn check_finds_shape_errors_and_writes_nothing() {
     std::fs::write(&path, "plot(\"ok.png\", ones([3]));\n").expect("written");
     session.check_file(&path).expect("checks");
     assert!(!dir.join("ok.png").exists(), "check writes no figure");
+    // A history gathered in a host loop has two entries in `check`, not 10:
+    // lengths are left to `run`.
+    let history = "var h = zeros([0]);\nfor i in 0..10 { h = concat([h, stack([cast(i, f32)])]); }\n\
+                   plot(\"h.png\", (arange(10), h));\nheatmap(\"m.png\", ones([2, 5]), x = h[:5] + 1.0);\n";
+    std::fs::write(&path, history).expect("written");
+    let mut session = Session::new(Box::new(Captured::default()));
+    session
+        .check_file(&path)
+        .map_err(|d| session.render(&d))
+        .expect("checks");
     std::fs::write(&path, "heatmap(\"bad.png\", ones([3]));\n").expect("written");
     let mut session = Session::new(Box::new(Captured::default()));
     let e = session.check_file(&path).expect_err("z is not 2-D");

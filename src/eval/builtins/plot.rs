@@ -1,7 +1,9 @@
 //! Figure builtins (top level only): `plot`, `scatter`, `hist`, `heatmap`.
-//! Each checks its arguments (their shapes, so that `nest check` finds the
-//! same errors), reads the arrays into a [`Figure`] and writes it; drawing
-//! is `crate::plot`'s.
+//! Each checks its arguments by their types (so that `nest check` finds
+//! those errors), then reads the arrays into a [`Figure`], checking what
+//! needs their values or lengths (a host loop runs only two iterations in
+//! `nest check`, so lengths made by one are known only to `run`), and
+//! writes it; drawing is `crate::plot`'s.
 
 use super::{Args, Builtin};
 use crate::diag::{Diagnostic, Result};
@@ -50,7 +52,7 @@ fn plot(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let leaves = leaves(args, 1, Shape::Series)?;
     let options = options(args, 2)?;
     write(ev, args, target, options, || {
-        Ok(Kind::Lines(series(&leaves)?))
+        Ok(Kind::Lines(series(args, 1, &leaves)?))
     })
 }
 
@@ -60,7 +62,7 @@ fn scatter(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let leaves = leaves(args, 1, Shape::Series)?;
     let options = options(args, 2)?;
     write(ev, args, target, options, || {
-        Ok(Kind::Scatter(series(&leaves)?))
+        Ok(Kind::Scatter(series(args, 1, &leaves)?))
     })
 }
 
@@ -105,8 +107,8 @@ fn heatmap(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     if rows == 0 || cols == 0 {
         return Err(args.error(1, format!("`heatmap`: z is empty ({})", z.ty())));
     }
-    let x = centers(args, 2, "x", cols)?;
-    let y = centers(args, 3, "y", rows)?;
+    let x = centers(args, 2, "x")?;
+    let y = centers(args, 3, "y")?;
     let options = options(args, 4)?;
     let (logx, logy) = (options.logx, options.logy);
     for (i, name, given, log) in [(2, "x", &x, logx), (3, "y", &y, logy)] {
@@ -251,17 +253,6 @@ fn collect(
         Value::Tuple(xy) if shape == Shape::Series && xy.len() == 2 => {
             let x = leaf(args, i, &xy[0], &label, shape)?;
             let y = leaf(args, i, &xy[1], &label, shape)?;
-            if x.shape() != y.shape() {
-                let (nx, ny) = (x.shape()[0], y.shape()[0]);
-                return Err(args.error(
-                    i,
-                    format!(
-                        "`{}`: {} has {nx} x values and {ny} y values",
-                        args.name,
-                        what(&label)
-                    ),
-                ));
-            }
             out.push(Leaf {
                 label,
                 x: Some(x),
@@ -335,24 +326,14 @@ fn real(args: &Args, i: usize, a: &Arr, what: &str) -> Result<()> {
 }
 
 /// The cell centers of argument `i`: `none` (0, 1, 2, ...) or a 1-D array of `n`.
-fn centers(args: &Args, i: usize, name: &str, n: usize) -> Result<Option<Arr>> {
+fn centers(args: &Args, i: usize, name: &str) -> Result<Option<Arr>> {
     if args.is_none(i) {
         return Ok(None);
     }
     let a = args.arr(i)?;
     real(args, i, &a, name)?;
-    if a.shape() != [n] {
-        return Err(args
-            .error(
-                i,
-                format!(
-                    "`heatmap`: {name} is {}, but z has {n} cells along it",
-                    a.ty()
-                ),
-            )
-            .with_hint(
-                "z[i, j] is the value at (x[j], y[i]): x has z's column count, y its row count",
-            ));
+    if a.rank() != 1 {
+        return Err(args.error(i, format!("`heatmap`: {name} is {}, not 1-D", a.ty())));
     }
     Ok(Some(a))
 }
@@ -370,6 +351,19 @@ fn center_values(
         return Ok((0..n).map(|k| k as f64).collect());
     };
     let v = floats(a)?;
+    if v.len() != n {
+        return Err(args
+            .error(
+                i,
+                format!(
+                    "`heatmap`: {name} has {} values, but z has {n} cells along it",
+                    v.len()
+                ),
+            )
+            .with_hint(
+                "z[i, j] is the value at (x[j], y[i]): x has z's column count, y its row count",
+            ));
+    }
     let ordered = v.iter().all(|c| c.is_finite()) && v.windows(2).all(|w| w[0] < w[1]);
     if !ordered {
         return Err(args.error(
@@ -386,8 +380,8 @@ fn center_values(
     Ok(v)
 }
 
-/// The series of a line or scatter plot, read.
-fn series(leaves: &[Leaf]) -> Result<Vec<Series>> {
+/// The series of a line or scatter plot, read; x and y must have one length.
+fn series(args: &Args, i: usize, leaves: &[Leaf]) -> Result<Vec<Series>> {
     leaves
         .iter()
         .map(|l| {
@@ -396,6 +390,14 @@ fn series(leaves: &[Leaf]) -> Result<Vec<Series>> {
                 Some(x) => floats(x)?,
                 None => (0..y.len()).map(|k| k as f64).collect(),
             };
+            if x.len() != y.len() {
+                let (nx, ny, name) = (x.len(), y.len(), args.name);
+                let what = what(&l.label);
+                return Err(args.error(
+                    i,
+                    format!("`{name}`: {what} has {nx} x values and {ny} y values"),
+                ));
+            }
             Ok(Series {
                 label: l.label.clone(),
                 x,
