@@ -498,3 +498,15 @@ fn main_may_write_figures() {
         1
     );
 }
+
+#[test]
+fn the_examples_that_draw_pass_check() {
+    // `nest check` of an example whose curve is gathered in a host loop.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for name in ["quickstart", "mlp", "ift_weight_decay"] {
+        let mut session = Session::new(Box::new(Captured::default()));
+        if let Err(d) = session.check_file(&dir.join(format!("{name}.nest"))) {
+            panic!("{name}: {}", session.render(&d));
+        }
+    }
+}
