@@ -111,16 +111,8 @@ fn heatmap(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let y = centers(args, 3, "y")?;
     let options = options(args, 4)?;
     let (logx, logy) = (options.logx, options.logy);
-    for (i, name, given, log) in [(2, "x", &x, logx), (3, "y", &y, logy)] {
-        if log && given.is_none() {
-            return Err(args
-                .error(
-                    i,
-                    format!("`heatmap`: log{name} needs the cell centers {name}"),
-                )
-                .with_hint(format!("the default {name} (0, 1, 2, ...) starts at 0")));
-        }
-    }
+    log_centers(args, 2, "x", &x, logx)?;
+    log_centers(args, 3, "y", &y, logy)?;
     write(ev, args, target, options, || {
         Ok(Kind::Heatmap {
             z: floats(&z)?,
@@ -336,6 +328,19 @@ fn centers(args: &Args, i: usize, name: &str) -> Result<Option<Arr>> {
         return Err(args.error(i, format!("`heatmap`: {name} is {}, not 1-D", a.ty())));
     }
     Ok(Some(a))
+}
+
+/// A log axis of a heatmap needs its cell centers given: the default ones start at 0.
+fn log_centers(args: &Args, i: usize, name: &str, given: &Option<Arr>, log: bool) -> Result<()> {
+    if log && given.is_none() {
+        return Err(args
+            .error(
+                i,
+                format!("`heatmap`: log{name} needs the cell centers {name}"),
+            )
+            .with_hint(format!("the default {name} (0, 1, 2, ...) starts at 0")));
+    }
+    Ok(())
 }
 
 /// The values of cell centers, which must increase (and be positive on a log axis).
