@@ -151,10 +151,12 @@ impl Artifact {
     pub fn load(manifest_path: &Path) -> Result<Artifact> {
         let dir = manifest_path.parent().unwrap_or(Path::new("."));
         let text = read_text(manifest_path)?;
-        let manifest: Manifest = serde_json::from_str(&text)
-            .map_err(|e| ArtifactError::Manifest(manifest_path.to_path_buf(), e.to_string()))?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+            ArtifactError::Manifest(manifest_path.to_path_buf(), format!("{}{}", e, RECOMPILE))
+        })?;
         let mismatch = |m: String| ArtifactError::Mismatch(manifest_path.to_path_buf(), m);
         check_names(&manifest).map_err(mismatch)?;
+        check_trees(&manifest).map_err(mismatch)?;
         let module = read_hashed(dir, &manifest.module, &manifest.module_sha256)?;
         let module_text = String::from_utf8(module)
             .map_err(|_| mismatch(format!("`{}` is not UTF-8 text", manifest.module)))?;
@@ -251,10 +253,15 @@ impl Artifact {
     fn check_inputs(&self, inputs: &[Tensor]) -> Result<()> {
         let specs = &self.manifest.inputs;
         if inputs.len() != specs.len() {
+            let listed: Vec<String> = specs
+                .iter()
+                .map(|s| format!("{}: {}{:?}", s.name, s.dtype, s.shape))
+                .collect();
             return Err(ArtifactError::Call(format!(
-                "`{}` takes {} input(s), got {}",
+                "`{}` takes {} input(s), in this order: {}; got {}",
                 self.manifest.name,
                 specs.len(),
+                listed.join(", "),
                 inputs.len()
             )));
         }
@@ -306,6 +313,73 @@ fn check_names(m: &Manifest) -> std::result::Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Said of a manifest that an older nest may have written.
+const RECOMPILE: &str = " (a manifest of an older nest? compile it again with `nest compile`)";
+
+/// The trees list their leaves in the order of `inputs` and `outputs`, so a
+/// reader can rebuild the argument and result trees from them. (Manifests
+/// of older versions listed record fields sorted by name.)
+fn check_trees(m: &Manifest) -> std::result::Result<(), String> {
+    let trees = [
+        ("input_tree", tree_paths(&m.input_tree, None), &m.inputs),
+        (
+            "output_tree",
+            tree_paths(&m.output_tree, Some("out")),
+            &m.outputs,
+        ),
+    ];
+    for (what, paths, specs) in trees {
+        let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+        let paths = paths.ok_or_else(|| format!("`{}` is not a tree{}", what, RECOMPILE))?;
+        if paths != names {
+            return Err(format!(
+                "`{}` lists its leaves as {}, not in the order of the {} ({}){}",
+                what,
+                paths.join(", "),
+                if what == "input_tree" {
+                    "inputs"
+                } else {
+                    "outputs"
+                },
+                names.join(", "),
+                RECOMPILE
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The leaf paths of a tree written by [`tree_json`], in order; `root`
+/// prefixes them (none for the inputs, whose top record names the
+/// parameters). `None` when it is not such a tree.
+fn tree_paths(tree: &serde_json::Value, root: Option<&str>) -> Option<Vec<String>> {
+    use serde_json::Value;
+    let join = |k: &str| match root {
+        Some(r) => format!("{}.{}", r, k),
+        None => k.to_string(),
+    };
+    let mut out = vec![];
+    match tree {
+        Value::String(s) if s == "array" || s == "key" => out.push(root?.to_string()),
+        Value::String(s) if s == "static" => {}
+        Value::Object(o) if o.len() == 1 => match o.iter().next()? {
+            (k, Value::Array(xs)) if k == "tuple" => {
+                for (i, x) in xs.iter().enumerate() {
+                    out.extend(tree_paths(x, Some(&join(&i.to_string())))?);
+                }
+            }
+            (k, Value::Object(fs)) if k == "record" => {
+                for (name, x) in fs {
+                    out.extend(tree_paths(x, Some(&join(name)))?);
+                }
+            }
+            _ => return None,
+        },
+        _ => return None,
+    }
+    Some(out)
 }
 
 fn is_plain_file_name(name: &str) -> bool {

@@ -3,7 +3,7 @@
 //! Every user error reaches here as a [`Diagnostic`], is rendered once to
 //! stderr, and turns into exit status 1.
 
-use crate::repl;
+use crate::{backend_flag, repl};
 use clap::{Parser, Subcommand};
 use nest::backend::Choice;
 use nest::{Diagnostic, Session};
@@ -24,7 +24,9 @@ pub struct Cli {
     pub command: Command,
     /// Where compiled programs run: `xla` (needs a plugin), `interp` (the
     /// reference interpreter), or `auto` (XLA when a plugin is found). The
-    /// default is `$NEST_BACKEND`, else `auto`.
+    /// default is `$NEST_BACKEND`, else `auto` (for `ir` and `compile`, which
+    /// run top-level statements only for their bindings, `interp`). `exec`
+    /// runs on XLA only; `check` and `plugin` take no backend.
     #[arg(long, global = true, value_name = "BACKEND")]
     pub backend: Option<String>,
 }
@@ -32,9 +34,11 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run a script: its top-level statements, then `main()` if it defines one.
-    #[command(after_help = "Example:\n  nest run examples/quickstart.nest")]
+    #[command(
+        after_help = "Example:\n  nest run examples/quickstart.nest\n  echo 'print(ones([2]) * 3)' | nest run -"
+    )]
     Run {
-        /// The `.nest` file to run.
+        /// The `.nest` file to run, or `-` to read the program from standard input.
         file: PathBuf,
     },
     /// Parse and check a script without running it; prints `FILE: ok` on success.
@@ -53,17 +57,18 @@ pub enum Command {
         /// The function's name.
         #[arg(long = "fn", value_name = "NAME")]
         name: String,
-        /// Argument types, e.g. "f32[3, 4], f32[4]"; needed unless the
-        /// function's annotations are concrete.
+        /// Argument types, one per parameter, written as annotations are:
+        /// "f32[3, 4], f32[4]" or "{w: f32[3], b: f32}, (f32[2], i32)";
+        /// needed unless every parameter has a concrete annotation.
         #[arg(long, value_name = "TYPES")]
         args: Option<String>,
         /// Print the StableHLO module XLA compiles instead of the IR.
         #[arg(long)]
         stablehlo: bool,
     },
-    /// Compile a function with fully annotated parameters into a reusable artifact.
+    /// Compile a function, traced with its annotations or `--args`, into a reusable artifact.
     #[command(
-        after_help = "Example:\n  nest compile model.nest --fn predict -o build/ --executable"
+        after_help = "Example:\n  nest compile examples/model.nest --fn predict -o target/model --executable"
     )]
     Compile {
         /// The `.nest` file that defines the function.
@@ -71,6 +76,10 @@ pub enum Command {
         /// The function's name.
         #[arg(long = "fn", value_name = "NAME")]
         name: String,
+        /// Argument types, one per parameter, as for `nest ir`; needed
+        /// unless every parameter has a concrete annotation.
+        #[arg(long, value_name = "TYPES")]
+        args: Option<String>,
         /// The directory to write NAME.mlir, NAME.json and the rest into.
         #[arg(short = 'o', long = "out", value_name = "DIR")]
         out: PathBuf,
@@ -80,7 +89,7 @@ pub enum Command {
     },
     /// Run a compiled artifact on `.npy` inputs, writing `.npy` outputs.
     #[command(
-        after_help = "Example:\n  nest exec build/predict.json --in x.npy w.npy --out results/"
+        after_help = "Example:\n  nest exec target/model/predict.json --in target/model_w.npy target/model_b.npy target/model_x.npy --out target/model/results"
     )]
     Exec {
         /// The artifact's manifest, `DIR/NAME.json`.
@@ -119,17 +128,14 @@ pub enum PluginAction {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut session = Session::new(Box::new(io::stdout()));
-    let needs_backend = matches!(cli.command, Command::Run { .. } | Command::Repl);
-    if needs_backend {
-        if let Err(message) = choose_backend(&mut session, cli.backend.as_deref()) {
-            let _ = writeln!(io::stderr(), "error: {}", message);
-            return ExitCode::FAILURE;
-        }
+    if let Err(diag) = backend_flag::configure(&mut session, &cli.command, cli.backend.as_deref()) {
+        report(&session, &diag);
+        return ExitCode::FAILURE;
     }
     let result = match cli.command {
         Command::Run { file } => {
             session.set_progress(io::stderr().is_terminal());
-            session.run_file(&file)
+            run(&mut session, &file)
         }
         Command::Check { file } => check(&mut session, &file),
         Command::Ir {
@@ -142,18 +148,26 @@ pub fn main() -> ExitCode {
         Command::Compile {
             file,
             name,
+            args,
             out,
             executable,
-        } => compile(&mut session, &file, &name, &out, executable),
+        } => compile(
+            &mut session,
+            &file,
+            &name,
+            args.as_deref(),
+            &out,
+            executable,
+        ),
         Command::Exec {
             manifest,
             inputs,
             out,
         } => exec(&manifest, &inputs, &out),
-        Command::Repl => {
-            repl::run(&mut session);
-            Ok(())
-        }
+        Command::Repl => match repl::run(&mut session) {
+            true => Ok(()),
+            false => return ExitCode::FAILURE,
+        },
     };
     let _ = io::stdout().flush();
     match result {
@@ -165,24 +179,24 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Runs `file`, or with `-` the program on standard input (as `<stdin>`).
+fn run(session: &mut Session, file: &Path) -> Result<(), Diagnostic> {
+    if file != Path::new("-") {
+        return session.run_file(file);
+    }
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::stdin(), &mut text).map_err(|e| {
+        Diagnostic::new(format!(
+            "cannot read the program from standard input: {}",
+            e
+        ))
+    })?;
+    session.run_source("<stdin>", &text)
+}
+
 fn check(session: &mut Session, file: &Path) -> Result<(), Diagnostic> {
     session.check_file(file)?;
     let _ = writeln!(io::stdout(), "{}: ok", file.display());
-    Ok(())
-}
-
-/// Opens the backend from `--backend`, else `$NEST_BACKEND`, else `auto`;
-/// `auto` without a plugin notes, in one line, how to get one.
-fn choose_backend(session: &mut Session, flag: Option<&str>) -> Result<(), String> {
-    let env = std::env::var("NEST_BACKEND").ok();
-    let text = flag.or(env.as_deref()).unwrap_or("auto");
-    let choice = Choice::parse(text)
-        .ok_or_else(|| format!("unknown backend `{}`: use `xla`, `interp` or `auto`", text))?;
-    let (backend, note) = nest::backend::open(choice)?;
-    if let Some(note) = note {
-        let _ = writeln!(io::stderr(), "{}", note);
-    }
-    session.set_backend(backend);
     Ok(())
 }
 
@@ -198,6 +212,7 @@ fn compile(
     session: &mut Session,
     file: &Path,
     name: &str,
+    args: Option<&str>,
     out: &Path,
     executable: bool,
 ) -> Result<(), Diagnostic> {
@@ -206,7 +221,7 @@ fn compile(
     } else {
         None
     };
-    let manifest = session.compile_file(file, name, out, xla.as_deref())?;
+    let manifest = session.compile_file(file, name, args, out, xla.as_deref())?;
     let _ = writeln!(io::stdout(), "wrote {}", manifest.display());
     Ok(())
 }

@@ -6,8 +6,6 @@ use crate::eval::display::{display, type_string};
 use crate::eval::exec::Evaluator;
 use crate::eval::module::ModuleEnv;
 use crate::eval::value::{Arr, Func, Value};
-use crate::syntax::ast::{Dim, TypeExpr};
-use crate::types::{DType, TensorType};
 use std::io::Write;
 use std::path::Path;
 use std::rc::Rc;
@@ -55,17 +53,26 @@ impl Session {
             .map_err(|e| Diagnostic::new(format!("cannot write output: {}", e)))
     }
 
+    /// Runs a program given as text (`nest run -` reads it from standard
+    /// input), shown in diagnostics as `name`. Its relative `import` and
+    /// file paths resolve from the current directory, as it has none.
+    pub fn run_source(&mut self, name: &str, text: &str) -> Result<()> {
+        let prog = self.ev.parse_source(name, text)?;
+        let module = ModuleEnv::new("main", None);
+        self.ev.run_program(&prog, module.clone())?;
+        self.run_main_of(&module)?;
+        self.ev
+            .out
+            .flush()
+            .map_err(|e| Diagnostic::new(format!("cannot write output: {}", e)))
+    }
+
     /// Calls the module's `main()`, if it defines one.
     fn run_main_of(&mut self, module: &Rc<ModuleEnv>) -> Result<()> {
         let main = module.get("main");
+        // The static checks refused a `main` with parameters.
         if let Some(Value::Func(f)) = main {
             if let Func::Def { def, .. } = &*f {
-                if !def.params.is_empty() {
-                    return Err(
-                        Diagnostic::at(def.name.span, "`main` must take no parameters")
-                            .with_hint("`nest run` calls `main()` with no arguments"),
-                    );
-                }
                 self.ev.run_main(def, module.clone())?;
             }
         }
@@ -126,81 +133,33 @@ impl Session {
         arg_types: Option<&str>,
     ) -> Result<crate::ir::Func> {
         let (f, def) = self.load_fn(path, name)?;
-        let args = match arg_types {
-            Some(text) => parse_arg_types(text)?,
-            None => def
-                .params
-                .iter()
-                .map(|p| match &p.ty {
-                    Some(t) => example_value(t),
-                    None => None,
-                })
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| {
-                    Diagnostic::at(
-                        def.name.span,
-                        format!(
-                            "`{}` has parameters without concrete type annotations",
-                            name
-                        ),
-                    )
-                    .with_hint("give the argument types with `--args \"f32[3, 4], f32[4]\"`")
-                })?,
-        };
-        let span = def.name.span;
-        for (i, v) in args.iter().enumerate() {
-            // An annotation's parameter, or the function for `--args`.
-            let at = match (arg_types, def.params.get(i)) {
-                (None, Some(p)) => p.name.span,
-                _ => span,
-            };
-            check_arg_size(v, at)?;
-        }
-        let traced = self.ev.trace_call(
-            &f,
-            name,
-            args.into_iter().map(|v| (v, span)).collect(),
-            span,
-        )?;
+        let args = crate::args::arg_values(&mut self.ev.sources, &def, name, arg_types)?;
+        let traced = self.ev.trace_call(&f, name, args, def.name.span)?;
         Ok(crate::ir::Func {
             name: name.to_string(),
             graph: traced.graph,
         })
     }
 
-    /// Compiles function `name` of `path` (whose parameters must have
-    /// concrete annotations) into an artifact in `dir`; with `xla`, the
-    /// serialized executable too. Returns the manifest's path.
+    /// Compiles function `name` of `path` into an artifact in `dir`; with
+    /// `xla`, the serialized executable too. `arg_types` gives the argument
+    /// types as for [`Session::ir_of_file`]; without it every parameter
+    /// needs a concrete annotation. Returns the manifest's path.
     pub fn compile_file(
         &mut self,
         path: &Path,
         name: &str,
+        arg_types: Option<&str>,
         dir: &Path,
         xla: Option<&crate::backend::xla::Xla>,
     ) -> Result<std::path::PathBuf> {
         use crate::artifact::{leaf_specs, tree_json, Parts};
         use crate::eval::tree::{flatten, TreeDef};
         let (f, def) = self.load_fn(path, name)?;
-        let mut args = vec![];
-        for p in &def.params {
-            let v = p.ty.as_ref().and_then(example_value).ok_or_else(|| {
-                Diagnostic::at(
-                    p.name.span,
-                    format!(
-                        "`nest compile` needs a concrete type annotation on `{}`",
-                        p.name.name
-                    ),
-                )
-                .with_hint(
-                    "annotate every parameter with a dtype and integer dims, e.g. `x: f32[3, 4]`",
-                )
-            })?;
-            check_arg_size(&v, p.name.span)?;
-            args.push(v);
-        }
+        let args = crate::args::arg_values(&mut self.ev.sources, &def, name, arg_types)?;
         let mut inputs = vec![];
         let mut tree = vec![];
-        for (p, v) in def.params.iter().zip(&args) {
+        for (p, (v, _)) in def.params.iter().zip(&args) {
             let (leaves, d) = flatten(v);
             inputs.extend(leaf_specs(
                 &d,
@@ -209,13 +168,7 @@ impl Session {
             ));
             tree.push((p.name.name.clone(), d));
         }
-        let span = def.name.span;
-        let traced = self.ev.trace_call(
-            &f,
-            name,
-            args.into_iter().map(|v| (v, span)).collect(),
-            span,
-        )?;
+        let traced = self.ev.trace_call(&f, name, args, def.name.span)?;
         let lowered = crate::backend::stablehlo::lower_module(name, &traced.graph)
             .map_err(|m| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m)))?;
         let parts = Parts {
@@ -260,7 +213,9 @@ impl Session {
     }
 
     /// Runs a REPL entry (statements, `fn` definitions, imports, or an
-    /// expression). Returns the printed value of a trailing expression.
+    /// expression). Returns the printed value of a trailing expression,
+    /// none for `()` (what `print(...)` gives), as Python's REPL shows
+    /// nothing for `None`.
     pub fn eval_repl(&mut self, source: &str) -> Result<Option<String>> {
         self.entries += 1;
         let name = format!("<repl:{}>", self.entries);
@@ -276,7 +231,7 @@ impl Session {
         crate::eval::check::check_program(&prog, Some(&known))?;
         let v = self.ev.run_program(&prog, self.repl.clone())?;
         let _ = self.ev.out.flush();
-        Ok(v.map(|v| display(&v)))
+        Ok(v.filter(|v| !is_unit(v)).map(|v| display(&v)))
     }
 
     /// The type of an expression, e.g. `f32[3, 4]` or `{w: f32[3], b: f32[]}` (REPL `:type`).
@@ -330,101 +285,6 @@ impl Evaluator {
     }
 }
 
-/// A value known only by its type: what a function is traced with from its
-/// annotations or `--args`. No argument data is made, so an annotation may
-/// name an array larger than the host's memory.
-fn abstract_value(ty: TensorType) -> Value {
-    Value::Arr(Arr::Traced(crate::ir::fresh_var(ty)))
-}
-
-fn abstract_key() -> Value {
-    Value::Key(Arr::Traced(crate::ir::fresh_var(TensorType::new(
-        DType::U32,
-        vec![2],
-    ))))
-}
-
-/// An abstract value of a concrete annotation (for tracing from annotations).
-fn example_value(t: &TypeExpr) -> Option<Value> {
-    match t {
-        TypeExpr::Tensor { dtype, dims, .. } if dtype.name == "key" && dims.is_empty() => {
-            Some(abstract_key())
-        }
-        TypeExpr::Tensor { dtype, dims, .. } => {
-            let d = DType::from_name(&dtype.name)?;
-            let shape = dims
-                .iter()
-                .map(|x| match x {
-                    Dim::Int(n, _) => usize::try_from(*n).ok(),
-                    Dim::Name(_) => None,
-                })
-                .collect::<Option<Vec<_>>>()?;
-            Some(abstract_value(TensorType::new(d, shape)))
-        }
-        TypeExpr::Tuple(ts, _) => Some(Value::Tuple(Rc::new(
-            ts.iter().map(example_value).collect::<Option<_>>()?,
-        ))),
-        TypeExpr::Record(fs, _) => {
-            let mut r = indexmap::IndexMap::new();
-            for (n, t) in fs {
-                r.insert(n.name.clone(), example_value(t)?);
-            }
-            Some(Value::Record(Rc::new(r)))
-        }
-    }
-}
-
-/// An error at `span` when an argument has an array over the element limit.
-fn check_arg_size(v: &Value, span: crate::span::Span) -> Result<()> {
-    let (leaves, _) = crate::eval::tree::flatten(v);
-    let types: Vec<TensorType> = leaves.iter().map(Arr::ty).collect();
-    crate::tensor::alloc::check_elements(&types).map_err(|m| {
-        Diagnostic::at(span, format!("this argument is too large: {}", m))
-            .with_hint("arrays may have at most 2^31 elements")
-    })
-}
-
-/// Parses `"f32[3, 4], f32[4], i32"` into abstract values of those types.
-fn parse_arg_types(text: &str) -> Result<Vec<Value>> {
-    let mut out = vec![];
-    let mut depth = 0;
-    let mut cur = String::new();
-    for c in text.chars().chain(std::iter::once(',')) {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            _ => {}
-        }
-        if c == ',' && depth == 0 {
-            if !cur.trim().is_empty() {
-                out.push(parse_one_type(cur.trim())?);
-            }
-            cur.clear();
-        } else {
-            cur.push(c);
-        }
-    }
-    Ok(out)
-}
-
-fn parse_one_type(t: &str) -> Result<Value> {
-    let bad = || {
-        Diagnostic::new(format!("cannot read the type `{}`", t))
-            .with_hint("write types like `f32[3, 4]`, `i32`, `key`")
-    };
-    if t == "key" {
-        return Ok(abstract_key());
-    }
-    let (name, dims) = match t.split_once('[') {
-        Some((n, rest)) => (n.trim(), rest.strip_suffix(']').ok_or_else(bad)?),
-        None => (t, ""),
-    };
-    let d = DType::from_name(name).ok_or_else(bad)?;
-    let shape = dims
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<usize>().map_err(|_| bad()))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(abstract_value(TensorType::new(d, shape)))
+fn is_unit(v: &Value) -> bool {
+    matches!(v, Value::Tuple(xs) if xs.is_empty())
 }

@@ -8,6 +8,7 @@
 
 #![deny(clippy::unwrap_used)]
 
+pub mod args;
 pub mod artifact;
 pub mod backend;
 pub mod diag;

@@ -1,5 +1,6 @@
 //! The `nest` command: a thin layer over [`nest::Session`].
 
+mod backend_flag;
 mod cli;
 mod repl;
 

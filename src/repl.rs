@@ -6,7 +6,7 @@
 //! prompts, so scripts and tests can drive it.
 
 use crate::cli::report;
-use nest::Session;
+use nest::{Diagnostic, Session};
 use rustyline::error::ReadlineError;
 use rustyline::DefaultEditor;
 use std::io::{self, BufRead, IsTerminal, Write};
@@ -87,22 +87,39 @@ fn history_path() -> Option<PathBuf> {
 }
 
 /// Runs the loop until `:quit` or end of input. Errors are reported and the
-/// loop goes on.
-pub fn run(session: &mut Session) {
+/// loop goes on. Returns whether the session succeeded: false when input
+/// came from a pipe and some entry failed, so that a script feeding the REPL
+/// sees the failure in its exit status (an interactive session always
+/// succeeds: its errors were read by the user).
+pub fn run(session: &mut Session) -> bool {
     let mut input = Input::open();
-    if matches!(input, Input::Editor(_)) {
+    let interactive = matches!(input, Input::Editor(_));
+    if interactive {
         println!("nest {} (:help for help, :quit to leave)", nest::VERSION);
     }
+    let mut failed = false;
     while let Some(entry) = read_entry(&mut input) {
         if entry.trim().is_empty() {
             continue;
         }
         input.remember(&entry);
-        if !handle(session, entry.trim()) {
-            break;
+        match handle(session, entry.trim()) {
+            Outcome::Quit => break,
+            Outcome::Failed => failed = true,
+            Outcome::Done => {}
         }
     }
     input.close();
+    interactive || !failed
+}
+
+/// What running one entry gave.
+enum Outcome {
+    Done,
+    /// An error was reported.
+    Failed,
+    /// The user asked to leave.
+    Quit,
 }
 
 /// Reads lines until they form a complete entry; `None` at the end of input.
@@ -128,40 +145,47 @@ fn read_entry(input: &mut Input) -> Option<String> {
     }
 }
 
-/// Runs one entry; `false` when the user asked to leave.
-fn handle(session: &mut Session, entry: &str) -> bool {
+/// Runs one entry: an expression or statements, or a `:command`.
+fn handle(session: &mut Session, entry: &str) -> Outcome {
     let Some(command) = entry.strip_prefix(':') else {
-        match session.eval_repl(entry) {
-            Ok(Some(value)) => print_line(&value),
-            Ok(None) => {}
-            Err(diag) => report(session, &diag),
-        }
-        return true;
+        let r = session.eval_repl(entry);
+        return shown(session, r);
     };
     let (name, arg) = match command.split_once(char::is_whitespace) {
         Some((name, arg)) => (name, arg.trim()),
         None => (command, ""),
     };
-    match name {
-        "quit" | "q" => return false,
-        "help" | "h" => print_line(HELP),
-        "type" | "t" => match session.type_of(arg) {
-            Ok(ty) => print_line(&ty),
-            Err(diag) => report(session, &diag),
-        },
-        "ir" => match session.ir_of_name(arg) {
-            Ok(ir) => print_line(&ir),
-            Err(diag) => report(session, &diag),
-        },
+    let r = match name {
+        "quit" | "q" => return Outcome::Quit,
+        "help" | "h" => Ok(HELP.to_string()),
+        "type" | "t" => session.type_of(arg),
+        "ir" => session.ir_of_name(arg),
         _ => {
             let _ = writeln!(
                 io::stderr(),
                 "error: unknown command `:{}`\n  = hint: :help lists the commands",
                 name
             );
+            return Outcome::Failed;
+        }
+    };
+    shown(session, r.map(Some))
+}
+
+/// Prints an entry's text, if it has one, or reports its error.
+fn shown(session: &Session, r: Result<Option<String>, Diagnostic>) -> Outcome {
+    match r {
+        Ok(text) => {
+            if let Some(text) = text {
+                print_line(&text);
+            }
+            Outcome::Done
+        }
+        Err(diag) => {
+            report(session, &diag);
+            Outcome::Failed
         }
     }
-    true
 }
 
 fn print_line(text: &str) {

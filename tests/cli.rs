@@ -227,7 +227,8 @@ fn repl_recovers_after_an_error() {
     assert!(err.contains("error: "), "{err}");
     assert!(err.contains("undefined_name"), "{err}");
     assert_eq!(stdout(&o), "10\n");
-    assert!(o.status.success());
+    // A piped session that had an error exits 1 (after running the rest).
+    assert_eq!(o.status.code(), Some(1));
 }
 
 #[test]
@@ -235,7 +236,7 @@ fn repl_help_and_unknown_commands() {
     let o = repl(":help\n:frobnicate\n");
     assert!(stdout(&o).contains(":type EXPR"));
     assert!(stderr(&o).contains("unknown command `:frobnicate`"));
-    assert!(o.status.success());
+    assert_eq!(o.status.code(), Some(1));
 }
 
 #[test]

@@ -225,6 +225,9 @@ fn show_stmt(s: &Stmt) -> String {
             show(end),
             show_block(body)
         ),
+        Stmt::ForEach {
+            var, items, body, ..
+        } => format!("(for {} in {} {})", var.name, show(items), show_block(body)),
         Stmt::While { cond, body, .. } => format!("(while {} {})", show(cond), show_block(body)),
         Stmt::Return { value, .. } => format!("(return {});", opt(value)),
         Stmt::Expr(e) => format!("{};", show(e)),
@@ -329,6 +332,16 @@ fn range_in_for_lexes_as_int_dotdot_int() {
         prog("for i in 0 .. len(xs) { }"),
         "(for i 0 (call len xs) {})"
     );
+}
+
+#[test]
+fn for_without_a_range_iterates_over_an_expression() {
+    assert_eq!(
+        prog("for x in (a, b) { x; }"),
+        "(for x in (tuple a b) {x;})"
+    );
+    assert_eq!(prog("for x in xs { }"), "(for x in xs {})");
+    assert_eq!(prog("for _ in f(y).0 { }"), "(for _ in (.0 (call f y)) {})");
 }
 
 // ---------------------------------------------------------------- literals
@@ -832,7 +845,10 @@ const ERRORS: &[(&str, &str)] = &[
         "x.",
         "1:3: error: expected a name or a tuple index, found end of input",
     ),
-    ("for i in 0 { }", "1:12: error: expected `..`, found `{`"),
+    (
+        "for i in xs;",
+        "1:12: error: expected `{` or `..`, found `;`",
+    ),
     ("let x = 1 $ 2;", "1:11: error: unexpected character `$`"),
     (
         "fn f() { fn g() { } }",

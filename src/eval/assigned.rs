@@ -33,8 +33,8 @@ fn assigned_in_stmt(s: &Stmt, out: &mut Vec<String>) {
             assigned_in_expr(end, out);
             assigned_in_block(body, out);
         }
-        Stmt::While { cond, body, .. } => {
-            assigned_in_expr(cond, out);
+        Stmt::While { cond: e, body, .. } | Stmt::ForEach { items: e, body, .. } => {
+            assigned_in_expr(e, out);
             assigned_in_block(body, out);
         }
         Stmt::Return { value, .. } => {

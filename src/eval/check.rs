@@ -67,6 +67,21 @@ pub fn check_program(prog: &Program, known: Option<&[(String, bool)]>) -> Result
     Ok(())
 }
 
+/// `nest run` calls `main()` with no arguments, and its body runs on the
+/// host; a `main` with parameters is neither, so it is refused before its
+/// body is checked as an ordinary `fn`'s.
+fn main_takes_no_parameters(f: &FnDef) -> Result<()> {
+    let (Some(first), Some(last)) = (f.params.first(), f.params.last()) else {
+        return Ok(());
+    };
+    if f.name.name != "main" {
+        return Ok(());
+    }
+    let span = first.name.span.to(last.name.span);
+    Err(Diagnostic::at(span, "`main` takes no parameters")
+        .with_hint("`nest run` calls `main()` with no arguments: load its inputs inside it, or rename a function that takes parameters"))
+}
+
 fn path_stem(p: &str) -> String {
     std::path::Path::new(p)
         .file_stem()
@@ -131,9 +146,10 @@ impl Checker<'_> {
     }
 
     fn fn_def(&mut self, f: &FnDef, _index: usize) -> Result<()> {
+        main_takes_no_parameters(f)?;
         let was = self.in_fn;
         self.in_fn = true;
-        self.in_main = f.name.name == "main" && f.params.is_empty();
+        self.in_main = f.name.name == "main";
         // Defaults are evaluated in the module's scope, not the body's.
         for default in f.params.iter().filter_map(|p| p.default.as_ref()) {
             if let Err(e) = self.expr(default) {
@@ -207,6 +223,16 @@ impl Checker<'_> {
             } => {
                 self.expr(start)?;
                 self.expr(end)?;
+                self.scopes
+                    .push(HashMap::from([(var.name.clone(), Kind::Let)]));
+                let r = self.block(body);
+                self.scopes.pop();
+                r?;
+            }
+            Stmt::ForEach {
+                var, items, body, ..
+            } => {
+                self.expr(items)?;
                 self.scopes
                     .push(HashMap::from([(var.name.clone(), Kind::Let)]));
                 let r = self.block(body);

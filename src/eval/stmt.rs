@@ -7,7 +7,7 @@ use super::module::Env;
 use super::value::{Arr, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::span::Span;
-use crate::syntax::ast::{AssignOp, BinOp, Block, Expr, ExprKind, Pattern, Stmt};
+use crate::syntax::ast::{AssignOp, BinOp, Block, Expr, ExprKind, Ident, Pattern, Stmt};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -116,6 +116,9 @@ impl Evaluator {
                     return self.host_for(env, &var.name, start, end, body);
                 }
             }
+            Stmt::ForEach {
+                var, items, body, ..
+            } => return self.for_each(env, var, items, body),
             Stmt::While { cond, body, span } => {
                 if self.tracer.is_tracing() {
                     self.traced_while(env, cond, body, *span)?;
@@ -247,6 +250,43 @@ impl Evaluator {
             progress.tick();
         }
         progress.finish();
+        Ok(None)
+    }
+
+    /// `for x in items`: the body runs once per element of a tuple or list,
+    /// which may differ in type. It is the same on the host and in a trace,
+    /// where the loop is unrolled (as a Python loop over a tuple is under
+    /// `jax.jit`): a tuple's length is static.
+    fn for_each(
+        &mut self,
+        env: &mut Env,
+        var: &Ident,
+        items: &Expr,
+        body: &Block,
+    ) -> Result<Option<Flow>> {
+        let elements = match self.eval_expr(env, items)? {
+            Value::Tuple(xs) | Value::List(xs) => xs,
+            other => {
+                return Err(Diagnostic::at(
+                    items.span,
+                    format!(
+                        "`for {} in ...` takes a range `a..b`, a tuple or a list, got {}",
+                        var.name,
+                        other.describe()
+                    ),
+                )
+                .with_hint("to loop over the rows of an array, write `for i in 0..shape(x)[0] { ... x[i] ... }`"))
+            }
+        };
+        for x in elements.iter() {
+            env.push();
+            env.define(&var.name, x.clone(), false);
+            let r = self.exec_block_inner(env, body);
+            env.pop();
+            if let Flow::Return(v, s) = r? {
+                return Ok(Some(Flow::Return(v, s)));
+            }
+        }
         Ok(None)
     }
 

@@ -123,6 +123,14 @@ pub enum Stmt {
         body: Block,
         span: Span,
     },
+    /// `for var in items { body }`: each element of a tuple or list in turn
+    /// (unrolled when traced).
+    ForEach {
+        var: Ident,
+        items: Expr,
+        body: Block,
+        span: Span,
+    },
     While {
         cond: Expr,
         body: Block,

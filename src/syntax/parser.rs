@@ -42,11 +42,39 @@ const PARSER_STACK: usize = 64 << 20;
 /// limits parses the same from any caller; deeper nesting is an error.
 pub fn parse(source: &str, file: FileId) -> Result<Program> {
     scan::prescan(source, file)?;
+    on_parser_thread(|| parse_here(source, file))
+}
+
+/// Parses a comma-separated list of types, as in a `fn`'s annotations:
+/// `{w: f32[3], b: f32}, f32[8, 3]` (`--args` of `nest ir` and `nest compile`).
+pub fn parse_types(source: &str, file: FileId) -> Result<Vec<TypeExpr>> {
+    scan::prescan(source, file)?;
+    on_parser_thread(|| {
+        let mut pairs =
+            Grammar::parse(Rule::type_list, source).map_err(|e| grammar_error(source, file, e))?;
+        let list = pairs
+            .next()
+            .ok_or_else(|| Diagnostic::internal("the grammar produced no type list"))?;
+        let mut b = Builder {
+            src: source,
+            file,
+            height: 0,
+        };
+        Kids::of(list)
+            .rest()
+            .filter(|k| k.as_rule() == Rule::type_expr)
+            .map(|k| b.type_expr(k))
+            .collect()
+    })
+}
+
+/// Runs `f` on a thread with a stack of [`PARSER_STACK`].
+fn on_parser_thread<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("nest-parser".into())
             .stack_size(PARSER_STACK)
-            .spawn_scoped(scope, || parse_here(source, file))
+            .spawn_scoped(scope, f)
             .map_err(|e| Diagnostic::internal(format!("cannot start the parser thread: {e}")))?
             .join()
             .map_err(|_| Diagnostic::internal("the parser thread panicked"))?
@@ -164,7 +192,7 @@ fn expectation(rule: Rule) -> Expect {
         dim => Name("a dimension (an integer or a name)"),
         int => Name("an integer"),
         param | fn_param => Name(se::A_PARAMETER),
-        type_expr | tensor_type | tuple_type | record_type => Name("a type"),
+        type_expr | tensor_type | tuple_type | record_type | type_list => Name("a type"),
         type_field | rec_pat_field | rec_field => Name("a field"),
         pattern | tuple_pat | record_pat => Name(se::A_PATTERN),
         program | item | block_item | stmt | let_stmt | assign_stmt | for_stmt | while_stmt
@@ -627,6 +655,18 @@ impl<'s> Builder<'s> {
     }
 
     fn for_stmt(&mut self, p: P, span: Span) -> Result<Stmt> {
+        let has_range = Kids::of(p.clone())
+            .it
+            .any(|k| k.as_rule() == Rule::range_op);
+        if !has_range {
+            let [var, items, body] = take(p)?;
+            return Ok(Stmt::ForEach {
+                var: self.ident(var),
+                items: self.node(items)?,
+                body: self.block(body)?,
+                span,
+            });
+        }
         let [var, start, end, body] = take(p)?;
         Ok(Stmt::For {
             var: self.ident(var),
