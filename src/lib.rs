@@ -17,6 +17,7 @@ pub mod eval;
 pub mod files;
 pub mod interp;
 pub mod ir;
+pub mod plot;
 pub mod prims;
 pub mod span;
 pub mod stack;

@@ -12,6 +12,7 @@ mod library;
 mod linalg;
 mod math;
 mod nn;
+mod plot;
 mod random;
 mod reduce;
 mod shape;
@@ -74,6 +75,7 @@ pub static TABLE: Lazy<Vec<&'static Builtin>> = Lazy::new(|| {
         transform::BUILTINS,
         library::BUILTINS,
         host::BUILTINS,
+        plot::BUILTINS,
     ]
     .into_iter()
     .flatten()
