@@ -98,6 +98,12 @@ pub enum Command {
         #[command(subcommand)]
         action: PluginAction,
     },
+    /// Show or clear the cache of compiled executables.
+    #[command(after_help = "Examples:\n  nest cache info\n  nest cache clear")]
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
     /// Start an interactive session (reads entries from stdin when it is not a terminal).
     #[command(after_help = "Example:\n  nest repl\n  echo 'ones([2, 3]) * 2' | nest repl")]
     Repl,
@@ -113,6 +119,14 @@ pub enum PluginAction {
     },
     /// Show every plugin found, where it came from and its PJRT API version.
     List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CacheAction {
+    /// Print the cache's directory, its entries, their size and the bound.
+    Info,
+    /// Remove every compiled executable (not the plugins).
+    Clear,
 }
 
 /// Parses the command line and runs it; the process's exit status.
@@ -139,6 +153,7 @@ pub fn main() -> ExitCode {
             stablehlo,
         } => ir(&mut session, &file, &name, args.as_deref(), stablehlo),
         Command::Plugin { action } => plugin(action),
+        Command::Cache { action } => cache(action),
         Command::Compile {
             file,
             name,
@@ -275,6 +290,17 @@ fn plugin(action: PluginAction) -> Result<(), Diagnostic> {
             }
         }
     }
+    Ok(())
+}
+
+fn cache(action: CacheAction) -> Result<(), Diagnostic> {
+    use nest::backend::cache;
+    let text = match action {
+        CacheAction::Info => cache::info(),
+        CacheAction::Clear => cache::clear(),
+    }
+    .map_err(Diagnostic::new)?;
+    let _ = writeln!(io::stdout(), "{}", text);
     Ok(())
 }
 

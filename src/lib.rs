@@ -17,6 +17,7 @@ pub mod files;
 pub mod interp;
 pub mod ir;
 pub mod prims;
+pub mod progress;
 pub mod span;
 pub mod stack;
 pub mod syntax;

@@ -1,6 +1,7 @@
 //! Backends that run IR graphs: the reference interpreter, and XLA through a
 //! PJRT plugin (with the discovery and installation of plugins).
 
+pub mod cache;
 pub mod pjrt;
 pub mod plugin;
 pub mod stablehlo;
