@@ -22,9 +22,11 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Where compiled programs run: `xla` (needs a plugin), `interp` (the
-    /// reference interpreter), or `auto` (XLA when a plugin is found). The
-    /// default is `$NEST_BACKEND`, else `auto`.
+    /// Where compiled programs run: `xla` (the best installed plugin:
+    /// cuda13, cuda12, tpu, then cpu), a plugin by name (`cpu`, `cuda12`,
+    /// `cuda13`, `tpu`), `interp` (the reference interpreter), or `auto`
+    /// (XLA when a plugin opens, else the interpreter). The default is
+    /// `$NEST_BACKEND`, else `auto`.
     #[arg(long, global = true, value_name = "BACKEND")]
     pub backend: Option<String>,
 }
@@ -111,9 +113,10 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum PluginAction {
-    /// Download the official plugin wheel with pip and unpack it into nest's cache.
+    /// Download the official plugin wheels (with the CUDA runtime for `cuda12`
+    /// and `cuda13`) with pip and unpack them into nest's cache.
     Install {
-        /// `cpu` or `cuda12`.
+        /// `cpu`, `cuda12`, `cuda13` or `tpu`.
         #[arg(default_value = "cpu")]
         kind: String,
     },
@@ -192,7 +195,7 @@ fn choose_backend(session: &mut Session, flag: Option<&str>) -> Result<(), Strin
     let env = std::env::var("NEST_BACKEND").ok();
     let text = flag.or(env.as_deref()).unwrap_or("auto");
     let choice = Choice::parse(text)
-        .ok_or_else(|| format!("unknown backend `{}`: use `xla`, `interp` or `auto`", text))?;
+        .ok_or_else(|| format!("unknown backend `{}`: use {}", text, Choice::names()))?;
     let (backend, note) = nest::backend::open(choice)?;
     if let Some(note) = note {
         let _ = writeln!(io::stderr(), "{}", note);
@@ -259,7 +262,7 @@ fn plugin(action: PluginAction) -> Result<(), Diagnostic> {
         PluginAction::Install { kind } => {
             let k = plugin::Kind::parse(&kind).ok_or_else(|| {
                 Diagnostic::new(format!("unknown plugin kind `{}`", kind))
-                    .with_hint("use `cpu` or `cuda12`")
+                    .with_hint(format!("use {}", plugin::Kind::names()))
             })?;
             let path = plugin::install(k).map_err(|e| Diagnostic::new(e.to_string()))?;
             let _ = writeln!(io::stdout(), "installed {}", path.display());

@@ -71,12 +71,15 @@ pub struct Xla {
 static RUNTIME: OnceCell<Arc<Xla>> = OnceCell::new();
 
 impl Xla {
-    /// The process-wide runtime, loading the plugin at `path` the first time.
+    /// The process-wide runtime, loading the plugin at `path` the first time
+    /// (with the runtime libraries and client options of its kind, see
+    /// `loader.rs`).
     pub fn get(path: &Path) -> Result<Arc<Xla>, String> {
         RUNTIME
             .get_or_try_init(|| {
+                let options = super::loader::prepare(path)?;
                 let plugin = Plugin::load(path).map_err(|e| e.to_string())?;
-                let client = Client::new(&plugin).map_err(|e| e.to_string())?;
+                let client = Client::with_options(&plugin, &options).map_err(|e| e.to_string())?;
                 Ok(Arc::new(Xla {
                     client,
                     executables: Mutex::default(),
