@@ -91,7 +91,7 @@ fn a_broken_plugin_by_name_is_an_error() {
 }
 
 #[test]
-fn xla_passes_over_an_accelerator_that_does_not_open() {
+fn xla_passes_over_an_accelerator_that_is_absent_or_does_not_open() {
     let Some(cpu) = plugin::find(Kind::Cpu) else {
         let required = std::env::var("NEST_REQUIRE_XLA").is_ok_and(|v| v == "1");
         assert!(
@@ -114,8 +114,15 @@ fn xla_passes_over_an_accelerator_that_does_not_open() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let e = stderr(&o);
-    assert!(e.contains("cuda13") && e.contains("failed to load"), "{e}");
-    assert!(e.contains("running on the cpu plugin"), "{e}");
+    // Tried (and passed over with a note) only on a machine with an NVIDIA
+    // device; elsewhere not tried at all.
+    let vendors = plugin::pci_vendors(Path::new("/sys/bus/pci/devices"));
+    if plugin::device_present(Kind::Cuda13, &vendors) {
+        assert!(e.contains("cuda13") && e.contains("failed to load"), "{e}");
+        assert!(e.contains("running on the cpu plugin"), "{e}");
+    } else {
+        assert!(!e.contains("note:"), "{e}");
+    }
     assert!(String::from_utf8_lossy(&o.stdout).contains("final loss"));
     // By name, the CPU plugin opens without a note.
     let o = nest(

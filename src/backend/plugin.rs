@@ -288,20 +288,54 @@ pub fn env_plugin() -> Option<PathBuf> {
 
 /// The installed plugins `--backend xla` may use, best first: the cached
 /// ones in [`Kind::PREFERENCE`] order, then those in site-packages (which
-/// asks Python, so only when `site` is true).
+/// asks Python, so only when `site` is true). An accelerator's plugin is
+/// left out when the machine has no device of its vendor (see
+/// [`device_present`]).
 pub fn installed(site: bool) -> Vec<(Kind, PathBuf)> {
-    let mut out: Vec<(Kind, PathBuf)> = Kind::PREFERENCE
-        .into_iter()
-        .filter_map(|k| cached(k).map(|p| (k, p)))
+    let vendors = pci_vendors(Path::new(PCI_DEVICES));
+    let usable: Vec<Kind> = (Kind::PREFERENCE.into_iter())
+        .filter(|&k| device_present(k, &vendors))
+        .collect();
+    let mut out: Vec<(Kind, PathBuf)> = (usable.iter())
+        .filter_map(|&k| cached(k).map(|p| (k, p)))
         .collect();
     if site {
-        for k in Kind::PREFERENCE {
+        for &k in &usable {
             if let Some(p) = site_candidates(k).into_iter().find(|p| p.is_file()) {
                 out.push((k, p));
             }
         }
     }
     out
+}
+
+/// Where Linux lists the PCI devices, each with a `vendor` file.
+const PCI_DEVICES: &str = "/sys/bus/pci/devices";
+
+/// Whether a machine whose PCI devices have `vendors` may have a device of
+/// `kind`: NVIDIA's vendor id for CUDA, Google's for a TPU. A guess, to
+/// decide whether `--backend xla` tries the plugin (libtpu without a TPU
+/// spends minutes asking for cloud metadata); a plugin chosen by name is
+/// always tried.
+pub fn device_present(kind: Kind, vendors: &[String]) -> bool {
+    let vendor = match kind {
+        Kind::Cpu => return true,
+        Kind::Cuda12 | Kind::Cuda13 => "0x10de",
+        Kind::Tpu => "0x1ae0",
+    };
+    vendors.iter().any(|v| v == vendor)
+}
+
+/// The vendor ids of the PCI devices listed under `dir`.
+pub fn pci_vendors(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read_to_string(e.path().join("vendor")).ok())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .collect()
 }
 
 /// The one line to print when no plugin of `kind` is found.
@@ -442,6 +476,25 @@ mod tests {
         }
         assert_eq!(kind_of(Path::new("/opt/custom/plugin.so")), None);
         assert_eq!(kind_of(Path::new("xla_cuda_plugin.so")), None);
+    }
+
+    #[test]
+    fn accelerators_are_tried_only_with_a_device_of_their_vendor() {
+        let dir = std::env::temp_dir().join(format!("nest-pci-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (device, vendor) in [("0000:00:01.0", "0x8086\n"), ("0000:3b:00.0", "0x10DE\n")] {
+            std::fs::create_dir_all(dir.join(device)).expect("mkdir");
+            std::fs::write(dir.join(device).join("vendor"), vendor).expect("write");
+        }
+        let vendors = pci_vendors(&dir);
+        assert!(device_present(Kind::Cpu, &vendors));
+        assert!(device_present(Kind::Cuda13, &vendors));
+        assert!(device_present(Kind::Cuda12, &vendors));
+        assert!(!device_present(Kind::Tpu, &vendors));
+        assert!(!device_present(Kind::Cuda13, &[]));
+        assert!(device_present(Kind::Tpu, &["0x1ae0".to_string()]));
+        assert!(pci_vendors(&dir.join("absent")).is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
