@@ -60,7 +60,7 @@ pub fn libraries(kind: Kind, root: &Path) -> Vec<PathBuf> {
 /// order given makes one round enough; the retries make it robust to a
 /// wheel that adds a dependency.
 fn preload_all(paths: &[PathBuf]) -> Result<(), String> {
-    preload_with(paths, |p| preload(p))
+    preload_with(paths, preload)
 }
 
 fn preload_with(
