@@ -96,10 +96,13 @@ impl<C: Clock, W: Write> Progress<C, W> {
         }
         self.drawn = 0;
     }
+}
 
-    /// The writer, for tests.
-    pub fn into_writer(self) -> Option<W> {
-        self.out
+/// A loop left early (a `return`, an error) clears its bar too, so that an
+/// error message starts on a clean line.
+impl<C: Clock, W: Write> Drop for Progress<C, W> {
+    fn drop(&mut self) {
+        self.finish();
     }
 }
 
@@ -174,16 +177,42 @@ mod tests {
         }
     }
 
-    /// Runs `n` iterations of `step` each on a fake clock; the output.
-    fn run(n: u64, step: Duration) -> String {
+    /// A writer whose bytes the test reads back.
+    #[derive(Clone, Default)]
+    struct Shared(Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Shared {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.borrow()).into_owned()
+        }
+    }
+
+    /// Runs `n` iterations of `step` each on a fake clock, then `end`s the
+    /// bar; the output.
+    fn run_then(n: u64, step: Duration, end: impl FnOnce(Progress<Fake, Shared>)) -> String {
         let clock = Fake::default();
-        let mut bar = Progress::with(Some(Vec::new()), clock.clone(), n);
+        let out = Shared::default();
+        let mut bar = Progress::with(Some(out.clone()), clock.clone(), n);
         for _ in 0..n {
             clock.advance(step);
             bar.tick();
         }
-        bar.finish();
-        String::from_utf8(bar.into_writer().unwrap_or_default()).unwrap_or_default()
+        end(bar);
+        out.text()
+    }
+
+    fn run(n: u64, step: Duration) -> String {
+        run_then(n, step, |mut bar| bar.finish())
     }
 
     fn redraws(out: &str) -> usize {
@@ -218,6 +247,14 @@ mod tests {
     }
 
     #[test]
+    fn a_loop_left_early_clears_its_bar() {
+        let out = run_then(20, Duration::from_millis(100), drop);
+        assert!(out.contains(" it/s"));
+        let last = out.trim_end_matches('\r').rsplit('\r').next().unwrap_or("");
+        assert!(last.trim().is_empty(), "{:?}", last);
+    }
+
+    #[test]
     fn no_writer_no_output_and_no_clock_reads() {
         struct Panics;
         impl Clock for Panics {
@@ -228,7 +265,6 @@ mod tests {
         let mut bar: Progress<Panics, Vec<u8>> = Progress::with(None, Panics, 10);
         bar.tick();
         bar.finish();
-        assert!(bar.into_writer().is_none());
     }
 
     #[test]
