@@ -6,7 +6,7 @@
 //!   bindings). `compile --executable` needs XLA, so `interp` is an error.
 //! * `exec`: artifacts are StableHLO, which only XLA runs: `xla` and `auto`
 //!   run it there, `interp` is an error.
-//! * `check`, `plugin`: nothing compiled runs, so an explicit `--backend` is
+//! * `check`, `plugin`, `cache`: nothing compiled runs, so an explicit `--backend` is
 //!   an error (`$NEST_BACKEND`, set for other commands, is not).
 
 use crate::cli::Command;
@@ -52,13 +52,14 @@ pub fn configure(
         ),
         Command::Check { .. } => refuse("check", flag),
         Command::Plugin { .. } => refuse("plugin", flag),
+        Command::Cache { .. } => refuse("cache", flag),
     }
 }
 
 fn parse(text: &str) -> Result<Choice, Diagnostic> {
     Choice::parse(text).ok_or_else(|| {
         Diagnostic::new(format!("unknown backend `{}`", text))
-            .with_hint("use `xla`, `interp` or `auto`")
+            .with_hint(format!("use {}", Choice::names()))
     })
 }
 
@@ -97,10 +98,21 @@ fn refuse(command: &str, flag: Option<&str>) -> Result<(), Diagnostic> {
     parse(text)?;
     let why = match command {
         "check" => "it runs nothing compiled (it traces, and checks, on types alone)",
+        "cache" => "the cache of executables is shared by every plugin",
         _ => "it chooses a plugin with `nest plugin install KIND`",
     };
     Err(
         Diagnostic::new(format!("`nest {}` takes no `--backend`: {}", command, why))
             .with_hint("`--backend` applies to run, repl, ir, compile and exec"),
     )
+}
+
+/// The XLA plugin that `exec` and `compile --executable` use: the one
+/// `--backend` (else `$NEST_BACKEND`) names, else the best installed one.
+pub fn xla_choice(flag: Option<&str>) -> Choice {
+    let env = std::env::var("NEST_BACKEND").ok();
+    match flag.or(env.as_deref()).and_then(Choice::parse) {
+        Some(choice @ Choice::Plugin(_)) => choice,
+        _ => Choice::Xla,
+    }
 }

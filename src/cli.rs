@@ -5,7 +5,6 @@
 
 use crate::{backend_flag, repl};
 use clap::{Parser, Subcommand};
-use nest::backend::Choice;
 use nest::{Diagnostic, Session};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -22,11 +21,13 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Where compiled programs run: `xla` (needs a plugin), `interp` (the
-    /// reference interpreter), or `auto` (XLA when a plugin is found). The
-    /// default is `$NEST_BACKEND`, else `auto` (for `ir` and `compile`, which
-    /// run top-level statements only for their bindings, `interp`). `exec`
-    /// runs on XLA only; `check` and `plugin` take no backend.
+    /// Where compiled programs run: `xla` (the best installed plugin:
+    /// cuda13, cuda12, tpu, then cpu), a plugin by name (`cpu`, `cuda12`,
+    /// `cuda13`, `tpu`), `interp` (the reference interpreter), or `auto`
+    /// (XLA when a plugin opens, else the interpreter). The default is
+    /// `$NEST_BACKEND`, else `auto` (for `ir` and `compile`, which run
+    /// top-level statements only for their bindings, `interp`). `exec` runs
+    /// on XLA only; `check` and `plugin` take no backend.
     #[arg(long, global = true, value_name = "BACKEND")]
     pub backend: Option<String>,
 }
@@ -107,6 +108,12 @@ pub enum Command {
         #[command(subcommand)]
         action: PluginAction,
     },
+    /// Show or clear the cache of compiled executables.
+    #[command(after_help = "Examples:\n  nest cache info\n  nest cache clear")]
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
     /// Start an interactive session (reads entries from stdin when it is not a terminal).
     #[command(after_help = "Example:\n  nest repl\n  echo 'ones([2, 3]) * 2' | nest repl")]
     Repl,
@@ -114,14 +121,23 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum PluginAction {
-    /// Download the official plugin wheel with pip and unpack it into nest's cache.
+    /// Download the official plugin wheels (with the CUDA runtime for `cuda12`
+    /// and `cuda13`) with pip and unpack them into nest's cache.
     Install {
-        /// `cpu` or `cuda12`.
+        /// `cpu`, `cuda12`, `cuda13` or `tpu`.
         #[arg(default_value = "cpu")]
         kind: String,
     },
     /// Show every plugin found, where it came from and its PJRT API version.
     List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CacheAction {
+    /// Print the cache's directory, its entries, their size and the bound.
+    Info,
+    /// Remove every compiled executable (not the plugins).
+    Clear,
 }
 
 /// Parses the command line and runs it; the process's exit status.
@@ -132,6 +148,7 @@ pub fn main() -> ExitCode {
         report(&session, &diag);
         return ExitCode::FAILURE;
     }
+    let backend = cli.backend.as_deref();
     let result = match cli.command {
         Command::Run { file } => {
             session.set_progress(io::stderr().is_terminal());
@@ -145,6 +162,7 @@ pub fn main() -> ExitCode {
             stablehlo,
         } => ir(&mut session, &file, &name, args.as_deref(), stablehlo),
         Command::Plugin { action } => plugin(action),
+        Command::Cache { action } => cache(action),
         Command::Compile {
             file,
             name,
@@ -158,12 +176,13 @@ pub fn main() -> ExitCode {
             args.as_deref(),
             &out,
             executable,
+            backend,
         ),
         Command::Exec {
             manifest,
             inputs,
             out,
-        } => exec(&manifest, &inputs, &out),
+        } => exec(&manifest, &inputs, &out, backend),
         Command::Repl => match repl::run(&mut session) {
             true => Ok(()),
             false => return ExitCode::FAILURE,
@@ -201,8 +220,9 @@ fn check(session: &mut Session, file: &Path) -> Result<(), Diagnostic> {
 }
 
 /// The XLA runtime, which `compile --executable` and `exec` require.
-fn xla_runtime() -> Result<std::sync::Arc<nest::backend::xla::Xla>, Diagnostic> {
-    match nest::backend::open(Choice::Xla).map_err(Diagnostic::new)? {
+/// `flag` is `--backend`, which may name the plugin.
+fn xla_runtime(flag: Option<&str>) -> Result<std::sync::Arc<nest::backend::xla::Xla>, Diagnostic> {
+    match nest::backend::open(backend_flag::xla_choice(flag)).map_err(Diagnostic::new)? {
         (nest::backend::Backend::Xla(x), _) => Ok(x),
         _ => Err(Diagnostic::internal("the XLA backend did not open")),
     }
@@ -215,9 +235,10 @@ fn compile(
     args: Option<&str>,
     out: &Path,
     executable: bool,
+    backend: Option<&str>,
 ) -> Result<(), Diagnostic> {
     let xla = if executable {
-        Some(xla_runtime()?)
+        Some(xla_runtime(backend)?)
     } else {
         None
     };
@@ -226,7 +247,12 @@ fn compile(
     Ok(())
 }
 
-fn exec(manifest: &Path, inputs: &[PathBuf], out: &Path) -> Result<(), Diagnostic> {
+fn exec(
+    manifest: &Path,
+    inputs: &[PathBuf],
+    out: &Path,
+    backend: Option<&str>,
+) -> Result<(), Diagnostic> {
     use nest::artifact::Artifact;
     let artifact = Artifact::load(manifest).map_err(|e| Diagnostic::new(e.to_string()))?;
     let mut tensors = vec![];
@@ -238,7 +264,7 @@ fn exec(manifest: &Path, inputs: &[PathBuf], out: &Path) -> Result<(), Diagnosti
         })?;
         tensors.push(t);
     }
-    let xla = xla_runtime()?;
+    let xla = xla_runtime(backend)?;
     let results = artifact
         .call(&xla, &tensors)
         .map_err(|e| Diagnostic::new(e.to_string()))?;
@@ -259,7 +285,7 @@ fn plugin(action: PluginAction) -> Result<(), Diagnostic> {
         PluginAction::Install { kind } => {
             let k = plugin::Kind::parse(&kind).ok_or_else(|| {
                 Diagnostic::new(format!("unknown plugin kind `{}`", kind))
-                    .with_hint("use `cpu` or `cuda12`")
+                    .with_hint(format!("use {}", plugin::Kind::names()))
             })?;
             let path = plugin::install(k).map_err(|e| Diagnostic::new(e.to_string()))?;
             let _ = writeln!(io::stdout(), "installed {}", path.display());
@@ -290,6 +316,17 @@ fn plugin(action: PluginAction) -> Result<(), Diagnostic> {
             }
         }
     }
+    Ok(())
+}
+
+fn cache(action: CacheAction) -> Result<(), Diagnostic> {
+    use nest::backend::cache;
+    let text = match action {
+        CacheAction::Info => cache::info(),
+        CacheAction::Clear => cache::clear(),
+    }
+    .map_err(Diagnostic::new)?;
+    let _ = writeln!(io::stdout(), "{}", text);
     Ok(())
 }
 

@@ -19,6 +19,7 @@ pub mod interp;
 pub mod ir;
 pub mod plot;
 pub mod prims;
+pub mod progress;
 pub mod span;
 pub mod stack;
 pub mod syntax;

@@ -64,22 +64,28 @@ pub struct Xla {
     plugin_path: std::path::PathBuf,
     /// Modules compiled so far and the time spent compiling them.
     compiles: Mutex<(usize, std::time::Duration)>,
+    /// The on-disk executable cache, if there is a cache directory.
+    disk: Option<super::cache::Cache>,
 }
 
 static RUNTIME: OnceCell<Arc<Xla>> = OnceCell::new();
 
 impl Xla {
-    /// The process-wide runtime, loading the plugin at `path` the first time.
+    /// The process-wide runtime, loading the plugin at `path` the first time
+    /// (with the runtime libraries and client options of its kind, see
+    /// `loader.rs`).
     pub fn get(path: &Path) -> Result<Arc<Xla>, String> {
         RUNTIME
             .get_or_try_init(|| {
+                let options = super::loader::prepare(path)?;
                 let plugin = Plugin::load(path).map_err(|e| e.to_string())?;
-                let client = Client::new(&plugin).map_err(|e| e.to_string())?;
+                let client = Client::with_options(&plugin, &options).map_err(|e| e.to_string())?;
                 Ok(Arc::new(Xla {
                     client,
                     executables: Mutex::default(),
                     plugin_path: path.to_path_buf(),
                     compiles: Mutex::default(),
+                    disk: super::cache::Cache::from_env(),
                 }))
             })
             .cloned()
@@ -105,14 +111,13 @@ impl Xla {
         if let Some(e) = self.executables.lock().map_err(poisoned)?.get(text) {
             return Ok(e.clone());
         }
-        let cached = self.disk_path(text);
-        let from_disk = cached
-            .as_ref()
-            .and_then(|p| std::fs::read(p).ok())
+        let key = self.disk_key(text);
+        let from_disk = (self.disk.as_ref().zip(key.as_deref()))
+            .and_then(|(disk, key)| disk.load(key))
             .and_then(|b| self.deserialize(&b, text).ok());
         let entry = match from_disk {
             Some(exe) => (Arc::new(exe), true),
-            None => (Arc::new(self.compile(text, cached.as_deref())?), false),
+            None => (Arc::new(self.compile(text, key.as_deref())?), false),
         };
         self.executables
             .lock()
@@ -129,7 +134,7 @@ impl Xla {
         match exe.execute(args) {
             Ok(outs) => Ok(outs),
             Err(_) if from_disk => {
-                let exe = Arc::new(self.compile(text, self.disk_path(text).as_deref())?);
+                let exe = Arc::new(self.compile(text, self.disk_key(text).as_deref())?);
                 self.executables
                     .lock()
                     .map_err(poisoned)?
@@ -140,26 +145,27 @@ impl Xla {
         }
     }
 
-    fn compile(&self, text: &str, cache: Option<&Path>) -> Result<Executable, String> {
+    /// Compiles `text` and stores the executable in the disk cache under `key`.
+    fn compile(&self, text: &str, key: Option<&str>) -> Result<Executable, String> {
         let start = std::time::Instant::now();
         let exe = self.client.compile(text).map_err(|e| e.to_string())?;
         if let Ok(mut c) = self.compiles.lock() {
             c.0 += 1;
             c.1 += start.elapsed();
         }
-        if let (Some(path), Ok(bytes)) = (cache, exe.serialize()) {
-            // A cache that cannot be written only costs a compile next time.
-            let _ = path.parent().map(std::fs::create_dir_all);
-            let _ = crate::files::write_atomically(path, &bytes);
+        if let (Some(disk), Some(key)) = (&self.disk, key) {
+            if let Ok(bytes) = exe.serialize() {
+                disk.store(key, &bytes);
+            }
         }
         Ok(exe)
     }
 
-    /// Where the executable of `text` is cached on disk: keyed by the module
-    /// text, the plugin file, the platform and what else the compiler reads
-    /// (nest's compile options and `XLA_FLAGS`), under nest's cache
-    /// directory (`NEST_NO_DISK_CACHE=1` turns it off).
-    fn disk_path(&self, text: &str) -> Option<std::path::PathBuf> {
+    /// The key of `text`'s executable in the disk cache (`cache.rs`): a
+    /// digest of the module text, the plugin file, the platform and what
+    /// else the compiler reads (nest's compile options and `XLA_FLAGS`).
+    /// `NEST_NO_DISK_CACHE=1` turns the disk cache off.
+    fn disk_key(&self, text: &str) -> Option<String> {
         if std::env::var_os("NEST_NO_DISK_CACHE").is_some_and(|v| v == "1") {
             return None;
         }
@@ -185,12 +191,7 @@ impl Xla {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part);
         }
-        let hex: String = h.finalize().iter().map(|b| format!("{:02x}", b)).collect();
-        Some(
-            super::plugin::cache_dir()?
-                .join("executables")
-                .join(format!("{}.pjrt", hex)),
-        )
+        Some(h.finalize().iter().map(|b| format!("{:02x}", b)).collect())
     }
 
     /// How many modules were compiled, and the total time spent compiling.

@@ -6,10 +6,9 @@ use super::exec::Evaluator;
 use super::module::Env;
 use super::value::{Arr, Value};
 use crate::diag::{Diagnostic, Result};
+use crate::progress::Progress;
 use crate::span::Span;
 use crate::syntax::ast::{AssignOp, BinOp, Block, Expr, ExprKind, Ident, Pattern, Stmt};
-use std::io::IsTerminal;
-use std::time::{Duration, Instant};
 
 /// How a block or statement finished.
 pub enum Flow {
@@ -346,50 +345,5 @@ fn compound(op: AssignOp) -> Option<BinOp> {
         AssignOp::Mul => Some(BinOp::Mul),
         AssignOp::Div => Some(BinOp::Div),
         AssignOp::FloorDiv => Some(BinOp::FloorDiv),
-    }
-}
-
-/// A progress bar for long host loops, on a terminal only.
-struct Progress {
-    enabled: bool,
-    total: u64,
-    done: u64,
-    start: Instant,
-    drawn: bool,
-}
-
-impl Progress {
-    fn new(enabled: bool, total: u64) -> Progress {
-        let enabled = enabled && std::io::stderr().is_terminal();
-        Progress {
-            enabled,
-            total,
-            done: 0,
-            start: Instant::now(),
-            drawn: false,
-        }
-    }
-
-    fn tick(&mut self) {
-        self.done += 1;
-        if !self.enabled || self.start.elapsed() < Duration::from_secs(1) {
-            return;
-        }
-        let width = 30;
-        let filled = (self.done * width / self.total.max(1)) as usize;
-        eprint!(
-            "\r[{}{}] {}/{}",
-            "=".repeat(filled),
-            " ".repeat(width as usize - filled),
-            self.done,
-            self.total
-        );
-        self.drawn = true;
-    }
-
-    fn finish(&mut self) {
-        if self.drawn {
-            eprint!("\r{}\r", " ".repeat(60));
-        }
     }
 }

@@ -83,6 +83,36 @@ args_struct!(PJRT_Error_GetCode_Args {
     code: c_int,
 });
 
+// -------------------------------- Named values -------------------------------
+
+/// `PJRT_NamedValue_Type`.
+pub const PJRT_NamedValue_kString: c_int = 0;
+pub const PJRT_NamedValue_kFloat: c_int = 3;
+pub const PJRT_NamedValue_kBool: c_int = 4;
+
+/// The value of a `PJRT_NamedValue` (an anonymous union in the header).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union PJRT_NamedValue_Value {
+    pub string_value: *const c_char,
+    pub int64_value: i64,
+    pub float_value: f32,
+    pub bool_value: bool,
+}
+
+/// A client-creation option: a name, a type and a value (`value_size` is
+/// the length of a string, 1 for a scalar).
+#[repr(C)]
+pub struct PJRT_NamedValue {
+    pub struct_size: usize,
+    pub extension_start: *mut PJRT_Extension_Base,
+    pub name: *const c_char,
+    pub name_size: usize,
+    pub type_: c_int,
+    pub value: PJRT_NamedValue_Value,
+    pub value_size: usize,
+}
+
 // ---------------------------------- Plugin ----------------------------------
 
 args_struct!(PJRT_Plugin_Initialize_Args {});
@@ -371,6 +401,8 @@ const _: () = {
     assert!(size_of::<PJRT_Event_Destroy_Args>() == 24);
     assert!(size_of::<PJRT_Event_Await_Args>() == 24);
     assert!(size_of::<PJRT_Client_Create_Args>() == 88);
+    assert!(size_of::<PJRT_NamedValue>() == 56);
+    assert!(offset_of!(PJRT_NamedValue, value) == 40);
     assert!(offset_of!(PJRT_Client_Create_Args, client) == 64);
     assert!(size_of::<PJRT_Client_Destroy_Args>() == 24);
     assert!(size_of::<PJRT_Client_PlatformName_Args>() == 40);

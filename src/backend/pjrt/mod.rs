@@ -294,6 +294,20 @@ fn version_of(api: Api) -> (i32, i32) {
     (v.major_version, v.minor_version)
 }
 
+/// Loads the shared library at `path` with its symbols global (as
+/// `RTLD_GLOBAL`), so that a plugin's later `dlopen` of the same soname
+/// finds this copy; never unloaded. Used for the CUDA libraries a GPU
+/// plugin opens by name at run time.
+pub fn preload(path: &Path) -> std::result::Result<(), String> {
+    use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_NOW};
+    // SAFETY: opening a library runs its initializers; the NVIDIA runtime
+    // libraries' have no preconditions (they are what `import jax` loads).
+    let lib =
+        unsafe { Library::open(Some(path), RTLD_NOW | RTLD_GLOBAL) }.map_err(|e| e.to_string())?;
+    std::mem::forget(lib);
+    Ok(())
+}
+
 /// Opens the library and asks it for its table. The library is leaked on
 /// purpose: XLA's threads and static state do not survive `dlclose`.
 fn open(path: &Path) -> Result<Api> {
@@ -363,12 +377,73 @@ impl Drop for ClientInner {
     }
 }
 
+/// The value of a client-creation option.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OptionValue {
+    Str(String),
+    Float(f32),
+    Bool(bool),
+}
+
+/// A client-creation option, e.g. the GPU plugin's `("memory_fraction",
+/// Float(0.5))`. A plugin refuses options it does not know.
+pub type CreateOption = (&'static str, OptionValue);
+
+/// `options` as the C API's named values, borrowing their names and strings.
+fn named_values(options: &[CreateOption]) -> Vec<ffi::PJRT_NamedValue> {
+    options
+        .iter()
+        .map(|(name, value)| {
+            let (type_, value, value_size) = match value {
+                OptionValue::Str(s) => (
+                    ffi::PJRT_NamedValue_kString,
+                    ffi::PJRT_NamedValue_Value {
+                        string_value: s.as_ptr().cast::<c_char>(),
+                    },
+                    s.len(),
+                ),
+                OptionValue::Float(x) => (
+                    ffi::PJRT_NamedValue_kFloat,
+                    ffi::PJRT_NamedValue_Value { float_value: *x },
+                    1,
+                ),
+                OptionValue::Bool(b) => (
+                    ffi::PJRT_NamedValue_kBool,
+                    ffi::PJRT_NamedValue_Value { bool_value: *b },
+                    1,
+                ),
+            };
+            ffi::PJRT_NamedValue {
+                struct_size: std::mem::size_of::<ffi::PJRT_NamedValue>(),
+                extension_start: ptr::null_mut(),
+                name: name.as_ptr().cast::<c_char>(),
+                name_size: name.len(),
+                type_,
+                value,
+                value_size,
+            }
+        })
+        .collect()
+}
+
 impl Client {
     /// Creates a client with the plugin's default options.
     pub fn new(plugin: &Plugin) -> Result<Client> {
+        Client::with_options(plugin, &[])
+    }
+
+    /// Creates a client with `options` (`PJRT_Client_Create`'s named values).
+    pub fn with_options(plugin: &Plugin, options: &[CreateOption]) -> Result<Client> {
         let api = plugin.api;
+        let named = named_values(options);
         let mut args = ffi::PJRT_Client_Create_Args::new();
-        // SAFETY: no options, no key-value callbacks: every pointer is null.
+        if !named.is_empty() {
+            args.create_options = named.as_ptr().cast::<std::ffi::c_void>();
+            args.num_options = named.len();
+        }
+        // SAFETY: the options (and the names and strings they point into)
+        // are borrowed for the call, which copies what it keeps; no
+        // key-value callbacks: those pointers are null.
         unsafe { api.call("PJRT_Client_Create", api.0.PJRT_Client_Create, &mut args) }?;
         let mut inner = ClientInner {
             api,

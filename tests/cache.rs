@@ -1,0 +1,121 @@
+//! The cache of compiled executables: tests keep it out of the user's
+//! cache, the binary keeps it within its size bound, and `nest cache`
+//! reports and clears it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// `nest ARGS` with its executable cache in `dir`, bounded by `size`.
+fn nest(dir: &Path, size: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nest"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NEST_EXECUTABLE_CACHE_DIR", dir)
+        .env("NEST_EXECUTABLE_CACHE_SIZE", size)
+        .env_remove("NEST_NO_DISK_CACHE")
+        .args(args)
+        .output()
+        .expect("the nest binary runs")
+}
+
+fn fresh(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The number and total size of the cached executables in `dir`.
+fn usage(dir: &Path) -> (usize, u64) {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return (0, 0);
+    };
+    read.filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pjrt"))
+        .fold((0, 0), |(n, b), e| {
+            (n + 1, b + e.metadata().map(|m| m.len()).unwrap_or(0))
+        })
+}
+
+/// Runs the quickstart on XLA with the cache in `dir`; `false` (after a
+/// note) when there is no plugin and none is required.
+fn run_quickstart(dir: &Path, size: &str) -> bool {
+    let o = nest(
+        dir,
+        size,
+        &["--backend", "xla", "run", "examples/quickstart.nest"],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    if !o.status.success() && stderr.contains("no XLA plugin") {
+        let required = std::env::var("NEST_REQUIRE_XLA").is_ok_and(|v| v == "1");
+        assert!(!required, "NEST_REQUIRE_XLA=1: {stderr}");
+        eprintln!("note: skipping: {stderr}");
+        return false;
+    }
+    assert!(o.status.success(), "{stderr}");
+    true
+}
+
+#[test]
+fn tests_keep_their_executables_out_of_the_users_cache() {
+    // `.cargo/config.toml` sets it for every process `cargo test` starts.
+    let dir = std::env::var("NEST_EXECUTABLE_CACHE_DIR").expect("set by .cargo/config.toml");
+    assert!(
+        Path::new(&dir).starts_with(env!("CARGO_MANIFEST_DIR")),
+        "{dir}"
+    );
+}
+
+#[test]
+fn the_cache_keeps_to_its_bound_evicting_the_oldest() {
+    let all = fresh("cache-unbounded");
+    if !run_quickstart(&all, "1G") {
+        return;
+    }
+    let (n, bytes) = usage(&all);
+    assert!(n >= 2, "{n} executables");
+    // Half the room: some must go, and what stays fits.
+    let half = bytes / 2;
+    let bounded = fresh("cache-bounded");
+    assert!(run_quickstart(&bounded, &half.to_string()));
+    let (m, kept) = usage(&bounded);
+    assert!(m >= 1 && m < n, "{m} of {n} executables kept");
+    assert!(kept <= half, "{kept} bytes kept, bound {half}");
+    // A second run with the cache still works (entries evicted or not).
+    assert!(run_quickstart(&bounded, &half.to_string()));
+    assert!(usage(&bounded).1 <= half);
+}
+
+#[test]
+fn cache_info_and_clear() {
+    let dir = fresh("cache-clear");
+    if !run_quickstart(&dir, "1G") {
+        return;
+    }
+    let (n, _) = usage(&dir);
+    let info = nest(&dir, "1G", &["cache", "info"]);
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(info.status.success());
+    assert!(
+        text.contains(&format!("{n} compiled executables")),
+        "{text}"
+    );
+    assert!(text.contains("of 1.0 GiB"), "{text}");
+    let clear = nest(&dir, "1G", &["cache", "clear"]);
+    let text = String::from_utf8_lossy(&clear.stdout);
+    assert!(
+        text.starts_with(&format!("removed {n} compiled executables")),
+        "{text}"
+    );
+    assert_eq!(usage(&dir), (0, 0));
+}
+
+#[test]
+fn a_bad_size_is_an_error_naming_the_variable() {
+    let dir = fresh("cache-bad-size");
+    let o = nest(&dir, "lots", &["cache", "info"]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("NEST_EXECUTABLE_CACHE_SIZE=`lots`"),
+        "{stderr}"
+    );
+}
