@@ -48,7 +48,9 @@ impl Session {
     /// Parses, checks and runs a file: its top-level statements, then `main()` if defined.
     pub fn run_file(&mut self, path: &Path) -> Result<()> {
         let module = self.ev.load_file(path, None)?;
-        self.run_main_of(&module)?;
+        let ran = self.run_main_of(&module);
+        let printed = self.ev.flush_printed();
+        ran.and(printed)?;
         self.ev
             .out
             .flush()
@@ -274,7 +276,9 @@ impl Session {
             .map(|(k, b)| (k.clone(), b.mutable))
             .collect();
         crate::eval::check::check_program(&prog, Some(&known))?;
-        let v = self.ev.run_program(&prog, self.repl.clone())?;
+        let v = self.ev.run_program(&prog, self.repl.clone());
+        let printed = self.ev.flush_printed();
+        let v = v.and_then(|v| printed.map(|()| v))?;
         let _ = self.ev.out.flush();
         Ok(v.map(|v| display(&v)))
     }

@@ -17,6 +17,7 @@ pub mod control;
 pub mod custom;
 pub mod elementwise;
 pub mod linalg;
+pub mod print;
 pub mod random;
 pub mod reduce;
 pub mod samples;
@@ -27,6 +28,7 @@ use crate::diag::Diagnostic;
 use crate::ir::{Atom, Eqn, Graph};
 use crate::span::Span;
 use crate::transform::partial_eval::Staged;
+use crate::transform::stage::{Stager, Walk};
 use crate::transform::Builder;
 
 /// Outputs of a batching rule, and which of them are batched (see [`batching`]).
@@ -195,6 +197,16 @@ pub enum Prim {
         transpose_solve: Box<Graph>,
         n_consts: usize,
     },
+
+    // ---- print.rs ----
+    /// `print` inside a function: the operands are the printed values,
+    /// `pieces` the text around them; no outputs (kept for its effect).
+    /// Each operand has `batch` leading batch dims (from `vmap`).
+    Print {
+        pieces: Vec<print::Piece>,
+        batch: usize,
+        span: Option<Span>,
+    },
 }
 
 impl Prim {
@@ -231,6 +243,7 @@ impl Prim {
             Prim::CustomVjp { .. } => "custom_vjp",
             Prim::CustomVjpLin { .. } => "custom_vjp_lin",
             Prim::LinearSolve { .. } => "linear_solve",
+            Prim::Print { .. } => "print",
         }
     }
 
@@ -399,6 +412,7 @@ impl Prim {
                 transpose_solve,
                 n_consts,
             } => custom::infer_linear_solve(matvec, solve, transpose_solve, *n_consts, inputs),
+            Prim::Print { pieces, batch, .. } => print::infer_print(pieces, *batch, inputs),
         }
     }
 
@@ -468,6 +482,7 @@ impl Prim {
             }
             Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
             Prim::LinearSolve { solve, .. } => custom::eval_linear_solve(solve, inputs),
+            Prim::Print { .. } => print::eval_print(),
         }
     }
 
@@ -554,6 +569,7 @@ impl Prim {
             }
             Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
             Prim::LinearSolve { solve, .. } => custom::lower_linear_solve(solve, em, inputs),
+            Prim::Print { .. } => print::lower_print(),
         }
     }
     /// The transpose rule of a primitive that is linear in the inputs marked
@@ -619,6 +635,7 @@ impl Prim {
             Prim::CustomJvp { .. } | Prim::CustomVjp { .. } => {
                 Err(format!("{} is not linear in its inputs", self.name()))
             }
+            Prim::Print { .. } => print::transpose_print(),
             // The JVP of stop_gradient has no tangent, so it never appears linearly.
             Prim::StopGradient
             | Prim::Compare(_)
@@ -717,6 +734,7 @@ impl Prim {
             Prim::CustomVjp { .. } => custom::jvp_custom_vjp(self, b, primals, outs, tangents),
             Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
             Prim::LinearSolve { .. } => custom::jvp_linear_solve(self, b, primals, outs, tangents),
+            Prim::Print { .. } => print::jvp_print(),
         }
     }
 }
@@ -780,7 +798,8 @@ impl Prim {
             | Prim::DotGeneral { .. }
             | Prim::Cholesky
             | Prim::TriangularSolve { .. }
-            | Prim::Threefry2x32 => Ok(None),
+            | Prim::Threefry2x32
+            | Prim::Print { .. } => Ok(None),
         }
     }
 }
@@ -902,6 +921,101 @@ impl Prim {
                 custom::batch_custom_vjp_lin(bwd, *n_res, b, inputs, batched, size)
             }
             Prim::LinearSolve { .. } => custom::batch_linear_solve(self, b, inputs, batched, size),
+            Prim::Print {
+                pieces,
+                batch,
+                span,
+            } => print::batch_print(pieces, *batch, *span, b, inputs, batched, size),
+        }
+    }
+}
+
+impl Prim {
+    /// Whether the equation has an effect (a `print`, or a region holding
+    /// one): simplification must keep it, in place, even when its outputs
+    /// are unused.
+    pub fn has_effect(&self) -> bool {
+        matches!(self, Prim::Print { .. }) || self.regions().iter().any(|g| g.has_effects())
+    }
+
+    /// The staging rule (see `transform/stage.rs`) of an equation with an
+    /// effect: emits through `w` equations that also thread the print
+    /// state, and returns the atoms standing for the equation's `outs`.
+    pub fn stage(
+        &self,
+        st: &mut Stager,
+        w: &mut Walk,
+        inputs: &[Atom],
+        outs: &[crate::ir::Var],
+    ) -> Result<Vec<Atom>, String> {
+        match self {
+            Prim::Print {
+                pieces,
+                batch,
+                span,
+            } => print::stage_print(pieces, *batch, *span, st, w, inputs),
+            Prim::While {
+                cond,
+                body,
+                n_consts,
+                trip_count,
+                span,
+            } => control::stage_while(
+                cond,
+                body,
+                *n_consts,
+                (*trip_count, *span),
+                st,
+                w,
+                inputs,
+                outs,
+            ),
+            Prim::Scan {
+                body,
+                n_consts,
+                n_carries,
+                length,
+                reverse,
+            } => control::stage_scan(
+                body,
+                [*n_consts, *n_carries, *length],
+                *reverse,
+                st,
+                w,
+                inputs,
+                outs,
+            ),
+            Prim::Cond { branches } => control::stage_cond(branches, st, w, inputs, outs),
+            // What runs in their place (see their lowerings).
+            Prim::CustomJvp { primal, .. } | Prim::CustomVjp { primal, .. } => {
+                st.stage_inline(w, primal, inputs)
+            }
+            Prim::LinearSolve { solve, .. } => st.stage_inline(w, solve, inputs),
+            Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
+            // No region, hence no effect: never asked.
+            Prim::Unary(_)
+            | Prim::Binary(_)
+            | Prim::Compare(_)
+            | Prim::Select
+            | Prim::StopGradient
+            | Prim::Convert(_)
+            | Prim::BitcastConvert(_)
+            | Prim::Reduce { .. }
+            | Prim::ArgReduce { .. }
+            | Prim::Broadcast { .. }
+            | Prim::Reshape { .. }
+            | Prim::Transpose { .. }
+            | Prim::Slice { .. }
+            | Prim::DynamicSlice { .. }
+            | Prim::DynamicUpdateSlice
+            | Prim::Concat { .. }
+            | Prim::Pad { .. }
+            | Prim::Iota { .. }
+            | Prim::Rev { .. }
+            | Prim::DotGeneral { .. }
+            | Prim::Cholesky
+            | Prim::TriangularSolve { .. }
+            | Prim::Threefry2x32 => Err(format!("{} has no effect to stage", self.name())),
         }
     }
 }

@@ -155,6 +155,7 @@ variants! {
     Prim::CustomVjp { .. } => "custom_vjp",
     Prim::CustomVjpLin { .. } => "custom_vjp_lin",
     Prim::LinearSolve { .. } => "linear_solve",
+    Prim::Print { .. } => "print",
 }
 
 /// Defines a constant array of every value of a fieldless enum, checked
