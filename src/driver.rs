@@ -115,7 +115,11 @@ impl Session {
         arg_types: Option<&str>,
     ) -> Result<String> {
         let f = self.trace_of_file(path, name, arg_types)?;
-        crate::backend::stablehlo::lower_module(name, &f.graph)
+        let cannot =
+            |m: String| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m));
+        // The program that runs: with its prints staged out.
+        let graph = crate::eval::effects::staged_graph(&f.graph).map_err(cannot)?;
+        crate::backend::stablehlo::lower_module(name, &graph)
             .map(|l| l.text)
             .map_err(|m| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m)))
     }
@@ -218,6 +222,13 @@ impl Session {
             args.into_iter().map(|v| (v, span)).collect(),
             span,
         )?;
+        if traced.graph.has_effects() {
+            return Err(Diagnostic::at(
+                span,
+                format!("`{}` prints: `nest compile` cannot compile a function with `print` inside", name),
+            )
+            .with_hint("an artifact has no output for printed text: remove the `print`, or run the file with `nest run`"));
+        }
         let lowered = crate::backend::stablehlo::lower_module(name, &traced.graph)
             .map_err(|m| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m)))?;
         let parts = Parts {

@@ -58,6 +58,16 @@ fn capacity(operands: &[TensorType], bound: Option<u64>, grown: Option<usize>) -
     want.clamp(1, limit)
 }
 
+/// The program that runs for `graph` (the first time): its prints staged
+/// out, or `graph` itself when it has none.
+pub fn staged_graph(graph: &crate::ir::Graph) -> R<crate::ir::Graph> {
+    let cap = |_: usize, ops: &[TensorType], bound: Option<u64>| capacity(ops, bound, None);
+    Ok(match stage_prints(graph, &cap)? {
+        Some(staged) => staged.graph,
+        None => graph.clone(),
+    })
+}
+
 /// Runs `graph`, whose prints go to the tracer's pending output.
 pub fn run_with_prints(
     tracer: &mut Tracer,
