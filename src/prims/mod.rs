@@ -15,6 +15,7 @@
 pub mod batching;
 pub mod control;
 pub mod custom;
+pub mod effects;
 pub mod elementwise;
 pub mod linalg;
 pub mod print;
@@ -28,7 +29,6 @@ use crate::diag::Diagnostic;
 use crate::ir::{Atom, Eqn, Graph};
 use crate::span::Span;
 use crate::transform::partial_eval::Staged;
-use crate::transform::stage::{Stager, Walk};
 use crate::transform::Builder;
 
 /// Outputs of a batching rule, and which of them are batched (see [`batching`]).
@@ -926,96 +926,6 @@ impl Prim {
                 batch,
                 span,
             } => print::batch_print(pieces, *batch, *span, b, inputs, batched, size),
-        }
-    }
-}
-
-impl Prim {
-    /// Whether the equation has an effect (a `print`, or a region holding
-    /// one): simplification must keep it, in place, even when its outputs
-    /// are unused.
-    pub fn has_effect(&self) -> bool {
-        matches!(self, Prim::Print { .. }) || self.regions().iter().any(|g| g.has_effects())
-    }
-
-    /// The staging rule (see `transform/stage.rs`) of an equation with an
-    /// effect: emits through `w` equations that also thread the print
-    /// state, and returns the atoms standing for the equation's `outs`.
-    pub fn stage(
-        &self,
-        st: &mut Stager,
-        w: &mut Walk,
-        inputs: &[Atom],
-        outs: &[crate::ir::Var],
-    ) -> Result<Vec<Atom>, String> {
-        match self {
-            Prim::Print {
-                pieces,
-                batch,
-                span,
-            } => print::stage_print(pieces, *batch, *span, st, w, inputs),
-            Prim::While {
-                cond,
-                body,
-                n_consts,
-                trip_count,
-                span,
-            } => control::stage_while(
-                cond,
-                body,
-                *n_consts,
-                (*trip_count, *span),
-                st,
-                w,
-                inputs,
-                outs,
-            ),
-            Prim::Scan {
-                body,
-                n_consts,
-                n_carries,
-                length,
-                reverse,
-            } => control::stage_scan(
-                body,
-                [*n_consts, *n_carries, *length],
-                *reverse,
-                st,
-                w,
-                inputs,
-                outs,
-            ),
-            Prim::Cond { branches } => control::stage_cond(branches, st, w, inputs, outs),
-            // What runs in their place (see their lowerings).
-            Prim::CustomJvp { primal, .. } | Prim::CustomVjp { primal, .. } => {
-                st.stage_inline(w, primal, inputs)
-            }
-            Prim::LinearSolve { solve, .. } => st.stage_inline(w, solve, inputs),
-            Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
-            // No region, hence no effect: never asked.
-            Prim::Unary(_)
-            | Prim::Binary(_)
-            | Prim::Compare(_)
-            | Prim::Select
-            | Prim::StopGradient
-            | Prim::Convert(_)
-            | Prim::BitcastConvert(_)
-            | Prim::Reduce { .. }
-            | Prim::ArgReduce { .. }
-            | Prim::Broadcast { .. }
-            | Prim::Reshape { .. }
-            | Prim::Transpose { .. }
-            | Prim::Slice { .. }
-            | Prim::DynamicSlice { .. }
-            | Prim::DynamicUpdateSlice
-            | Prim::Concat { .. }
-            | Prim::Pad { .. }
-            | Prim::Iota { .. }
-            | Prim::Rev { .. }
-            | Prim::DotGeneral { .. }
-            | Prim::Cholesky
-            | Prim::TriangularSolve { .. }
-            | Prim::Threefry2x32 => Err(format!("{} has no effect to stage", self.name())),
         }
     }
 }
