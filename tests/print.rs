@@ -77,6 +77,7 @@ fn a_print_adds_outputs_to_the_module() {
     let f = funcs.iter().find(|f| f.name == "loops").unwrap();
     assert_eq!(prints(&f.graph), 1);
     let staged = staged_graph(&f.graph).unwrap();
+    nest::ir::verify::verify(&staged).unwrap();
     // The count, sequence numbers and values of the one print site.
     assert_eq!(staged.outputs.len(), f.graph.outputs.len() + 3);
     assert_eq!(prints(&staged), 0);

@@ -86,6 +86,10 @@ pub fn run_with_prints(
         let Some(staged) = staged else {
             return tracer.run_plain(name, graph, inputs);
         };
+        if cfg!(debug_assertions) {
+            crate::ir::verify::verify(&staged.graph)
+                .map_err(|m| format!("internal error: staging made an invalid graph: {}", m))?;
+        }
         let outs = tracer.run_plain(name, &staged.graph, inputs)?;
         let (values, state) = outs.split_at(staged.n_outputs.min(outs.len()));
         let state = (state.iter())

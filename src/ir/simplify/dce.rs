@@ -281,7 +281,7 @@ fn prune_scan(eqn: Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
 fn dependencies(graph: &Graph, roots: &[&Atom]) -> HashSet<VarId> {
     let mut deps: HashSet<VarId> = roots.iter().filter_map(|a| var_id(a)).collect();
     for eqn in graph.eqns.iter().rev() {
-        if eqn.prim.has_effect() || eqn.outputs.iter().any(|v| deps.contains(&v.id)) {
+        if eqn.outputs.iter().any(|v| deps.contains(&v.id)) || eqn.prim.has_effect() {
             deps.extend(eqn.inputs.iter().filter_map(var_id));
         }
     }
