@@ -204,23 +204,30 @@ impl Stager<'_> {
                 subst.insert(v.id, a);
             }
         }
-        let sites: Vec<usize> = w.inputs.iter().map(|(s, _)| *s).collect();
-        let mut inputs = g.inputs.clone();
-        inputs.push(w.seq_in.clone());
-        inputs.extend(w.inputs.iter().flat_map(|(_, vs)| vs.iter().cloned()));
-        let mut outputs: Vec<Atom> = g.outputs.iter().map(|a| look(&subst, a)).collect();
-        outputs.push(w.seq.clone());
+        let outputs: Vec<Atom> = g.outputs.iter().map(|a| look(&subst, a)).collect();
+        Ok(w.finish(g.inputs.clone(), outputs))
+    }
+}
+
+impl Walk {
+    /// The staged region over `inputs` and `outputs` (the graph's own), with
+    /// the counter and the state of the sites met as extra inputs and outputs.
+    fn finish(self, mut inputs: Vec<Var>, mut outputs: Vec<Atom>) -> Region {
+        let sites: Vec<usize> = self.inputs.iter().map(|(s, _)| *s).collect();
+        inputs.push(self.seq_in);
+        inputs.extend(self.inputs.into_iter().flat_map(|(_, vs)| vs));
+        outputs.push(self.seq);
         for s in &sites {
-            outputs.extend(w.state[s].iter().cloned());
+            outputs.extend(self.state[s].iter().cloned());
         }
-        Ok(Region {
+        Region {
             graph: Graph {
                 inputs,
-                eqns: w.b.eqns,
+                eqns: self.b.eqns,
                 outputs,
             },
             sites,
-        })
+        }
     }
 }
 
@@ -236,6 +243,7 @@ pub fn stage_prints(g: &Graph, capacity: Capacity) -> R<Option<Staged>> {
         capacity,
     };
     let region = st.stage_region(g, Some(1))?;
+    // The counter starts at 0, every count and buffer at zeros.
     let mut b = Builder::default();
     let mut args: Vec<Atom> = g.inputs.iter().cloned().map(Atom::Var).collect();
     args.push(Atom::Const(Tensor::scalar_i32(0)));
@@ -246,16 +254,8 @@ pub fn stage_prints(g: &Graph, capacity: Capacity) -> R<Option<Staged>> {
     }
     let outs = b.inline(&region.graph, &args)?;
     let n = g.outputs.len();
-    // The states, in site order rather than in the order the walk met them.
-    let mut by_site: Vec<Vec<Atom>> = vec![vec![]; st.sites.len()];
-    let mut rest = outs.get(n + 1..).ok_or("staging lost the outputs")?;
-    for &s in &region.sites {
-        let k = st.state_types(s).len();
-        by_site[s] = rest.get(..k).ok_or("staging lost a state")?.to_vec();
-        rest = &rest[k..];
-    }
     let mut outputs = outs[..n].to_vec();
-    outputs.extend(by_site.into_iter().flatten());
+    outputs.extend(in_site_order(&st, &region.sites, outs.get(n + 1..))?);
     Ok(Some(Staged {
         graph: Graph {
             inputs: g.inputs.clone(),
@@ -265,6 +265,19 @@ pub fn stage_prints(g: &Graph, capacity: Capacity) -> R<Option<Staged>> {
         n_outputs: n,
         sites: st.sites,
     }))
+}
+
+/// The states of `sites` (in the order the walk met them, in `states`)
+/// in site order.
+fn in_site_order(st: &Stager, sites: &[usize], states: Option<&[Atom]>) -> R<Vec<Atom>> {
+    let mut rest = states.ok_or("staging lost the outputs")?;
+    let mut by_site: Vec<Vec<Atom>> = vec![vec![]; st.sites.len()];
+    for &s in sites {
+        let k = st.state_types(s).len();
+        by_site[s] = rest.get(..k).ok_or("staging lost a state")?.to_vec();
+        rest = &rest[k..];
+    }
+    Ok(by_site.into_iter().flatten().collect())
 }
 
 /// `g` with fresh inputs of `types` appended, which it does not read (a

@@ -103,4 +103,30 @@ p("vmap", jax.jit(jax.vmap(h, in_axes=(0, None)))(jnp.arange(3, dtype=jnp.float3
 xs = jnp.arange(6, dtype=jnp.float32).reshape(2, 3)
 p("vmap of vmap", jax.jit(jax.vmap(jax.vmap(lambda x: h(x, jnp.float32(1.0)))))(xs))
 p("vmap of grad", jax.jit(jax.vmap(jax.grad(g)))(jnp.arange(2, dtype=jnp.float32) * 0.5))
+
+
+def sgn(x):
+    def big(x):
+        dprint("big {}", x)
+        return x
+
+    def small(x):
+        dprint("small {}", x)
+        return -x
+
+    return jax.lax.cond(x > 1.0, big, small, x)
+
+
+p("vmap if", jax.jit(jax.vmap(sgn))(jnp.arange(3, dtype=jnp.float32)))
+
+
+def until(x):
+    def body(y):
+        dprint("y {}", y)
+        return y + 1.0
+
+    return jax.lax.while_loop(lambda y: y < 3.0, body, x)
+
+
+p("vmap while", jax.jit(jax.vmap(until))(jnp.arange(3, dtype=jnp.float32)))
 print("after")
