@@ -187,3 +187,32 @@ print(big(20));
         assert_eq!(run("overflow", source.to_string(), xla), out);
     }
 }
+
+#[test]
+fn later_calls_of_a_print_that_outgrew_its_buffers_print_everything() {
+    // The first call outgrows the first guess and runs again with larger
+    // buffers; the later calls start from those, print more or fewer
+    // records, and each prints every one.
+    let source = r#"
+fn count(n) {
+    var i = 0;
+    while i < n { print("i", i); i += 1; }
+    i
+}
+for k in 0..3 {
+    let n = 40 + 30 * k - 90 * (k // 2);   # 40, 70, 10
+    print("n", count(n));
+}
+"#;
+    let expected: String = [40, 70, 10]
+        .iter()
+        .map(|&n| {
+            let lines: String = (0..n).map(|i| format!("i {i}\n")).collect();
+            format!("{lines}n {n}\n")
+        })
+        .collect();
+    assert_eq!(run("later", source.to_string(), Backend::Interp), expected);
+    if let Some(xla) = common::xla() {
+        assert_eq!(run("later", source.to_string(), xla), expected);
+    }
+}

@@ -7,7 +7,8 @@
 //! known only at run time. A site that ran more often than its buffers
 //! hold (its count says how often) makes the program run again, compiled
 //! with buffers of the right size: programs are pure, so the second run
-//! computes the same values. No site keeps more than [`SITE_BYTES`]: past
+//! computes the same values. Later calls of a program of the same name
+//! start with the sizes it needed. No site keeps more than [`SITE_BYTES`]: past
 //! that, its first records and its last one are printed, and a note says
 //! how many were not kept.
 
@@ -75,7 +76,11 @@ pub fn run_with_prints(
     graph: &crate::ir::Graph,
     inputs: &[Arr],
 ) -> R<Vec<Arr>> {
-    let mut grown: HashMap<usize, usize> = HashMap::new();
+    // Sizes an earlier call of the same program needed.
+    let mut grown: HashMap<usize, usize> = (tracer.print_capacities)
+        .get(name)
+        .cloned()
+        .unwrap_or_default();
     loop {
         let staged = {
             let cap = |i: usize, ops: &[TensorType], bound: Option<u64>| {
@@ -102,6 +107,9 @@ pub fn run_with_prints(
         let bigger = larger_capacities(&staged.sites, &records);
         if !bigger.is_empty() {
             grown.extend(bigger);
+            tracer
+                .print_capacities
+                .insert(name.to_string(), grown.clone());
             continue;
         }
         tracer

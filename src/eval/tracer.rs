@@ -95,6 +95,9 @@ pub struct Tracer {
     /// What the prints of compiled programs printed, for the evaluator to
     /// write out.
     pub pending: Vec<super::effects::Printed>,
+    /// Capacities of print sites that outgrew their first guess, by program
+    /// name and site (see `eval/effects.rs`).
+    pub print_capacities: HashMap<String, HashMap<usize, usize>>,
 }
 
 impl Tracer {
