@@ -154,7 +154,7 @@ fn read_records(sites: &[Site], state: &[Tensor]) -> R<Vec<Records>> {
 fn larger_capacities(sites: &[Site], records: &[Records]) -> HashMap<usize, usize> {
     let mut out = HashMap::new();
     for (i, (site, r)) in sites.iter().zip(records).enumerate() {
-        let want = capacity(&site.operands, site.bound, Some(r.ran));
+        let want = capacity(&site.operands, None, Some(r.ran));
         if r.ran > site.capacity && want > site.capacity {
             out.insert(i, want);
         }

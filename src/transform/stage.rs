@@ -38,9 +38,6 @@ pub struct Site {
     pub span: Option<Span>,
     /// How many records its buffers hold.
     pub capacity: usize,
-    /// The most times it can run, when every loop around it has a static
-    /// trip count.
-    pub bound: Option<u64>,
 }
 
 /// A program whose prints are staged out.
@@ -149,7 +146,6 @@ impl Stager<'_> {
             operands,
             span,
             capacity,
-            bound: self.bound,
         });
         index
     }
@@ -281,12 +277,11 @@ fn in_site_order(st: &Stager, sites: &[usize], states: Option<&[Atom]>) -> R<Vec
 }
 
 /// `g` with fresh inputs of `types` appended, which it does not read (a
-/// loop condition, or a branch without prints, passing the state along).
-pub fn with_unused_inputs(g: &Graph, types: &[TensorType]) -> (Graph, Vec<Var>) {
-    let extra: Vec<Var> = types.iter().cloned().map(fresh_var).collect();
+/// loop condition, which cannot pass the state along).
+pub fn with_unused_inputs(g: &Graph, types: &[TensorType]) -> Graph {
     let mut g = g.clone();
-    g.inputs.extend(extra.iter().cloned());
-    (g, extra)
+    g.inputs.extend(types.iter().cloned().map(fresh_var));
+    g
 }
 
 impl Stager<'_> {

@@ -35,7 +35,7 @@ pub fn stage_while(
     let r = st.stage_region(body, trip_count)?;
     let extra = w.thread_in(st, &r.sites);
     let types: Vec<TensorType> = extra.iter().map(Atom::ty).collect();
-    let (cond, _) = with_unused_inputs(cond, &types);
+    let cond = with_unused_inputs(cond, &types);
     let new = fresh_like(&extra);
     w.b.eqns.push(Eqn {
         prim: Prim::While {
