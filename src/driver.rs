@@ -46,7 +46,9 @@ impl Session {
     /// Parses, checks and runs a file: its top-level statements, then `main()` if defined.
     pub fn run_file(&mut self, path: &Path) -> Result<()> {
         let module = self.ev.load_file(path, None)?;
-        self.run_main_of(&module)?;
+        let ran = self.run_main_of(&module);
+        let printed = self.ev.flush_printed();
+        ran.and(printed)?;
         self.ev
             .out
             .flush()
@@ -120,7 +122,11 @@ impl Session {
         arg_types: Option<&str>,
     ) -> Result<String> {
         let f = self.trace_of_file(path, name, arg_types)?;
-        crate::backend::stablehlo::lower_module(name, &f.graph)
+        let cannot =
+            |m: String| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m));
+        // The program that runs: with its prints staged out.
+        let graph = crate::eval::effects::staged_graph(&f.graph).map_err(cannot)?;
+        crate::backend::stablehlo::lower_module(name, &graph)
             .map(|l| l.text)
             .map_err(|m| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m)))
     }
@@ -168,7 +174,15 @@ impl Session {
             ));
             tree.push((p.name.name.clone(), d));
         }
-        let traced = self.ev.trace_call(&f, name, args, def.name.span)?;
+        let span = def.name.span;
+        let traced = self.ev.trace_call(&f, name, args, span)?;
+        if traced.graph.has_effects() {
+            return Err(Diagnostic::at(
+                span,
+                format!("`{}` prints: `nest compile` cannot compile a function with `print` inside", name),
+            )
+            .with_hint("an artifact has no output for printed text: remove the `print`, or run the file with `nest run`"));
+        }
         let lowered = crate::backend::stablehlo::lower_module(name, &traced.graph)
             .map_err(|m| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m)))?;
         let parts = Parts {
@@ -229,7 +243,9 @@ impl Session {
             .map(|(k, b)| (k.clone(), b.mutable))
             .collect();
         crate::eval::check::check_program(&prog, Some(&known))?;
-        let v = self.ev.run_program(&prog, self.repl.clone())?;
+        let v = self.ev.run_program(&prog, self.repl.clone());
+        let printed = self.ev.flush_printed();
+        let v = v.and_then(|v| printed.map(|()| v))?;
         let _ = self.ev.out.flush();
         Ok(v.filter(|v| !is_unit(v)).map(|v| display(&v)))
     }

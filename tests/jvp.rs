@@ -127,6 +127,15 @@ fn check(backend: &Backend, s: &Sample, seed: &mut u64) -> Result<Outcome, Strin
     args.extend(tangents.iter().flatten().cloned());
     let outs =
         run_on(backend, &jvp.graph, &args).map_err(|e| format!("JVP graph fails to run: {e}"))?;
+    if EFFECT_ONLY.contains(&s.prim.name()) {
+        // No outputs, so no tangents: the JVP prints the primal values, as
+        // the primitive alone does (their staged buffers are the outputs).
+        let printed = run_on(backend, &evaluable(&g)?, &s.inputs)?;
+        return match outs == printed && !printed.is_empty() {
+            true => Ok(Outcome::Checked),
+            false => Err("the JVP does not print the primal values".into()),
+        };
+    }
     let n = g.outputs.len();
     let mut it = outs[n..].iter();
     let mut checked_elements = 0;
@@ -248,6 +257,9 @@ const NON_DIFFERENTIABLE: &[&str] = &[
     "reduce_and",
     "reduce_or",
 ];
+
+/// Primitives kept for their effect, without outputs (`print`).
+const EFFECT_ONLY: &[&str] = &["print"];
 
 /// Primitives that have a reverse-mode derivative only: their JVP is an error.
 const REVERSE_ONLY: &[&str] = &["custom_vjp_lin"];

@@ -126,6 +126,9 @@ fn check(
     seed: &mut u64,
 ) -> Result<Outcome, String> {
     let nonzero: Vec<bool> = inputs.iter().map(|t| double(t.dtype())).collect();
+    if g.outputs.is_empty() && g.has_effects() {
+        return check_print(backend, g, inputs, &nonzero);
+    }
     let float_out = g.outputs.iter().any(|o| double(o.ty().dtype));
     if !nonzero.contains(&true) || !float_out {
         return Ok(Outcome::Skipped);
@@ -170,6 +173,35 @@ fn check(
         return Err(format!("<ct, jvp(t)> = {lhs} but <vjp(ct), t> = {rhs}"));
     }
     Ok(Outcome::Checked)
+}
+
+/// A print has no outputs, hence no cotangents: reverse mode prints the
+/// primal values once, in the forward pass, and its linear part and
+/// pullback print nothing.
+fn check_print(
+    backend: &Backend,
+    g: &Graph,
+    inputs: &[Tensor],
+    nonzero: &[bool],
+) -> Result<Outcome, String> {
+    let lin = linearize(g, nonzero).map_err(|d| d.message)?;
+    let flags: Vec<bool> = (0..lin.linear.inputs.len())
+        .map(|i| i >= lin.n_residuals)
+        .collect();
+    let pullback = transpose_graph(&lin.linear, &flags)?;
+    if lin.linear.has_effects() || pullback.has_effects() {
+        return Err("the linear part or the pullback prints".into());
+    }
+    let printed = run_on(backend, &evaluable(g)?, inputs)?;
+    let forward = run_on(backend, &evaluable(&lin.primal)?, inputs)?;
+    let tail = forward
+        .len()
+        .checked_sub(printed.len())
+        .ok_or("nothing printed")?;
+    match !printed.is_empty() && forward[tail..] == printed[..] {
+        true => Ok(Outcome::Checked),
+        false => Err("the forward pass does not print the primal values".into()),
+    }
 }
 
 #[test]

@@ -220,6 +220,7 @@ fn check(r: &dyn Runner, s: &Sample, g: &Graph, pattern: &[bool]) -> Result<(), 
             false => s.inputs[i].clone(),
         })
         .collect();
+    let prints = g.outputs.is_empty() && g.has_effects();
     // A custom_vjp's tangent map runs as its `bwd` transposed.
     let (g, batched_graph) = (&evaluable(g)?, evaluable(&batched.graph)?);
     let got = r
@@ -237,6 +238,35 @@ fn check(r: &dyn Runner, s: &Sample, g: &Graph, pattern: &[bool]) -> Result<(), 
             };
             compare(&got_k, w).map_err(|e| format!("result {o}, example {k}: {e}"))?;
         }
+        if prints {
+            let n = batched.out_batched.len();
+            compare_printed(&got[n..], &want[n..], k)
+                .map_err(|e| format!("printed, example {k}: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// A print's staged buffers (see `evaluable`): the batched graph prints
+/// each example's values as the graph on that example does. One record:
+/// the counts and sequence numbers agree, and a batched buffer
+/// `[1, batch, ..]` holds at `[0, k]` what example `k`'s `[1, ..]` holds.
+fn compare_printed(got: &[Tensor], want: &[Tensor], k: usize) -> Result<(), String> {
+    if got.len() != want.len() || got.is_empty() {
+        return Err(format!("{} buffers instead of {}", got.len(), want.len()));
+    }
+    for (g, w) in got.iter().zip(want) {
+        if g.shape() == w.shape() {
+            compare(g, w)?;
+            continue;
+        }
+        let drop_first = |t: &Tensor| {
+            Tensor::from_le_bytes(t.dtype(), &t.shape()[1..], &t.to_le_bytes()).expect("same size")
+        };
+        if g.shape().first() != Some(&1) || w.shape().first() != Some(&1) {
+            return Err("more than one record".into());
+        }
+        compare(&row(&drop_first(g), k), &drop_first(w))?;
     }
     Ok(())
 }

@@ -10,7 +10,6 @@ use super::ops;
 use super::stmt::Flow;
 use super::tree::{flatten, unflatten};
 use super::value::{Arr, Func, Value};
-use crate::backend::Backend;
 use crate::diag::{Diagnostic, Result};
 use crate::span::Span;
 
@@ -161,21 +160,7 @@ impl Evaluator {
         name: &str,
         traced: &Traced,
     ) -> std::result::Result<Vec<Arr>, String> {
-        let unreadable = || "an argument could not be read from the device".to_string();
-        match &self.tracer.backend {
-            Backend::Interp => {
-                let tensors = traced
-                    .inputs
-                    .iter()
-                    .map(|a| a.concrete().ok_or_else(unreadable))
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                Ok(crate::interp::run_graph(&traced.graph, &tensors)?
-                    .into_iter()
-                    .map(Arr::new)
-                    .collect())
-            }
-            Backend::Xla(x) => super::tracer::run_xla(x, name, &traced.graph, &traced.inputs),
-        }
+        self.tracer.run(name, &traced.graph, &traced.inputs)
     }
 
     /// Traces a call of `func` on the types of concrete `args` into a

@@ -436,8 +436,7 @@ impl Checker<'_> {
                     return Ok(());
                 };
                 if b.host_only && self.in_fn && !self.in_main {
-                    return Err(Diagnostic::at(span, format!("`{}` is not allowed inside a `fn`", b.name))
-                        .with_hint(format!("`{}` does I/O on the host: call it at top level with the function's result", b.name)));
+                    return Err(builtins::host_only_error(b, span));
                 }
                 // Arguments collected by `*rest` are checked when bound.
                 if sig.variadic || sig.rest.is_some() {

@@ -103,6 +103,14 @@ impl Evaluator {
                 ev.loop_cond(env, &kind, &names, &def, ins)
             });
             let cond = self.restoring(env, &names, &init, cond)?;
+            if let (LoopKind::While { cond: c }, true) = (&kind, cond.0.graph.has_effects()) {
+                // Its state could not leave the condition, which returns a bool only.
+                return Err(Diagnostic::at(
+                    c.span,
+                    "`print` inside a `while` loop's condition is not supported",
+                )
+                .with_hint("print in the loop's body, or before the loop"));
+            }
             let body_r = self.trace_region(&types, span, |ev, ins| {
                 ev.loop_body(env, &kind, &names, &def, ins, body)
             });

@@ -87,11 +87,42 @@ impl Evaluator {
         }
     }
 
-    /// Writes `text` to the program's output (`print`).
+    /// Writes `text` to the program's output (`print`), after what compiled
+    /// code printed before.
     pub fn write_out(&mut self, text: &str) -> Result<()> {
+        self.flush_printed()?;
+        self.write_raw(text)
+    }
+
+    fn write_raw(&mut self, text: &str) -> Result<()> {
         self.out
             .write_all(text.as_bytes())
             .map_err(|e| Diagnostic::new(format!("cannot write output: {}", e)))
+    }
+
+    /// Writes what the prints of compiled programs printed.
+    pub fn flush_printed(&mut self) -> Result<()> {
+        for p in std::mem::take(&mut self.tracer.pending) {
+            let line = match p {
+                super::effects::Printed::Line(l) => l,
+                super::effects::Printed::Dropped { span, ran, kept } => format!(
+                    "note: the `print` at {} ran {} times; shown: its first {} and its last (a print keeps at most {} MiB)",
+                    span.map_or("?".into(), |s| self.location(s)),
+                    ran,
+                    kept.saturating_sub(1),
+                    super::effects::SITE_BYTES >> 20
+                ),
+            };
+            self.write_raw(&format!("{}\n", line))?;
+        }
+        Ok(())
+    }
+
+    /// `file:line:col` of a span.
+    fn location(&self, span: Span) -> String {
+        let (line, col) = self.sources.line_col(span.file, span.start);
+        let name = self.sources.get(span.file).map_or("?", |f| f.name.as_str());
+        format!("{}:{}:{}", name, line, col)
     }
 
     /// A path in a program, relative to the directory of the file containing `span`.
@@ -219,10 +250,14 @@ impl Evaluator {
                 }
             }
         }
-        match &prog.tail {
-            Some(e) => Ok(Some(self.eval_expr_flow(&mut env, e)?.value_only(e.span)?)),
+        let tail = match &prog.tail {
+            Some(e) => (self.eval_expr_flow(&mut env, e))
+                .and_then(|v| v.value_only(e.span))
+                .map(Some),
             None => Ok(None),
-        }
+        };
+        self.flush_printed()?;
+        tail
     }
 }
 

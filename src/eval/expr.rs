@@ -213,8 +213,7 @@ impl Evaluator {
                     .get(*id)
                     .ok_or_else(|| Diagnostic::internal("bad builtin id"))?;
                 if b.host_only && self.tracer.is_tracing() {
-                    return Err(Diagnostic::at(span, format!("`{}` is not allowed inside a `fn`", b.name))
-                        .with_hint(format!("`{}` does I/O on the host: call it at top level with the function's result", b.name)));
+                    return Err(builtins::host_only_error(b, span));
                 }
                 let args = builtins::bind(*id, pos, kws, span)?;
                 (b.imp)(self, &args).map_err(|d| d.or_span(span))

@@ -75,7 +75,16 @@ impl Evaluator {
     }
 
     /// Runs a statement; `Some` when it was (or contained) a `return`.
+    /// What compiled code printed while it ran is written after it, even
+    /// when it fails.
     pub fn exec_stmt(&mut self, env: &mut Env, s: &Stmt) -> Result<Option<Flow>> {
+        let r = self.exec_stmt_now(env, s);
+        let flushed = self.flush_printed();
+        let flow = r?;
+        flushed.map(|()| flow)
+    }
+
+    fn exec_stmt_now(&mut self, env: &mut Env, s: &Stmt) -> Result<Option<Flow>> {
         match s {
             Stmt::Let { pat, value, .. } => {
                 let v = self.eval_expr(env, value)?;

@@ -92,6 +92,12 @@ pub struct Tracer {
     /// the host itself, which records what would be computed (results
     /// known only by type); every other frame is a trace as usual.
     checking: bool,
+    /// What the prints of compiled programs printed, for the evaluator to
+    /// write out.
+    pub pending: Vec<super::effects::Printed>,
+    /// Capacities of print sites that outgrew their first guess, by program
+    /// name and site (see `eval/effects.rs`).
+    pub print_capacities: HashMap<String, HashMap<usize, usize>>,
 }
 
 impl Tracer {
@@ -212,7 +218,11 @@ impl Tracer {
     /// `broadcast_in_dim`) are always recorded, so that constants stay
     /// scalars and the IR stays small.
     pub fn apply(&mut self, prim: Prim, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
-        let expands = matches!(prim, Prim::Iota { .. } | Prim::Broadcast { .. });
+        // A print inside a trace prints when the program runs, even of constants.
+        let expands = matches!(
+            prim,
+            Prim::Iota { .. } | Prim::Broadcast { .. } | Prim::Print { .. }
+        );
         if inputs.iter().all(Arr::is_known)
             && !(expands && self.is_tracing())
             && !self.too_large_to_check(&prim, inputs)?
@@ -308,22 +318,7 @@ impl Tracer {
     ) -> Result<Vec<Arr>, String> {
         // In `nest check` the graph is inlined into the host frame: nothing runs.
         if !self.is_tracing() && !self.checking {
-            return match &self.backend {
-                Backend::Xla(x) => run_xla(x, name, graph, inputs),
-                Backend::Interp => {
-                    let tensors = inputs
-                        .iter()
-                        .map(|a| {
-                            a.concrete()
-                                .ok_or_else(|| "a value could not be read".to_string())
-                        })
-                        .collect::<Result<Vec<_>, String>>()?;
-                    Ok(crate::interp::run_graph(graph, &tensors)?
-                        .into_iter()
-                        .map(Arr::new)
-                        .collect())
-                }
-            };
+            return self.run(name, graph, inputs);
         }
         let mut subst: HashMap<VarId, Atom> = HashMap::new();
         for (v, a) in graph.inputs.iter().zip(inputs) {
@@ -360,6 +355,35 @@ impl Tracer {
                 Atom::Const(t) => Arr::new(t),
             })
             .collect())
+    }
+
+    /// Runs a closed graph on the backend; what its prints print goes to
+    /// [`Tracer::pending`].
+    pub fn run(&mut self, name: &str, graph: &Graph, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
+        if graph.has_effects() {
+            return super::effects::run_with_prints(self, name, graph, inputs);
+        }
+        self.run_plain(name, graph, inputs)
+    }
+
+    /// Runs a closed graph without prints on the backend.
+    pub fn run_plain(&self, name: &str, graph: &Graph, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
+        match &self.backend {
+            Backend::Xla(x) => run_xla(x, name, graph, inputs),
+            Backend::Interp => {
+                let tensors = inputs
+                    .iter()
+                    .map(|a| {
+                        a.concrete()
+                            .ok_or_else(|| "a value could not be read".to_string())
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                Ok(crate::interp::run_graph(graph, &tensors)?
+                    .into_iter()
+                    .map(Arr::new)
+                    .collect())
+            }
+        }
     }
 
     /// Applies a single-output primitive.

@@ -105,6 +105,12 @@ impl Graph {
             .sum()
     }
 
+    /// Whether an equation of the graph (or of a region) has an effect:
+    /// a `print`.
+    pub fn has_effects(&self) -> bool {
+        self.eqns.iter().any(|e| e.prim.has_effect())
+    }
+
     /// Number of equations, counting those in nested regions.
     pub fn size(&self) -> usize {
         self.eqns

@@ -291,8 +291,26 @@ fn param_list(prim: &Prim) -> Vec<String> {
                 ps.push("reverse=true".into());
             }
         }
+        Prim::Print { pieces, batch, .. } => {
+            ps.push(format!("format={:?}", print_format(pieces)));
+            if *batch > 0 {
+                ps.push(format!("batch={}", batch));
+            }
+        }
     }
     ps
+}
+
+/// A print's text with `{i}` for operand `i` (braces in the text doubled).
+fn print_format(pieces: &[crate::prims::print::Piece]) -> String {
+    use crate::prims::print::Piece;
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.replace('{', "{{").replace('}', "}}"),
+            Piece::Operand(i) => format!("{{{}}}", i),
+        })
+        .collect()
 }
 
 /// `dot_general`'s dimension lists, the empty ones left out.

@@ -224,11 +224,13 @@ pub fn lower_cond(
 mod jvp;
 mod partial_eval;
 mod scan;
+mod stage;
 mod transpose;
 use crate::transform::pick;
 pub use jvp::{jvp_cond, jvp_scan, jvp_while};
 pub use partial_eval::{partial_eval_cond, partial_eval_scan, partial_eval_while};
 pub use scan::{as_while, eval_scan, infer_scan, lower_scan};
+pub use stage::{stage_cond, stage_scan, stage_while};
 pub use transpose::{transpose_cond, transpose_scan};
 
 // ---- batching rules: in `control/batch.rs` ----

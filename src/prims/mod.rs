@@ -15,8 +15,10 @@
 pub mod batching;
 pub mod control;
 pub mod custom;
+pub mod effects;
 pub mod elementwise;
 pub mod linalg;
+pub mod print;
 pub mod random;
 pub mod reduce;
 pub mod samples;
@@ -195,6 +197,16 @@ pub enum Prim {
         transpose_solve: Box<Graph>,
         n_consts: usize,
     },
+
+    // ---- print.rs ----
+    /// `print` inside a function: the operands are the printed values,
+    /// `pieces` the text around them; no outputs (kept for its effect).
+    /// Each operand has `batch` leading batch dims (from `vmap`).
+    Print {
+        pieces: Vec<print::Piece>,
+        batch: usize,
+        span: Option<Span>,
+    },
 }
 
 impl Prim {
@@ -231,6 +243,7 @@ impl Prim {
             Prim::CustomVjp { .. } => "custom_vjp",
             Prim::CustomVjpLin { .. } => "custom_vjp_lin",
             Prim::LinearSolve { .. } => "linear_solve",
+            Prim::Print { .. } => "print",
         }
     }
 
@@ -399,6 +412,7 @@ impl Prim {
                 transpose_solve,
                 n_consts,
             } => custom::infer_linear_solve(matvec, solve, transpose_solve, *n_consts, inputs),
+            Prim::Print { pieces, batch, .. } => print::infer_print(pieces, *batch, inputs),
         }
     }
 
@@ -468,6 +482,7 @@ impl Prim {
             }
             Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
             Prim::LinearSolve { solve, .. } => custom::eval_linear_solve(solve, inputs),
+            Prim::Print { .. } => print::eval_print(),
         }
     }
 
@@ -554,6 +569,7 @@ impl Prim {
             }
             Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
             Prim::LinearSolve { solve, .. } => custom::lower_linear_solve(solve, em, inputs),
+            Prim::Print { .. } => print::lower_print(),
         }
     }
     /// The transpose rule of a primitive that is linear in the inputs marked
@@ -619,6 +635,7 @@ impl Prim {
             Prim::CustomJvp { .. } | Prim::CustomVjp { .. } => {
                 Err(format!("{} is not linear in its inputs", self.name()))
             }
+            Prim::Print { .. } => print::transpose_print(),
             // The JVP of stop_gradient has no tangent, so it never appears linearly.
             Prim::StopGradient
             | Prim::Compare(_)
@@ -717,6 +734,7 @@ impl Prim {
             Prim::CustomVjp { .. } => custom::jvp_custom_vjp(self, b, primals, outs, tangents),
             Prim::CustomVjpLin { .. } => Err(custom::FORWARD_MODE_OF_CUSTOM_VJP.into()),
             Prim::LinearSolve { .. } => custom::jvp_linear_solve(self, b, primals, outs, tangents),
+            Prim::Print { .. } => print::jvp_print(),
         }
     }
 }
@@ -780,7 +798,8 @@ impl Prim {
             | Prim::DotGeneral { .. }
             | Prim::Cholesky
             | Prim::TriangularSolve { .. }
-            | Prim::Threefry2x32 => Ok(None),
+            | Prim::Threefry2x32
+            | Prim::Print { .. } => Ok(None),
         }
     }
 }
@@ -902,6 +921,11 @@ impl Prim {
                 custom::batch_custom_vjp_lin(bwd, *n_res, b, inputs, batched, size)
             }
             Prim::LinearSolve { .. } => custom::batch_linear_solve(self, b, inputs, batched, size),
+            Prim::Print {
+                pieces,
+                batch,
+                span,
+            } => print::batch_print(pieces, *batch, *span, b, inputs, batched, size),
         }
     }
 }

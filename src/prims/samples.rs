@@ -155,6 +155,7 @@ variants! {
     Prim::CustomVjp { .. } => "custom_vjp",
     Prim::CustomVjpLin { .. } => "custom_vjp_lin",
     Prim::LinearSolve { .. } => "linear_solve",
+    Prim::Print { .. } => "print",
 }
 
 /// Defines a constant array of every value of a fieldless enum, checked
@@ -662,13 +663,48 @@ fn control(out: &mut Vec<Sample>) {
         let (prim, inputs) = values::cond(index);
         out.push(Sample::new(prim, inputs, "index in and out of range"));
     }
+    print(out);
+}
+
+fn print(out: &mut Vec<Sample>) {
+    use super::print::Piece;
+    let pieces = vec![
+        Piece::Text("x ".into()),
+        Piece::Operand(0),
+        Piece::Text(" n ".into()),
+        Piece::Operand(1),
+    ];
+    let print = |batch| Prim::Print {
+        pieces: pieces.clone(),
+        batch,
+        span: None,
+    };
+    let x = operand(DType::F32, &[3], LIST_A);
+    let n = operand(DType::I32, &[], LIST_B);
+    out.push(Sample::new(print(0), vec![x, n], "an array and a scalar"));
+    let xs = operand(DType::F64, &[2, 3], LIST_A);
+    let ns = operand(DType::I32, &[2], LIST_B);
+    out.push(Sample::new(print(1), vec![xs, ns], "batched"));
 }
 
 /// `g` with each `custom_vjp_lin` equation (which cannot be evaluated: it
 /// is known only through its transpose) replaced by the transpose of its
 /// `bwd`, so that tests can run the tangent map of a `custom_vjp` and
-/// batched copies of it.
+/// batched copies of it; and with its prints staged out
+/// (`transform/stage.rs`), their buffers as outputs after `g`'s own, so
+/// that the backends can run it and compare what it printed.
 pub fn evaluable(g: &Graph) -> Result<Graph, String> {
+    let g = without_custom_vjp_lin(g)?;
+    let capacity = |_: usize, _: &[TensorType], bound: Option<u64>| {
+        bound.map_or(8, |n| usize::try_from(n).unwrap_or(8))
+    };
+    match crate::transform::stage::stage_prints(&g, &capacity)? {
+        Some(staged) => Ok(staged.graph),
+        None => Ok(g),
+    }
+}
+
+fn without_custom_vjp_lin(g: &Graph) -> Result<Graph, String> {
     use crate::transform::{transpose::transpose_graph, Builder};
     use std::collections::HashMap;
     let mut b = Builder::default();

@@ -6,6 +6,7 @@ pub mod builder;
 pub mod jvp;
 pub mod linearize;
 pub mod partial_eval;
+pub mod stage;
 pub mod transpose;
 pub mod vmap;
 

@@ -46,7 +46,8 @@ pub fn transpose_graph(g: &Graph, linear: &[bool]) -> Result<Graph, String> {
     // linear inputs' cotangents.
     for eqn in linear_eqns.iter().rev() {
         let out_cts: Vec<Option<Atom>> = eqn.outputs.iter().map(|v| cts.remove(&v.id)).collect();
-        if out_cts.iter().all(Option::is_none) {
+        // A print of a linear value is an error here rather than dropped.
+        if out_cts.iter().all(Option::is_none) && !eqn.prim.has_effect() {
             continue;
         }
         let flags: Vec<bool> = eqn.inputs.iter().map(|a| is_lin(&lin, a)).collect();

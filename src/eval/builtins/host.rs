@@ -1,19 +1,29 @@
-//! Host I/O builtins (top level only): `print`, `save`, `load`, `assert_close`.
+//! Host I/O builtins (top level only): `save`, `load`, `assert_close`,
+//! `time`; and `print`, which inside a function prints when the compiled
+//! program runs (as `jax.debug.print`).
 
 use super::{Args, Builtin};
 use crate::diag::{Diagnostic, Result};
-use crate::eval::display::display;
+use crate::eval::display::{display, display_traced};
 use crate::eval::exec::Evaluator;
 use crate::eval::tree::flatten;
 use crate::eval::value::Value;
+use crate::prims::Prim;
 use crate::tensor::npy;
+use crate::tensor::Tensor;
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "print",
         params: "...",
-        host_only: true,
+        host_only: false,
         imp: print,
+    },
+    Builtin {
+        name: "time",
+        params: "",
+        host_only: true,
+        imp: time,
     },
     Builtin {
         name: "save",
@@ -36,14 +46,36 @@ pub const BUILTINS: &[Builtin] = &[
 ];
 
 /// `print(a, b, ...)`: the values separated by spaces, then a newline
-/// (nothing in `nest check`).
+/// (nothing in `nest check`). Inside a trace, a `print` equation whose
+/// operands are the traced arrays, printed when the program runs.
 fn print(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    if ev.tracer.is_tracing() {
+        let (pieces, operands) = display_traced(&args.values);
+        let prim = Prim::Print {
+            pieces,
+            batch: 0,
+            span: Some(args.call),
+        };
+        ev.tracer
+            .apply(prim, &operands)
+            .map_err(|m| Diagnostic::at(args.call, m))?;
+        return Ok(Value::unit());
+    }
     if ev.tracer.is_checking() {
         return Ok(Value::unit());
     }
     let parts: Vec<String> = args.values.iter().map(display).collect();
     ev.write_out(&format!("{}\n", parts.join(" ")))?;
     Ok(Value::unit())
+}
+
+/// `time()`: the host's wall clock in seconds since 1970, as an `f64`
+/// scalar, for timing host code (`time() - t0`).
+fn time(_: &mut Evaluator, _: &Args) -> Result<Value> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| Diagnostic::new(format!("the system clock is before 1970: {}", e)))?;
+    Ok(Value::tensor(Tensor::scalar_f64(now.as_secs_f64())))
 }
 
 /// `save(path, x)`: writes `.npy` to a temporary file, then renames it, so a

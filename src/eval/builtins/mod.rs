@@ -45,6 +45,18 @@ pub struct Builtin {
     pub imp: Imp,
 }
 
+/// The error for a host-only builtin called inside a function.
+pub fn host_only_error(b: &Builtin, span: Span) -> Diagnostic {
+    let hint = match b.name {
+        "time" => "`time()` reads the host's clock, and a function runs later as one compiled program: time its call at top level (`let t0 = time(); let y = f(x); print(time() - t0);`)".to_string(),
+        _ => format!(
+            "`{}` does I/O on the host: call it at top level with the function's result",
+            b.name
+        ),
+    };
+    Diagnostic::at(span, format!("`{}` is not allowed inside a `fn`", b.name)).with_hint(hint)
+}
+
 /// A parsed parameter list.
 pub struct Signature {
     pub names: Vec<&'static str>,

@@ -34,7 +34,8 @@ impl Rewriter for Cse {
     fn replace(&mut self, eqn: &Eqn) -> Option<Vec<Atom>> {
         // Regions hold their own variables, so two equal loops would differ
         // by variable ids anyway; comparing them up to renaming is not worth it.
-        if !eqn.prim.regions().is_empty() {
+        // Two prints of the same values print twice.
+        if !eqn.prim.regions().is_empty() || eqn.prim.has_effect() {
             return None;
         }
         let key = Key {

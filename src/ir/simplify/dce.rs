@@ -2,7 +2,8 @@
 //!
 //! An equation none of whose outputs is used is removed (every primitive is
 //! pure; a `while` whose results are unused is removed even if it would not
-//! terminate). Inside a kept equation:
+//! terminate), unless it has an effect: a `print`, or a region holding one,
+//! stays, with the values it prints (a loop keeps the carries its prints read). Inside a kept equation:
 //! * a region's unused equations are removed;
 //! * a `while` drops the loop-invariant inputs that neither region uses,
 //!   and the carries that are needed neither by the condition, nor as a used
@@ -20,7 +21,7 @@ pub(super) fn dce_graph(graph: &Graph, changed: &mut bool) -> Graph {
     let mut live: HashSet<VarId> = graph.outputs.iter().filter_map(var_id).collect();
     let mut kept = Vec::with_capacity(graph.eqns.len());
     for eqn in graph.eqns.iter().rev() {
-        if !eqn.outputs.iter().any(|v| live.contains(&v.id)) {
+        if !eqn.outputs.iter().any(|v| live.contains(&v.id)) && !eqn.prim.has_effect() {
             *changed = true;
             continue;
         }
@@ -275,11 +276,12 @@ fn prune_scan(eqn: Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
     }
 }
 
-/// The variables of `graph` that `roots` depend on, themselves included.
+/// The variables of `graph` that `roots` and the equations with an effect
+/// (a `print`) depend on, themselves included.
 fn dependencies(graph: &Graph, roots: &[&Atom]) -> HashSet<VarId> {
     let mut deps: HashSet<VarId> = roots.iter().filter_map(|a| var_id(a)).collect();
     for eqn in graph.eqns.iter().rev() {
-        if eqn.outputs.iter().any(|v| deps.contains(&v.id)) {
+        if eqn.outputs.iter().any(|v| deps.contains(&v.id)) || eqn.prim.has_effect() {
             deps.extend(eqn.inputs.iter().filter_map(var_id));
         }
     }

@@ -120,7 +120,8 @@ fn hoist_body(body: &Graph, outer_consts: &[Atom]) -> Option<Hoisted> {
             Atom::Const(_) => true,
         });
         let reads_a_constant = e.inputs.iter().any(|a| a.as_var().is_some());
-        if !(invariant && reads_a_constant) {
+        // A print runs on every iteration, even of the same values.
+        if !(invariant && reads_a_constant) || e.prim.has_effect() {
             kept.push(e.clone());
             continue;
         }
