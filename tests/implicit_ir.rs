@@ -79,3 +79,24 @@ fn implicit_hypergradients_take_the_same_memory_whatever_the_steps() {
         u10.value_elements()
     );
 }
+
+#[test]
+fn the_alternating_loop_takes_the_same_memory_whatever_the_inner_steps() {
+    let (a, b) = (
+        trace("alternate_implicit_10", "f32[16]"),
+        trace("alternate_implicit_100", "f32[16]"),
+    );
+    assert_eq!(count(&a, "scan"), 0);
+    assert_eq!(a.value_elements(), b.value_elements());
+    let (u10, u100) = (
+        trace("alternate_unroll_10", "f32[16]"),
+        trace("alternate_unroll_100", "f32[16]"),
+    );
+    assert!(count(&u10, "scan") > 0);
+    assert!(
+        u100.value_elements() >= u10.value_elements() + 90 * 16,
+        "{} vs {}",
+        u100.value_elements(),
+        u10.value_elements()
+    );
+}
