@@ -21,6 +21,7 @@ pub const STDLIB: &[(&str, &str)] = &[
     ("dense", include_str!("../../stdlib/dense.nest")),
     ("eigen", include_str!("../../stdlib/eigen.nest")),
     ("nested", include_str!("../../stdlib/nested.nest")),
+    ("games", include_str!("../../stdlib/games.nest")),
 ];
 
 /// The standard-library module whose functions every program sees without
