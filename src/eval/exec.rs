@@ -22,6 +22,7 @@ pub const STDLIB: &[(&str, &str)] = &[
     ("eigen", include_str!("../../stdlib/eigen.nest")),
     ("nested", include_str!("../../stdlib/nested.nest")),
     ("hyper", include_str!("../../stdlib/hyper.nest")),
+    ("games", include_str!("../../stdlib/games.nest")),
 ];
 
 /// The standard-library module whose functions every program sees without
