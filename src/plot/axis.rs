@@ -28,7 +28,12 @@ impl Axis {
         }
         let (lo, hi) = if log {
             let (a, b) = widen(lo.log10(), hi.log10(), pad);
-            (10f64.powf(a), 10f64.powf(b))
+            // Clamped: a margin past 1e308 would make `hi` infinite, and the
+            // ticks would then count decades up to i32::MAX.
+            (
+                10f64.powf(a).max(f64::MIN_POSITIVE),
+                10f64.powf(b).min(f64::MAX),
+            )
         } else {
             widen(lo, hi, pad)
         };
@@ -222,6 +227,16 @@ mod tests {
             log: true,
         };
         assert_eq!(narrow.ticks(10), vec![2.0, 5.0, 10.0, 20.0]);
+    }
+
+    #[test]
+    fn log_axes_near_the_largest_f64_stay_finite() {
+        let a = Axis::fit([0.4, 7e295, 1e308].into_iter(), true, 0.05);
+        assert!(a.hi.is_finite() && a.lo > 0.0);
+        let ticks = a.ticks(10);
+        assert!(ticks.len() >= 2 && ticks.len() <= 10, "{:?}", ticks);
+        let tiny = Axis::fit([1e-320, 1.0].into_iter(), true, 0.05);
+        assert!(tiny.lo > 0.0 && tiny.ticks(10).len() <= 10);
     }
 
     #[test]
