@@ -5,6 +5,7 @@
 //! may name an array larger than the host's memory.
 
 use crate::diag::{Diagnostic, Result};
+use crate::eval::call::type_text;
 use crate::eval::value::{Arr, Value};
 use crate::span::{SourceMap, Span};
 use crate::syntax::ast::{Dim, FnDef, Param, TypeExpr};
@@ -117,36 +118,6 @@ fn example_args(def: &FnDef) -> String {
         .map(|p| p.ty.as_ref().map_or("f32[3]".to_string(), type_text))
         .collect();
     types.join(", ")
-}
-
-fn type_text(t: &TypeExpr) -> String {
-    match t {
-        TypeExpr::Tensor { dtype, dims, .. } if dims.is_empty() => dtype.name.clone(),
-        TypeExpr::Tensor { dtype, dims, .. } => {
-            let ds: Vec<String> = dims
-                .iter()
-                .map(|d| match d {
-                    Dim::Int(n, _) => n.to_string(),
-                    Dim::Name(id) => id.name.clone(),
-                })
-                .collect();
-            format!("{}[{}]", dtype.name, ds.join(", "))
-        }
-        TypeExpr::Tuple(ts, _) if ts.len() == 1 => format!("({},)", type_text(&ts[0])),
-        TypeExpr::Tuple(ts, _) => {
-            format!(
-                "({})",
-                ts.iter().map(type_text).collect::<Vec<_>>().join(", ")
-            )
-        }
-        TypeExpr::Record(fs, _) => {
-            let fs: Vec<String> = fs
-                .iter()
-                .map(|(n, t)| format!("{}: {}", n.name, type_text(t)))
-                .collect();
-            format!("{{{}}}", fs.join(", "))
-        }
-    }
 }
 
 fn quoted(names: &[&str]) -> String {

@@ -4,9 +4,7 @@
 
 mod common;
 
-use common::Captured;
 use nest::backend::Backend;
-use nest::Session;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -31,16 +29,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn run(path: &Path, backend: Backend) -> String {
-    let out = Captured::default();
-    let mut session = Session::new(Box::new(out.clone()));
-    session.set_backend(backend);
-    let r = session.run_file(path).map_err(|d| session.render(&d));
-    drop(session);
-    let text = String::from_utf8_lossy(&out.0.borrow()).into_owned();
-    match r {
-        Ok(()) => text,
-        Err(e) => panic!("{} failed:\n{text}{e}", path.display()),
-    }
+    common::run_script(path, backend).unwrap_or_else(|e| panic!("{} failed:\n{e}", path.display()))
 }
 
 fn backends() -> Vec<Backend> {

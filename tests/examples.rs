@@ -3,20 +3,9 @@
 
 mod common;
 
-use common::Captured;
+use common::run_script as run;
 use nest::backend::Backend;
-use nest::Session;
 use std::path::Path;
-
-fn run(path: &Path, backend: Backend) -> Result<String, String> {
-    let out = Captured::default();
-    let mut session = Session::new(Box::new(out.clone()));
-    session.set_backend(backend);
-    let r = session.run_file(path).map_err(|d| session.render(&d));
-    drop(session);
-    let text = String::from_utf8_lossy(&out.0.borrow()).into_owned();
-    r.map(|()| text)
-}
 
 #[test]
 fn examples_run_and_backends_agree() {

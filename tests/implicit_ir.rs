@@ -58,20 +58,16 @@ fn the_solve_loop_runs_once_and_is_never_differentiated() {
     assert_eq!(count(&g, "linear_solve"), 1);
 }
 
-#[test]
-fn implicit_hypergradients_take_the_same_memory_whatever_the_steps() {
-    let (a, b) = (
-        trace("implicit_10", "f32[16]"),
-        trace("implicit_100", "f32[16]"),
-    );
+/// `{prefix}implicit_10` and `_100` trace to the same memory with no loop
+/// stored for the backward pass; `{prefix}unroll_100` stores at least one
+/// 16-element value per extra step over `{prefix}unroll_10`.
+fn assert_memory_flat_in_steps(prefix: &str) {
+    let at = |method: &str, steps: u32| trace(&format!("{prefix}{method}_{steps}"), "f32[16]");
+    let (a, b) = (at("implicit", 10), at("implicit", 100));
     assert_eq!(count(&a, "scan"), 0);
     assert_eq!(a.value_elements(), b.value_elements());
-    let (u10, u100) = (
-        trace("unroll_10", "f32[16]"),
-        trace("unroll_100", "f32[16]"),
-    );
+    let (u10, u100) = (at("unroll", 10), at("unroll", 100));
     assert!(count(&u10, "scan") > 0);
-    // Unrolling stores at least one 16-element value per step.
     assert!(
         u100.value_elements() >= u10.value_elements() + 90 * 16,
         "{} vs {}",
@@ -81,22 +77,11 @@ fn implicit_hypergradients_take_the_same_memory_whatever_the_steps() {
 }
 
 #[test]
+fn implicit_hypergradients_take_the_same_memory_whatever_the_steps() {
+    assert_memory_flat_in_steps("");
+}
+
+#[test]
 fn the_alternating_loop_takes_the_same_memory_whatever_the_inner_steps() {
-    let (a, b) = (
-        trace("alternate_implicit_10", "f32[16]"),
-        trace("alternate_implicit_100", "f32[16]"),
-    );
-    assert_eq!(count(&a, "scan"), 0);
-    assert_eq!(a.value_elements(), b.value_elements());
-    let (u10, u100) = (
-        trace("alternate_unroll_10", "f32[16]"),
-        trace("alternate_unroll_100", "f32[16]"),
-    );
-    assert!(count(&u10, "scan") > 0);
-    assert!(
-        u100.value_elements() >= u10.value_elements() + 90 * 16,
-        "{} vs {}",
-        u100.value_elements(),
-        u10.value_elements()
-    );
+    assert_memory_flat_in_steps("alternate_");
 }

@@ -623,6 +623,7 @@ pub fn type_text(ty: &TypeExpr) -> String {
                 .collect();
             format!("{}[{}]", dtype.name, ds.join(", "))
         }
+        TypeExpr::Tuple(ts, _) if ts.len() == 1 => format!("({},)", type_text(&ts[0])),
         TypeExpr::Tuple(ts, _) => format!(
             "({})",
             ts.iter().map(type_text).collect::<Vec<_>>().join(", ")

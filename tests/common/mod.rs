@@ -23,6 +23,18 @@ impl Write for Captured {
     }
 }
 
+/// Runs the script at `path` on `backend`: what it printed, or the
+/// rendered error (after what it printed).
+pub fn run_script(path: &std::path::Path, backend: Backend) -> Result<String, String> {
+    let out = Captured::default();
+    let mut session = nest::Session::new(Box::new(out.clone()));
+    session.set_backend(backend);
+    let r = session.run_file(path).map_err(|d| session.render(&d));
+    drop(session);
+    let text = String::from_utf8_lossy(&out.0.borrow()).into_owned();
+    r.map(|()| text)
+}
+
 /// The XLA backend, or `None` with a note when no plugin is found. With
 /// `NEST_REQUIRE_XLA=1` a missing plugin fails the test instead.
 pub fn xla() -> Option<Backend> {
