@@ -3,7 +3,7 @@
 //! with the number of optimizer steps, while unrolling's does.
 
 use nest::ir::Graph;
-use nest::prims::Prim;
+use nest::prims::{LinearSolve, While};
 use nest::Session;
 use std::path::Path;
 
@@ -30,12 +30,17 @@ fn prim_names(g: &Graph, out: &mut Vec<&'static str>) {
 fn open_loops(g: &Graph) -> usize {
     g.eqns
         .iter()
-        .map(|e| match &e.prim {
-            Prim::While {
-                trip_count: None, ..
-            } => 1,
-            Prim::LinearSolve { .. } => 0,
-            p => p.regions().iter().map(|r| open_loops(r)).sum::<usize>(),
+        .map(|e| {
+            let p = &e.prim;
+            if p.downcast_ref::<While>()
+                .is_some_and(|w| w.trip_count.is_none())
+            {
+                1
+            } else if p.downcast_ref::<LinearSolve>().is_some() {
+                0
+            } else {
+                p.regions().iter().map(|r| open_loops(r)).sum::<usize>()
+            }
         })
         .sum()
 }

@@ -1,5 +1,6 @@
 //! The IR printer, verifier and simplification passes, on hand-built graphs.
 
+use nest::prims::{Binary, Broadcast, Compare, Cond, Convert, DotGeneral, Iota, Reduce, Reshape, Scan, Threefry2x32, Transpose, Unary, While};
 use nest::interp::run_graph;
 use nest::ir::print::{print_func, print_graph};
 use nest::ir::simplify::{cse, dce, fold_constants, forward_trivial, simplify};
@@ -47,14 +48,14 @@ fn push(eqns: &mut Vec<Eqn>, prim: Prim, inputs: Vec<Atom>, ty: TensorType) -> V
 }
 
 fn bin(op: BinaryOp) -> Prim {
-    Prim::Binary(op)
+    Prim::new(Binary(op))
 }
 
 fn sum(axes: &[usize]) -> Prim {
-    Prim::Reduce {
+    Prim::new(Reduce {
         op: ReduceOp::Sum,
         axes: axes.to_vec(),
-    }
+    })
 }
 
 fn graph(inputs: &[&Var], eqns: Vec<Eqn>, outputs: Vec<Atom>) -> Graph {
@@ -69,12 +70,12 @@ fn graph(inputs: &[&Var], eqns: Vec<Eqn>, outputs: Vec<Atom>) -> Graph {
 fn mse() -> Func {
     let (w, x, y) = (var(f32s(&[3])), var(f32s(&[4, 3])), var(f32s(&[4])));
     let mut e = Vec::new();
-    let dot = Prim::DotGeneral {
+    let dot = Prim::new(DotGeneral {
         lhs_batch: vec![],
         rhs_batch: vec![],
         lhs_contract: vec![1],
         rhs_contract: vec![0],
-    };
+    });
     let p = push(&mut e, dot, vec![a(&x), a(&w)], f32s(&[4]));
     let r = push(&mut e, bin(BinaryOp::Sub), vec![a(&p), a(&y)], f32s(&[4]));
     let sq = push(&mut e, bin(BinaryOp::Mul), vec![a(&r), a(&r)], f32s(&[4]));
@@ -93,7 +94,7 @@ fn power_loop() -> Graph {
     let x0 = var(f32s(&[]));
     let (cs, ci, cx) = (var(f32s(&[])), var(scalar(DType::I32)), var(f32s(&[])));
     let mut ce = Vec::new();
-    let lt = Prim::Compare(Cmp::Lt);
+    let lt = Prim::new(Compare(Cmp::Lt));
     let go = push(
         &mut ce,
         lt,
@@ -113,13 +114,13 @@ fn power_loop() -> Graph {
     let body = graph(&[&bs, &bi, &bx], be, vec![a(&i1), a(&x1)]);
     let (oi, ox) = (var(scalar(DType::I32)), var(f32s(&[])));
     let w = Eqn {
-        prim: Prim::While {
+        prim: Prim::new(While {
             cond: Box::new(cond),
             body: Box::new(body),
             n_consts: 1,
             trip_count: Some(10),
             span: None,
-        },
+        }),
         inputs: vec![a(&scale), c(Tensor::scalar_i32(0)), a(&x0)],
         outputs: vec![oi, ox.clone()],
     };
@@ -145,12 +146,12 @@ fn prims(g: &Graph) -> Vec<&'static str> {
 
 fn while_parts(g: &Graph) -> (&Graph, &Graph, usize, &Eqn) {
     for e in &g.eqns {
-        if let Prim::While {
+        if let Some(While {
             cond,
             body,
             n_consts,
             ..
-        } = &e.prim
+        }) = e.prim.downcast_ref::<While>()
         {
             return (cond, body, *n_consts, e);
         }
@@ -244,20 +245,20 @@ fn prints_multiple_outputs_parameters_and_branches() {
     let x = var(TensorType::new(DType::U32, vec![3]));
     let (y0, y1) = (var(x.ty.clone()), var(x.ty.clone()));
     let threefry = Eqn {
-        prim: Prim::Threefry2x32,
+        prim: Prim::new(Threefry2x32),
         inputs: vec![a(&k0), a(&k1), a(&x), a(&x)],
         outputs: vec![y0.clone(), y1.clone()],
     };
     let mut e = vec![threefry];
-    let iota = Prim::Iota {
+    let iota = Prim::new(Iota {
         shape: vec![3],
         dim: 0,
         dtype: DType::F32,
-    };
+    });
     let i = push(&mut e, iota, vec![], f32s(&[3]));
     let t = push(
         &mut e,
-        Prim::Transpose { perm: vec![0] },
+        Prim::new(Transpose { perm: vec![0] }),
         vec![a(&i)],
         f32s(&[3]),
     );
@@ -267,15 +268,15 @@ fn prints_multiple_outputs_parameters_and_branches() {
     let branch1 = graph(
         &[&p1],
         vec![Eqn {
-            prim: Prim::Unary(UnaryOp::Neg),
+            prim: Prim::new(Unary(UnaryOp::Neg)),
             inputs: vec![a(&p1)],
             outputs: vec![neg.clone()],
         }],
         vec![a(&neg)],
     );
-    let cond = Prim::Cond {
+    let cond = Prim::new(Cond {
         branches: vec![branch0, branch1],
-    };
+    });
     let r = push(
         &mut e,
         cond,
@@ -329,9 +330,9 @@ fn rejects_a_variable_defined_twice() {
     );
 
     let mut e = Vec::new();
-    let y = push(&mut e, Prim::Unary(UnaryOp::Neg), vec![a(&x)], f32s(&[]));
+    let y = push(&mut e, Prim::new(Unary(UnaryOp::Neg)), vec![a(&x)], f32s(&[]));
     e.push(Eqn {
-        prim: Prim::Unary(UnaryOp::Exp),
+        prim: Prim::new(Unary(UnaryOp::Exp)),
         inputs: vec![a(&x)],
         outputs: vec![y.clone()],
     });
@@ -355,7 +356,7 @@ fn rejects_a_use_before_definition() {
         f32s(&[]),
     );
     e.push(Eqn {
-        prim: Prim::Unary(UnaryOp::Neg),
+        prim: Prim::new(Unary(UnaryOp::Neg)),
         inputs: vec![a(&x)],
         outputs: vec![later.clone()],
     });
@@ -400,7 +401,7 @@ fn rejects_an_undefined_output() {
 fn rejects_a_region_using_an_outer_variable() {
     let mut g = power_loop();
     let outer = g.inputs[0].clone();
-    let Prim::While { body, .. } = &mut g.eqns[0].prim else {
+    let Some(While { body, .. }) = g.eqns[0].prim.downcast_mut::<While>() else {
         panic!("a while");
     };
     // The body multiplies by the outer `scale` instead of its own input.
@@ -425,7 +426,7 @@ fn rejects_a_use_at_another_type() {
     let mut e = Vec::new();
     let y = push(
         &mut e,
-        Prim::Unary(UnaryOp::Exp),
+        Prim::new(Unary(UnaryOp::Exp)),
         vec![a(&wrong)],
         f32s(&[4]),
     );
@@ -441,7 +442,7 @@ fn rejects_a_use_at_another_type() {
 fn rejects_wrong_output_types() {
     let x = var(f32s(&[3]));
     let mut e = Vec::new();
-    let y = push(&mut e, Prim::Unary(UnaryOp::Exp), vec![a(&x)], f32s(&[4]));
+    let y = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&x)], f32s(&[4]));
     let err = verify(&graph(&[&x], e, vec![a(&y)])).expect_err("output type");
     assert!(err.contains("`%1: f32[4] = exp %0`"), "{}", err);
     assert!(
@@ -463,7 +464,7 @@ fn rejects_operands_the_shape_rule_refuses() {
 #[test]
 fn rejects_a_region_with_the_wrong_signature() {
     let mut g = power_loop();
-    let Prim::While { cond, .. } = &mut g.eqns[0].prim else {
+    let Some(While { cond, .. }) = g.eqns[0].prim.downcast_mut::<While>() else {
         panic!("a while");
     };
     // The condition now returns an f32 instead of a bool.
@@ -482,14 +483,14 @@ fn rejects_a_region_with_the_wrong_signature() {
 fn dce_removes_unused_equations_and_keeps_used_ones() {
     let x = var(f32s(&[3]));
     let mut e = Vec::new();
-    let dead = push(&mut e, Prim::Unary(UnaryOp::Exp), vec![a(&x)], f32s(&[3]));
+    let dead = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&x)], f32s(&[3]));
     let _dead2 = push(
         &mut e,
-        Prim::Unary(UnaryOp::Log),
+        Prim::new(Unary(UnaryOp::Log)),
         vec![a(&dead)],
         f32s(&[3]),
     );
-    let live = push(&mut e, Prim::Unary(UnaryOp::Sin), vec![a(&x)], f32s(&[3]));
+    let live = push(&mut e, Prim::new(Unary(UnaryOp::Sin)), vec![a(&x)], f32s(&[3]));
     let g = graph(&[&x], e, vec![a(&live)]);
     let out = dce(&g);
     assert_eq!(prims(&out), ["sin"]);
@@ -499,13 +500,13 @@ fn dce_removes_unused_equations_and_keeps_used_ones() {
 #[test]
 fn dce_cleans_regions() {
     let mut g = power_loop();
-    let Prim::While { body, .. } = &mut g.eqns[0].prim else {
+    let Some(While { body, .. }) = g.eqns[0].prim.downcast_mut::<While>() else {
         panic!("a while");
     };
     let bx = body.inputs[2].clone();
     let unused = var(f32s(&[]));
     body.eqns.push(Eqn {
-        prim: Prim::Unary(UnaryOp::Exp),
+        prim: Prim::new(Unary(UnaryOp::Exp)),
         inputs: vec![a(&bx)],
         outputs: vec![unused],
     });
@@ -540,7 +541,7 @@ fn loop_with_dead_parts() -> Graph {
     let mut ce = Vec::new();
     let go = push(
         &mut ce,
-        Prim::Compare(Cmp::Lt),
+        Prim::new(Compare(Cmp::Lt)),
         vec![a(&ci), c(Tensor::scalar_i32(5))],
         scalar(DType::Bool),
     );
@@ -556,7 +557,7 @@ fn loop_with_dead_parts() -> Graph {
     let x1 = push(&mut be, bin(BinaryOp::Add), vec![a(&bx), a(&by)], f32s(&[]));
     let y1 = push(&mut be, bin(BinaryOp::Mul), vec![a(&by), a(&bw)], f32s(&[]));
     let w1 = push(&mut be, bin(BinaryOp::Mul), vec![a(&bw), a(&bk)], f32s(&[]));
-    let z1 = push(&mut be, Prim::Unary(UnaryOp::Cos), vec![a(&bz)], f32s(&[]));
+    let z1 = push(&mut be, Prim::new(Unary(UnaryOp::Cos)), vec![a(&bz)], f32s(&[]));
     let body = graph(
         &[&bk, &bj, &bi, &bx, &by, &bw, &bz],
         be,
@@ -570,13 +571,13 @@ fn loop_with_dead_parts() -> Graph {
         var(f32s(&[])),
     ];
     let w = Eqn {
-        prim: Prim::While {
+        prim: Prim::new(While {
             cond: Box::new(cond),
             body: Box::new(body),
             n_consts: 2,
             trip_count: Some(5),
             span: None,
-        },
+        }),
         inputs: vec![
             a(&k),
             a(&junk),
@@ -647,15 +648,15 @@ fn dce_drops_unused_cond_results_and_operands() {
     let branch = |f: UnaryOp| {
         let (p, q) = (var(f32s(&[])), var(f32s(&[])));
         let mut e = Vec::new();
-        let r = push(&mut e, Prim::Unary(f), vec![a(&p)], f32s(&[]));
-        let s = push(&mut e, Prim::Unary(UnaryOp::Neg), vec![a(&q)], f32s(&[]));
+        let r = push(&mut e, Prim::new(Unary(f)), vec![a(&p)], f32s(&[]));
+        let s = push(&mut e, Prim::new(Unary(UnaryOp::Neg)), vec![a(&q)], f32s(&[]));
         graph(&[&p, &q], e, vec![a(&r), a(&s)])
     };
     let (r, s) = (var(f32s(&[])), var(f32s(&[])));
     let eqn = Eqn {
-        prim: Prim::Cond {
+        prim: Prim::new(Cond {
             branches: vec![branch(UnaryOp::Sin), branch(UnaryOp::Cos)],
-        },
+        }),
         inputs: vec![a(&i), a(&x), a(&y)],
         outputs: vec![r.clone(), s],
     };
@@ -684,8 +685,8 @@ fn dce_drops_unused_cond_results_and_operands() {
 fn cse_merges_identical_equations() {
     let x = var(f32s(&[3]));
     let mut e = Vec::new();
-    let e1 = push(&mut e, Prim::Unary(UnaryOp::Exp), vec![a(&x)], f32s(&[3]));
-    let e2 = push(&mut e, Prim::Unary(UnaryOp::Exp), vec![a(&x)], f32s(&[3]));
+    let e1 = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&x)], f32s(&[3]));
+    let e2 = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&x)], f32s(&[3]));
     // Equal after the first merge: `add e1, 1` and `add e2, 1` (another buffer).
     let s1 = push(
         &mut e,
@@ -714,13 +715,13 @@ fn cse_keeps_different_parameters_and_constants() {
     let ty = f32s(&[2, 2]);
     let t1 = push(
         &mut e,
-        Prim::Transpose { perm: vec![1, 0] },
+        Prim::new(Transpose { perm: vec![1, 0] }),
         vec![a(&x)],
         ty.clone(),
     );
     let t2 = push(
         &mut e,
-        Prim::Transpose { perm: vec![0, 1] },
+        Prim::new(Transpose { perm: vec![0, 1] }),
         vec![a(&x)],
         ty.clone(),
     );
@@ -751,11 +752,11 @@ fn cse_keeps_different_parameters_and_constants() {
 fn cse_does_not_merge_across_regions() {
     let x = var(f32s(&[]));
     let mut e = Vec::new();
-    let outer = push(&mut e, Prim::Unary(UnaryOp::Exp), vec![a(&x)], f32s(&[]));
+    let outer = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&x)], f32s(&[]));
     let p = var(f32s(&[]));
     let mut be = Vec::new();
-    let inner1 = push(&mut be, Prim::Unary(UnaryOp::Exp), vec![a(&p)], f32s(&[]));
-    let inner2 = push(&mut be, Prim::Unary(UnaryOp::Exp), vec![a(&p)], f32s(&[]));
+    let inner1 = push(&mut be, Prim::new(Unary(UnaryOp::Exp)), vec![a(&p)], f32s(&[]));
+    let inner2 = push(&mut be, Prim::new(Unary(UnaryOp::Exp)), vec![a(&p)], f32s(&[]));
     let sum2 = push(
         &mut be,
         bin(BinaryOp::Add),
@@ -765,14 +766,14 @@ fn cse_does_not_merge_across_regions() {
     let branch = graph(&[&p], be, vec![a(&sum2)]);
     let r = push(
         &mut e,
-        Prim::Cond {
+        Prim::new(Cond {
             branches: vec![branch.clone(), branch],
-        },
+        }),
         vec![c(Tensor::scalar_i32(0)), a(&x)],
         f32s(&[]),
     );
     // Two copies of one branch share variable ids: rename the second.
-    let Prim::Cond { branches } = &mut e[1].prim else {
+    let Some(Cond { branches }) = e[1].prim.downcast_mut::<Cond>() else {
         panic!("a cond");
     };
     branches[1] = renamed(&branches[1]);
@@ -841,7 +842,7 @@ fn folds_chains_of_constants() {
         vec![c(tensor(&[2], &[1.0, 2.0])), c(tensor(&[2], &[3.0, 4.0]))],
         f32s(&[2]),
     );
-    let k2 = push(&mut e, Prim::Unary(UnaryOp::Neg), vec![a(&k)], f32s(&[2]));
+    let k2 = push(&mut e, Prim::new(Unary(UnaryOp::Neg)), vec![a(&k)], f32s(&[2]));
     let y = push(&mut e, bin(BinaryOp::Mul), vec![a(&x), a(&k2)], f32s(&[2]));
     let g = graph(&[&x], e, vec![a(&y), a(&k2)]);
     let out = fold_constants(&g);
@@ -854,7 +855,7 @@ fn folds_chains_of_constants() {
 #[test]
 fn folds_inside_regions() {
     let mut g = power_loop();
-    let Prim::While { body, .. } = &mut g.eqns[0].prim else {
+    let Some(While { body, .. }) = g.eqns[0].prim.downcast_mut::<While>() else {
         panic!("a while");
     };
     // `x * (scale)` becomes `x * (2 * 0.5)`.
@@ -886,11 +887,11 @@ fn folds_inside_regions() {
 #[test]
 fn does_not_fold_large_results_loops_or_refused_operands() {
     let mut e = Vec::new();
-    let iota = |n: usize| Prim::Iota {
+    let iota = |n: usize| Prim::new(Iota {
         shape: vec![n],
         dim: 0,
         dtype: DType::F32,
-    };
+    });
     let small = push(&mut e, iota(64), vec![], f32s(&[64]));
     let big = push(&mut e, iota(65), vec![], f32s(&[65]));
     // A shape rule violation is left for the verifier to report.
@@ -923,38 +924,38 @@ fn forwards_equations_that_change_nothing() {
     let mut e = Vec::new();
     let r = push(
         &mut e,
-        Prim::Reshape { shape: vec![2, 2] },
+        Prim::new(Reshape { shape: vec![2, 2] }),
         vec![a(&x)],
         ty.clone(),
     );
     let t = push(
         &mut e,
-        Prim::Transpose { perm: vec![0, 1] },
+        Prim::new(Transpose { perm: vec![0, 1] }),
         vec![a(&r)],
         ty.clone(),
     );
     let b = push(
         &mut e,
-        Prim::Broadcast {
+        Prim::new(Broadcast {
             shape: vec![2, 2],
             dims: vec![0, 1],
-        },
+        }),
         vec![a(&t)],
         ty.clone(),
     );
-    let v = push(&mut e, Prim::Convert(DType::F32), vec![a(&b)], ty.clone());
+    let v = push(&mut e, Prim::new(Convert(DType::F32)), vec![a(&b)], ty.clone());
     let swapped = push(
         &mut e,
-        Prim::Transpose { perm: vec![1, 0] },
+        Prim::new(Transpose { perm: vec![1, 0] }),
         vec![a(&v)],
         ty.clone(),
     );
     let flipped = push(
         &mut e,
-        Prim::Broadcast {
+        Prim::new(Broadcast {
             shape: vec![2, 2],
             dims: vec![1, 0],
-        },
+        }),
         vec![a(&v)],
         ty.clone(),
     );
@@ -980,22 +981,22 @@ fn simplify_reaches_a_fixed_point() {
     );
     let b1 = push(
         &mut e,
-        Prim::Broadcast {
+        Prim::new(Broadcast {
             shape: vec![3],
             dims: vec![],
-        },
+        }),
         vec![a(&two)],
         f32s(&[3]),
     );
     let r = push(
         &mut e,
-        Prim::Reshape { shape: vec![3] },
+        Prim::new(Reshape { shape: vec![3] }),
         vec![a(&x)],
         f32s(&[3]),
     );
     let m1 = push(&mut e, bin(BinaryOp::Mul), vec![a(&r), a(&b1)], f32s(&[3]));
     let m2 = push(&mut e, bin(BinaryOp::Mul), vec![a(&x), a(&b1)], f32s(&[3]));
-    let _unused = push(&mut e, Prim::Unary(UnaryOp::Exp), vec![a(&m2)], f32s(&[3]));
+    let _unused = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&m2)], f32s(&[3]));
     let s = push(&mut e, bin(BinaryOp::Sub), vec![a(&m1), a(&m2)], f32s(&[3]));
     let g = graph(&[&x], e, vec![a(&s)]);
     let out = simplify(&g);
@@ -1051,10 +1052,10 @@ fn random_graph(steps: &[Step], outputs: &[usize]) -> Graph {
             0 => bin(BinaryOp::Add),
             1 => bin(BinaryOp::Mul),
             2 => bin(BinaryOp::Sub),
-            3 => Prim::Unary(UnaryOp::Sin),
-            4 => Prim::Transpose { perm: vec![1, 0] },
-            5 => Prim::Transpose { perm: vec![0, 1] },
-            _ => Prim::Reshape { shape: vec![2, 2] },
+            3 => Prim::new(Unary(UnaryOp::Sin)),
+            4 => Prim::new(Transpose { perm: vec![1, 0] }),
+            5 => Prim::new(Transpose { perm: vec![0, 1] }),
+            _ => Prim::new(Reshape { shape: vec![2, 2] }),
         };
         let inputs = if op % 7 < 3 { vec![l, r] } else { vec![l] };
         let out = push(&mut e, prim, inputs, ty.clone());
@@ -1093,22 +1094,16 @@ fn scan_sample() -> nest::prims::samples::Sample {
     nest::prims::samples::samples()
         .into_iter()
         .find(|s| {
-            matches!(s.prim, Prim::Scan { reverse: false, .. }) && s.inputs[0].dtype() == DType::F64
+            s.prim.downcast_ref::<Scan>().is_some_and(|s| !s.reverse) && s.inputs[0].dtype() == DType::F64
         })
         .expect("a scan sample")
 }
 
 fn scan_body(g: &Graph) -> &Graph {
-    match &g
-        .eqns
-        .iter()
-        .find(|e| e.prim.name() == "scan")
-        .expect("a scan")
-        .prim
-    {
-        Prim::Scan { body, .. } => body,
-        _ => unreachable!(),
-    }
+    let scan = (g.eqns.iter())
+        .find_map(|e| e.prim.downcast_ref::<Scan>())
+        .expect("a scan");
+    &scan.body
 }
 
 #[test]
@@ -1131,13 +1126,13 @@ fn dce_drops_a_scans_unused_stacked_outputs() {
 fn hoisting_moves_loop_invariants_out_of_a_scan() {
     // The sample's body with `c * c` (invariant) in place of `c`.
     let s = scan_sample();
-    let Prim::Scan {
+    let Some(Scan {
         body,
         n_consts,
         n_carries,
         length,
         reverse,
-    } = &s.prim
+    }) = s.prim.downcast_ref::<Scan>()
     else {
         unreachable!()
     };
@@ -1159,13 +1154,13 @@ fn hoisting_moves_loop_invariants_out_of_a_scan() {
     }
     eqns.append(&mut body.eqns);
     body.eqns = eqns;
-    let prim = Prim::Scan {
+    let prim = Prim::new(Scan {
         body: Box::new(body),
         n_consts: *n_consts,
         n_carries: *n_carries,
         length: *length,
         reverse: *reverse,
-    };
+    });
     let g = nest::prims::samples::Sample {
         prim,
         inputs: s.inputs.clone(),

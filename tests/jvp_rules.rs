@@ -3,6 +3,7 @@
 //! primal outputs, and give tangents that match central finite differences
 //! `(f(x + εt) − f(x − εt)) / 2ε` in f64 (and, for loops, the closed form).
 
+use nest::prims::{Binary, Cholesky, Compare, Cond, DotGeneral, Rev, While};
 use nest::eval::exec::Evaluator;
 use nest::eval::module::ModuleEnv;
 use nest::interp::run_graph;
@@ -217,7 +218,7 @@ fn one_eqn(prim: Prim, types: &[TensorType]) -> Graph {
 #[test]
 fn cholesky_ignores_the_upper_triangle_of_the_tangent() {
     let a = f64s(&[2, 2], vec![4.0, 1.0, 1.0, 3.0]);
-    let g = one_eqn(Prim::Cholesky, &[a.ty()]);
+    let g = one_eqn(Prim::new(Cholesky), &[a.ty()]);
     let upper = f64s(&[2, 2], vec![0.0, 5.0, 0.0, 0.0]);
     let (_, ts) = check_fd(&g, std::slice::from_ref(&a), &[Some(upper)]).expect("jvp");
     assert_eq!(ts[0].as_ref().map(Tensor::to_f64_vec), Some(vec![0.0; 4]));
@@ -248,12 +249,12 @@ fn ty(d: DType, s: &[usize]) -> TensorType {
 
 /// `x ⊙ a` as a `dot_general` batched over the one dim of two vectors.
 fn times(x: &Atom, a: &Atom, eqns: &mut Vec<Eqn>) -> Atom {
-    let prim = Prim::DotGeneral {
+    let prim = Prim::new(DotGeneral {
         lhs_batch: vec![0],
         rhs_batch: vec![0],
         lhs_contract: vec![],
         rhs_contract: vec![],
-    };
+    });
     let out = fresh_var(x.ty());
     eqns.push(Eqn {
         prim,
@@ -287,7 +288,7 @@ fn power_loop() -> Graph {
     let five = Atom::Const(Tensor::scalar_i32(5));
     let lt = push1(
         &mut ceqns,
-        Prim::Compare(Cmp::Lt),
+        Prim::new(Compare(Cmp::Lt)),
         vec![Atom::Var(cin[1].clone()), five],
     );
     let cond = Graph {
@@ -301,7 +302,7 @@ fn power_loop() -> Graph {
     let one = Atom::Const(Tensor::scalar_i32(1));
     let next = push1(
         &mut beqns,
-        Prim::Binary(nest::prims::BinaryOp::Add),
+        Prim::new(Binary(nest::prims::BinaryOp::Add)),
         vec![arg(1), one],
     );
     let x = times(&arg(2), &arg(0), &mut beqns);
@@ -312,13 +313,13 @@ fn power_loop() -> Graph {
     };
     let (a, x0) = (fresh_var(v.clone()), fresh_var(v.clone()));
     let c = Atom::Const(f64s(&[3], vec![0.5, 0.25, -1.0]));
-    let prim = Prim::While {
+    let prim = Prim::new(While {
         cond: Box::new(cond),
         body: Box::new(body),
         n_consts: 1,
         trip_count: Some(5),
         span: None,
-    };
+    });
     let inputs = vec![
         Atom::Var(a.clone()),
         Atom::Const(Tensor::scalar_i32(0)),
@@ -397,7 +398,7 @@ fn three_branches() -> Graph {
         let mut eqns = vec![];
         let y = match k {
             0 => times(&x, &a, &mut eqns),
-            1 => push1(&mut eqns, Prim::Rev { axes: vec![0] }, vec![x]),
+            1 => push1(&mut eqns, Prim::new(Rev { axes: vec![0] }), vec![x]),
             _ => Atom::Const(f64s(&[3], vec![1.0, 2.0, 3.0])),
         };
         let outputs = vec![y, Atom::Const(Tensor::scalar_i32(k))];
@@ -409,7 +410,7 @@ fn three_branches() -> Graph {
     }
     let index = fresh_var(TensorType::scalar(DType::I32));
     let (x, a) = (fresh_var(v.clone()), fresh_var(v.clone()));
-    let prim = Prim::Cond { branches };
+    let prim = Prim::new(Cond { branches });
     let inputs = vec![
         Atom::Var(index.clone()),
         Atom::Var(x.clone()),
@@ -472,9 +473,9 @@ fn nested_control_flow_verifies_and_matches() {
         outputs: vec![Atom::Var(pass.inputs[0].clone())],
         ..pass
     };
-    let prim = Prim::Cond {
+    let prim = Prim::new(Cond {
         branches: vec![loop_branch, pass],
-    };
+    });
     let index = fresh_var(TensorType::scalar(DType::I32));
     let args = vec![
         Atom::Var(index.clone()),

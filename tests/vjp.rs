@@ -19,6 +19,7 @@ use nest::tensor::Tensor;
 use nest::transform::jvp::jvp_graph;
 use nest::transform::linearize::linearize;
 use nest::transform::transpose::transpose_graph;
+use nest::prims::build::Build;
 use nest::transform::Builder;
 use nest::types::DType;
 use std::collections::BTreeSet;

@@ -20,7 +20,7 @@ use nest::backend::Backend;
 use nest::interp::run_graph;
 use nest::ir::{verify::verify, Graph};
 use nest::prims::samples::{evaluable, samples, variant_name, Sample, VARIANT_NAMES};
-use nest::prims::Prim;
+use nest::prims::DotGeneral;
 use nest::tensor::{Data, Tensor, C128, C64};
 use nest::transform::vmap::vmap_graph;
 use nest::types::DType;
@@ -354,7 +354,7 @@ fn count(g: &Graph, name: &str) -> usize {
 fn a_batched_dot_general_is_one_dot_general() {
     let dots: Vec<Sample> = samples()
         .into_iter()
-        .filter(|s| matches!(s.prim, Prim::DotGeneral { .. }))
+        .filter(|s| s.prim.downcast_ref::<DotGeneral>().is_some())
         .collect();
     assert!(!dots.is_empty());
     for s in &dots {

@@ -3,6 +3,7 @@
 //! becomes a `cond` primitive. `if` on a concrete condition just runs one
 //! branch, on the host or in a trace.
 
+use crate::prims::{Cond, While};
 use super::exec::Evaluator;
 use super::module::Env;
 use super::ops;
@@ -327,13 +328,13 @@ impl Evaluator {
         span: Span,
     ) -> Result<()> {
         let consts = union_captures(&[&cond, &body]);
-        let prim = Prim::While {
+        let prim = Prim::new(While {
             cond: Box::new(cond.close(&consts)),
             body: Box::new(body.close(&consts)),
             n_consts: consts.len(),
             trip_count: trip,
             span: Some(span),
-        };
+        });
         let mut inputs: Vec<Arr> = consts.into_iter().map(Arr::Traced).collect();
         for (a, t) in index.into_iter().chain(init).zip(types) {
             inputs.push(ops::cast(&mut self.tracer, a, t.dtype)?);
@@ -502,9 +503,9 @@ impl Evaluator {
         span: Span,
     ) -> Result<Value> {
         let consts = union_captures(&[&then, &else_]);
-        let prim = Prim::Cond {
+        let prim = Prim::new(Cond {
             branches: vec![else_.close(&consts), then.close(&consts)],
-        };
+        });
         let index = ops::cast(&mut self.tracer, c, DType::I32)?;
         let mut inputs = vec![index];
         inputs.extend(consts.into_iter().map(Arr::Traced));

@@ -8,6 +8,7 @@
 //! the argument leaves. Differentiating with respect to a closed-over value
 //! is an error, as in JAX: `closure_convert` makes such values explicit.
 
+use crate::prims::{Concat, CustomJvp, CustomVjp, LinearSolve, Slice};
 use super::exec::Evaluator;
 use super::ops;
 use super::transform::Closed;
@@ -179,11 +180,11 @@ impl Evaluator {
         let jvp_picks: Vec<usize> = (nf..n)
             .chain(n + n_closed_floats..jvp_types.len())
             .collect();
-        let prim = Prim::CustomJvp {
+        let prim = Prim::new(CustomJvp {
             primal: Box::new(over(&all, &primal.graph, &primal_picks).map_err(internal)?),
             jvp: Box::new(over(&jvp_types, &rule_graph, &jvp_picks).map_err(internal)?),
             closed: nf + nr,
-        };
+        });
         let outs = self.emit("custom_jvp", prim, &inputs, span)?;
         unflatten(&primal.output, &mut outs.into_iter())
     }
@@ -243,7 +244,7 @@ impl Evaluator {
         let picks = |own: std::ops::Range<usize>, rest: std::ops::Range<usize>| -> Vec<usize> {
             own.chain(rest).collect()
         };
-        let prim = Prim::CustomVjp {
+        let prim = Prim::new(CustomVjp {
             primal: Box::new(over(&all, &primal.graph, &picks(0..nf, nc..n)).map_err(internal)?),
             fwd: Box::new(over(&all, &fwd_graph, &picks(nf..nf + nw, nc..n)).map_err(internal)?),
             bwd: Box::new(
@@ -255,7 +256,7 @@ impl Evaluator {
                 .map_err(internal)?,
             ),
             closed: nc,
-        };
+        });
         let outs = self.emit("custom_vjp", prim, &inputs, span)?;
         unflatten(&primal.output, &mut outs.into_iter())
     }
@@ -422,7 +423,7 @@ fn join_leaves(ev: &mut Evaluator, leaves: &[Arr], dtype: DType) -> Result<Arr> 
     match parts.len() {
         0 => zeros_of(ev, &TensorType::new(dtype, vec![0])),
         1 => Ok(parts.remove(0)),
-        _ => ops::apply1(&mut ev.tracer, Prim::Concat { axis: 0 }, &parts),
+        _ => ops::apply1(&mut ev.tracer, Prim::new(Concat { axis: 0 }), &parts),
     }
 }
 
@@ -434,11 +435,11 @@ fn split_leaves(ev: &mut Evaluator, v: &Arr, types: &[TensorType]) -> Result<Vec
         let n = t.size();
         let piece = ops::apply1(
             &mut ev.tracer,
-            Prim::Slice {
+            Prim::new(Slice {
                 start: vec![start],
                 limit: vec![start + n],
                 stride: vec![1],
-            },
+            }),
             std::slice::from_ref(v),
         )?;
         let piece = ops::reshape(&mut ev.tracer, &piece, &t.shape)?;
@@ -544,10 +545,10 @@ fn linear_solve_prim(
     .concat();
     let shared: Vec<usize> = (ns + nt..all.len()).collect();
     let picks = |own: std::ops::Range<usize>| -> Vec<usize> { own.chain(shared.clone()).collect() };
-    Ok(Prim::LinearSolve {
+    Ok(Prim::new(LinearSolve {
         matvec: Box::new(over(&all, matvec, &picks(0..0))?),
         solve: Box::new(over(&all, solve, &picks(0..ns))?),
         transpose_solve: Box::new(over(&all, transpose_solve, &picks(ns..ns + nt))?),
         n_consts: all.len() - 1,
-    })
+    }))
 }

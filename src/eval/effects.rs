@@ -12,6 +12,7 @@
 //! that, its first records and its last one are printed, and a note says
 //! how many were not kept.
 
+use crate::prims::{Reshape, Slice};
 use super::tracer::Tracer;
 use super::value::Arr;
 use crate::prims::print::Piece;
@@ -244,16 +245,16 @@ fn index(t: &Tensor, idx: &[usize]) -> R<Tensor> {
         return Err("a print's record is out of range".into());
     }
     let stride = vec![1; shape.len()];
-    let row = Prim::Slice {
+    let row = Prim::new(Slice {
         start,
         limit,
         stride,
-    }
+    })
     .eval(std::slice::from_ref(t))?;
     let row = row.into_iter().next().ok_or("slice gave nothing")?;
-    let one = Prim::Reshape {
+    let one = Prim::new(Reshape {
         shape: rest.to_vec(),
-    }
+    })
     .eval(&[row])?;
     one.into_iter()
         .next()

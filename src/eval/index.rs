@@ -1,6 +1,7 @@
 //! Indexing: `x[i]`, `x[i, j]`, `x[a:b:s]`, `x[:, 0]`, and `t[i]` on tuples.
 //! Static indices become a `slice`; a traced index a `dynamic_slice`.
 
+use crate::prims::{DynamicSlice, Slice};
 use super::exec::Evaluator;
 use super::expr::tuple_item;
 use super::module::Env;
@@ -90,11 +91,11 @@ impl Evaluator {
             .zip(&shape)
             .any(|(di, &n)| di.start != 0 || di.limit != n || di.stride != 1);
         if sliced {
-            let prim = Prim::Slice {
+            let prim = Prim::new(Slice {
                 start: dims.iter().map(|d| d.start).collect(),
                 limit: dims.iter().map(|d| d.limit).collect(),
                 stride: dims.iter().map(|d| d.stride).collect(),
-            };
+            });
             x = ops::apply1(t, prim, &[x]).map_err(|e| e.or_span(span))?;
         }
         if dims.iter().any(|d| d.dynamic.is_some()) {
@@ -214,5 +215,5 @@ fn dynamic_index(t: &mut super::tracer::Tracer, x: &Arr, dims: &[DimIndex]) -> R
             }
         }
     }
-    ops::apply1(t, Prim::DynamicSlice { sizes }, &inputs)
+    ops::apply1(t, Prim::new(DynamicSlice { sizes }), &inputs)
 }

@@ -10,6 +10,7 @@
 //! argument leaf of shape `t` has shape `s + t`; trees nest: the result's
 //! structure, each leaf replaced by the argument's structure.
 
+use crate::prims::{Convert, Slice};
 use super::exec::Evaluator;
 use super::ops;
 use super::tree::{flatten, graft, unflatten};
@@ -112,11 +113,11 @@ impl Evaluator {
         let stride = vec![1; shape.len()];
         ops::apply1(
             &mut self.tracer,
-            Prim::Slice {
+            Prim::new(Slice {
                 start,
                 limit,
                 stride,
-            },
+            }),
             std::slice::from_ref(r),
         )
     }
@@ -140,7 +141,7 @@ fn basis_rows(outs: &[Arr], span: Span) -> Result<Vec<Arr>> {
         shape.extend(&ty.shape);
         let t = Tensor::new(shape, crate::tensor::Data::F64(data))
             .ok_or_else(|| Diagnostic::internal("basis of the wrong size"))?;
-        let t = (Prim::Convert(ty.dtype).eval(&[t]).ok())
+        let t = (Prim::new(Convert(ty.dtype)).eval(&[t]).ok())
             .and_then(|mut ts| ts.pop())
             .ok_or_else(|| Diagnostic::internal("cannot convert the basis"))?;
         basis.push(Arr::new(t));

@@ -5,6 +5,7 @@
 //! Every function works on concrete and traced arrays alike: the tracer
 //! decides whether a primitive runs now or is recorded.
 
+use crate::prims::{Binary, Broadcast, Compare, Convert, DotGeneral, Reduce, Reshape, Select, StopGradient, Transpose, Unary};
 use super::tracer::Tracer;
 use super::value::{convert_scalar, Arr};
 use crate::diag::{Diagnostic, Result};
@@ -75,7 +76,7 @@ pub fn cast(t: &mut Tracer, a: &Arr, dtype: DType) -> Result<Arr> {
             weak: Some(_),
         } => Ok(Arr::new(convert_scalar(value, dtype))),
         _ if a.dtype() == dtype => Ok(a.clone()),
-        _ => apply1(t, Prim::Convert(dtype), std::slice::from_ref(a)),
+        _ => apply1(t, Prim::new(Convert(dtype)), std::slice::from_ref(a)),
     }
 }
 
@@ -150,10 +151,10 @@ pub fn broadcast_to(t: &mut Tracer, a: &Arr, shape: &[usize]) -> Result<Arr> {
     let a = materialize(a);
     apply1(
         t,
-        Prim::Broadcast {
+        Prim::new(Broadcast {
             shape: shape.to_vec(),
             dims,
-        },
+        }),
         &[a],
     )
 }
@@ -220,7 +221,7 @@ pub fn binary(t: &mut Tracer, op: BinaryOp, a: &Arr, b: &Arr) -> Result<Arr> {
     if weak == Some(Weak::Int) {
         check_literal_arith(op, &args)?;
     }
-    let r = apply1(t, Prim::Binary(op), &args).map_err(|e| {
+    let r = apply1(t, Prim::new(Binary(op)), &args).map_err(|e| {
         Diagnostic::new(format!(
             "`{}` is not defined for {} and {}",
             op.name(),
@@ -251,7 +252,7 @@ pub fn unary(t: &mut Tracer, op: UnaryOp, a: &Arr) -> Result<Arr> {
     } else {
         x
     };
-    let r = apply1(t, Prim::Unary(op), &[x]).map_err(|e| {
+    let r = apply1(t, Prim::new(Unary(op)), &[x]).map_err(|e| {
         Diagnostic::new(format!("`{}` is not defined for {}", op.name(), a.ty()))
             .with_hint(e.message)
     })?;
@@ -283,7 +284,7 @@ fn float_only(op: UnaryOp) -> bool {
 pub fn compare(t: &mut Tracer, c: Cmp, a: &Arr, b: &Arr) -> Result<Arr> {
     let (args, weak) = coerce(t, &[a, b])?;
     let args = computed_at_payload(args, weak);
-    apply1(t, Prim::Compare(c), &args).map_err(|e| {
+    apply1(t, Prim::new(Compare(c)), &args).map_err(|e| {
         Diagnostic::new(format!("cannot compare {} and {}", a.ty(), b.ty())).with_hint(e.message)
     })
 }
@@ -301,7 +302,7 @@ pub fn select(t: &mut Tracer, c: &Arr, a: &Arr, b: &Arr) -> Result<Arr> {
     let c = broadcast_to(t, c, &shape)?;
     let x = broadcast_to(t, &materialize(&ab[0]), &shape)?;
     let y = broadcast_to(t, &materialize(&ab[1]), &shape)?;
-    apply1(t, Prim::Select, &[c, x, y])
+    apply1(t, Prim::new(Select), &[c, x, y])
 }
 
 /// `a / b`: true division (integers divide as f32).
@@ -352,7 +353,7 @@ pub fn floor_div(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
     let args = computed_at_payload(args, weak);
     let mut xy = vec![];
     for x in &args {
-        xy.push(apply1(t, Prim::StopGradient, std::slice::from_ref(x))?);
+        xy.push(apply1(t, Prim::new(StopGradient), std::slice::from_ref(x))?);
     }
     let r = match d.is_int() {
         true => int_floor_div(t, &xy[0], &xy[1])?,
@@ -435,7 +436,7 @@ pub fn not(t: &mut Tracer, a: &Arr) -> Result<Arr> {
             a.ty()
         )));
     }
-    apply1(t, Prim::Unary(UnaryOp::Not), std::slice::from_ref(a))
+    apply1(t, Prim::new(Unary(UnaryOp::Not)), std::slice::from_ref(a))
 }
 
 /// `-a`.
@@ -468,9 +469,9 @@ pub fn reshape(t: &mut Tracer, a: &Arr, shape: &[usize]) -> Result<Arr> {
     }
     apply1(
         t,
-        Prim::Reshape {
+        Prim::new(Reshape {
             shape: shape.to_vec(),
-        },
+        }),
         &[materialize(a)],
     )
 }
@@ -481,9 +482,9 @@ pub fn transpose(t: &mut Tracer, a: &Arr, perm: &[usize]) -> Result<Arr> {
     }
     apply1(
         t,
-        Prim::Transpose {
+        Prim::new(Transpose {
             perm: perm.to_vec(),
-        },
+        }),
         &[materialize(a)],
     )
 }
@@ -501,10 +502,10 @@ pub fn reduce(
     axes.dedup();
     let r = apply1(
         t,
-        Prim::Reduce {
+        Prim::new(Reduce {
             op,
             axes: axes.clone(),
-        },
+        }),
         &[materialize(a)],
     )?;
     if !keepdims {
@@ -559,12 +560,12 @@ pub fn matmul(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
     x = broadcast_to(t, &x, &[batch.clone(), vec![n, k1]].concat())?;
     y = broadcast_to(t, &y, &[batch.clone(), vec![k2, m]].concat())?;
     let bdims: Vec<usize> = (0..nb).collect();
-    let prim = Prim::DotGeneral {
+    let prim = Prim::new(DotGeneral {
         lhs_batch: bdims.clone(),
         rhs_batch: bdims,
         lhs_contract: vec![nb + 1],
         rhs_contract: vec![nb],
-    };
+    });
     let mut r = apply1(t, prim, &[x, y])?;
     let mut shape = batch;
     if !a_vec {

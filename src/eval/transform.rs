@@ -2,6 +2,7 @@
 //! closed graph over the leaves of its arguments, transforming the graph,
 //! and applying the result (run on the host, or inlined into a trace).
 
+use crate::prims::{CustomVjpLin, StopGradient};
 use super::exec::Evaluator;
 use super::ops;
 use super::tree::{flatten, map_arrays, same_structure, unflatten, TreeDef};
@@ -156,7 +157,7 @@ impl Evaluator {
         let mut nonzero = vec![false; closed.consts.len()];
         nonzero.extend(leaf_ts.iter().map(Option::is_some));
         let jvp = jvp_graph(&closed.graph, &nonzero).map_err(|m| Diagnostic::at(span, m))?;
-        if uses(&jvp.graph, &|p| matches!(p, Prim::CustomVjpLin { .. })) {
+        if uses(&jvp.graph, &|p| p.downcast_ref::<CustomVjpLin>().is_some()) {
             return Err(Diagnostic::at(span, FORWARD_MODE_OF_CUSTOM_VJP));
         }
         let mut inputs = closed.consts.clone();
@@ -412,14 +413,11 @@ fn without_aux_derivative(g: &Graph, output: &TreeDef, span: Span) -> Result<Gra
         return Err(not_a_pair(span));
     };
     let n_value = leaf_count(value);
-    let mut b = crate::transform::Builder {
-        eqns: g.eqns.clone(),
-        primals: None,
-    };
+    let mut b = crate::transform::Builder::with_eqns(&crate::transform::TRANSFORMS, g.eqns.clone());
     let mut outputs = g.outputs[..n_value].to_vec();
     for o in &g.outputs[n_value..] {
         outputs.push(
-            b.apply1(crate::prims::Prim::StopGradient, std::slice::from_ref(o))
+            b.apply1(crate::prims::Prim::new(StopGradient), std::slice::from_ref(o))
                 .map_err(Diagnostic::internal)?,
         );
     }

@@ -7,6 +7,7 @@
 //! `Tracer::call_graph` (inlined inside a `fn`, one compiled program at top
 //! level), and moves each result's batch axis to its `out_axes` position.
 
+use crate::prims::Broadcast;
 use super::exec::Evaluator;
 use super::ops;
 use super::transform::Closed;
@@ -287,7 +288,7 @@ impl Evaluator {
             .collect();
         ops::apply1(
             &mut self.tracer,
-            Prim::Broadcast { shape, dims },
+            Prim::new(Broadcast { shape, dims }),
             &[ops::materialize(&x)],
         )
     }

@@ -1,3 +1,4 @@
+use crate::prims::{Cholesky, DotGeneral};
 use super::*;
 use crate::ir::{fresh_var, Eqn, Var};
 use crate::prims::Prim;
@@ -5,12 +6,12 @@ use crate::tensor::Data;
 use crate::types::DType;
 
 fn matmul() -> Prim {
-    Prim::DotGeneral {
+    Prim::new(DotGeneral {
         lhs_batch: vec![],
         rhs_batch: vec![],
         lhs_contract: vec![1],
         rhs_contract: vec![0],
-    }
+    })
 }
 
 fn f64s(shape: &[usize], v: Vec<f64>) -> Tensor {
@@ -83,7 +84,7 @@ fn kernel_errors_name_the_primitive() {
     let y = fresh_var(TensorType::new(DType::I32, vec![2, 2]));
     let graph = Graph {
         eqns: vec![Eqn {
-            prim: Prim::Cholesky,
+            prim: Prim::new(Cholesky),
             inputs: vec![Atom::Var(x.clone())],
             outputs: vec![y.clone()],
         }],

@@ -9,12 +9,18 @@
 //! Variable ids are unique across the whole process (see [`fresh_var`]), so a
 //! transformation can create variables without threading a context around.
 
+pub mod builder;
 pub mod copy;
+pub mod emit;
+pub mod primitive;
 pub mod print;
 pub mod simplify;
+pub mod stage;
+pub mod transforms;
 pub mod verify;
 
-use crate::prims::Prim;
+pub use builder::Builder;
+pub use primitive::{BatchResult, JvpResult, Prim, Primitive};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -24,7 +24,7 @@
 //! empty or default ones; every line ends with a newline.
 
 use super::{Atom, Eqn, Func, Graph, Var, VarId};
-use crate::prims::Prim;
+use super::Prim;
 use crate::tensor::{Data, Tensor};
 use crate::types::{DType, ShapeDisplay};
 use std::collections::HashMap;
@@ -151,188 +151,26 @@ impl Names {
 
 /// The regions of an equation with the names they print under.
 pub(crate) fn region_labels(prim: &Prim) -> Vec<(String, &Graph)> {
-    match prim {
-        Prim::While { cond, body, .. } => {
-            vec![("cond".to_string(), &**cond), ("body".to_string(), &**body)]
-        }
-        Prim::Scan { body, .. } => vec![("body".to_string(), &**body)],
-        Prim::CustomJvp { primal, jvp, .. } => vec![
-            ("primal".to_string(), &**primal),
-            ("jvp".to_string(), &**jvp),
-        ],
-        Prim::CustomVjp {
-            primal, fwd, bwd, ..
-        } => vec![
-            ("primal".to_string(), &**primal),
-            ("fwd".to_string(), &**fwd),
-            ("bwd".to_string(), &**bwd),
-        ],
-        Prim::CustomVjpLin { bwd, .. } => vec![("bwd".to_string(), &**bwd)],
-        Prim::LinearSolve {
-            matvec,
-            solve,
-            transpose_solve,
-            ..
-        } => vec![
-            ("matvec".to_string(), &**matvec),
-            ("solve".to_string(), &**solve),
-            ("transpose_solve".to_string(), &**transpose_solve),
-        ],
-        Prim::Cond { branches } => branches
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (format!("branch{}", i), g))
-            .collect(),
-        _ => vec![],
-    }
+    prim.region_labels()
 }
 
 fn join(items: impl Iterator<Item = String>) -> String {
     items.collect::<Vec<_>>().join(", ")
 }
 
-/// `[1, 0]`.
-fn list<T: std::fmt::Display>(xs: &[T]) -> String {
+/// `[1, 0]` (for the primitives' [`params`](crate::ir::Primitive::params)).
+pub fn list<T: std::fmt::Display>(xs: &[T]) -> String {
     format!("[{}]", join(xs.iter().map(|x| x.to_string())))
 }
 
 /// The bracketed static parameters of a primitive, or `""` when it has none
 /// worth printing.
 fn params(prim: &Prim) -> String {
-    let ps = param_list(prim);
+    let ps = prim.params();
     if ps.is_empty() {
         String::new()
     } else {
         format!("[{}]", ps.join(", "))
-    }
-}
-
-fn param_list(prim: &Prim) -> Vec<String> {
-    let mut ps = Vec::new();
-    match prim {
-        Prim::Unary(_)
-        | Prim::Binary(_)
-        | Prim::Compare(_)
-        | Prim::Select
-        | Prim::StopGradient
-        | Prim::Convert(_)
-        | Prim::BitcastConvert(_)
-        | Prim::Reshape { .. }
-        | Prim::DynamicSlice { .. }
-        | Prim::DynamicUpdateSlice
-        | Prim::Cholesky
-        | Prim::Threefry2x32
-        | Prim::Cond { .. } => {}
-        Prim::CustomJvp { closed, .. } | Prim::CustomVjp { closed, .. } => {
-            if *closed > 0 {
-                ps.push(format!("closed={}", closed))
-            }
-        }
-        Prim::CustomVjpLin { n_res, .. } => ps.push(format!("n_res={}", n_res)),
-        Prim::LinearSolve { n_consts, .. } => ps.push(format!("n_consts={}", n_consts)),
-        Prim::Reduce { axes, .. } => ps.push(format!("axes={}", list(axes))),
-        Prim::ArgReduce { axis, .. } => ps.push(format!("axis={}", axis)),
-        Prim::Broadcast { dims, .. } => ps.push(format!("dims={}", list(dims))),
-        Prim::Transpose { perm } => ps.push(format!("perm={}", list(perm))),
-        Prim::Slice {
-            start,
-            limit,
-            stride,
-        } => {
-            ps.push(format!("start={}", list(start)));
-            ps.push(format!("limit={}", list(limit)));
-            if stride.iter().any(|&s| s != 1) {
-                ps.push(format!("stride={}", list(stride)));
-            }
-        }
-        Prim::Concat { axis } => ps.push(format!("axis={}", axis)),
-        Prim::Pad { lo, hi, interior } => {
-            ps.push(format!("lo={}", list(lo)));
-            ps.push(format!("hi={}", list(hi)));
-            if interior.iter().any(|&i| i != 0) {
-                ps.push(format!("interior={}", list(interior)));
-            }
-        }
-        Prim::Iota { dim, .. } => ps.push(format!("dim={}", dim)),
-        Prim::Rev { axes } => ps.push(format!("axes={}", list(axes))),
-        Prim::DotGeneral { .. } => dot_params(prim, &mut ps),
-        Prim::TriangularSolve {
-            left_side,
-            lower,
-            transpose_a,
-            unit_diagonal,
-        } => {
-            ps.push(format!("left_side={}", left_side));
-            ps.push(format!("lower={}", lower));
-            ps.push(format!("transpose_a={}", transpose_a));
-            ps.push(format!("unit_diagonal={}", unit_diagonal));
-        }
-        Prim::While {
-            n_consts,
-            trip_count,
-            ..
-        } => {
-            ps.push(format!("n_consts={}", n_consts));
-            if let Some(n) = trip_count {
-                ps.push(format!("trip_count={}", n));
-            }
-        }
-        Prim::Scan {
-            n_consts,
-            n_carries,
-            length,
-            reverse,
-            ..
-        } => {
-            ps.push(format!("n_consts={}", n_consts));
-            ps.push(format!("n_carries={}", n_carries));
-            ps.push(format!("length={}", length));
-            if *reverse {
-                ps.push("reverse=true".into());
-            }
-        }
-        Prim::Print { pieces, batch, .. } => {
-            ps.push(format!("format={:?}", print_format(pieces)));
-            if *batch > 0 {
-                ps.push(format!("batch={}", batch));
-            }
-        }
-    }
-    ps
-}
-
-/// A print's text with `{i}` for operand `i` (braces in the text doubled).
-fn print_format(pieces: &[crate::prims::print::Piece]) -> String {
-    use crate::prims::print::Piece;
-    pieces
-        .iter()
-        .map(|p| match p {
-            Piece::Text(t) => t.replace('{', "{{").replace('}', "}}"),
-            Piece::Operand(i) => format!("{{{}}}", i),
-        })
-        .collect()
-}
-
-/// `dot_general`'s dimension lists, the empty ones left out.
-fn dot_params(prim: &Prim, ps: &mut Vec<String>) {
-    if let Prim::DotGeneral {
-        lhs_batch,
-        rhs_batch,
-        lhs_contract,
-        rhs_contract,
-    } = prim
-    {
-        let named = [
-            ("lhs_batch", lhs_batch),
-            ("rhs_batch", rhs_batch),
-            ("lhs_contract", lhs_contract),
-            ("rhs_contract", rhs_contract),
-        ];
-        for (name, dims) in named {
-            if !dims.is_empty() {
-                ps.push(format!("{}={}", name, list(dims)));
-            }
-        }
     }
 }
 

@@ -8,9 +8,9 @@
 //! Passes create no variables; the ones they keep keep their ids.
 
 mod cse;
-mod dce;
-mod fold;
-mod hoist;
+pub mod dce;
+pub mod fold;
+pub mod hoist;
 
 use super::verify::verify;
 use super::{Atom, Eqn, Graph, VarId};

@@ -8,10 +8,12 @@
 //! builder and never compute numbers, so a batched graph can be transformed
 //! again (`jvp` of `vmap`, `vmap` of `vmap`).
 
+use crate::prims::{Broadcast, DynamicSlice, DynamicUpdateSlice, Transpose, While};
 use super::{BatchResult, Cmp, Prim};
 use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::tensor::Tensor;
-use crate::transform::Builder;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 use crate::types::{DType, TensorType};
 
 type R<T> = Result<T, String>;
@@ -40,7 +42,7 @@ pub fn to_batched(b: &mut Builder, x: &Atom, batched: bool, size: usize) -> R<At
     let ty = x.ty();
     let dims: Vec<usize> = (1..=ty.rank()).collect();
     let shape = batched_type(&ty, size).shape;
-    b.apply1(Prim::Broadcast { shape, dims }, std::slice::from_ref(x))
+    b.apply1(Prim::new(Broadcast { shape, dims }), std::slice::from_ref(x))
 }
 
 /// Every input as a batched value.
@@ -74,7 +76,7 @@ pub fn move_to_front(b: &mut Builder, x: &Atom, from: usize) -> R<Atom> {
     let perm: Vec<usize> = std::iter::once(from)
         .chain((0..rank).filter(|&d| d != from))
         .collect();
-    b.apply1(Prim::Transpose { perm }, std::slice::from_ref(x))
+    b.apply1(Prim::new(Transpose { perm }), std::slice::from_ref(x))
 }
 
 /// `prim` applied once to the inputs as they are: every output batched.
@@ -143,13 +145,13 @@ pub fn batch_by_loop(
     for t in &accs {
         operands.push(b.zeros(t)?);
     }
-    let looped = Prim::While {
+    let looped = Prim::new(While {
         cond: Box::new(cond),
         body: Box::new(body),
         n_consts: inputs.len(),
         trip_count: Some(size as u64),
         span: None,
-    };
+    });
     let results = b.apply(looped, &operands)?;
     let outs: Vec<Atom> = results.into_iter().skip(1).collect();
     let n = outs.len();
@@ -214,7 +216,7 @@ fn row(b: &mut Builder, x: &Atom, i: &Atom) -> R<Atom> {
     if let Some(first) = sizes.first_mut() {
         *first = 1;
     }
-    let slice = b.apply1(Prim::DynamicSlice { sizes }, &prepend(x.clone(), &starts))?;
+    let slice = b.apply1(Prim::new(DynamicSlice { sizes }), &prepend(x.clone(), &starts))?;
     b.reshape(&slice, &example_type(&ty)?.shape)
 }
 
@@ -223,5 +225,5 @@ fn write_row(b: &mut Builder, acc: &Atom, y: &Atom, i: &Atom) -> R<Atom> {
     let y = b.reshape(y, &batched_type(&y.ty(), 1).shape)?;
     let mut operands = vec![acc.clone(), y, i.clone()];
     operands.extend((1..acc.ty().rank()).map(|_| index(0)));
-    b.apply1(Prim::DynamicUpdateSlice, &operands)
+    b.apply1(Prim::new(DynamicUpdateSlice), &operands)
 }

@@ -4,7 +4,7 @@
 //! first, as `n_consts` extra inputs of both regions); `cond` follows
 //! StableHLO `case`: an index outside `[0, branches)` runs the last branch.
 
-use crate::backend::stablehlo::{Emitter, Value};
+use crate::ir::emit::{Emitter, Value};
 use crate::interp::run_graph;
 use crate::ir::Graph;
 use crate::tensor::{Data, Tensor};
@@ -226,7 +226,7 @@ mod partial_eval;
 mod scan;
 mod stage;
 mod transpose;
-use crate::transform::pick;
+use crate::ir::transforms::pick;
 pub use jvp::{jvp_cond, jvp_scan, jvp_while};
 pub use partial_eval::{partial_eval_cond, partial_eval_scan, partial_eval_while};
 pub use scan::{as_while, eval_scan, infer_scan, lower_scan};
@@ -243,7 +243,7 @@ pub use batch::{batch_cond, batch_scan, batch_while};
 mod tests {
     use super::*;
     use crate::ir::{fresh_var, Atom, Eqn, Var};
-    use crate::prims::Prim;
+    use crate::prims::{Binary, Compare, DotGeneral, Prim};
 
     fn ty(d: DType, s: &[usize]) -> TensorType {
         TensorType::new(d, s.to_vec())
@@ -337,12 +337,12 @@ mod tests {
         let mv = fresh_var(v_ty.clone());
         let body = Graph {
             eqns: vec![Eqn {
-                prim: Prim::DotGeneral {
+                prim: Prim::new(DotGeneral {
                     lhs_batch: vec![],
                     rhs_batch: vec![],
                     lhs_contract: vec![1],
                     rhs_contract: vec![0],
-                },
+                }),
                 inputs: vec![Atom::Var(body_in[0].clone()), Atom::Var(body_in[1].clone())],
                 outputs: vec![mv.clone()],
             }],
@@ -350,13 +350,13 @@ mod tests {
             inputs: body_in,
         };
         let cond = passthrough(&ins, &[2]);
-        let prim = Prim::While {
+        let prim = Prim::new(While {
             cond: Box::new(cond),
             body: Box::new(body),
             n_consts: 1,
             trip_count: None,
             span: None,
-        };
+        });
         assert_eq!(prim.infer(&ins), Ok(vec![v_ty, b]));
         let m = Tensor::new(vec![2, 2], Data::F64(vec![0.0, 1.0, 1.0, 0.0])).unwrap();
         let v = Tensor::new(vec![2], Data::F64(vec![3.0, 4.0])).unwrap();
@@ -437,18 +437,18 @@ mod tests {
         // cond: i < n;  body: (i + 1, x + x).  Result: (n, x * 2^n).
         let (i32_, f32_2) = (TensorType::scalar(DType::I32), ty(DType::F32, &[2]));
         let types = [i32_.clone(), i32_.clone(), f32_2.clone()];
-        let (cin, lt) = binary(&types, Prim::Compare(Cmp::Lt), Arg::In(1), Arg::In(0));
+        let (cin, lt) = binary(&types, Prim::new(Compare(Cmp::Lt)), Arg::In(1), Arg::In(0));
         let cond = Graph {
             outputs: vec![Atom::Var(lt.outputs[0].clone())],
             eqns: vec![lt],
             inputs: cin,
         };
         let one = Arg::Const(Tensor::scalar_i32(1));
-        let (bin, inc) = binary(&types, Prim::Binary(BinaryOp::Add), Arg::In(1), one);
+        let (bin, inc) = binary(&types, Prim::new(Binary(BinaryOp::Add)), Arg::In(1), one);
         let x = Atom::Var(bin[2].clone());
         let doubled = fresh_var(f32_2.clone());
         let dbl = Eqn {
-            prim: Prim::Binary(BinaryOp::Add),
+            prim: Prim::new(Binary(BinaryOp::Add)),
             inputs: vec![x.clone(), x],
             outputs: vec![doubled.clone()],
         };
@@ -457,13 +457,13 @@ mod tests {
             eqns: vec![inc, dbl],
             inputs: bin,
         };
-        let prim = Prim::While {
+        let prim = Prim::new(While {
             cond: Box::new(cond),
             body: Box::new(body),
             n_consts: 1,
             trip_count: None,
             span: None,
-        };
+        });
         assert_eq!(prim.infer(&types), Ok(vec![i32_, f32_2]));
         let x0 = Tensor::new(vec![2], Data::F32(vec![1.0, -0.5])).unwrap();
         let out = prim
@@ -485,7 +485,7 @@ mod tests {
         let branch = |op| {
             let (inputs, eqn) = binary(
                 std::slice::from_ref(&f),
-                Prim::Binary(op),
+                Prim::new(Binary(op)),
                 Arg::In(0),
                 Arg::Const(f64s(&[2.0, 3.0])),
             );
@@ -495,9 +495,9 @@ mod tests {
                 inputs,
             }
         };
-        let prim = Prim::Cond {
+        let prim = Prim::new(Cond {
             branches: vec![branch(BinaryOp::Add), branch(BinaryOp::Mul)],
-        };
+        });
         let i = TensorType::scalar(DType::I32);
         assert_eq!(prim.infer(&[i, f.clone()]), Ok(vec![f]));
         let x = f64s(&[1.0, 4.0]);
@@ -511,3 +511,7 @@ mod tests {
         Tensor::new(vec![v.len()], Data::F64(v.to_vec())).unwrap()
     }
 }
+
+mod prune;
+mod rules;
+pub use rules::*;

@@ -25,17 +25,17 @@
 //!   transposed), and a change `dc` of the constants moves `x` by
 //!   `−A⁻¹·(dA·x)`, `dA·x` being the JVP of `matvec` in `c` at `u = x`.
 
-use crate::backend::stablehlo::{Emitter, Value};
+use crate::ir::emit::{Emitter, Value};
 use crate::interp::run_graph;
 use crate::ir::{Atom, Graph};
 use crate::prims::batching::to_batched;
 use crate::prims::control::{check_types, split, spread};
 use crate::prims::{BatchResult, JvpResult, Prim};
 use crate::tensor::Tensor;
-use crate::transform::jvp::{jvp_graph, tangent_or_zero};
-use crate::transform::transpose::transpose_graph;
-use crate::transform::vmap::{batch_region, vmap_graph};
-use crate::transform::Builder;
+use crate::ir::transforms::Tx;
+use crate::ir::Builder;
+use crate::prims::build::tangent_or_zero;
+use crate::prims::build::Build;
 use crate::types::TensorType;
 
 type R<T> = Result<T, String>;
@@ -124,8 +124,8 @@ pub fn batch_custom_jvp(
         .map(|(_, &bt)| bt)
         .collect();
     let jvp_flags = [batched, &float_in].concat();
-    let p_out = vmap_graph(primal, batched, size)?.out_batched;
-    let j_out = vmap_graph(jvp, &jvp_flags, size)?.out_batched;
+    let p_out = b.transforms().vmap_graph(primal, batched, size)?.out_batched;
+    let j_out = b.transforms().vmap_graph(jvp, &jvp_flags, size)?.out_batched;
     let out_types = primal.output_types();
     let mut j_tangents = j_out[out_types.len()..].iter();
     let out_b: Vec<bool> = (out_types.iter().enumerate())
@@ -141,11 +141,11 @@ pub fn batch_custom_jvp(
                 .map(|(_, &bt)| bt),
         )
         .collect();
-    let prim = Prim::CustomJvp {
-        primal: Box::new(batch_region(primal, batched, size, &out_b)?),
-        jvp: Box::new(batch_region(jvp, &jvp_flags, size, &want_jvp)?),
+    let prim = Prim::new(CustomJvp {
+        primal: Box::new(b.transforms().batch_region(primal, batched, size, &out_b)?),
+        jvp: Box::new(b.transforms().batch_region(jvp, &jvp_flags, size, &want_jvp)?),
         closed,
-    };
+    });
     Ok((b.apply(prim, inputs)?, out_b))
 }
 
@@ -180,18 +180,15 @@ pub fn infer_custom_vjp(
 /// residuals), then the tangent map `custom_vjp_lin` on the tangents of
 /// the float arguments (zeros where they are symbolic).
 pub fn jvp_custom_vjp(
-    prim: &Prim,
+    prim: &CustomVjp,
     b: &mut Builder,
     primals: &[Atom],
     outs: &[Atom],
     tangents: &[Option<Atom>],
 ) -> JvpResult {
-    let Prim::CustomVjp {
+    let CustomVjp {
         fwd, bwd, closed, ..
-    } = prim
-    else {
-        return Err("not a custom_vjp".into());
-    };
+    } = prim;
     check_closed(tangents, *closed)?;
     let results = b.inline(fwd, primals)?;
     let (values, residuals) = results.split_at(outs.len());
@@ -203,10 +200,10 @@ pub fn jvp_custom_vjp(
             lin_in.push(tangent_or_zero(b, t, p)?);
         }
     }
-    let lin = Prim::CustomVjpLin {
+    let lin = Prim::new(CustomVjpLin {
         bwd: Box::new(bwd.fresh_copy()),
         n_res: closed + residuals.len(),
-    };
+    });
     let ts = b.apply(lin, &lin_in)?;
     let floats: Vec<bool> = values.iter().map(|v| v.ty().dtype.is_inexact()).collect();
     Ok(spread(&ts, &floats))
@@ -217,24 +214,21 @@ pub fn jvp_custom_vjp(
 /// cotangent per example, summed over the batch for an argument that is
 /// not batched (it was shared by every example).
 pub fn batch_custom_vjp(
-    prim: &Prim,
+    prim: &CustomVjp,
     b: &mut Builder,
     inputs: &[Atom],
     batched: &[bool],
     size: usize,
 ) -> BatchResult {
-    let Prim::CustomVjp {
+    let CustomVjp {
         primal,
         fwd,
         bwd,
         closed,
-    } = prim
-    else {
-        return Err("not a custom_vjp".into());
-    };
+    } = prim;
     let outs = primal.output_types();
-    let p_out = vmap_graph(primal, batched, size)?.out_batched;
-    let f_out = vmap_graph(fwd, batched, size)?.out_batched;
+    let p_out = b.transforms().vmap_graph(primal, batched, size)?.out_batched;
+    let f_out = b.transforms().vmap_graph(fwd, batched, size)?.out_batched;
     let mut out_b: Vec<bool> = (p_out.iter().zip(&f_out)).map(|(p, f)| *p || *f).collect();
     let res_b = f_out[outs.len()..].to_vec();
     let float_out_b = (outs.iter().zip(&out_b))
@@ -249,12 +243,12 @@ pub fn batch_custom_vjp(
         .map(|(_, &bt)| bt)
         .collect();
     let fwd_want = [out_b.clone(), res_b].concat();
-    let prim = Prim::CustomVjp {
-        primal: Box::new(batch_region(primal, batched, size, &out_b)?),
-        fwd: Box::new(batch_region(fwd, batched, size, &fwd_want)?),
-        bwd: Box::new(batch_cotangents(bwd, &bwd_flags, &arg_b, size)?),
+    let prim = Prim::new(CustomVjp {
+        primal: Box::new(b.transforms().batch_region(primal, batched, size, &out_b)?),
+        fwd: Box::new(b.transforms().batch_region(fwd, batched, size, &fwd_want)?),
+        bwd: Box::new(batch_cotangents(b.transforms(), bwd, &bwd_flags, &arg_b, size)?),
         closed: *closed,
-    };
+    });
     let results = b.apply(prim, inputs)?;
     out_b.truncate(results.len());
     Ok((results, out_b))
@@ -262,12 +256,9 @@ pub fn batch_custom_vjp(
 
 /// `bwd` batched, with each result batched as `want` says: a per-example
 /// cotangent of a shared value is summed over the batch.
-fn batch_cotangents(bwd: &Graph, flags: &[bool], want: &[bool], size: usize) -> R<Graph> {
-    let mut v = vmap_graph(bwd, flags, size)?;
-    let mut b = Builder {
-        eqns: std::mem::take(&mut v.graph.eqns),
-        primals: None,
-    };
+fn batch_cotangents(t: Tx, bwd: &Graph, flags: &[bool], want: &[bool], size: usize) -> R<Graph> {
+    let mut v = t.vmap_graph(bwd, flags, size)?;
+    let mut b = Builder::with_eqns(t, std::mem::take(&mut v.graph.eqns));
     let mut outputs = vec![];
     for ((o, &is), &w) in v.graph.outputs.iter().zip(&v.out_batched).zip(want) {
         outputs.push(match (is, w) {
@@ -334,10 +325,10 @@ pub fn batch_custom_vjp_lin(
     let n_cts = bwd.inputs.len() - n_res;
     let flags = [&batched[..n_res], &vec![true; n_cts][..]].concat();
     let want = vec![true; bwd.outputs.len()];
-    let prim = Prim::CustomVjpLin {
-        bwd: Box::new(batch_region(bwd, &flags, size, &want)?),
+    let prim = Prim::new(CustomVjpLin {
+        bwd: Box::new(b.transforms().batch_region(bwd, &flags, size, &want)?),
         n_res,
-    };
+    });
     let mut args = inputs[..n_res].to_vec();
     for (t, &bt) in inputs.iter().zip(batched).skip(n_res) {
         args.push(to_batched(b, t, bt, size)?);
@@ -394,18 +385,15 @@ pub fn lower_linear_solve(solve: &Graph, em: &mut Emitter, inputs: &[Value]) -> 
 /// `x = A⁻¹b` with `A = A(c)`: `dx = A⁻¹·(db − dA·x)`, one more solve with
 /// the same map.
 pub fn jvp_linear_solve(
-    prim: &Prim,
+    prim: &LinearSolve,
     b: &mut Builder,
     primals: &[Atom],
     outs: &[Atom],
     tangents: &[Option<Atom>],
 ) -> JvpResult {
-    let Prim::LinearSolve {
+    let LinearSolve {
         matvec, n_consts, ..
-    } = prim
-    else {
-        return Err("not a linear_solve".into());
-    };
+    } = prim;
     let (consts, const_ts) = (&primals[..*n_consts], &tangents[..*n_consts]);
     let x = outs.first().ok_or("linear_solve has no result")?;
     let mut rhs = tangents[*n_consts].clone();
@@ -414,7 +402,7 @@ pub fn jvp_linear_solve(
         let nonzero: Vec<bool> = (const_ts.iter().map(Option::is_some))
             .chain([false])
             .collect();
-        let j = jvp_graph(matvec, &nonzero)?;
+        let j = b.transforms().jvp_graph(matvec, &nonzero)?;
         let mut args = consts.to_vec();
         args.push(x.clone());
         args.extend(const_ts.iter().flatten().cloned());
@@ -432,28 +420,25 @@ pub fn jvp_linear_solve(
     let mut args = consts.to_vec();
     args.push(rhs);
     // The original equation stays: the new one gets its own variables.
-    let again = prim.map_regions(Graph::fresh_copy);
+    let again = Prim::new(prim.clone()).map_regions(Graph::fresh_copy);
     Ok(vec![Some(b.apply1(again, &args)?)])
 }
 
 /// Linear in the right-hand side only: its cotangent is the solve with the
 /// transposed map, `A⁻ᵀ·ct`.
 pub fn transpose_linear_solve(
-    prim: &Prim,
+    prim: &LinearSolve,
     b: &mut Builder,
     inputs: &[Atom],
     linear: &[bool],
     cts: &[Option<Atom>],
 ) -> JvpResult {
-    let Prim::LinearSolve {
+    let LinearSolve {
         matvec,
         solve,
         transpose_solve,
         n_consts,
-    } = prim
-    else {
-        return Err("not a linear_solve".into());
-    };
+    } = prim;
     if linear[..*n_consts].contains(&true) || linear.get(*n_consts) != Some(&true) {
         return Err("linear_solve is linear in its right-hand side only".into());
     }
@@ -462,12 +447,12 @@ pub fn transpose_linear_solve(
         return Ok(result);
     };
     let flags: Vec<bool> = (0..=*n_consts).map(|i| i == *n_consts).collect();
-    let transposed = Prim::LinearSolve {
-        matvec: Box::new(transpose_graph(matvec, &flags)?),
+    let transposed = Prim::new(LinearSolve {
+        matvec: Box::new(b.transforms().transpose_graph(matvec, &flags)?),
         solve: Box::new(transpose_solve.fresh_copy()),
         transpose_solve: Box::new(solve.fresh_copy()),
         n_consts: *n_consts,
-    };
+    });
     let mut args = inputs[..*n_consts].to_vec();
     args.push(ct.clone());
     result[*n_consts] = Some(b.apply1(transposed, &args)?);
@@ -478,31 +463,31 @@ pub fn transpose_linear_solve(
 /// batched whenever anything is, and the three graphs are batched alike
 /// (a solver's loop then runs per example, as `vmap` of a loop does).
 pub fn batch_linear_solve(
-    prim: &Prim,
+    prim: &LinearSolve,
     b: &mut Builder,
     inputs: &[Atom],
     batched: &[bool],
     size: usize,
 ) -> BatchResult {
-    let Prim::LinearSolve {
+    let LinearSolve {
         matvec,
         solve,
         transpose_solve,
         n_consts,
-    } = prim
-    else {
-        return Err("not a linear_solve".into());
-    };
+    } = prim;
     let n = *n_consts;
     let flags: Vec<bool> = (0..=n).map(|i| i == n || batched[i]).collect();
-    let batch = |g: &Graph| batch_region(g, &flags, size, &[true]).map(Box::new);
-    let prim = Prim::LinearSolve {
+    let batch = |g: &Graph| b.transforms().batch_region(g, &flags, size, &[true]).map(Box::new);
+    let prim = Prim::new(LinearSolve {
         matvec: batch(matvec)?,
         solve: batch(solve)?,
         transpose_solve: batch(transpose_solve)?,
         n_consts: n,
-    };
+    });
     let mut args = inputs[..n].to_vec();
     args.push(to_batched(b, &inputs[n], batched[n], size)?);
     Ok((b.apply(prim, &args)?, vec![true]))
 }
+
+mod rules;
+pub use rules::*;

@@ -10,7 +10,7 @@
 //! * integer arithmetic wraps; see [`Int`] for division, remainder and shifts.
 
 use super::expect_arity;
-use crate::backend::stablehlo::{operands, result, Emitter, Value};
+use crate::ir::emit::{operands, result, Emitter, Value};
 use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
@@ -885,3 +885,6 @@ mod transpose_tests;
 
 #[cfg(test)]
 mod tests;
+
+mod rules;
+pub use rules::*;

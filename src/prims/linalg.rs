@@ -4,7 +4,7 @@
 //! at the end; integer products wrap on overflow, as XLA's do.
 
 use super::expect_arity;
-use crate::backend::stablehlo::{list, operands, result, Emitter, Value};
+use crate::ir::emit::{list, operands, result, Emitter, Value};
 use crate::tensor::kernels;
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, ShapeDisplay, TensorType};
@@ -913,3 +913,6 @@ mod tests {
 
 mod jvp;
 pub use jvp::{jvp_cholesky, jvp_dot_general, jvp_triangular_solve};
+
+mod rules;
+pub use rules::*;

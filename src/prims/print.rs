@@ -12,27 +12,24 @@
 //!   (`batch` counts the leading batch dims of every operand).
 //!
 //! Nothing runs a print directly: before a graph runs, `transform/stage.rs`
-//! rewrites each one into updates of buffers that leave the program as
+//! rewrites each one (`ir/stage.rs`) into updates of buffers that leave the program as
 //! extra outputs, and the host prints them (see `eval/effects.rs`). The
 //! kernel and the lowering therefore refuse it, so a print that escaped
 //! staging is a loud error, never a silent no-op.
 
-use super::{BatchResult, JvpResult, Prim};
-use crate::ir::Atom;
+use super::build::Build;
+use super::{BatchResult, DynamicUpdateSlice, JvpResult, Prim};
+use crate::ir::emit::{Emitter, Value};
+use crate::ir::stage::{Stager, Walk};
+use crate::ir::{Atom, Builder, Primitive, Var};
+use crate::no_regions;
 use crate::span::Span;
 use crate::tensor::Tensor;
-use crate::transform::stage::{Stager, Walk};
-use crate::transform::Builder;
-use crate::types::{DType, TensorType};
+use crate::types::TensorType;
+
+pub use crate::ir::stage::{state_types, Piece};
 
 type R<T> = Result<T, String>;
-
-/// A piece of a printed line: literal text, or the value of an operand.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Piece {
-    Text(String),
-    Operand(usize),
-}
 
 /// What the kernel and the lowering say about a print that was not staged.
 const UNSTAGED: &str = "internal error: a print reached a backend without being staged out";
@@ -88,11 +85,11 @@ pub fn batch_print(
     size: usize,
 ) -> BatchResult {
     let ops = super::batching::all_batched(b, inputs, batched, size)?;
-    let prim = Prim::Print {
+    let prim = Prim::new(Print {
         pieces: pieces.to_vec(),
         batch: batch + 1,
         span,
-    };
+    });
     b.apply(prim, &ops)?;
     Ok((vec![], vec![]))
 }
@@ -126,24 +123,100 @@ pub fn stage_print(
         let row = w.b.reshape(x, &shape)?;
         let mut ins = vec![buf.clone(), row, count.clone()];
         ins.extend((0..ty.rank()).map(|_| zero.clone()));
-        new.push(w.b.apply1(Prim::DynamicUpdateSlice, &ins)?);
+        new.push(w.b.apply1(Prim::new(DynamicUpdateSlice), &ins)?);
     }
     w.set_state(site, new);
     w.seq = w.b.add(&seq, &one)?;
     Ok(vec![])
 }
 
-/// The types of a site's state: its count, then, with room for `capacity`
-/// records, the sequence numbers and each operand's values.
-pub fn state_types(capacity: usize, operands: &[TensorType]) -> Vec<TensorType> {
-    let scalar = TensorType::new(DType::I32, vec![]);
-    let stacked = |t: &TensorType| {
-        let mut shape = vec![capacity];
-        shape.extend(&t.shape);
-        TensorType::new(t.dtype, shape)
-    };
-    std::iter::once(scalar.clone())
-        .chain(std::iter::once(stacked(&scalar)))
-        .chain(operands.iter().map(stacked))
+/// `print` inside a function: the operands are the printed values,
+/// `pieces` the text around them; no outputs (kept for its effect).
+/// Each operand has `batch` leading batch dims (from `vmap`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Print {
+    pub pieces: Vec<Piece>,
+    pub batch: usize,
+    pub span: Option<Span>,
+}
+
+impl Primitive for Print {
+    fn name(&self) -> &'static str {
+        "print"
+    }
+    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+        infer_print(&self.pieces, self.batch, inputs)
+    }
+    fn eval(&self, _inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+        eval_print()
+    }
+    fn lower(
+        &self,
+        _em: &mut Emitter,
+        _inputs: &[Value],
+        _outs: &[TensorType],
+    ) -> Result<Vec<Value>, String> {
+        lower_print()
+    }
+    fn jvp(
+        &self,
+        _b: &mut Builder,
+        _primals: &[Atom],
+        _outs: &[Atom],
+        _tangents: &[Option<Atom>],
+    ) -> JvpResult {
+        jvp_print()
+    }
+    fn transpose(
+        &self,
+        _b: &mut Builder,
+        _inputs: &[Atom],
+        _linear: &[bool],
+        _cts: &[Option<Atom>],
+    ) -> JvpResult {
+        transpose_print()
+    }
+    fn batch(
+        &self,
+        b: &mut Builder,
+        inputs: &[Atom],
+        batched: &[bool],
+        size: usize,
+    ) -> BatchResult {
+        batch_print(&self.pieces, self.batch, self.span, b, inputs, batched, size)
+    }
+    fn params(&self) -> Vec<String> {
+        let mut ps = vec![format!("format={:?}", print_format(&self.pieces))];
+        if self.batch > 0 {
+            ps.push(format!("batch={}", self.batch));
+        }
+        ps
+    }
+    fn forwards(&self, _inputs: &[Atom], _out: &TensorType) -> Option<usize> {
+        None
+    }
+    fn own_effect(&self) -> bool {
+        true
+    }
+    fn stage(
+        &self,
+        st: &mut Stager,
+        w: &mut Walk,
+        inputs: &[Atom],
+        _outs: &[Var],
+    ) -> Result<Vec<Atom>, String> {
+        stage_print(&self.pieces, self.batch, self.span, st, w, inputs)
+    }
+    no_regions!();
+}
+
+/// A print's text with `{i}` for operand `i` (braces in the text doubled).
+fn print_format(pieces: &[Piece]) -> String {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.replace('{', "{{").replace('}', "}}"),
+            Piece::Operand(i) => format!("{{{}}}", i),
+        })
         .collect()
 }

@@ -44,7 +44,7 @@
 //! `tests/data/jax_random_reference.txt` lists JAX's outputs for these.
 
 use super::expect_arity;
-use crate::backend::stablehlo::{operands, Emitter, Value};
+use crate::ir::emit::{operands, Emitter, Value};
 use crate::tensor::{Data, Tensor};
 use crate::types::{DType, TensorType};
 
@@ -284,3 +284,6 @@ mod tests {
         assert!(infer_threefry(&[u(&[]), u(&[])]).is_err());
     }
 }
+
+mod rules;
+pub use rules::*;

@@ -3,11 +3,12 @@
 use super::elementwise::lower_extreme;
 use super::expect_arity;
 use super::{BinaryOp, Cmp, Prim};
-use crate::backend::stablehlo::{operands, result, Emitter, Value};
+use crate::ir::emit::{operands, result, Emitter, Value};
 use crate::ir::Atom;
 use crate::tensor::kernels::{self, Float, Int};
 use crate::tensor::{Data, Tensor};
-use crate::transform::Builder;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 use crate::types::{DType, TensorType};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -504,10 +505,10 @@ fn prod_tangent(b: &mut Builder, axes: &[usize], x: &Atom, t: &Atom) -> Result<A
     let (zero, one) = (b.scalar(d, 0.0), b.scalar(d, 1.0));
     let is_zero = b.compare(Cmp::Eq, x, &zero)?;
     let safe_x = b.select(&is_zero, &one, x)?;
-    let prod = Prim::Reduce {
+    let prod = Prim::new(Reduce {
         op: ReduceOp::Prod,
         axes: axes.to_vec(),
-    };
+    });
     let p = b.apply1(prod, std::slice::from_ref(&safe_x))?;
     let ones = b.broadcast_scalar(&one, &x.ty().shape)?;
     let zero_mask = b.select(&is_zero, &ones, &zero)?;
@@ -607,7 +608,7 @@ mod tests {
     fn jvps_match_finite_differences() {
         // Sums, products with zeros, extremes with ties (a tie of two
         // matches the central difference), NaN and infinities (skipped).
-        crate::prims::elementwise::jvp_tests::check_samples(|p| matches!(p, Prim::Reduce { .. }));
+        crate::prims::elementwise::jvp_tests::check_samples(|p| p.downcast_ref::<Reduce>().is_some());
     }
 
     #[test]
@@ -816,3 +817,6 @@ mod tests {
         assert!(infer_arg_reduce(ArgOp::Max, 0, &[]).is_err());
     }
 }
+
+mod rules;
+pub use rules::*;

@@ -8,11 +8,12 @@
 //! extremes, negative padding, out-of-range indices). Inputs are
 //! well-conditioned where it matters (positive-definite matrices for
 //! `cholesky`, dominant diagonals for `triangular_solve`). [`variant_name`]
-//! matches every [`Prim`] variant, and [`VARIANT_NAMES`] comes from the same
-//! macro, so a test can insist that each variant has a sample.
+//! names every primitive type, and [`VARIANT_NAMES`] comes from the same
+//! macro, so a test can insist that each type has a sample.
 
 mod values;
 
+use super::*;
 use super::{ArgOp, BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::tensor::{Data, Tensor, C128};
@@ -109,53 +110,55 @@ fn widened_graph(g: &Graph) -> Graph {
     }
 }
 
-/// Defines [`variant_name`] (an exhaustive match on [`Prim`]) and
-/// [`VARIANT_NAMES`] from one list, so that neither can miss a variant.
+/// Defines [`variant_name`] and [`VARIANT_NAMES`] from one list of the
+/// primitive types, so that neither can miss one.
 macro_rules! variants {
-    ($($pat:pat => $name:literal),* $(,)?) => {
-        /// The name of a primitive's variant (`"unary"`, `"while"`, ...).
+    ($($ty:ident => $name:literal),* $(,)?) => {
+        /// The name of a primitive's type (`"unary"`, `"while"`, ...), or
+        /// `"unlisted"` for a type missing from the list.
         pub fn variant_name(p: &Prim) -> &'static str {
-            match p {
-                $($pat => $name),*
-            }
+            $(if p.downcast_ref::<$ty>().is_some() {
+                return $name;
+            })*
+            "unlisted"
         }
-        /// Every variant's name, in declaration order.
+        /// Every primitive type's name, in the order of the list.
         pub const VARIANT_NAMES: &[&str] = &[$($name),*];
     };
 }
 
 variants! {
-    Prim::Unary(_) => "unary",
-    Prim::Binary(_) => "binary",
-    Prim::Compare(_) => "compare",
-    Prim::Select => "select",
-    Prim::StopGradient => "stop_gradient",
-    Prim::Convert(_) => "convert",
-    Prim::BitcastConvert(_) => "bitcast_convert",
-    Prim::Reduce { .. } => "reduce",
-    Prim::ArgReduce { .. } => "arg_reduce",
-    Prim::Broadcast { .. } => "broadcast_in_dim",
-    Prim::Reshape { .. } => "reshape",
-    Prim::Transpose { .. } => "transpose",
-    Prim::Slice { .. } => "slice",
-    Prim::DynamicSlice { .. } => "dynamic_slice",
-    Prim::DynamicUpdateSlice => "dynamic_update_slice",
-    Prim::Concat { .. } => "concatenate",
-    Prim::Pad { .. } => "pad",
-    Prim::Iota { .. } => "iota",
-    Prim::Rev { .. } => "reverse",
-    Prim::DotGeneral { .. } => "dot_general",
-    Prim::Cholesky => "cholesky",
-    Prim::TriangularSolve { .. } => "triangular_solve",
-    Prim::Threefry2x32 => "threefry2x32",
-    Prim::While { .. } => "while",
-    Prim::Scan { .. } => "scan",
-    Prim::Cond { .. } => "cond",
-    Prim::CustomJvp { .. } => "custom_jvp",
-    Prim::CustomVjp { .. } => "custom_vjp",
-    Prim::CustomVjpLin { .. } => "custom_vjp_lin",
-    Prim::LinearSolve { .. } => "linear_solve",
-    Prim::Print { .. } => "print",
+    Unary => "unary",
+    Binary => "binary",
+    Compare => "compare",
+    Select => "select",
+    StopGradient => "stop_gradient",
+    Convert => "convert",
+    BitcastConvert => "bitcast_convert",
+    Reduce => "reduce",
+    ArgReduce => "arg_reduce",
+    Broadcast => "broadcast_in_dim",
+    Reshape => "reshape",
+    Transpose => "transpose",
+    Slice => "slice",
+    DynamicSlice => "dynamic_slice",
+    DynamicUpdateSlice => "dynamic_update_slice",
+    Concat => "concatenate",
+    Pad => "pad",
+    Iota => "iota",
+    Rev => "reverse",
+    DotGeneral => "dot_general",
+    Cholesky => "cholesky",
+    TriangularSolve => "triangular_solve",
+    Threefry2x32 => "threefry2x32",
+    While => "while",
+    Scan => "scan",
+    Cond => "cond",
+    CustomJvp => "custom_jvp",
+    CustomVjp => "custom_vjp",
+    CustomVjpLin => "custom_vjp_lin",
+    LinearSolve => "linear_solve",
+    Print => "print",
 }
 
 /// Defines a constant array of every value of a fieldless enum, checked
@@ -199,11 +202,11 @@ fn ty(d: DType, shape: &[usize]) -> TensorType {
 fn elementwise(out: &mut Vec<Sample>) {
     for &op in UNARY_OPS {
         for &d in DTYPES {
-            if Prim::Unary(op).infer(&[ty(d, &[15])]).is_ok() {
+            if Prim::new(Unary(op)).infer(&[ty(d, &[15])]).is_ok() {
                 let x = operand(d, &[15], LIST_A);
-                out.push(Sample::new(Prim::Unary(op), vec![x], "edge values"));
+                out.push(Sample::new(Prim::new(Unary(op)), vec![x], "edge values"));
                 let s = operand(d, &[], LIST_B);
-                out.push(Sample::new(Prim::Unary(op), vec![s], "scalar"));
+                out.push(Sample::new(Prim::new(Unary(op)), vec![s], "scalar"));
             }
         }
     }
@@ -212,53 +215,53 @@ fn elementwise(out: &mut Vec<Sample>) {
         Data::C128(vec![Default::default(); 2]),
     ] {
         out.push(Sample::new(
-            Prim::Unary(UnaryOp::Sign),
+            Prim::new(Unary(UnaryOp::Sign)),
             vec![tensor(&[2], zero)],
             "sign of complex 0",
         ));
     }
     for &op in BINARY_OPS {
         for &d in DTYPES {
-            if Prim::Binary(op)
+            if Prim::new(Binary(op))
                 .infer(&[ty(d, &[3, 5]), ty(d, &[3, 5])])
                 .is_ok()
             {
                 let (a, b) = (operand(d, &[3, 5], LIST_A), operand(d, &[3, 5], LIST_B));
-                out.push(Sample::new(Prim::Binary(op), vec![a, b], "edge values"));
+                out.push(Sample::new(Prim::new(Binary(op)), vec![a, b], "edge values"));
             }
         }
     }
     for d in [DType::I32, DType::I64, DType::U32] {
         let (a, b) = values::pow_operands(d);
         out.push(Sample::new(
-            Prim::Binary(BinaryOp::Pow),
+            Prim::new(Binary(BinaryOp::Pow)),
             vec![a, b],
             "large and negative exponents",
         ));
     }
     let e = operand(DType::F32, &[0, 2], LIST_A);
     out.push(Sample::new(
-        Prim::Binary(BinaryOp::Add),
+        Prim::new(Binary(BinaryOp::Add)),
         vec![e.clone(), e],
         "empty",
     ));
     for &c in CMPS {
         for &d in DTYPES {
-            if Prim::Compare(c)
+            if Prim::new(Compare(c))
                 .infer(&[ty(d, &[15]), ty(d, &[15])])
                 .is_ok()
             {
                 let (a, b) = (operand(d, &[15], LIST_A), operand(d, &[15], LIST_B));
-                out.push(Sample::new(Prim::Compare(c), vec![a, b], "edge values"));
+                out.push(Sample::new(Prim::new(Compare(c)), vec![a, b], "edge values"));
             }
         }
     }
     for &d in DTYPES {
         let p = operand(DType::Bool, &[3, 5], LIST_A);
         let (a, b) = (operand(d, &[3, 5], LIST_A), operand(d, &[3, 5], LIST_B));
-        out.push(Sample::new(Prim::Select, vec![p, a, b], "every dtype"));
+        out.push(Sample::new(Prim::new(Select), vec![p, a, b], "every dtype"));
         out.push(Sample::new(
-            Prim::StopGradient,
+            Prim::new(StopGradient),
             vec![operand(d, &[3, 5], LIST_A)],
             "every dtype",
         ));
@@ -270,7 +273,7 @@ fn conversions(out: &mut Vec<Sample>) {
         for &to in DTYPES {
             let x = values::conversion_operand(from);
             out.push(Sample::new(
-                Prim::Convert(to),
+                Prim::new(Convert(to)),
                 vec![x],
                 "saturation, NaN, rounding",
             ));
@@ -278,9 +281,9 @@ fn conversions(out: &mut Vec<Sample>) {
     }
     for &from in DTYPES {
         for &to in DTYPES {
-            if Prim::BitcastConvert(to).infer(&[ty(from, &[4])]).is_ok() {
+            if Prim::new(BitcastConvert(to)).infer(&[ty(from, &[4])]).is_ok() {
                 let x = values::conversion_operand(from);
-                out.push(Sample::new(Prim::BitcastConvert(to), vec![x], "bits"));
+                out.push(Sample::new(Prim::new(BitcastConvert(to)), vec![x], "bits"));
             }
         }
     }
@@ -298,10 +301,10 @@ fn reductions(out: &mut Vec<Sample>) {
     for &op in REDUCE_OPS {
         for &d in DTYPES {
             for &(shape, axes, note) in &cases {
-                let prim = Prim::Reduce {
+                let prim = Prim::new(Reduce {
                     op,
                     axes: axes.to_vec(),
-                };
+                });
                 if prim.infer(&[ty(d, shape)]).is_ok() {
                     out.push(Sample::new(
                         prim,
@@ -315,7 +318,7 @@ fn reductions(out: &mut Vec<Sample>) {
     for op in [ReduceOp::Max, ReduceOp::Min] {
         for d in [DType::F32, DType::F64] {
             for axes in [vec![0], vec![1]] {
-                let prim = Prim::Reduce { op, axes };
+                let prim = Prim::new(Reduce { op, axes });
                 let x = operand(d, &[3, 5], LIST_A);
                 out.push(Sample::new(prim, vec![x], "NaN and infinities"));
             }
@@ -324,7 +327,7 @@ fn reductions(out: &mut Vec<Sample>) {
     for &op in ARG_OPS {
         for &d in DTYPES {
             for axis in [0, 1] {
-                let prim = Prim::ArgReduce { op, axis };
+                let prim = Prim::new(ArgReduce { op, axis });
                 if prim.infer(&[ty(d, &[4, 5])]).is_ok() {
                     let x = values::arg_operand(d);
                     out.push(Sample::new(prim, vec![x], "ties, NaN, extremes"));
@@ -336,10 +339,10 @@ fn reductions(out: &mut Vec<Sample>) {
 
 fn shapes(out: &mut Vec<Sample>) {
     let f = |shape: &[usize]| operand(DType::F32, shape, LIST_A);
-    let b = |shape: &[usize], dims: &[usize]| Prim::Broadcast {
+    let b = |shape: &[usize], dims: &[usize]| Prim::new(Broadcast {
         shape: shape.to_vec(),
         dims: dims.to_vec(),
-    };
+    });
     out.push(Sample::new(b(&[2, 3], &[1]), vec![f(&[3])], "rows"));
     out.push(Sample::new(
         b(&[4, 3], &[0, 1]),
@@ -350,17 +353,17 @@ fn shapes(out: &mut Vec<Sample>) {
     for &d in DTYPES {
         let x = operand(d, &[3], LIST_B);
         out.push(Sample::new(b(&[3, 2], &[0]), vec![x], "every dtype"));
-        let r = Prim::Reshape { shape: vec![3, 2] };
+        let r = Prim::new(Reshape { shape: vec![3, 2] });
         out.push(Sample::new(
             r,
             vec![operand(d, &[2, 3], LIST_A)],
             "every dtype",
         ));
     }
-    let reshape = |s: &[usize]| Prim::Reshape { shape: s.to_vec() };
+    let reshape = |s: &[usize]| Prim::new(Reshape { shape: s.to_vec() });
     out.push(Sample::new(reshape(&[]), vec![f(&[1, 1])], "to a scalar"));
     out.push(Sample::new(reshape(&[3, 0]), vec![f(&[0, 3])], "empty"));
-    let tr = |p: &[usize]| Prim::Transpose { perm: p.to_vec() };
+    let tr = |p: &[usize]| Prim::new(Transpose { perm: p.to_vec() });
     out.push(Sample::new(tr(&[2, 0, 1]), vec![f(&[2, 3, 4])], "rank 3"));
     for (d, note) in [(DType::C64, "c64"), (DType::C128, "c128")] {
         out.push(Sample::new(
@@ -370,7 +373,7 @@ fn shapes(out: &mut Vec<Sample>) {
         ));
     }
     out.push(Sample::new(tr(&[]), vec![f(&[])], "scalar"));
-    let cat = |axis| Prim::Concat { axis };
+    let cat = |axis| Prim::new(Concat { axis });
     out.push(Sample::new(cat(1), vec![f(&[2, 3]), f(&[2, 1])], "columns"));
     out.push(Sample::new(
         cat(0),
@@ -379,11 +382,11 @@ fn shapes(out: &mut Vec<Sample>) {
     ));
     let i = |s: &[usize]| operand(DType::I64, s, LIST_A);
     out.push(Sample::new(cat(0), vec![i(&[2]), i(&[3])], "i64"));
-    let pad = |lo: &[i64], hi: &[i64], interior: &[usize]| Prim::Pad {
+    let pad = |lo: &[i64], hi: &[i64], interior: &[usize]| Prim::new(Pad {
         lo: lo.to_vec(),
         hi: hi.to_vec(),
         interior: interior.to_vec(),
-    };
+    });
     let v = Tensor::scalar_f32(-9.0);
     out.push(Sample::new(
         pad(&[1], &[2], &[1]),
@@ -412,24 +415,24 @@ fn shapes(out: &mut Vec<Sample>) {
         "i32",
     ));
     for &d in DTYPES {
-        let prim = Prim::Iota {
+        let prim = Prim::new(Iota {
             shape: vec![2, 3],
             dim: 1,
             dtype: d,
-        };
+        });
         if prim.infer(&[]).is_ok() {
             out.push(Sample::new(prim, vec![], "every dtype"));
         }
     }
-    let iota0 = Prim::Iota {
+    let iota0 = Prim::new(Iota {
         shape: vec![4, 2],
         dim: 0,
         dtype: DType::F64,
-    };
+    });
     out.push(Sample::new(iota0, vec![], "dim 0"));
-    let rev = |axes: &[usize]| Prim::Rev {
+    let rev = |axes: &[usize]| Prim::new(Rev {
         axes: axes.to_vec(),
-    };
+    });
     out.push(Sample::new(rev(&[0, 1]), vec![f(&[2, 3])], "both axes"));
     out.push(Sample::new(
         rev(&[1]),
@@ -441,11 +444,11 @@ fn shapes(out: &mut Vec<Sample>) {
 
 fn slicing(out: &mut Vec<Sample>) {
     let f = |shape: &[usize]| operand(DType::F32, shape, LIST_A);
-    let slice = |s: &[usize], l: &[usize], t: &[usize]| Prim::Slice {
+    let slice = |s: &[usize], l: &[usize], t: &[usize]| Prim::new(Slice {
         start: s.to_vec(),
         limit: l.to_vec(),
         stride: t.to_vec(),
-    };
+    });
     out.push(Sample::new(
         slice(&[1, 0], &[3, 5], &[1, 2]),
         vec![f(&[4, 5])],
@@ -459,9 +462,9 @@ fn slicing(out: &mut Vec<Sample>) {
     out.push(Sample::new(slice(&[], &[], &[]), vec![f(&[])], "scalar"));
     let u = operand(DType::U32, &[6], LIST_A);
     out.push(Sample::new(slice(&[1], &[6], &[2]), vec![u], "u32"));
-    let ds = |sizes: &[usize]| Prim::DynamicSlice {
+    let ds = |sizes: &[usize]| Prim::new(DynamicSlice {
         sizes: sizes.to_vec(),
-    };
+    });
     for start in [-1, 0, 2, 4, 100] {
         let s = Tensor::scalar_i32(start);
         out.push(Sample::new(ds(&[2]), vec![f(&[5]), s], "start clamped"));
@@ -479,7 +482,7 @@ fn slicing(out: &mut Vec<Sample>) {
         let upd = operand(DType::F32, &[2], LIST_B);
         let s = Tensor::scalar_i32(start);
         out.push(Sample::new(
-            Prim::DynamicUpdateSlice,
+            Prim::new(DynamicUpdateSlice),
             vec![f(&[5]), upd, s],
             "start clamped",
         ));
@@ -488,19 +491,19 @@ fn slicing(out: &mut Vec<Sample>) {
     let (r, c) = (Tensor::scalar_i32(1), Tensor::scalar_i32(9));
     let x = operand(DType::I32, &[3, 4], LIST_A);
     out.push(Sample::new(
-        Prim::DynamicUpdateSlice,
+        Prim::new(DynamicUpdateSlice),
         vec![x, upd, r, c],
         "2-D i32",
     ));
 }
 
 fn linalg(out: &mut Vec<Sample>) {
-    let dot = |lb: &[usize], rb: &[usize], lc: &[usize], rc: &[usize]| Prim::DotGeneral {
+    let dot = |lb: &[usize], rb: &[usize], lc: &[usize], rc: &[usize]| Prim::new(DotGeneral {
         lhs_batch: lb.to_vec(),
         rhs_batch: rb.to_vec(),
         lhs_contract: lc.to_vec(),
         rhs_contract: rc.to_vec(),
-    };
+    });
     for &d in &[
         DType::F32,
         DType::F64,
@@ -544,30 +547,30 @@ fn linalg(out: &mut Vec<Sample>) {
     ));
     for d in [DType::F32, DType::F64] {
         out.push(Sample::new(
-            Prim::Cholesky,
+            Prim::new(Cholesky),
             vec![values::spd(d, 1, 4)],
             "positive definite",
         ));
         out.push(Sample::new(
-            Prim::Cholesky,
+            Prim::new(Cholesky),
             vec![values::spd(d, 2, 3)],
             "batched",
         ));
         out.push(Sample::new(
-            Prim::Cholesky,
+            Prim::new(Cholesky),
             vec![values::not_pd(d)],
             "not positive definite",
         ));
     }
     let empty = tensor(&[0, 0], Data::F64(vec![]));
-    out.push(Sample::new(Prim::Cholesky, vec![empty], "0 x 0"));
+    out.push(Sample::new(Prim::new(Cholesky), vec![empty], "0 x 0"));
     for bits in 0..16u32 {
-        let prim = Prim::TriangularSolve {
+        let prim = Prim::new(TriangularSolve {
             left_side: bits & 1 != 0,
             lower: bits & 2 != 0,
             transpose_a: bits & 4 != 0,
             unit_diagonal: bits & 8 != 0,
-        };
+        });
         let d = if bits % 3 == 0 {
             DType::F32
         } else {
@@ -577,12 +580,12 @@ fn linalg(out: &mut Vec<Sample>) {
         let inputs = vec![values::triangular(d, 3), values::matrix(d, &b, bits as u64)];
         out.push(Sample::new(prim, inputs, "every flag combination"));
     }
-    let batched = Prim::TriangularSolve {
+    let batched = Prim::new(TriangularSolve {
         left_side: true,
         lower: true,
         transpose_a: false,
         unit_diagonal: false,
-    };
+    });
     let a = values::batched_triangular(2, 3);
     let b = values::matrix(DType::F64, &[2, 3, 1], 11);
     out.push(Sample::new(batched, vec![a, b], "batched"));
@@ -604,23 +607,23 @@ fn random(out: &mut Vec<Sample>) {
             tensor(&[5], Data::U32(vec![0; 5])),
             counters(5),
         ];
-        out.push(Sample::new(Prim::Threefry2x32, inputs, "keys"));
+        out.push(Sample::new(Prim::new(Threefry2x32), inputs, "keys"));
     }
     let hi = tensor(&[2, 2], Data::U32(vec![u32::MAX, 1, 0x243F_6A88, 7]));
     let lo = tensor(&[2, 2], Data::U32(vec![u32::MAX, 2, 0x85A3_08D3, 9]));
     out.push(Sample::new(
-        Prim::Threefry2x32,
+        Prim::new(Threefry2x32),
         vec![u(1), u(2), hi, lo],
         "2-D counters",
     ));
     out.push(Sample::new(
-        Prim::Threefry2x32,
+        Prim::new(Threefry2x32),
         vec![u(3), u(4), u(5), u(6)],
         "scalar",
     ));
     let none = tensor(&[0], Data::U32(vec![]));
     out.push(Sample::new(
-        Prim::Threefry2x32,
+        Prim::new(Threefry2x32),
         vec![u(3), u(4), none.clone(), none],
         "empty",
     ));
@@ -674,11 +677,11 @@ fn print(out: &mut Vec<Sample>) {
         Piece::Text(" n ".into()),
         Piece::Operand(1),
     ];
-    let print = |batch| Prim::Print {
+    let print = |batch| Prim::new(Print {
         pieces: pieces.clone(),
         batch,
         span: None,
-    };
+    });
     let x = operand(DType::F32, &[3], LIST_A);
     let n = operand(DType::I32, &[], LIST_B);
     out.push(Sample::new(print(0), vec![x, n], "an array and a scalar"));
@@ -715,7 +718,7 @@ fn without_custom_vjp_lin(g: &Graph) -> Result<Graph, String> {
     };
     for e in &g.eqns {
         let inputs: Vec<Atom> = e.inputs.iter().map(|a| look(&subst, a)).collect();
-        let Prim::CustomVjpLin { bwd, n_res } = &e.prim else {
+        let Some(CustomVjpLin { bwd, n_res }) = e.prim.downcast_ref::<CustomVjpLin>() else {
             b.eqns.push(Eqn {
                 inputs,
                 ..e.clone()
@@ -754,27 +757,27 @@ mod tests {
         let all = samples();
         for &op in UNARY_OPS {
             assert!(
-                all.iter().any(|s| s.prim == Prim::Unary(op)),
+                all.iter().any(|s| s.prim == Prim::new(Unary(op))),
                 "{}",
                 op.name()
             );
         }
         for &op in BINARY_OPS {
             assert!(
-                all.iter().any(|s| s.prim == Prim::Binary(op)),
+                all.iter().any(|s| s.prim == Prim::new(Binary(op))),
                 "{}",
                 op.name()
             );
         }
         for &c in CMPS {
             assert!(
-                all.iter().any(|s| s.prim == Prim::Compare(c)),
+                all.iter().any(|s| s.prim == Prim::new(Compare(c))),
                 "{}",
                 c.name()
             );
         }
         for &op in REDUCE_OPS {
-            let hit = |s: &Sample| matches!(&s.prim, Prim::Reduce { op: o, .. } if *o == op);
+            let hit = |s: &Sample| s.prim.downcast_ref::<Reduce>().is_some_and(|r| r.op == op);
             assert!(all.iter().any(hit), "{}", op.name());
         }
     }

@@ -6,7 +6,7 @@
 //! [`crate::tensor::kernels`].
 
 use super::expect_arity;
-use crate::backend::stablehlo::{i64_array, list, operands, result, tensor_type, Emitter, Value};
+use crate::ir::emit::{i64_array, list, operands, result, tensor_type, Emitter, Value};
 use crate::tensor::kernels::{self, axis_table, gather_tables, offsets, scatter_tables, strides};
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, ShapeDisplay, TensorType};
@@ -706,7 +706,10 @@ pub use jvp::{jvp_concat, jvp_dynamic_slice, jvp_dynamic_update_slice, jvp_pad, 
 // ---- transpose rules ----
 
 mod transpose;
-pub use transpose::transpose_shape;
+pub use transpose::{
+    transpose_broadcast, transpose_concat, transpose_dynamic_slice, transpose_dynamic_update_slice,
+    transpose_pad, transpose_rev, transpose_reshape, transpose_slice, transpose_transpose,
+};
 
 // ---- batching rules: in `shape/batch.rs` ----
 
@@ -718,3 +721,6 @@ pub use batch::{
 
 #[cfg(test)]
 mod tests;
+
+mod rules;
+pub use rules::*;

@@ -1,22 +1,16 @@
 //! Forward mode: the JVP of a graph, equation by equation, with symbolic
 //! zero tangents (`None`) so that values without a tangent cost nothing.
 
-use super::builder::Builder;
+use super::TRANSFORMS;
+pub use crate::ir::transforms::Jvp;
+use crate::ir::Builder;
 use crate::ir::{fresh_var, Atom, Graph, VarId};
 use std::collections::HashMap;
-
-/// The JVP of a graph: inputs are the primal inputs, then one tangent for
-/// each input marked in `nonzero`; outputs are the primal outputs, then one
-/// tangent for each output marked in `out_nonzero`.
-pub struct Jvp {
-    pub graph: Graph,
-    pub out_nonzero: Vec<bool>,
-}
 
 /// Differentiates `g` in forward mode with respect to the inputs marked in
 /// `nonzero` (inputs of integer or bool dtype never have tangents).
 pub fn jvp_graph(g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
-    let mut b = Builder::default();
+    let mut b = Builder::new(&TRANSFORMS);
     let mut tangents: HashMap<VarId, Atom> = HashMap::new();
     let mut inputs = g.inputs.clone();
     for (v, &nz) in g.inputs.iter().zip(nonzero) {
@@ -97,10 +91,4 @@ pub fn jvp_graph(g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
     })
 }
 
-/// The tangent, or zeros of the primal's type.
-pub fn tangent_or_zero(b: &mut Builder, t: &Option<Atom>, primal: &Atom) -> Result<Atom, String> {
-    match t {
-        Some(t) => Ok(t.clone()),
-        None => b.zeros(&primal.ty()),
-    }
-}
+pub use crate::prims::build::tangent_or_zero;

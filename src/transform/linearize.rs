@@ -7,6 +7,7 @@ use super::partial_eval::partial_eval;
 use crate::diag::Diagnostic;
 use crate::ir::simplify::simplify;
 use crate::ir::Graph;
+use crate::prims::build::Build;
 
 /// `primal`: primal inputs → (primal outputs, residuals).
 /// `linear`: (residuals, tangents of the `nonzero` inputs) → tangents of the
@@ -50,10 +51,7 @@ fn fill_zero_tangents(
     nonzero: &[bool],
     types: &[crate::types::TensorType],
 ) -> Result<Graph, String> {
-    let mut b = super::Builder {
-        eqns: std::mem::take(&mut linear.eqns),
-        primals: None,
-    };
+    let mut b = super::Builder::with_eqns(&super::TRANSFORMS, std::mem::take(&mut linear.eqns));
     let mut given = linear.outputs.into_iter();
     let mut outputs = vec![];
     for (nz, ty) in nonzero.iter().zip(types) {

@@ -1,8 +1,7 @@
 //! Transformations of IR graphs. A transformation file knows no primitive:
 //! it walks the graph and asks each primitive for its rule
-//! ([`crate::prims::Prim::jvp`], ...).
+//! ([`crate::ir::Primitive::jvp`], ...).
 
-pub mod builder;
 pub mod jvp;
 pub mod linearize;
 pub mod partial_eval;
@@ -10,13 +9,49 @@ pub mod stage;
 pub mod transpose;
 pub mod vmap;
 
-pub use builder::Builder;
+pub use crate::ir::Builder;
+pub(crate) use crate::ir::transforms::pick;
 
-/// The items whose flag equals `want` (the known or the unknown inputs, the
-/// linear or the constant operands, ...).
-pub(crate) fn pick<T: Clone>(items: &[T], flags: &[bool], want: bool) -> Vec<T> {
-    (items.iter().zip(flags))
-        .filter(|(_, &f)| f == want)
-        .map(|(x, _)| x.clone())
-        .collect()
+use crate::diag::Diagnostic;
+use crate::ir::transforms::{Jvp, Split, Transforms, Vmapped};
+use crate::ir::Graph;
+
+/// The transformations, as the rules of primitives with regions reach them
+/// (through [`Builder::transforms`]).
+pub struct Passes;
+
+pub static TRANSFORMS: Passes = Passes;
+
+/// An empty builder whose rules reach these transformations.
+pub fn builder() -> Builder {
+    Builder::new(&TRANSFORMS)
+}
+
+impl Transforms for Passes {
+    fn jvp_graph(&self, g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
+        jvp::jvp_graph(g, nonzero)
+    }
+    fn vmap_graph(&self, g: &Graph, in_batched: &[bool], size: usize) -> Result<Vmapped, String> {
+        vmap::vmap_graph(g, in_batched, size)
+    }
+    fn batch_region(
+        &self,
+        g: &Graph,
+        in_batched: &[bool],
+        size: usize,
+        want: &[bool],
+    ) -> Result<Graph, String> {
+        vmap::batch_region(g, in_batched, size, want)
+    }
+    fn transpose_graph(&self, g: &Graph, linear: &[bool]) -> Result<Graph, String> {
+        transpose::transpose_graph(g, linear)
+    }
+    fn partial_eval(
+        &self,
+        g: &Graph,
+        in_unknown: &[bool],
+        force_unknown: &[bool],
+    ) -> Result<Split, Diagnostic> {
+        partial_eval::partial_eval(g, in_unknown, force_unknown)
+    }
 }

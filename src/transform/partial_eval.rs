@@ -9,32 +9,11 @@
 //! conditional that mixes both is split in two by its primitive's rule
 //! (`Prim::partial_eval`), which places one equation on each side.
 
-use super::pick;
+use super::{pick, TRANSFORMS};
+pub use crate::ir::transforms::{Split, Staged};
 use crate::diag::Diagnostic;
 use crate::ir::{Atom, Eqn, Graph, Var, VarId};
 use std::collections::{HashMap, HashSet};
-
-/// The two halves of a graph.
-pub struct Split {
-    /// Known inputs (in order) → the known outputs, then the residuals.
-    pub known: Graph,
-    /// Residuals, then the unknown inputs (in order) → the unknown outputs.
-    pub unknown: Graph,
-    /// Which outputs the unknown graph gives.
-    pub out_unknown: Vec<bool>,
-    /// For each residual, the position of the input of the split graph it
-    /// is, when it is one (a rule may then pass that input along instead).
-    pub residual_inputs: Vec<Option<usize>>,
-}
-
-/// What a primitive's partial-evaluation rule gives for one equation
-/// whose inputs are partly unknown: equations for each side, defining the
-/// original outputs (known ones on the known side) and any residuals.
-pub struct Staged {
-    pub known: Vec<Eqn>,
-    pub unknown: Vec<Eqn>,
-    pub out_unknown: Vec<bool>,
-}
 
 /// Splits `g` given its unknown inputs. Outputs marked in `force_unknown`
 /// are given by the unknown graph even if they are known (they then pass
@@ -99,7 +78,7 @@ fn stage(g: &Graph, in_unknown: &[bool]) -> Result<Sides, Diagnostic> {
             known.push(eqn.clone());
             continue;
         }
-        let staged = eqn.prim.partial_eval(eqn, &unk)?.unwrap_or_else(|| Staged {
+        let staged = eqn.prim.partial_eval(&TRANSFORMS, eqn, &unk)?.unwrap_or_else(|| Staged {
             known: vec![],
             unknown: vec![eqn.clone()],
             out_unknown: vec![true; eqn.outputs.len()],

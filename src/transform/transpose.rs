@@ -2,7 +2,9 @@
 //! JAX's linearize-then-transpose design. Each primitive that can appear
 //! linearly has a transpose rule (`Prim::transpose`); this file knows none.
 
-use super::builder::Builder;
+use super::TRANSFORMS;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 use crate::ir::{fresh_var, Atom, Graph, VarId};
 use std::collections::{HashMap, HashSet};
 
@@ -10,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 /// The result takes the other inputs, then one cotangent per output of `g`,
 /// and returns one cotangent per linear input (zeros where none flows).
 pub fn transpose_graph(g: &Graph, linear: &[bool]) -> Result<Graph, String> {
-    let mut b = Builder::default();
+    let mut b = Builder::new(&TRANSFORMS);
     let mut lin: HashSet<VarId> = HashSet::new();
     let mut inputs = vec![];
     for (v, &l) in g.inputs.iter().zip(linear) {

@@ -4,16 +4,13 @@
 //! values that do not depend on a batched input stay unbatched and their
 //! equations are copied as they are, so loop-invariant work is done once.
 
-use super::builder::Builder;
+use super::TRANSFORMS;
+pub use crate::ir::transforms::Vmapped;
+use crate::ir::Builder;
 use crate::ir::{fresh_var, Atom, Eqn, Graph, VarId};
 use crate::prims::batching::{batched_type, to_batched};
 use std::collections::HashMap;
 
-/// A batched graph and which of its outputs are batched.
-pub struct Vmapped {
-    pub graph: Graph,
-    pub out_batched: Vec<bool>,
-}
 
 /// Batches `g` over `size` examples. The inputs marked in `in_batched`
 /// take a leading dim of `size`, the others keep their types (shared by
@@ -28,7 +25,7 @@ pub fn vmap_graph(g: &Graph, in_batched: &[bool], size: usize) -> Result<Vmapped
             g.inputs.len()
         ));
     }
-    let mut b = Builder::default();
+    let mut b = Builder::new(&TRANSFORMS);
     let mut env: HashMap<VarId, (Atom, bool)> = HashMap::new();
     let mut inputs = vec![];
     for (v, &bt) in g.inputs.iter().zip(in_batched) {
@@ -135,10 +132,7 @@ pub fn batch_region(
     if want.len() != out_batched.len() {
         return Err("a region's batching does not match its outputs".into());
     }
-    let mut b = Builder {
-        eqns: std::mem::take(&mut graph.eqns),
-        primals: None,
-    };
+    let mut b = Builder::with_eqns(&TRANSFORMS, std::mem::take(&mut graph.eqns));
     let mut outputs = vec![];
     for ((o, &is), &w) in graph.outputs.iter().zip(&out_batched).zip(want) {
         if is && !w {

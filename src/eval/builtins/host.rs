@@ -2,6 +2,7 @@
 //! `time`; and `print`, which inside a function prints when the compiled
 //! program runs (as `jax.debug.print`).
 
+use crate::prims::Print;
 use super::{Args, Builtin};
 use crate::diag::{Diagnostic, Result};
 use crate::eval::display::{display, display_traced};
@@ -51,11 +52,11 @@ pub const BUILTINS: &[Builtin] = &[
 fn print(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     if ev.tracer.is_tracing() {
         let (pieces, operands) = display_traced(&args.values);
-        let prim = Prim::Print {
+        let prim = Prim::new(Print {
             pieces,
             batch: 0,
             span: Some(args.call),
-        };
+        });
         ev.tracer
             .apply(prim, &operands)
             .map_err(|m| Diagnostic::at(args.call, m))?;

@@ -1,5 +1,6 @@
 //! Linear algebra builtins (LANGUAGE.md §6 "Linear algebra").
 
+use crate::prims::{Cholesky, DotGeneral, Pad, TriangularSolve};
 use super::reduce::sum_of;
 use super::util::{self, done};
 use super::{Args, Builtin};
@@ -132,12 +133,12 @@ fn dot(ev: &mut Evaluator, args: &Args) -> Result<Value> {
             ),
         ));
     }
-    let prim = Prim::DotGeneral {
+    let prim = Prim::new(DotGeneral {
         lhs_batch: vec![],
         rhs_batch: vec![],
         lhs_contract: vec![ka],
         rhs_contract: vec![kb],
-    };
+    });
     let r = ops::coerce_dtype(t, &a, &b).and_then(|((a, b), _)| ops::apply1(t, prim, &[a, b]));
     done(args, r)
 }
@@ -203,11 +204,11 @@ fn diagonal_matrix(t: &mut Tracer, v: &Arr, n: usize) -> Result<Arr> {
     if n == 0 {
         return util::fill(t, &zero, &[0, 0]);
     }
-    let prim = Prim::Pad {
+    let prim = Prim::new(Pad {
         lo: vec![0],
         hi: vec![0],
         interior: vec![n],
-    };
+    });
     let padded = ops::apply1(t, prim, &[v.clone(), zero])?;
     ops::reshape(t, &padded, &[n, n])
 }
@@ -234,7 +235,7 @@ fn cholesky(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let x = args.arr(0)?;
     let t = &mut ev.tracer;
     let x = square(args, 0, t, &x)?;
-    done(args, ops::apply1(t, Prim::Cholesky, &[x]))
+    done(args, ops::apply1(t, Prim::new(Cholesky), &[x]))
 }
 
 /// The options of a triangular solve.
@@ -298,12 +299,12 @@ fn tri_solve(t: &mut Tracer, a: &Arr, b: &Arr, o: Tri) -> Result<Arr> {
         &b2,
         &[batch.clone(), b2.shape()[rb - 2..].to_vec()].concat(),
     )?;
-    let prim = Prim::TriangularSolve {
+    let prim = Prim::new(TriangularSolve {
         left_side: o.left_side,
         lower: o.lower,
         transpose_a: o.transpose_a,
         unit_diagonal: false,
-    };
+    });
     let x = ops::apply1(t, prim, &[a, b2])?;
     match b.rank() {
         1 => ops::reshape(t, &x, &[batch, vec![n]].concat()),
@@ -406,7 +407,7 @@ fn cholesky_solve(ev: &mut Evaluator, args: &Args) -> Result<Value> {
         transpose_a: true,
         ..lower
     };
-    let r = ops::apply1(t, Prim::Cholesky, &[a]).and_then(|l| {
+    let r = ops::apply1(t, Prim::new(Cholesky), &[a]).and_then(|l| {
         let y = tri_solve(t, &l, &b, lower)?;
         tri_solve(t, &l, &y, upper)
     });

@@ -3,6 +3,7 @@
 //! One-argument functions apply leaf by leaf to trees (`exp(params)`);
 //! integer arguments of transcendental functions compute in `f32`.
 
+use crate::prims::Binary;
 use super::util::{self, done};
 use super::{Args, Builtin};
 use crate::diag::{Diagnostic, Result};
@@ -203,7 +204,7 @@ fn complex_of(t: &mut Tracer, re: &Arr, im: &Arr) -> Result<Arr> {
         let x = ops::cast(t, x, part)?;
         parts.push(ops::broadcast_to(t, &x, &shape)?);
     }
-    ops::apply1(t, Prim::Binary(BinaryOp::Complex), &parts)
+    ops::apply1(t, Prim::new(Binary(BinaryOp::Complex)), &parts)
 }
 
 /// The real part; a real array is its own real part.

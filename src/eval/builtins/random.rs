@@ -16,6 +16,7 @@
 //! * `randint`: two words per value from the two halves of `split(k)`,
 //!   reduced modulo the span (JAX's slightly biased scheme).
 
+use crate::prims::{BitcastConvert, Threefry2x32};
 use super::util::{self, done};
 use super::{Args, Builtin};
 use crate::diag::{Diagnostic, Result};
@@ -113,7 +114,7 @@ fn seed_words(t: &mut Tracer, seed: &Arr) -> Result<(Arr, Arr)> {
         _ => {
             let lo = ops::apply1(
                 t,
-                Prim::BitcastConvert(DType::U32),
+                Prim::new(BitcastConvert(DType::U32)),
                 std::slice::from_ref(seed),
             )?;
             Ok((util::scalar_u32(0), lo))
@@ -126,7 +127,7 @@ fn threefry(t: &mut Tracer, key: &Arr, x0: Arr, x1: Arr) -> Result<(Arr, Arr)> {
     let k0 = util::element(t, key, 0)?;
     let k1 = util::element(t, key, 1)?;
     let out = t
-        .apply(Prim::Threefry2x32, &[k0, k1, x0, x1])
+        .apply(Prim::new(Threefry2x32), &[k0, k1, x0, x1])
         .map_err(Diagnostic::new)?;
     match out.as_slice() {
         [y0, y1] => Ok((y0.clone(), y1.clone())),
@@ -189,7 +190,7 @@ fn uniform_of(t: &mut Tracer, key: &Arr, shape: &[usize], lo: &Arr, hi: &Arr) ->
     let mantissa = ops::binary(t, BinaryOp::ShiftRightLogical, &bits, &util::scalar_u32(9))?;
     let one_bits = util::scalar_u32(1.0f32.to_bits());
     let float_bits = ops::binary(t, BinaryOp::Or, &mantissa, &one_bits)?;
-    let f = ops::apply1(t, Prim::BitcastConvert(DType::F32), &[float_bits])?;
+    let f = ops::apply1(t, Prim::new(BitcastConvert(DType::F32)), &[float_bits])?;
     let f = ops::binary(t, BinaryOp::Sub, &f, &util::scalar(DType::F32, 1.0))?;
     let span = ops::binary(t, BinaryOp::Sub, hi, lo)?;
     let scaled = ops::binary(t, BinaryOp::Mul, &f, &span)?;
@@ -367,7 +368,7 @@ fn randint_of(
         random_bits(t, &keys[1], shape)?,
     );
     let diff = ops::materialize(&ops::binary(t, Sub, hi, lo)?);
-    let span = ops::apply1(t, Prim::BitcastConvert(DType::U32), &[diff])?;
+    let span = ops::apply1(t, Prim::new(BitcastConvert(DType::U32)), &[diff])?;
     let empty = ops::compare(t, Cmp::Le, hi, lo)?;
     let mut span = ops::select(t, &empty, &util::scalar_u32(1), &span)?;
     if let Some(above) = hi_above {
@@ -384,6 +385,6 @@ fn randint_of(
     let b = ops::binary(t, Rem, &lower, &span)?;
     let sum = ops::binary(t, Add, &a, &b)?;
     let offset = ops::binary(t, Rem, &sum, &span)?;
-    let offset = ops::apply1(t, Prim::BitcastConvert(DType::I32), &[offset])?;
+    let offset = ops::apply1(t, Prim::new(BitcastConvert(DType::I32)), &[offset])?;
     ops::binary(t, Add, lo, &offset)
 }

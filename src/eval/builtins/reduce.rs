@@ -1,6 +1,7 @@
 //! Reductions (LANGUAGE.md §6 "Reductions"): `axis = none` (all axes), an
 //! int or a tuple of ints; `keepdims = false`.
 
+use crate::prims::ArgReduce;
 use super::util::{self, done};
 use super::{Args, Builtin};
 use crate::diag::Result;
@@ -190,7 +191,7 @@ fn arg_reduce(ev: &mut Evaluator, args: &Args, op: ArgOp) -> Result<Value> {
         (x.clone(), vec![axis])
     };
     util::check_nonempty(args, &operand, &[axis])?;
-    let r = ops::apply1(t, Prim::ArgReduce { op, axis }, &[operand]);
+    let r = ops::apply1(t, Prim::new(ArgReduce { op, axis }), &[operand]);
     let r = match keepdims {
         true => r.and_then(|r| ops::reshape(t, &r, &util::kept_shape(x.shape(), &reduced))),
         false => r,

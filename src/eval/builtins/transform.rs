@@ -1,5 +1,6 @@
 //! Transformations (LANGUAGE.md §7): they take functions and return values or functions.
 
+use crate::prims::StopGradient;
 use super::{Args, Builtin};
 use crate::diag::{Diagnostic, Result};
 use crate::eval::exec::Evaluator;
@@ -174,7 +175,7 @@ fn hvp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
 fn stop_gradient(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let t = &mut ev.tracer;
     map_arrays(args.get(0)?, &mut |a| {
-        ops::apply1(t, Prim::StopGradient, &[ops::materialize(a)])
+        ops::apply1(t, Prim::new(StopGradient), &[ops::materialize(a)])
     })
     .map_err(|e| e.or_span(args.call))
 }

@@ -4,6 +4,7 @@
 //! builtins, they only emit primitives through the tracer, so they work both
 //! eagerly and inside traces.
 
+use crate::prims::{Concat, Iota, Slice};
 use super::Args;
 use crate::diag::{Diagnostic, Result};
 use crate::eval::exec::Evaluator;
@@ -50,11 +51,11 @@ pub fn fill(t: &mut Tracer, v: &Arr, shape: &[usize]) -> Result<Arr> {
 
 /// `0, 1, 2, ...` along `dim` of `shape`.
 pub fn iota(t: &mut Tracer, shape: &[usize], dim: usize, dtype: DType) -> Result<Arr> {
-    let prim = Prim::Iota {
+    let prim = Prim::new(Iota {
         shape: shape.to_vec(),
         dim,
         dtype,
-    };
+    });
     ops::apply1(t, prim, &[])
 }
 
@@ -66,11 +67,11 @@ pub fn slice(
     limit: Vec<usize>,
     stride: Vec<usize>,
 ) -> Result<Arr> {
-    let prim = Prim::Slice {
+    let prim = Prim::new(Slice {
         start,
         limit,
         stride,
-    };
+    });
     ops::apply1(t, prim, &[ops::materialize(a)])
 }
 
@@ -86,7 +87,7 @@ pub fn concat(t: &mut Tracer, xs: &[Arr], axis: usize) -> Result<Arr> {
     if xs.len() == 1 {
         return Ok(xs[0].clone());
     }
-    ops::apply1(t, Prim::Concat { axis }, &xs)
+    ops::apply1(t, Prim::new(Concat { axis }), &xs)
 }
 
 /// `a` converted to a float dtype if it is an integer or bool (`f32`; a weak

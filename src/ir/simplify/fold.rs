@@ -2,7 +2,6 @@
 
 use super::Rewriter;
 use crate::ir::{Atom, Eqn};
-use crate::prims::{BinaryOp, Prim};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 
@@ -57,57 +56,26 @@ impl Rewriter for Forward {
         let [out] = eqn.outputs.as_slice() else {
             return None;
         };
-        let operand = match eqn.inputs.as_slice() {
-            [x] if is_identity(&eqn.prim, &out.ty) => x,
-            [x, y] => neutral_operand(&eqn.prim, x, y)?,
-            [p, x, y] if eqn.prim == Prim::Select => match uniform(p)?.get_f64(0) != 0.0 {
-                true => x,
-                false => y,
-            },
-            _ => return None,
-        };
+        let operand = eqn.inputs.get(eqn.prim.forwards(&eqn.inputs, &out.ty)?)?;
         (operand.ty() == out.ty).then(|| vec![operand.clone()])
     }
 }
 
-/// `x` in `x * 1`, `1 * x` and `x ** 1`: the other operand is a constant
-/// whose elements are all one. (`x + 0` is not `x` when `x` is `-0.0`.)
-fn neutral_operand<'a>(prim: &Prim, x: &'a Atom, y: &'a Atom) -> Option<&'a Atom> {
-    let is_one = |a: &Atom| uniform(a).is_some_and(|t| t.dtype().is_float() && t.get_f64(0) == 1.0);
-    match prim {
-        Prim::Binary(BinaryOp::Mul) if is_one(x) => Some(y),
-        Prim::Binary(BinaryOp::Mul | BinaryOp::Pow) if is_one(y) => Some(x),
-        _ => None,
-    }
-}
-
-/// A nonempty constant whose elements are all equal, as the whole tensor.
-fn uniform(a: &Atom) -> Option<&Tensor> {
+/// A nonempty constant whose elements are all equal, as the whole tensor
+/// (for the primitives' [`forwards`](crate::ir::Primitive::forwards) rules).
+pub fn uniform(a: &Atom) -> Option<&Tensor> {
     let Atom::Const(t) = a else { return None };
     let first = (t.size() > 0).then(|| t.get_f64(0))?;
     let same = (1..t.size()).all(|i| t.get_f64(i).to_bits() == first.to_bits());
     (same && !t.dtype().is_complex()).then_some(t)
 }
 
-/// Whether `prim`, applied to one operand of type `ty` and giving `ty`, is
-/// the identity. Keeping the type is not enough for a transpose (`[1, 0]` on
-/// a square matrix) or a broadcast (whose dims may permute).
-fn is_identity(prim: &Prim, ty: &TensorType) -> bool {
-    let in_order = |xs: &[usize]| xs.iter().enumerate().all(|(i, &x)| i == x);
-    match prim {
-        Prim::Reshape { .. } | Prim::Convert(_) | Prim::BitcastConvert(_) => true,
-        Prim::Transpose { perm } => in_order(perm),
-        Prim::Broadcast { dims, .. } => in_order(dims),
-        Prim::Rev { axes } => axes.iter().all(|&a| ty.shape.get(a) == Some(&1)),
-        Prim::Slice {
-            start,
-            limit,
-            stride,
-        } => {
-            start.iter().all(|&s| s == 0)
-                && limit.as_slice() == ty.shape.as_slice()
-                && stride.iter().all(|&s| s == 1)
-        }
-        _ => false,
-    }
+/// Whether `a` is a float constant whose elements are all one.
+pub fn is_one(a: &Atom) -> bool {
+    uniform(a).is_some_and(|t| t.dtype().is_float() && t.get_f64(0) == 1.0)
+}
+
+/// Whether `xs` is `0, 1, 2, ...`.
+pub fn in_order(xs: &[usize]) -> bool {
+    xs.iter().enumerate().all(|(i, &x)| i == x)
 }

@@ -8,7 +8,6 @@
 //! loop as it is, where a value computed in the body would be stacked.
 
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var, VarId};
-use crate::prims::Prim;
 use std::collections::{HashMap, HashSet};
 
 /// Hoists loop invariants out of every `while` and `scan` of `graph` and
@@ -40,52 +39,9 @@ pub(super) fn hoist_graph(graph: &Graph, changed: &mut bool) -> Graph {
 /// The hoisted equations and the loop with its new constants, if any
 /// equation of its body is invariant.
 fn hoist_eqn(eqn: &Eqn) -> Option<(Vec<Eqn>, Eqn)> {
-    let (body, n_consts) = match &eqn.prim {
-        Prim::While { body, n_consts, .. } | Prim::Scan { body, n_consts, .. } => (body, *n_consts),
-        _ => return None,
-    };
+    let (body, n_consts) = eqn.prim.loop_body()?;
     let hoisted = hoist_body(body, eqn.inputs.get(..n_consts)?)?;
-    let k = hoisted.new_consts.len();
-    let with_consts = |g: &Graph, vars: Vec<Var>| {
-        let mut inputs = g.inputs[..n_consts].to_vec();
-        inputs.extend(vars);
-        inputs.extend(g.inputs[n_consts..].iter().cloned());
-        Graph {
-            inputs,
-            eqns: g.eqns.clone(),
-            outputs: g.outputs.clone(),
-        }
-    };
-    let prim = match &eqn.prim {
-        Prim::While {
-            cond,
-            trip_count,
-            span,
-            ..
-        } => {
-            let unused = hoisted.new_vars.iter().map(|v| fresh_var(v.ty.clone()));
-            Prim::While {
-                cond: Box::new(with_consts(cond, unused.collect())),
-                body: Box::new(with_consts(&hoisted.body, hoisted.new_vars)),
-                n_consts: n_consts + k,
-                trip_count: *trip_count,
-                span: *span,
-            }
-        }
-        Prim::Scan {
-            n_carries,
-            length,
-            reverse,
-            ..
-        } => Prim::Scan {
-            body: Box::new(with_consts(&hoisted.body, hoisted.new_vars)),
-            n_consts: n_consts + k,
-            n_carries: *n_carries,
-            length: *length,
-            reverse: *reverse,
-        },
-        _ => return None,
-    };
+    let prim = eqn.prim.with_loop_body(hoisted.body, hoisted.new_vars)?;
     let mut inputs = eqn.inputs[..n_consts].to_vec();
     inputs.extend(hoisted.new_consts);
     inputs.extend(eqn.inputs[n_consts..].iter().cloned());
@@ -95,6 +51,19 @@ fn hoist_eqn(eqn: &Eqn) -> Option<(Vec<Eqn>, Eqn)> {
         outputs: eqn.outputs.clone(),
     };
     Some((hoisted.outer, new))
+}
+
+/// `g` with `vars` inserted among its inputs after the first `n_consts`
+/// (new constants of a loop region).
+pub fn with_consts(g: &Graph, n_consts: usize, vars: Vec<Var>) -> Graph {
+    let mut inputs = g.inputs[..n_consts].to_vec();
+    inputs.extend(vars);
+    inputs.extend(g.inputs[n_consts..].iter().cloned());
+    Graph {
+        inputs,
+        eqns: g.eqns.clone(),
+        outputs: g.outputs.clone(),
+    }
 }
 
 /// A body with its invariant equations taken out.

@@ -3,14 +3,16 @@
 //! becomes one loop over the batch, and a conditional one conditional (or,
 //! when each example picks its own branch, every branch and a `select`).
 
+use crate::prims::{Cond, Reduce, Scan, Select, Transpose, While};
 use super::split;
 use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::batching::to_batched;
 use crate::prims::{BatchResult, Cmp, Prim, ReduceOp};
 use crate::span::Span;
 use crate::tensor::Tensor;
-use crate::transform::vmap::{batch_region, vmap_graph};
-use crate::transform::Builder;
+use crate::ir::transforms::Tx;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 
 type R<T> = Result<T, String>;
 
@@ -39,10 +41,10 @@ pub fn batch_while(
     else {
         return Err("while has fewer operands than constants".into());
     };
-    let (carry_b, pred_b) = carry_fixed_point(cond, body, const_b, carry_in, size)?;
+    let (carry_b, pred_b) = carry_fixed_point(b.transforms(), cond, body, const_b, carry_in, size)?;
     let flags = [const_b, &carry_b].concat();
-    let mut new_body = batch_region(body, &flags, size, &carry_b)?;
-    let mut new_cond = batch_region(cond, &flags, size, &[pred_b])?;
+    let mut new_body = b.transforms().batch_region(body, &flags, size, &carry_b)?;
+    let mut new_cond = b.transforms().batch_region(cond, &flags, size, &[pred_b])?;
     if pred_b {
         new_body = masked_body(&new_cond, &new_body)?;
         new_cond = any_cond(&new_cond)?;
@@ -55,13 +57,13 @@ pub fn batch_while(
             x.clone()
         });
     }
-    let prim = Prim::While {
+    let prim = Prim::new(While {
         cond: Box::new(new_cond),
         body: Box::new(new_body),
         n_consts,
         trip_count,
         span,
-    };
+    });
     Ok((b.apply(prim, &operands)?, carry_b))
 }
 
@@ -88,7 +90,7 @@ pub fn batch_scan(
     let mut carry_b = carry_in.to_vec();
     let out_b = loop {
         let flags = [const_b, &carry_b, xs_b].concat();
-        let out_b = vmap_graph(body, &flags, size)?.out_batched;
+        let out_b = b.transforms().vmap_graph(body, &flags, size)?.out_batched;
         let grown: Vec<bool> = carry_b.iter().zip(&out_b).map(|(a, b)| *a || *b).collect();
         if grown == carry_b {
             break out_b;
@@ -96,7 +98,7 @@ pub fn batch_scan(
         carry_b = grown;
     };
     let flags = [const_b, &carry_b, xs_b].concat();
-    let new_body = batch_region(body, &flags, size, &out_b)?;
+    let new_body = b.transforms().batch_region(body, &flags, size, &out_b)?;
     let mut operands = consts.to_vec();
     for ((x, &was), &now) in carries.iter().zip(carry_in).zip(&carry_b) {
         operands.push(match now {
@@ -110,13 +112,13 @@ pub fn batch_scan(
             false => x.clone(),
         });
     }
-    let prim = Prim::Scan {
+    let prim = Prim::new(Scan {
         body: Box::new(new_body),
         n_consts,
         n_carries,
         length,
         reverse,
-    };
+    });
     let outs = b.apply(prim, &operands)?;
     let mut results = outs[..n_carries].to_vec();
     for (y, &bt) in outs[n_carries..].iter().zip(&out_b[n_carries..]) {
@@ -132,12 +134,13 @@ pub fn batch_scan(
 fn swap_leading(b: &mut Builder, x: &Atom) -> R<Atom> {
     let mut perm: Vec<usize> = (0..x.ty().rank()).collect();
     perm.swap(0, 1);
-    b.apply1(Prim::Transpose { perm }, std::slice::from_ref(x))
+    b.apply1(Prim::new(Transpose { perm }), std::slice::from_ref(x))
 }
 
 /// The carries that are batched on some iteration, and whether the
 /// condition is batched (then all carries are).
 fn carry_fixed_point(
+    t: Tx,
     cond: &Graph,
     body: &Graph,
     const_b: &[bool],
@@ -147,10 +150,10 @@ fn carry_fixed_point(
     let mut carry_b = carry_b.to_vec();
     loop {
         let flags = [const_b, &carry_b].concat();
-        if vmap_graph(cond, &flags, size)?.out_batched.contains(&true) {
+        if t.vmap_graph(cond, &flags, size)?.out_batched.contains(&true) {
             return Ok((vec![true; carry_b.len()], true));
         }
-        let out_b = vmap_graph(body, &flags, size)?.out_batched;
+        let out_b = t.vmap_graph(body, &flags, size)?.out_batched;
         let grown: Vec<bool> = carry_b.iter().zip(&out_b).map(|(a, b)| *a || *b).collect();
         if grown == carry_b {
             return Ok((carry_b, false));
@@ -170,10 +173,10 @@ fn any_cond(cond: &Graph) -> R<Graph> {
     let atoms: Vec<Atom> = inputs.iter().cloned().map(Atom::Var).collect();
     let mut b = Builder::default();
     let pred = b.inline(cond, &atoms)?;
-    let any = Prim::Reduce {
+    let any = Prim::new(Reduce {
         op: ReduceOp::Or,
         axes: vec![0],
-    };
+    });
     let out = b.apply(any, &pred)?;
     Ok(Graph {
         inputs,
@@ -209,7 +212,7 @@ fn masked_body(cond: &Graph, body: &Graph) -> R<Graph> {
 fn select_rows(b: &mut Builder, pred: &Atom, x: &Atom, y: &Atom) -> R<Atom> {
     let shape = x.ty().shape;
     let pred = b.broadcast(pred, &shape, &[0])?;
-    b.apply1(Prim::Select, &[pred, x.clone(), y.clone()])
+    b.apply1(Prim::new(Select), &[pred, x.clone(), y.clone()])
 }
 
 /// With an index shared by the batch, each branch is batched with the same
@@ -239,17 +242,17 @@ pub fn batch_cond(
         .len();
     let mut out_b = vec![index_b; n_out];
     for g in branches {
-        let flags = vmap_graph(g, operand_b, size)?.out_batched;
+        let flags = b.transforms().vmap_graph(g, operand_b, size)?.out_batched;
         out_b = out_b.iter().zip(flags).map(|(a, b)| *a || b).collect();
     }
     let batched_branches = (branches.iter())
-        .map(|g| batch_region(g, operand_b, size, &out_b))
+        .map(|g| b.transforms().batch_region(g, operand_b, size, &out_b))
         .collect::<R<Vec<_>>>()?;
     if !index_b {
         let outs = b.apply(
-            Prim::Cond {
+            Prim::new(Cond {
                 branches: batched_branches,
-            },
+            }),
             inputs,
         )?;
         return Ok((outs, out_b));

@@ -6,12 +6,14 @@
 //! variable ids are unique across a whole graph, regions included; so every
 //! region placed in a new equation is a copy with fresh variables.
 
+use crate::prims::{Cond, Scan, While};
 use super::{split, spread};
 use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::{JvpResult, Prim};
 use crate::span::Span;
-use crate::transform::jvp::{jvp_graph, tangent_or_zero, Jvp};
-use crate::transform::Builder;
+use crate::ir::transforms::{Jvp, Tx};
+use crate::ir::Builder;
+use crate::prims::build::tangent_or_zero;
 
 type R<T> = Result<T, String>;
 
@@ -43,7 +45,7 @@ pub fn jvp_while(
         return Err("while operands do not match its body".into());
     }
     let const_nz: Vec<bool> = const_ts.iter().map(Option::is_some).collect();
-    let (carry_nz, body_jvp) = carry_fixed_point(body, &const_nz, carry_ts, &[])?;
+    let (carry_nz, body_jvp) = carry_fixed_point(b.transforms(), body, &const_nz, carry_ts, &[])?;
     if !carry_nz.contains(&true) {
         return Ok(vec![None; carries.len()]);
     }
@@ -60,13 +62,13 @@ pub fn jvp_while(
     {
         inputs.push(tangent_or_zero(b, t, p)?);
     }
-    let prim = Prim::While {
+    let prim = Prim::new(While {
         cond: Box::new(new_cond),
         body: Box::new(new_body),
         n_consts: n_consts + const_ts.iter().flatten().count(),
         trip_count,
         span,
-    };
+    });
     let outs = b.apply(prim, &inputs)?;
     b.primals = Some(outs[..carries.len()].to_vec());
     Ok(spread(outs.get(carries.len()..).unwrap_or(&[]), &carry_nz))
@@ -76,6 +78,7 @@ pub fn jvp_while(
 /// them. The body's inputs are the constants, the carries, then (in a
 /// `scan`) the stacked inputs' slices; its first outputs are the carries.
 fn carry_fixed_point(
+    t: Tx,
     body: &Graph,
     const_nz: &[bool],
     carry_ts: &[Option<Atom>],
@@ -84,7 +87,7 @@ fn carry_fixed_point(
     let mut carry_nz: Vec<bool> = carry_ts.iter().map(Option::is_some).collect();
     loop {
         let nz: Vec<bool> = [const_nz, &carry_nz, xs_nz].concat();
-        let jvp = jvp_graph(body, &nz)?;
+        let jvp = t.jvp_graph(body, &nz)?;
         let grown: Vec<bool> = (carry_nz.iter().zip(&jvp.out_nonzero))
             .map(|(&before, &now)| before || now)
             .collect();
@@ -153,7 +156,7 @@ pub fn jvp_scan(
     let (carry_ts, xs_ts) = split(rest, n_carries).ok_or_else(bad)?;
     let nz = |ts: &[Option<Atom>]| ts.iter().map(Option::is_some).collect::<Vec<bool>>();
     let (const_nz, xs_nz) = (nz(const_ts), nz(xs_ts));
-    let (carry_nz, jvp) = carry_fixed_point(body, &const_nz, carry_ts, &xs_nz)?;
+    let (carry_nz, jvp) = carry_fixed_point(b.transforms(), body, &const_nz, carry_ts, &xs_nz)?;
     let ys_nz = jvp.out_nonzero.get(n_carries..).ok_or_else(bad)?.to_vec();
     if !carry_nz.contains(&true) && !ys_nz.contains(&true) {
         return Ok(vec![None; n_carries + ys_nz.len()]);
@@ -187,13 +190,13 @@ pub fn jvp_scan(
     inputs.extend(xs.iter().cloned());
     inputs.extend(xs_ts.iter().flatten().cloned());
     let n_carry_ts = carry_nz.iter().filter(|&&nz| nz).count();
-    let prim = Prim::Scan {
+    let prim = Prim::new(Scan {
         body: Box::new(new_body),
         n_consts: n_consts + const_nz.iter().filter(|&&nz| nz).count(),
         n_carries: n_carries + n_carry_ts,
         length,
         reverse,
-    };
+    });
     let outs = b.apply(prim, &inputs)?;
     let (carry_part, ys_part) = split(&outs, n_carries + n_carry_ts).ok_or_else(bad)?;
     let (carry_outs, carry_t_outs) = carry_part.split_at(n_carries);
@@ -247,7 +250,7 @@ pub fn jvp_cond(
         return Err("cond takes an index operand".into());
     };
     let nz: Vec<bool> = operand_ts.iter().map(Option::is_some).collect();
-    let jvps = (branches.iter().map(|g| jvp_graph(g, &nz))).collect::<R<Vec<Jvp>>>()?;
+    let jvps = (branches.iter().map(|g| b.transforms().jvp_graph(g, &nz))).collect::<R<Vec<Jvp>>>()?;
     let n_out = branches
         .first()
         .ok_or("cond has no branches")?
@@ -263,7 +266,7 @@ pub fn jvp_cond(
     let mut inputs = vec![index.clone()];
     inputs.extend(operands.iter().cloned());
     inputs.extend(operand_ts.iter().flatten().cloned());
-    let outs = b.apply(Prim::Cond { branches }, &inputs)?;
+    let outs = b.apply(Prim::new(Cond { branches }), &inputs)?;
     b.primals = Some(outs[..n_out].to_vec());
     Ok(spread(outs.get(n_out..).unwrap_or(&[]), &out_nz))
 }
@@ -275,10 +278,8 @@ fn with_tangents(jvp: &Jvp, want: &[bool]) -> R<Graph> {
     let g = jvp.graph.fresh_copy();
     let (primal, ts) = split(&g.outputs, want.len()).ok_or("JVP graph lacks outputs")?;
     let mut ts = ts.iter();
-    let mut b = Builder {
-        eqns: g.eqns,
-        primals: None,
-    };
+    let mut b = Builder::default();
+    b.eqns = g.eqns;
     let mut outputs = primal.to_vec();
     for ((p, &nz), &w) in primal.iter().zip(&jvp.out_nonzero).zip(want) {
         let t = if nz { ts.next().cloned() } else { None };

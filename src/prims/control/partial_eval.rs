@@ -3,14 +3,16 @@
 //! tangents) becomes one equation on the known side and one on the
 //! unknown side (see `transform/partial_eval.rs`).
 
+use crate::prims::{Cond, Scan};
 use super::pick;
 use super::scan::stacked_type;
 use crate::diag::Diagnostic;
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::prims::Prim;
 use crate::span::Span;
-use crate::transform::partial_eval::{partial_eval, Split, Staged};
-use crate::transform::Builder;
+use crate::ir::transforms::{Split, Staged, Tx};
+use crate::ir::Builder;
+use crate::prims::build::Build;
 
 type R<T> = Result<T, Diagnostic>;
 
@@ -22,6 +24,7 @@ fn internal(m: impl Into<String>) -> Diagnostic {
 /// The number of iterations of any other loop is known only when it runs,
 /// so its values cannot be stored for the backward pass.
 pub fn partial_eval_while(
+    t: Tx,
     body: &Graph,
     n_consts: usize,
     (trip_count, span): (Option<u64>, Option<Span>),
@@ -43,7 +46,7 @@ pub fn partial_eval_while(
     // The loop stands for a scan over its carries, with no stacked values.
     let length = usize::try_from(n).map_err(|_| internal("trip count too large"))?;
     let n_carries = body.outputs.len();
-    partial_eval_scan(body, [n_consts, n_carries, length], false, eqn, unknown)
+    partial_eval_scan(t, body, [n_consts, n_carries, length], false, eqn, unknown)
 }
 
 /// A scan splits into a known scan and an unknown one. A carry is unknown
@@ -53,6 +56,7 @@ pub fn partial_eval_while(
 /// scan reads them as stacked inputs. Residuals that are the body's known
 /// constants or stacked inputs are passed to the unknown scan as they are.
 pub fn partial_eval_scan(
+    t: Tx,
     body: &Graph,
     [n_consts, n_carries, length]: [usize; 3],
     reverse: bool,
@@ -69,7 +73,7 @@ pub fn partial_eval_scan(
         ]
         .concat();
         let force = [carry_unk.clone(), vec![false; n_ys]].concat();
-        let split = partial_eval(body, &body_unk, &force)?;
+        let split = t.partial_eval(body, &body_unk, &force)?;
         let grown: Vec<bool> = (carry_unk.iter().zip(&split.out_unknown))
             .map(|(&a, &b)| a || b)
             .collect();
@@ -151,13 +155,13 @@ fn known_scan(
         }
     }
     let count = |range: std::ops::Range<usize>| unk[range].iter().filter(|&&u| !u).count();
-    let prim = Prim::Scan {
+    let prim = Prim::new(Scan {
         body: Box::new(body.fresh_copy()),
         n_consts: count(0..n_consts),
         n_carries: count(n_consts..n_consts + n_carries),
         length,
         reverse,
-    };
+    });
     let mut outputs: Vec<Var> = (eqn.outputs.iter().zip(&split.out_unknown))
         .filter(|(_, &u)| !u)
         .map(|(v, _)| v.clone())
@@ -239,13 +243,13 @@ fn unknown_scan(
         o_xs,
     ]
     .concat();
-    let prim = Prim::Scan {
+    let prim = Prim::new(Scan {
         body: Box::new(body),
         n_consts: const_args.len() + n_unk_consts,
         n_carries: n_unk_carries,
         length,
         reverse,
-    };
+    });
     let outputs = pick(&eqn.outputs, &split.out_unknown, true);
     Ok(Eqn {
         prim,
@@ -258,7 +262,7 @@ fn unknown_scan(
 /// residuals of every branch: each branch gives zeros for the others') and
 /// an unknown one reading those residuals. A result unknown in one branch
 /// is given by the unknown conditional in all of them.
-pub fn partial_eval_cond(branches: &[Graph], eqn: &Eqn, unknown: &[bool]) -> R<Staged> {
+pub fn partial_eval_cond(t: Tx, branches: &[Graph], eqn: &Eqn, unknown: &[bool]) -> R<Staged> {
     let (index, operands) = eqn
         .inputs
         .split_first()
@@ -272,7 +276,7 @@ pub fn partial_eval_cond(branches: &[Graph], eqn: &Eqn, unknown: &[bool]) -> R<S
     let n_out = eqn.outputs.len();
     let mut out_unk = vec![false; n_out];
     for g in branches {
-        let s = partial_eval(g, op_unk, &[])?;
+        let s = t.partial_eval(g, op_unk, &[])?;
         out_unk = out_unk
             .iter()
             .zip(&s.out_unknown)
@@ -280,7 +284,7 @@ pub fn partial_eval_cond(branches: &[Graph], eqn: &Eqn, unknown: &[bool]) -> R<S
             .collect();
     }
     let splits = (branches.iter())
-        .map(|g| partial_eval(g, op_unk, &out_unk))
+        .map(|g| t.partial_eval(g, op_unk, &out_unk))
         .collect::<R<Vec<Split>>>()?;
     let n_known_outs = out_unk.iter().filter(|&&u| !u).count();
     // One slot per computed residual of every branch, in branch order.
@@ -296,9 +300,9 @@ pub fn partial_eval_cond(branches: &[Graph], eqn: &Eqn, unknown: &[bool]) -> R<S
     let mut known_ins = vec![index.clone()];
     known_ins.extend(pick(operands, op_unk, false));
     let known = Eqn {
-        prim: Prim::Cond {
+        prim: Prim::new(Cond {
             branches: known_branches,
-        },
+        }),
         inputs: known_ins,
         outputs: known_outs,
     };
@@ -309,9 +313,9 @@ pub fn partial_eval_cond(branches: &[Graph], eqn: &Eqn, unknown: &[bool]) -> R<S
     unknown_ins.extend(slots.iter().cloned().map(Atom::Var));
     unknown_ins.extend(operands.iter().cloned());
     let unknown_eqn = Eqn {
-        prim: Prim::Cond {
+        prim: Prim::new(Cond {
             branches: unknown_branches,
-        },
+        }),
         inputs: unknown_ins,
         outputs: pick(&eqn.outputs, &out_unk, true),
     };
@@ -342,10 +346,8 @@ fn known_branch(
     slots: &[Var],
 ) -> R<Graph> {
     let mut g = s.known.clone();
-    let mut b = Builder {
-        eqns: std::mem::take(&mut g.eqns),
-        primals: None,
-    };
+    let mut b = Builder::default();
+    b.eqns = std::mem::take(&mut g.eqns);
     let mut outputs = g.outputs[..n_known_outs].to_vec();
     let mut slot = slots.iter();
     for (j, other) in splits.iter().enumerate() {

@@ -6,14 +6,16 @@
 //! stacks the values the derivative needs (one slice per iteration), and
 //! the transposed loop runs backwards over them.
 
+use crate::prims::{DynamicSlice, DynamicUpdateSlice, While};
 use super::check_types;
-use crate::backend::stablehlo::{Emitter, Value};
+use crate::ir::emit::{Emitter, Value};
 use crate::interp::run_graph;
 use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::{BinaryOp, Cmp, Prim};
 use crate::tensor::kernels::{gather, scatter};
 use crate::tensor::{Data, Tensor};
-use crate::transform::Builder;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 use crate::types::TensorType;
 
 type R<T> = Result<T, String>;
@@ -157,13 +159,13 @@ pub fn as_while(
     let n_invariant = n_consts + xs.len();
     let cond = counter_below(&loop_types, n_invariant, length)?;
     let step = iteration(body, n_consts, n_carries, length, reverse, &loop_types)?;
-    let prim = Prim::While {
+    let prim = Prim::new(While {
         cond: Box::new(cond),
         body: Box::new(step),
         n_consts: n_invariant,
         trip_count: Some(length as u64),
         span: None,
-    };
+    });
     let outs = b.apply(prim, &loop_in)?;
     Ok(Graph {
         inputs,
@@ -248,7 +250,7 @@ fn read_slice(b: &mut Builder, x: &Atom, index: &Atom) -> R<Atom> {
     sizes[0] = 1;
     let mut ins = vec![x.clone()];
     ins.extend(starts(index, ty.rank()));
-    let s = b.apply1(Prim::DynamicSlice { sizes }, &ins)?;
+    let s = b.apply1(Prim::new(DynamicSlice { sizes }), &ins)?;
     b.reshape(&s, &slice_type(&ty).shape)
 }
 
@@ -260,5 +262,5 @@ fn write_slice(b: &mut Builder, buf: &Atom, y: &Atom, index: &Atom) -> R<Atom> {
     let y = b.reshape(y, &one)?;
     let mut ins = vec![buf.clone(), y];
     ins.extend(starts(index, ty.rank()));
-    b.apply1(Prim::DynamicUpdateSlice, &ins)
+    b.apply1(Prim::new(DynamicUpdateSlice), &ins)
 }

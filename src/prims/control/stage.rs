@@ -2,10 +2,11 @@
 //! a loop carries the state of the print sites in its body, a conditional
 //! takes and returns the state of the sites in its branches.
 
+use crate::prims::{Cond, Scan, While};
 use super::super::Prim;
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::span::Span;
-use crate::transform::stage::{atoms, with_unused_inputs, Stager, Walk};
+use crate::ir::stage::{atoms, with_unused_inputs, Stager, Walk};
 use crate::types::TensorType;
 
 type R<T> = Result<T, String>;
@@ -38,13 +39,13 @@ pub fn stage_while(
     let cond = with_unused_inputs(cond, &types);
     let new = fresh_like(&extra);
     w.b.eqns.push(Eqn {
-        prim: Prim::While {
+        prim: Prim::new(While {
             cond: Box::new(cond),
             body: Box::new(r.graph),
             n_consts,
             trip_count,
             span,
-        },
+        }),
         inputs: [inputs, &extra].concat(),
         outputs: [outs, &new].concat(),
     });
@@ -86,13 +87,13 @@ pub fn stage_scan(
     };
     let new = fresh_like(&extra);
     w.b.eqns.push(Eqn {
-        prim: Prim::Scan {
+        prim: Prim::new(Scan {
             body: Box::new(body),
             n_consts,
             n_carries: n_carries + k,
             length,
             reverse,
-        },
+        }),
         inputs: [&inputs[..split], &extra, &inputs[split..]].concat(),
         outputs: [&outs[..n_carries], &new, &outs[n_carries..]].concat(),
     });
@@ -130,9 +131,9 @@ pub fn stage_cond(
         .collect::<R<Vec<_>>>()?;
     let new = fresh_like(&extra);
     w.b.eqns.push(Eqn {
-        prim: Prim::Cond {
+        prim: Prim::new(Cond {
             branches: new_branches,
-        },
+        }),
         inputs: [inputs, &extra].concat(),
         outputs: [outs, &new].concat(),
     });
@@ -144,7 +145,7 @@ pub fn stage_cond(
 /// the others' state passes through unchanged.
 fn widen_branch(
     g: &Graph,
-    r: &crate::transform::stage::Region,
+    r: &crate::ir::stage::Region,
     sites: &[usize],
     st: &Stager,
 ) -> R<Graph> {

@@ -5,11 +5,12 @@
 //! A `while` never appears in a linear graph: linearization turns a loop
 //! with a trip count into a `scan` and refuses the others.
 
+use crate::prims::{Cond, Scan};
 use super::{pick, spread};
 use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::{JvpResult, Prim};
-use crate::transform::transpose::transpose_graph;
-use crate::transform::Builder;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 
 type R<T> = Result<T, String>;
 
@@ -37,7 +38,7 @@ pub fn transpose_cond(
         return Err("the index of a cond is not linear".into());
     };
     let transposed = (branches.iter())
-        .map(|g| transpose_graph(g, op_linear))
+        .map(|g| b.transforms().transpose_graph(g, op_linear))
         .collect::<R<Vec<_>>>()?;
     let first = branches.first().ok_or("cond has no branches")?;
     let mut args = vec![index.clone()];
@@ -46,9 +47,9 @@ pub fn transpose_cond(
         args.push(ct_or_zero(b, ct, &ty)?);
     }
     let outs = b.apply(
-        Prim::Cond {
+        Prim::new(Cond {
             branches: transposed,
-        },
+        }),
         &args,
     )?;
     let mut it = outs.into_iter();
@@ -88,7 +89,7 @@ pub fn transpose_scan(
     let const_lin = linear.get(..n_consts).ok_or_else(bad)?;
     let xs_lin = linear.get(n_consts + n_carries..).ok_or_else(bad)?;
     let body_lin = [const_lin, &vec![true; n_carries], xs_lin].concat();
-    let tb = transpose_graph(body, &body_lin)?;
+    let tb = b.transforms().transpose_graph(body, &body_lin)?;
     let new_body = transposed_body(&tb, body, [n_consts, n_carries], const_lin, xs_lin)?;
     let out_types = body.output_types();
     let (carry_ts, y_ts) = out_types.split_at_checked(n_carries).ok_or_else(bad)?;
@@ -109,13 +110,13 @@ pub fn transpose_scan(
         )?);
     }
     let n_lin_consts = pick(consts, const_lin, true).len();
-    let prim = Prim::Scan {
+    let prim = Prim::new(Scan {
         body: Box::new(new_body),
         n_consts: n_consts - n_lin_consts,
         n_carries: n_carries + n_lin_consts,
         length,
         reverse: !reverse,
-    };
+    });
     let outs = b.apply(prim, &args)?;
     let (carry_cts, rest) = outs.split_at(n_carries);
     let (const_cts, xs_cts) = rest.split_at(n_lin_consts);

@@ -6,7 +6,7 @@
 use crate::ir::Atom;
 use crate::prims::batching::apply_all_batched;
 use crate::prims::{BatchResult, Prim};
-use crate::transform::Builder;
+use crate::ir::Builder;
 
 /// `prim(x, y)[k] = prim(x[k], y[k])`: one application to the batched operands.
 pub fn batch_elementwise(

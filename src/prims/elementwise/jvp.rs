@@ -6,8 +6,9 @@
 use super::{BinaryOp, Cmp, UnaryOp};
 use crate::ir::Atom;
 use crate::prims::JvpResult;
-use crate::transform::jvp::tangent_or_zero;
-use crate::transform::Builder;
+use crate::prims::build::tangent_or_zero;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 use crate::types::{DType, TensorType};
 
 type R<T> = Result<T, String>;

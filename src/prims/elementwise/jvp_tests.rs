@@ -8,6 +8,7 @@
 //! `|x|` at 0) it is the mean of the one-sided slopes, which is the
 //! convention the rules follow.
 
+use crate::prims::{Binary, Convert, Reduce, Select, Unary};
 use crate::interp::run_graph;
 use crate::ir::verify::verify;
 use crate::prims::samples::{samples, Sample};
@@ -252,10 +253,10 @@ pub(crate) fn check_samples(filter: impl Fn(&Prim) -> bool) {
 #[test]
 fn elementwise_jvps_match_finite_differences() {
     check_samples(|p| {
-        matches!(
-            p,
-            Prim::Unary(_) | Prim::Binary(_) | Prim::Select | Prim::Convert(_)
-        )
+        p.downcast_ref::<Unary>().is_some()
+            || p.downcast_ref::<Binary>().is_some()
+            || p.downcast_ref::<Select>().is_some()
+            || p.downcast_ref::<Convert>().is_some()
     });
 }
 
@@ -301,29 +302,29 @@ fn one_tangent(prim: Prim, inputs: &[Tensor], tangents: &[Option<Tensor>]) -> Ve
 fn max_and_min_take_the_selected_tangent_and_split_ties() {
     let (x, y) = (f64s(&[1.0, 2.0, 3.0]), f64s(&[1.0, 5.0, 0.0]));
     let ts = [Some(f64s(&[1.0; 3])), Some(f64s(&[3.0; 3]))];
-    let max = one_tangent(Prim::Binary(BinaryOp::Max), &[x.clone(), y.clone()], &ts);
+    let max = one_tangent(Prim::new(Binary(BinaryOp::Max)), &[x.clone(), y.clone()], &ts);
     assert_eq!(max, vec![(2.0, 0.0), (3.0, 0.0), (1.0, 0.0)]);
-    let min = one_tangent(Prim::Binary(BinaryOp::Min), &[x, y], &ts);
+    let min = one_tangent(Prim::new(Binary(BinaryOp::Min)), &[x, y], &ts);
     assert_eq!(min, vec![(2.0, 0.0), (1.0, 0.0), (3.0, 0.0)]);
 }
 
 #[test]
 fn abs_and_sign_at_zero_have_zero_tangent() {
     let t = Some(f64s(&[1.0, 1.0]));
-    let abs = one_tangent(Prim::Unary(UnaryOp::Abs), &[f64s(&[0.0, -2.0])], &[t]);
+    let abs = one_tangent(Prim::new(Unary(UnaryOp::Abs)), &[f64s(&[0.0, -2.0])], &[t]);
     assert_eq!(abs, vec![(0.0, 0.0), (-1.0, 0.0)]);
     let z = c64s(&[(0.0, 0.0)]);
     let tz = Some(c64s(&[(1.0, 1.0)]));
     let abs = one_tangent(
-        Prim::Unary(UnaryOp::Abs),
+        Prim::new(Unary(UnaryOp::Abs)),
         std::slice::from_ref(&z),
         std::slice::from_ref(&tz),
     );
     assert_eq!(abs, vec![(0.0, 0.0)]);
-    let sign = one_tangent(Prim::Unary(UnaryOp::Sign), &[z], &[tz]);
+    let sign = one_tangent(Prim::new(Unary(UnaryOp::Sign)), &[z], &[tz]);
     assert_eq!(sign, vec![(0.0, 0.0)]);
     for op in [UnaryOp::Sign, UnaryOp::Floor, UnaryOp::Ceil, UnaryOp::Round] {
-        let t = jvp_at(Prim::Unary(op), &[f64s(&[0.5])], &[Some(f64s(&[1.0]))]);
+        let t = jvp_at(Prim::new(Unary(op)), &[f64s(&[0.5])], &[Some(f64s(&[1.0]))]);
         assert!(t[0].is_none(), "{:?} has a zero tangent", op);
     }
 }
@@ -334,7 +335,7 @@ fn complex_sign_turns_along_the_unit_circle() {
     // turns it by i/2.
     let x = c64s(&[(2.0, 0.0), (2.0, 0.0)]);
     let t = Some(c64s(&[(1.0, 0.0), (0.0, 1.0)]));
-    let sign = one_tangent(Prim::Unary(UnaryOp::Sign), &[x], &[t]);
+    let sign = one_tangent(Prim::new(Unary(UnaryOp::Sign)), &[x], &[t]);
     assert_eq!(sign, vec![(0.0, 0.0), (0.0, 0.5)]);
 }
 
@@ -343,7 +344,7 @@ fn pow_at_a_zero_base_is_finite() {
     // d(0^2) = 0, d(0^0) = 0 (constant in x, log-term taken as 0), d(0^1) = tx.
     let (x, y) = (f64s(&[0.0, 0.0, 0.0]), f64s(&[2.0, 0.0, 1.0]));
     let ts = [Some(f64s(&[1.0; 3])), Some(f64s(&[1.0; 3]))];
-    let d = one_tangent(Prim::Binary(BinaryOp::Pow), &[x, y], &ts);
+    let d = one_tangent(Prim::new(Binary(BinaryOp::Pow)), &[x, y], &ts);
     assert_eq!(d, vec![(0.0, 0.0), (0.0, 0.0), (1.0, 0.0)]);
 }
 
@@ -352,16 +353,16 @@ fn conversions_carry_tangents_between_inexact_dtypes_only() {
     let x = f64s(&[1.5, -2.0]);
     let t = Some(f64s(&[3.0, 4.0]));
     let to_int = jvp_at(
-        Prim::Convert(DType::I32),
+        Prim::new(Convert(DType::I32)),
         std::slice::from_ref(&x),
         std::slice::from_ref(&t),
     );
     assert!(to_int[0].is_none());
-    let to_c = one_tangent(Prim::Convert(DType::C64), &[x], &[t]);
+    let to_c = one_tangent(Prim::new(Convert(DType::C64)), &[x], &[t]);
     assert_eq!(to_c, vec![(3.0, 0.0), (4.0, 0.0)]);
     let z = c64s(&[(1.0, 2.0)]);
     let tz = Some(c64s(&[(5.0, 6.0)]));
-    let to_f = one_tangent(Prim::Convert(DType::F32), &[z], &[tz]);
+    let to_f = one_tangent(Prim::new(Convert(DType::F32)), &[z], &[tz]);
     assert_eq!(to_f, vec![(5.0, 0.0)]);
 }
 
@@ -369,7 +370,7 @@ fn conversions_carry_tangents_between_inexact_dtypes_only() {
 fn symbolic_zeros_emit_no_ir() {
     let (x, y) = (f64s(&[1.0]), f64s(&[2.0]));
     let s = Sample {
-        prim: Prim::Binary(BinaryOp::Add),
+        prim: Prim::new(Binary(BinaryOp::Add)),
         inputs: vec![x, y],
         note: "",
     };
@@ -381,7 +382,7 @@ fn symbolic_zeros_emit_no_ir() {
         "add passes the one tangent through"
     );
     let mul = Sample {
-        prim: Prim::Binary(BinaryOp::Mul),
+        prim: Prim::new(Binary(BinaryOp::Mul)),
         ..s
     };
     let jvp = jvp_graph(&mul.graph().expect("graph"), &[false, true]).expect("jvp");
@@ -392,10 +393,10 @@ fn symbolic_zeros_emit_no_ir() {
 fn reduce_max_averages_ties() {
     let x = f64s(&[3.0, 1.0, 3.0, 3.0]);
     let t = Some(f64s(&[1.0, 10.0, 2.0, 6.0]));
-    let max = Prim::Reduce {
+    let max = Prim::new(Reduce {
         op: ReduceOp::Max,
         axes: vec![0],
-    };
+    });
     assert_eq!(one_tangent(max, &[x], &[t]), vec![(3.0, 0.0)]);
 }
 
@@ -407,10 +408,10 @@ fn reduce_prod_is_exact_with_zeros() {
     )
     .expect("test tensor");
     let t = Tensor::new(vec![3, 3], Data::F64(vec![1.0; 9])).expect("test tensor");
-    let prod = Prim::Reduce {
+    let prod = Prim::new(Reduce {
         op: ReduceOp::Prod,
         axes: vec![1],
-    };
+    });
     let d = one_tangent(prod, &[x], &[Some(t)]);
     assert_eq!(d, vec![(6.0, 0.0), (0.0, 0.0), (14.0, 0.0)]);
 }

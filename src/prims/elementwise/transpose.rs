@@ -12,7 +12,8 @@
 use super::{BinaryOp, UnaryOp};
 use crate::ir::Atom;
 use crate::prims::JvpResult;
-use crate::transform::Builder;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 use crate::types::DType;
 
 type R<T> = Result<T, String>;

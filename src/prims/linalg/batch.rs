@@ -2,10 +2,11 @@
 //! is one `dot_general` (never a loop); `cholesky` and `triangular_solve`
 //! already take leading batch dims.
 
+use crate::prims::{Cholesky, DotGeneral};
 use crate::ir::Atom;
 use crate::prims::batching::{apply_all_batched, apply_batched, move_to_front, prepend, shifted};
 use crate::prims::{BatchResult, Prim};
-use crate::transform::Builder;
+use crate::ir::Builder;
 
 /// The dimension numbers of a `dot_general`.
 pub struct DotDims<'a> {
@@ -38,12 +39,12 @@ pub fn batch_dot_general(
         lhs_batch = prepend(0, &lhs_batch);
         rhs_batch = prepend(0, &rhs_batch);
     }
-    let prim = Prim::DotGeneral {
+    let prim = Prim::new(DotGeneral {
         lhs_batch,
         rhs_batch,
         lhs_contract: shift(d.lhs_contract, *xb),
         rhs_contract: shift(d.rhs_contract, *yb),
-    };
+    });
     let out = b.apply1(prim, inputs)?;
     let nb = d.lhs_batch.len();
     let at = match (xb, yb) {
@@ -56,7 +57,7 @@ pub fn batch_dot_general(
 
 /// `cholesky` factors each matrix of `[.., n, n]`: the batch is more leading dims.
 pub fn batch_cholesky(b: &mut Builder, inputs: &[Atom]) -> BatchResult {
-    apply_batched(&Prim::Cholesky, b, inputs)
+    apply_batched(&Prim::new(Cholesky), b, inputs)
 }
 
 /// `triangular_solve` needs `a` and `b` with the same leading dims: the

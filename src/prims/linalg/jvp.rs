@@ -2,9 +2,12 @@
 //! `[.., n, n]`; the helpers below work on the last two dims and keep the
 //! leading ones as batch dims.
 
+use crate::prims::Iota;
+use crate::prims::{DotGeneral, Transpose, TriangularSolve};
 use crate::ir::Atom;
 use crate::prims::{Cmp, JvpResult, Prim};
-use crate::transform::Builder;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 use crate::types::DType;
 
 type R<T> = Result<T, String>;
@@ -12,7 +15,7 @@ type R<T> = Result<T, String>;
 /// `dot_general` is bilinear: `d(a·b) = da·b + a·db`, with the same
 /// dimension numbers (a missing tangent drops its term).
 pub fn jvp_dot_general(
-    prim: &Prim,
+    prim: &DotGeneral,
     b: &mut Builder,
     primals: &[Atom],
     tangents: &[Option<Atom>],
@@ -20,6 +23,7 @@ pub fn jvp_dot_general(
     let ([x, y], [tx, ty]) = (primals, tangents) else {
         return Err("dot_general takes two operands".into());
     };
+    let prim = Prim::new(prim.clone());
     let left = match tx {
         Some(tx) => Some(b.apply1(prim.clone(), &[tx.clone(), y.clone()])?),
         None => None,
@@ -103,12 +107,12 @@ pub fn jvp_triangular_solve(
         (Some(db), None) => db.clone(),
         (None, None) => return Ok(vec![None]),
     };
-    let prim = Prim::TriangularSolve {
+    let prim = Prim::new(TriangularSolve {
         left_side,
         lower,
         transpose_a,
         unit_diagonal,
-    };
+    });
     Ok(vec![Some(b.apply1(prim, &[a.clone(), rhs])?)])
 }
 
@@ -130,12 +134,12 @@ fn op_product(left: bool, transpose: bool, b: &mut Builder, da: &Atom, x: &Atom)
 fn batched_dot(b: &mut Builder, x: &Atom, y: &Atom, lc: usize, rc: usize) -> R<Atom> {
     let r = matrix_rank(x)?;
     let batch: Vec<usize> = (0..r - 2).collect();
-    let prim = Prim::DotGeneral {
+    let prim = Prim::new(DotGeneral {
         lhs_batch: batch.clone(),
         rhs_batch: batch,
         lhs_contract: vec![r - 1 - lc],
         rhs_contract: vec![r - 1 - rc],
-    };
+    });
     b.apply1(prim, &[x.clone(), y.clone()])
 }
 
@@ -144,7 +148,7 @@ fn transpose_last(b: &mut Builder, x: &Atom) -> R<Atom> {
     let r = matrix_rank(x)?;
     let mut perm: Vec<usize> = (0..r).collect();
     perm.swap(r - 2, r - 1);
-    b.apply1(Prim::Transpose { perm }, std::slice::from_ref(x))
+    b.apply1(Prim::new(Transpose { perm }), std::slice::from_ref(x))
 }
 
 /// `x` where `row <cmp> column` holds, else `other` (zeros if `None`).
@@ -158,11 +162,11 @@ fn keep(b: &mut Builder, x: &Atom, cmp: Cmp, other: Option<&Atom>) -> R<Atom> {
 fn tri_mask(b: &mut Builder, x: &Atom, cmp: Cmp) -> R<Atom> {
     let r = matrix_rank(x)?;
     let shape = x.ty().shape;
-    let iota = |dim| Prim::Iota {
+    let iota = |dim| Prim::new(Iota {
         shape: shape.clone(),
         dim,
         dtype: DType::I32,
-    };
+    });
     let rows = b.apply1(iota(r - 2), &[])?;
     let cols = b.apply1(iota(r - 1), &[])?;
     b.compare(cmp, &rows, &cols)
@@ -171,12 +175,12 @@ fn tri_mask(b: &mut Builder, x: &Atom, cmp: Cmp) -> R<Atom> {
 /// A triangular solve against the lower triangular `l`: `l y = c` if
 /// `left`, `y l = c` otherwise, with `l` transposed if `transpose`.
 fn solve(left: bool, transpose: bool, b: &mut Builder, l: &Atom, c: &Atom) -> R<Atom> {
-    let prim = Prim::TriangularSolve {
+    let prim = Prim::new(TriangularSolve {
         left_side: left,
         lower: true,
         transpose_a: transpose,
         unit_diagonal: false,
-    };
+    });
     b.apply1(prim, &[l.clone(), c.clone()])
 }
 

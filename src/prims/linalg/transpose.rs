@@ -1,8 +1,9 @@
 //! Transpose rules of the linear algebra primitives.
 
+use crate::prims::{DotGeneral, Transpose, TriangularSolve};
 use crate::ir::Atom;
 use crate::prims::{JvpResult, Prim};
-use crate::transform::Builder;
+use crate::ir::Builder;
 
 type R<T> = Result<T, String>;
 
@@ -13,21 +14,18 @@ type R<T> = Result<T, String>;
 /// (as JAX's `_dot_general_transpose_lhs/rhs`). Both operands linear is not
 /// a linear map, and is an error.
 pub fn transpose_dot_general(
-    prim: &Prim,
+    prim: &DotGeneral,
     b: &mut Builder,
     inputs: &[Atom],
     linear: &[bool],
     cts: &[Option<Atom>],
 ) -> JvpResult {
-    let Prim::DotGeneral {
+    let DotGeneral {
         lhs_batch,
         rhs_batch,
         lhs_contract,
         rhs_contract,
-    } = prim
-    else {
-        return Err(format!("{} is not dot_general", prim.name()));
-    };
+    } = prim;
     let ([x, y], [ct]) = (inputs, cts) else {
         return Err("dot_general takes two operands and gives one output".into());
     };
@@ -83,12 +81,12 @@ fn transpose_lhs(b: &mut Builder, ct: &Atom, x: &Atom, y: &Atom, d: &Dims, swap:
         let start = nb + x_kept.len();
         (start..start + y_kept.len()).collect()
     };
-    let dot = Prim::DotGeneral {
+    let dot = Prim::new(DotGeneral {
         lhs_batch: ans_batch,
         rhs_batch: y_batch.to_vec(),
         lhs_contract: ans_y,
         rhs_contract: y_kept,
-    };
+    });
     let r = b.apply1(dot, &[ct.clone(), y.clone()])?;
     // `x`'s contracting dims, sorted by their partners in `y`.
     let mut pairs: Vec<(usize, usize)> = y_contract
@@ -111,7 +109,7 @@ fn transpose_lhs(b: &mut Builder, ct: &Atom, x: &Atom, y: &Atom, d: &Dims, swap:
     if perm.iter().enumerate().all(|(i, &p)| i == p) {
         return Ok(r);
     }
-    b.apply1(Prim::Transpose { perm }, &[r])
+    b.apply1(Prim::new(Transpose { perm }), &[r])
 }
 
 /// The dims of a rank-`n` operand that are neither batch nor contracting, in order.
@@ -145,12 +143,12 @@ pub fn transpose_triangular_solve(
     let Some(ct) = ct else {
         return Ok(vec![None, None]);
     };
-    let solve = Prim::TriangularSolve {
+    let solve = Prim::new(TriangularSolve {
         left_side,
         lower,
         transpose_a: !transpose_a,
         unit_diagonal,
-    };
+    });
     let ct_b = b.apply1(solve, &[a.clone(), ct.clone()])?;
     Ok(vec![None, (linear.get(1) == Some(&true)).then_some(ct_b)])
 }

@@ -1,9 +1,10 @@
 //! Batching rule of `threefry2x32`.
 
+use crate::prims::Threefry2x32;
 use crate::ir::Atom;
 use crate::prims::batching::{all_batched, apply_batched, batch_by_loop};
 use crate::prims::{BatchResult, Prim};
-use crate::transform::Builder;
+use crate::ir::Builder;
 
 /// The cipher is elementwise in its counter words under one key, so with
 /// the key shared by the batch the counters are batched (broadcast where
@@ -19,9 +20,9 @@ pub fn batch_threefry(
         return Err("threefry2x32 takes two key words and two counter words".into());
     };
     if *kb0 || *kb1 {
-        return batch_by_loop(&Prim::Threefry2x32, b, inputs, batched, size);
+        return batch_by_loop(&Prim::new(Threefry2x32), b, inputs, batched, size);
     }
     let counters = all_batched(b, &[x0.clone(), x1.clone()], &[*xb0, *xb1], size)?;
     let operands = [vec![k0.clone(), k1.clone()], counters].concat();
-    apply_batched(&Prim::Threefry2x32, b, &operands)
+    apply_batched(&Prim::new(Threefry2x32), b, &operands)
 }

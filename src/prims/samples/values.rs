@@ -1,5 +1,6 @@
 //! The input values of the samples.
 
+use crate::prims::{Binary, Compare, Cond, CustomJvp, CustomVjp, CustomVjpLin, DotGeneral, LinearSolve, Reshape, Scan, Select, TriangularSolve, Unary, While};
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::prims::{BinaryOp, Cmp, Prim, UnaryOp};
 use crate::tensor::{Data, Tensor, C128, C64};
@@ -425,28 +426,28 @@ pub fn while_loop() -> (Prim, Vec<Tensor>) {
     let mut cond = Builder::new(&types);
     let i = cond.arg(1);
     let lt = cond.apply(
-        Prim::Compare(Cmp::Lt),
+        Prim::new(Compare(Cmp::Lt)),
         vec![i, Atom::Const(Tensor::scalar_i32(5))],
     );
     let cond = cond.finish(vec![lt]);
     let mut body = Builder::new(&types);
     let (c, i, acc, tot) = (body.arg(0), body.arg(1), body.arg(2), body.arg(3));
     let next = body.apply(
-        Prim::Binary(BinaryOp::Add),
+        Prim::new(Binary(BinaryOp::Add)),
         vec![i, Atom::Const(Tensor::scalar_i32(1))],
     );
-    let prod = body.apply(Prim::Binary(BinaryOp::Mul), vec![acc, c]);
+    let prod = body.apply(Prim::new(Binary(BinaryOp::Mul)), vec![acc, c]);
     let ones = Atom::Const(f32s(&[1.0, 1.0, 1.0]));
-    let acc = body.apply(Prim::Binary(BinaryOp::Add), vec![prod, ones]);
-    let tot = body.apply(Prim::Binary(BinaryOp::Add), vec![tot, Atom::Const(big)]);
+    let acc = body.apply(Prim::new(Binary(BinaryOp::Add)), vec![prod, ones]);
+    let tot = body.apply(Prim::new(Binary(BinaryOp::Add)), vec![tot, Atom::Const(big)]);
     let body = body.finish(vec![next, acc, tot]);
-    let prim = Prim::While {
+    let prim = Prim::new(While {
         cond: Box::new(cond),
         body: Box::new(body),
         n_consts: 1,
         trip_count: Some(5),
         span: None,
-    };
+    });
     let inputs = vec![
         f32s(&[0.5, 1.5, -1.0]),
         Tensor::scalar_i32(0),
@@ -462,15 +463,15 @@ pub fn while_never() -> (Prim, Vec<Tensor>) {
     let cond = Builder::new(&types).finish(vec![Atom::Const(Tensor::scalar_bool(false))]);
     let mut body = Builder::new(&types);
     let x = body.arg(0);
-    let twice = body.apply(Prim::Binary(BinaryOp::Add), vec![x.clone(), x]);
+    let twice = body.apply(Prim::new(Binary(BinaryOp::Add)), vec![x.clone(), x]);
     let body = body.finish(vec![twice]);
-    let prim = Prim::While {
+    let prim = Prim::new(While {
         cond: Box::new(cond),
         body: Box::new(body),
         n_consts: 0,
         trip_count: None,
         span: None,
-    };
+    });
     (prim, vec![tensor(&[2], Data::F64(vec![1.5, -2.0]))])
 }
 
@@ -481,19 +482,19 @@ pub fn cond(index: i32) -> (Prim, Vec<Tensor>) {
     let big = f32s(&(0..18).map(|i| (i * i) as f32 * 0.125).collect::<Vec<_>>());
     let mut b0 = Builder::new(&x_ty);
     let x = b0.arg(0);
-    let y = b0.apply(Prim::Binary(BinaryOp::Add), vec![x, Atom::Const(big)]);
+    let y = b0.apply(Prim::new(Binary(BinaryOp::Add)), vec![x, Atom::Const(big)]);
     let b0 = b0.finish(vec![y, Atom::Const(Tensor::scalar_i32(0))]);
     let mut b1 = Builder::new(&x_ty);
     let x = b1.arg(0);
-    let y = b1.apply(Prim::Binary(BinaryOp::Mul), vec![x.clone(), x]);
+    let y = b1.apply(Prim::new(Binary(BinaryOp::Mul)), vec![x.clone(), x]);
     let b1 = b1.finish(vec![y, Atom::Const(Tensor::scalar_i32(1))]);
     let mut b2 = Builder::new(&x_ty);
     let x = b2.arg(0);
-    let y = b2.apply(Prim::Unary(UnaryOp::Neg), vec![x]);
+    let y = b2.apply(Prim::new(Unary(UnaryOp::Neg)), vec![x]);
     let b2 = b2.finish(vec![y, Atom::Const(Tensor::scalar_i32(2))]);
-    let prim = Prim::Cond {
+    let prim = Prim::new(Cond {
         branches: vec![b0, b1, b2],
-    };
+    });
     let x = f32s(&(0..18).map(|i| i as f32 - 8.5).collect::<Vec<_>>());
     (prim, vec![Tensor::scalar_i32(index), x])
 }
@@ -505,17 +506,17 @@ pub fn scan(reverse: bool, d: DType) -> (Prim, Vec<Tensor>) {
     let row = TensorType::new(d, vec![3]);
     let mut body = Builder::new(&[row.clone(), row.clone(), row]);
     let (c, acc, x) = (body.arg(0), body.arg(1), body.arg(2));
-    let prod = body.apply(Prim::Binary(BinaryOp::Mul), vec![acc, c]);
-    let acc = body.apply(Prim::Binary(BinaryOp::Add), vec![prod, x.clone()]);
-    let s = body.apply(Prim::Unary(UnaryOp::Sin), vec![acc.clone()]);
-    let y = body.apply(Prim::Binary(BinaryOp::Mul), vec![s, x]);
-    let prim = Prim::Scan {
+    let prod = body.apply(Prim::new(Binary(BinaryOp::Mul)), vec![acc, c]);
+    let acc = body.apply(Prim::new(Binary(BinaryOp::Add)), vec![prod, x.clone()]);
+    let s = body.apply(Prim::new(Unary(UnaryOp::Sin)), vec![acc.clone()]);
+    let y = body.apply(Prim::new(Binary(BinaryOp::Mul)), vec![s, x]);
+    let prim = Prim::new(Scan {
         body: Box::new(body.finish(vec![acc, y])),
         n_consts: 1,
         n_carries: 1,
         length: 4,
         reverse,
-    };
+    });
     let xs: Vec<f64> = (0..12).map(|i| (i as f64 - 5.5) * 0.25).collect();
     let inputs = vec![
         tensor(&[3], floats_of(d, vec![0.5, -0.75, 1.25])),
@@ -530,24 +531,24 @@ pub fn scan(reverse: bool, d: DType) -> (Prim, Vec<Tensor>) {
 pub fn custom_jvp() -> (Prim, Vec<Tensor>) {
     let row = TensorType::new(DType::F64, vec![3]);
     let mut p = Builder::new(&[row.clone(), row.clone()]);
-    let s = p.apply(Prim::Unary(UnaryOp::Sin), vec![p.arg(0)]);
-    let y = p.apply(Prim::Binary(BinaryOp::Mul), vec![s, p.arg(1)]);
+    let s = p.apply(Prim::new(Unary(UnaryOp::Sin)), vec![p.arg(0)]);
+    let y = p.apply(Prim::new(Binary(BinaryOp::Mul)), vec![s, p.arg(1)]);
     let primal = p.finish(vec![y]);
     let mut j = Builder::new(&[row.clone(), row.clone(), row.clone(), row]);
     let (x, c, tx, tc) = (j.arg(0), j.arg(1), j.arg(2), j.arg(3));
-    let s = j.apply(Prim::Unary(UnaryOp::Sin), vec![x.clone()]);
-    let y = j.apply(Prim::Binary(BinaryOp::Mul), vec![s.clone(), c.clone()]);
-    let cos = j.apply(Prim::Unary(UnaryOp::Cos), vec![x]);
-    let dydx = j.apply(Prim::Binary(BinaryOp::Mul), vec![cos, c]);
-    let t1 = j.apply(Prim::Binary(BinaryOp::Mul), vec![dydx, tx]);
-    let t2 = j.apply(Prim::Binary(BinaryOp::Mul), vec![s, tc]);
-    let t = j.apply(Prim::Binary(BinaryOp::Add), vec![t1, t2]);
+    let s = j.apply(Prim::new(Unary(UnaryOp::Sin)), vec![x.clone()]);
+    let y = j.apply(Prim::new(Binary(BinaryOp::Mul)), vec![s.clone(), c.clone()]);
+    let cos = j.apply(Prim::new(Unary(UnaryOp::Cos)), vec![x]);
+    let dydx = j.apply(Prim::new(Binary(BinaryOp::Mul)), vec![cos, c]);
+    let t1 = j.apply(Prim::new(Binary(BinaryOp::Mul)), vec![dydx, tx]);
+    let t2 = j.apply(Prim::new(Binary(BinaryOp::Mul)), vec![s, tc]);
+    let t = j.apply(Prim::new(Binary(BinaryOp::Add)), vec![t1, t2]);
     let jvp = j.finish(vec![y, t]);
-    let prim = Prim::CustomJvp {
+    let prim = Prim::new(CustomJvp {
         primal: Box::new(primal),
         jvp: Box::new(jvp),
         closed: 0,
-    };
+    });
     let x = tensor(&[3], Data::F64(vec![0.3, -1.2, 2.0]));
     let c = tensor(&[3], Data::F64(vec![1.5, 0.5, -2.0]));
     (prim, vec![x, c])
@@ -559,9 +560,9 @@ fn sin_times_bwd() -> Graph {
     let row = TensorType::new(DType::F64, vec![3]);
     let mut g = Builder::new(&[row.clone(), row.clone(), row.clone(), row]);
     let (cos, sin, c, ct) = (g.arg(0), g.arg(1), g.arg(2), g.arg(3));
-    let dydx = g.apply(Prim::Binary(BinaryOp::Mul), vec![cos, c]);
-    let cx = g.apply(Prim::Binary(BinaryOp::Mul), vec![ct.clone(), dydx]);
-    let cc = g.apply(Prim::Binary(BinaryOp::Mul), vec![ct, sin]);
+    let dydx = g.apply(Prim::new(Binary(BinaryOp::Mul)), vec![cos, c]);
+    let cx = g.apply(Prim::new(Binary(BinaryOp::Mul)), vec![ct.clone(), dydx]);
+    let cc = g.apply(Prim::new(Binary(BinaryOp::Mul)), vec![ct, sin]);
     g.finish(vec![cx, cc])
 }
 
@@ -570,21 +571,21 @@ fn sin_times_bwd() -> Graph {
 pub fn custom_vjp() -> (Prim, Vec<Tensor>) {
     let row = TensorType::new(DType::F64, vec![3]);
     let mut p = Builder::new(&[row.clone(), row.clone()]);
-    let s = p.apply(Prim::Unary(UnaryOp::Sin), vec![p.arg(0)]);
-    let y = p.apply(Prim::Binary(BinaryOp::Mul), vec![s, p.arg(1)]);
+    let s = p.apply(Prim::new(Unary(UnaryOp::Sin)), vec![p.arg(0)]);
+    let y = p.apply(Prim::new(Binary(BinaryOp::Mul)), vec![s, p.arg(1)]);
     let primal = p.finish(vec![y]);
     let mut f = Builder::new(&[row.clone(), row]);
-    let s = f.apply(Prim::Unary(UnaryOp::Sin), vec![f.arg(0)]);
-    let cos = f.apply(Prim::Unary(UnaryOp::Cos), vec![f.arg(0)]);
-    let y = f.apply(Prim::Binary(BinaryOp::Mul), vec![s.clone(), f.arg(1)]);
+    let s = f.apply(Prim::new(Unary(UnaryOp::Sin)), vec![f.arg(0)]);
+    let cos = f.apply(Prim::new(Unary(UnaryOp::Cos)), vec![f.arg(0)]);
+    let y = f.apply(Prim::new(Binary(BinaryOp::Mul)), vec![s.clone(), f.arg(1)]);
     let c = f.arg(1);
     let fwd = f.finish(vec![y, cos, s, c]);
-    let prim = Prim::CustomVjp {
+    let prim = Prim::new(CustomVjp {
         primal: Box::new(primal),
         fwd: Box::new(fwd),
         bwd: Box::new(sin_times_bwd()),
         closed: 0,
-    };
+    });
     let x = tensor(&[3], Data::F64(vec![0.3, -1.2, 2.0]));
     let c = tensor(&[3], Data::F64(vec![1.5, 0.5, -2.0]));
     (prim, vec![x, c])
@@ -602,10 +603,10 @@ pub fn custom_vjp_lin() -> (Prim, Vec<Tensor>) {
         f64s(vec![1.0, -0.5, 0.25]),
         f64s(vec![0.5, 2.0, -1.0]),
     ];
-    let prim = Prim::CustomVjpLin {
+    let prim = Prim::new(CustomVjpLin {
         bwd: Box::new(sin_times_bwd()),
         n_res: 3,
-    };
+    });
     (prim, inputs)
 }
 
@@ -619,12 +620,12 @@ pub fn linear_solve() -> (Prim, Vec<Tensor>) {
     );
     let types = [m_ty, v_ty];
     let mut mv = Builder::new(&types);
-    let dot = Prim::DotGeneral {
+    let dot = Prim::new(DotGeneral {
         lhs_batch: vec![],
         rhs_batch: vec![],
         lhs_contract: vec![1],
         rhs_contract: vec![0],
-    };
+    });
     // The map reads only the upper triangle, as the solves do.
     let upper_mask = tensor(
         &[3, 3],
@@ -632,30 +633,30 @@ pub fn linear_solve() -> (Prim, Vec<Tensor>) {
     );
     let zeros = Atom::Const(tensor(&[3, 3], Data::F64(vec![0.0; 9])));
     let m = mv.apply(
-        Prim::Select,
+        Prim::new(Select),
         vec![Atom::Const(upper_mask), mv.arg(0), zeros],
     );
     let au = mv.apply(dot, vec![m, mv.arg(1)]);
     let matvec = mv.finish(vec![au]);
     let solve_with = |transpose_a: bool| {
         let mut s = Builder::new(&types);
-        let b = s.apply(Prim::Reshape { shape: vec![3, 1] }, vec![s.arg(1)]);
-        let solve = Prim::TriangularSolve {
+        let b = s.apply(Prim::new(Reshape { shape: vec![3, 1] }), vec![s.arg(1)]);
+        let solve = Prim::new(TriangularSolve {
             left_side: true,
             lower: false,
             transpose_a,
             unit_diagonal: false,
-        };
+        });
         let x = s.apply(solve, vec![s.arg(0), b]);
-        let x = s.apply(Prim::Reshape { shape: vec![3] }, vec![x]);
+        let x = s.apply(Prim::new(Reshape { shape: vec![3] }), vec![x]);
         s.finish(vec![x])
     };
-    let prim = Prim::LinearSolve {
+    let prim = Prim::new(LinearSolve {
         matvec: Box::new(matvec),
         solve: Box::new(solve_with(false)),
         transpose_solve: Box::new(solve_with(true)),
         n_consts: 1,
-    };
+    });
     let full = triangular(DType::F64, 3).to_f64_vec();
     let upper = (0..9).map(|k| if k / 3 > k % 3 { 0.0 } else { full[k] });
     let m = tensor(&[3, 3], Data::F64(upper.collect()));

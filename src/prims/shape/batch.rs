@@ -4,13 +4,15 @@
 //! `prim(x)[k] = prim'(x)[k]`. The exceptions are start indices and padding
 //! values that differ per example (see each rule).
 
+use crate::prims::{Broadcast, Concat, DynamicSlice, DynamicUpdateSlice, Pad, Reshape, Rev, Select, Slice, Transpose};
 use crate::ir::Atom;
 use crate::prims::batching::{
     all_batched, apply_batched, batch_by_loop, prepend, shifted, to_batched,
 };
 use crate::prims::{BatchResult, Prim};
 use crate::tensor::Tensor;
-use crate::transform::Builder;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 use crate::types::DType;
 
 /// `broadcast_in_dim`: the batch dim maps to dim 0 of the result.
@@ -21,10 +23,10 @@ pub fn batch_broadcast(
     inputs: &[Atom],
     size: usize,
 ) -> BatchResult {
-    let prim = Prim::Broadcast {
+    let prim = Prim::new(Broadcast {
         shape: prepend(size, shape),
         dims: prepend(0, &shifted(dims)),
-    };
+    });
     apply_batched(&prim, b, inputs)
 }
 
@@ -36,17 +38,17 @@ pub fn batch_reshape(
     inputs: &[Atom],
     size: usize,
 ) -> BatchResult {
-    let prim = Prim::Reshape {
+    let prim = Prim::new(Reshape {
         shape: prepend(size, shape),
-    };
+    });
     apply_batched(&prim, b, inputs)
 }
 
 /// `transpose`: the batch dim stays in front.
 pub fn batch_transpose(perm: &[usize], b: &mut Builder, inputs: &[Atom]) -> BatchResult {
-    let prim = Prim::Transpose {
+    let prim = Prim::new(Transpose {
         perm: prepend(0, &shifted(perm)),
-    };
+    });
     apply_batched(&prim, b, inputs)
 }
 
@@ -59,19 +61,19 @@ pub fn batch_slice(
     inputs: &[Atom],
     size: usize,
 ) -> BatchResult {
-    let prim = Prim::Slice {
+    let prim = Prim::new(Slice {
         start: prepend(0, start),
         limit: prepend(size, limit),
         stride: prepend(1, stride),
-    };
+    });
     apply_batched(&prim, b, inputs)
 }
 
 /// `reverse`: the batch dim is not reversed.
 pub fn batch_rev(axes: &[usize], b: &mut Builder, inputs: &[Atom]) -> BatchResult {
-    let prim = Prim::Rev {
+    let prim = Prim::new(Rev {
         axes: shifted(axes),
-    };
+    });
     apply_batched(&prim, b, inputs)
 }
 
@@ -84,7 +86,7 @@ pub fn batch_concat(
     size: usize,
 ) -> BatchResult {
     let inputs = all_batched(b, inputs, batched, size)?;
-    apply_batched(&Prim::Concat { axis: axis + 1 }, b, &inputs)
+    apply_batched(&Prim::new(Concat { axis: axis + 1 }), b, &inputs)
 }
 
 /// `pad(x, v)` with one padding value for the batch pads the batched `x`
@@ -105,11 +107,11 @@ pub fn batch_pad(
     let ([x, v], [x_batched, v_batched]) = (inputs, batched) else {
         return Err("pad takes an operand and a padding value".into());
     };
-    let prim = Prim::Pad {
+    let prim = Prim::new(Pad {
         lo: prepend(0, lo),
         hi: prepend(0, hi),
         interior: prepend(0, interior),
-    };
+    });
     let x = to_batched(b, x, *x_batched, size)?;
     if !v_batched {
         return apply_batched(&prim, b, &[x, v.clone()]);
@@ -121,7 +123,7 @@ pub fn batch_pad(
     let mask = b.apply1(prim, &[ones, bool_const(false)])?;
     let out_shape = padded.ty().shape;
     let fill = b.broadcast(v, &out_shape, &[0])?;
-    let out = b.apply1(Prim::Select, &[mask, padded, fill])?;
+    let out = b.apply1(Prim::new(Select), &[mask, padded, fill])?;
     Ok((vec![out], vec![true]))
 }
 
@@ -139,9 +141,9 @@ pub fn batch_dynamic_slice(
     batched: &[bool],
     size: usize,
 ) -> BatchResult {
-    let prim = Prim::DynamicSlice {
+    let prim = Prim::new(DynamicSlice {
         sizes: sizes.to_vec(),
-    };
+    });
     let (Some((x, starts)), Some((_, starts_batched))) =
         (inputs.split_first(), batched.split_first())
     else {
@@ -150,9 +152,9 @@ pub fn batch_dynamic_slice(
     if starts_batched.contains(&true) {
         return batch_by_loop(&prim, b, inputs, batched, size);
     }
-    let batched_prim = Prim::DynamicSlice {
+    let batched_prim = Prim::new(DynamicSlice {
         sizes: prepend(size, sizes),
-    };
+    });
     let operands = prepend(x.clone(), &prepend(zero_index(starts), starts));
     apply_batched(&batched_prim, b, &operands)
 }
@@ -170,12 +172,12 @@ pub fn batch_dynamic_update_slice(
         return Err("dynamic_update_slice takes an operand and an update".into());
     };
     if batched.get(2..).is_some_and(|s| s.contains(&true)) {
-        return batch_by_loop(&Prim::DynamicUpdateSlice, b, inputs, batched, size);
+        return batch_by_loop(&Prim::new(DynamicUpdateSlice), b, inputs, batched, size);
     }
     let mut operands = all_batched(b, arrays, batched, size)?;
     operands.push(zero_index(starts));
     operands.extend(starts.iter().cloned());
-    apply_batched(&Prim::DynamicUpdateSlice, b, &operands)
+    apply_batched(&Prim::new(DynamicUpdateSlice), b, &operands)
 }
 
 /// A zero start index of the dtype of the others (they must agree).

@@ -3,60 +3,153 @@
 //! (summing where one element went to several places, as in a broadcast).
 //! Integer index operands are never linear; they get no cotangent.
 
+use crate::prims::{DynamicSlice, DynamicUpdateSlice, Pad, Rev, Slice, Transpose};
 use crate::ir::Atom;
 use crate::prims::{JvpResult, Prim};
-use crate::transform::Builder;
+use crate::ir::Builder;
+use crate::prims::build::Build;
 
 type R<T> = Result<T, String>;
 
-/// Cotangents of the inputs of a shape primitive from its output's cotangent.
-pub fn transpose_shape(
-    prim: &Prim,
+/// The one cotangent of a shape primitive's output (`None`: a zero).
+fn one_ct(cts: &[Option<Atom>]) -> R<Option<&Atom>> {
+    match cts {
+        [ct] => Ok(ct.as_ref()),
+        _ => Err(format!("expected one cotangent, got {}", cts.len())),
+    }
+}
+
+/// Cotangents for a primitive linear in its first operand only:
+/// `f(b, x, ct)` for that operand when it is linear, none for the others.
+fn first(
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+    f: &dyn Fn(&mut Builder, &Atom, &Atom) -> R<Atom>,
+) -> JvpResult {
+    let mut out = vec![None; inputs.len()];
+    let Some(ct) = one_ct(cts)? else {
+        return Ok(out);
+    };
+    if linear.first().copied().unwrap_or(false) {
+        let x = inputs.first().ok_or("missing operand")?;
+        out[0] = Some(f(b, x, ct)?);
+    }
+    Ok(out)
+}
+
+pub fn transpose_broadcast(
+    dims: &[usize],
     b: &mut Builder,
     inputs: &[Atom],
     linear: &[bool],
     cts: &[Option<Atom>],
 ) -> JvpResult {
-    let none = vec![None; inputs.len()];
-    let ct = match cts {
-        [None] => return Ok(none),
-        [Some(ct)] => ct,
-        _ => return Err(format!("expected one cotangent, got {}", cts.len())),
-    };
-    let is_lin = |i: usize| linear.get(i).copied().unwrap_or(false);
-    let first = |b: &mut Builder, f: &dyn Fn(&mut Builder, &Atom) -> R<Atom>| -> JvpResult {
-        let mut out = none.clone();
-        if is_lin(0) {
-            let x = inputs.first().ok_or("missing operand")?;
-            out[0] = Some(f(b, x)?);
-        }
-        Ok(out)
-    };
-    match prim {
-        Prim::Broadcast { dims, .. } => first(b, &|b, x| unbroadcast(b, x, dims, ct)),
-        Prim::Reshape { .. } => first(b, &|b, x| b.reshape(ct, &x.ty().shape)),
-        Prim::Transpose { perm } => first(b, &|b, _x| {
-            let perm = inverse_perm(perm)?;
-            b.apply1(Prim::Transpose { perm }, std::slice::from_ref(ct))
-        }),
-        Prim::Rev { axes } => first(b, &|b, _x| {
-            b.apply1(Prim::Rev { axes: axes.clone() }, std::slice::from_ref(ct))
-        }),
-        Prim::Slice {
-            start,
-            limit: _,
-            stride,
-        } => first(b, &|b, x| unslice(b, x, start, stride, ct)),
-        Prim::Pad { lo, hi, interior } => transpose_pad(b, inputs, linear, lo, hi, interior, ct),
-        Prim::Concat { axis } => transpose_concat(b, inputs, linear, *axis, ct),
-        Prim::DynamicSlice { .. } => first(b, &|b, x| {
-            let zeros = b.zeros(&x.ty())?;
-            let mut args = vec![zeros, ct.clone()];
-            args.extend(inputs.iter().skip(1).cloned());
-            b.apply1(Prim::DynamicUpdateSlice, &args)
-        }),
-        Prim::DynamicUpdateSlice => transpose_dus(b, inputs, linear, ct),
-        _ => Err(format!("{} is not a shape primitive", prim.name())),
+    first(b, inputs, linear, cts, &|b, x, ct| unbroadcast(b, x, dims, ct))
+}
+
+pub fn transpose_reshape(
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    first(b, inputs, linear, cts, &|b, x, ct| b.reshape(ct, &x.ty().shape))
+}
+
+pub fn transpose_transpose(
+    perm: &[usize],
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    first(b, inputs, linear, cts, &|b, _x, ct| {
+        let perm = inverse_perm(perm)?;
+        b.apply1(Prim::new(Transpose { perm }), std::slice::from_ref(ct))
+    })
+}
+
+pub fn transpose_rev(
+    axes: &[usize],
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    first(b, inputs, linear, cts, &|b, _x, ct| {
+        let rev = Rev {
+            axes: axes.to_vec(),
+        };
+        b.apply1(Prim::new(rev), std::slice::from_ref(ct))
+    })
+}
+
+pub fn transpose_slice(
+    start: &[usize],
+    stride: &[usize],
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    first(b, inputs, linear, cts, &|b, x, ct| {
+        unslice(b, x, start, stride, ct)
+    })
+}
+
+pub fn transpose_dynamic_slice(
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    first(b, inputs, linear, cts, &|b, x, ct| {
+        let zeros = b.zeros(&x.ty())?;
+        let mut args = vec![zeros, ct.clone()];
+        args.extend(inputs.iter().skip(1).cloned());
+        b.apply1(Prim::new(DynamicUpdateSlice), &args)
+    })
+}
+
+pub fn transpose_pad(
+    lo: &[i64],
+    hi: &[i64],
+    interior: &[usize],
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    match one_ct(cts)? {
+        Some(ct) => pad_cts(b, inputs, linear, lo, hi, interior, ct),
+        None => Ok(vec![None; inputs.len()]),
+    }
+}
+
+pub fn transpose_concat(
+    axis: usize,
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    match one_ct(cts)? {
+        Some(ct) => concat_cts(b, inputs, linear, axis, ct),
+        None => Ok(vec![None; inputs.len()]),
+    }
+}
+
+pub fn transpose_dynamic_update_slice(
+    b: &mut Builder,
+    inputs: &[Atom],
+    linear: &[bool],
+    cts: &[Option<Atom>],
+) -> JvpResult {
+    match one_ct(cts)? {
+        Some(ct) => transpose_dus(b, inputs, linear, ct),
+        None => Ok(vec![None; inputs.len()]),
     }
 }
 
@@ -98,7 +191,7 @@ fn unslice(b: &mut Builder, x: &Atom, start: &[usize], stride: &[usize], ct: &At
         interior.push(t.saturating_sub(1));
     }
     let zero = b.scalar(ct.ty().dtype, 0.0);
-    b.apply1(Prim::Pad { lo, hi, interior }, &[ct.clone(), zero])
+    b.apply1(Prim::new(Pad { lo, hi, interior }), &[ct.clone(), zero])
 }
 
 fn to_i64(n: usize) -> R<i64> {
@@ -111,7 +204,7 @@ fn to_i64(n: usize) -> R<i64> {
 /// `(interior+1)`-th element. The padding value went to every other
 /// position, so its cotangent is `sum(ct) − sum(operand cotangent)`.
 #[allow(clippy::too_many_arguments)]
-fn transpose_pad(
+fn pad_cts(
     b: &mut Builder,
     inputs: &[Atom],
     linear: &[bool],
@@ -124,19 +217,19 @@ fn transpose_pad(
         return Err("pad takes 2 operands".into());
     };
     let zero = b.scalar(ct.ty().dtype, 0.0);
-    let unpad = Prim::Pad {
+    let unpad = Prim::new(Pad {
         lo: lo.iter().map(|v| -v).collect(),
         hi: hi.iter().map(|v| -v).collect(),
         interior: vec![0; lo.len()],
-    };
+    });
     let unpadded = b.apply1(unpad, &[ct.clone(), zero])?;
     let shape = unpadded.ty().shape;
     let ct_x = b.apply1(
-        Prim::Slice {
+        Prim::new(Slice {
             start: vec![0; shape.len()],
             limit: shape,
             stride: interior.iter().map(|i| i + 1).collect(),
-        },
+        }),
         &[unpadded],
     )?;
     let ct_v = if linear.get(1) == Some(&true) {
@@ -152,7 +245,7 @@ fn transpose_pad(
 }
 
 /// Concatenate: each linear operand's cotangent is its slice of the cotangent.
-fn transpose_concat(
+fn concat_cts(
     b: &mut Builder,
     inputs: &[Atom],
     linear: &[bool],
@@ -174,11 +267,11 @@ fn transpose_concat(
             start[axis] = offset;
             limit[axis] = offset + n;
             let stride = vec![1; shape.len()];
-            let s = Prim::Slice {
+            let s = Prim::new(Slice {
                 start,
                 limit,
                 stride,
-            };
+            });
             out.push(Some(b.apply1(s, std::slice::from_ref(ct))?));
         } else {
             out.push(None);
@@ -198,13 +291,13 @@ fn transpose_dus(b: &mut Builder, inputs: &[Atom], linear: &[bool], ct: &Atom) -
     if linear.first() == Some(&true) {
         let mut args = vec![ct.clone(), b.zeros(&u.ty())?];
         args.extend(indices.iter().cloned());
-        out[0] = Some(b.apply1(Prim::DynamicUpdateSlice, &args)?);
+        out[0] = Some(b.apply1(Prim::new(DynamicUpdateSlice), &args)?);
     }
     if linear.get(1) == Some(&true) {
         let mut args = vec![ct.clone()];
         args.extend(indices.iter().cloned());
         let sizes = u.ty().shape;
-        out[1] = Some(b.apply1(Prim::DynamicSlice { sizes }, &args)?);
+        out[1] = Some(b.apply1(Prim::new(DynamicSlice { sizes }), &args)?);
     }
     Ok(out)
 }
