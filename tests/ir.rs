@@ -1,11 +1,14 @@
 //! The IR printer, verifier and simplification passes, on hand-built graphs.
 
-use nest::prims::{Binary, Broadcast, Compare, Cond, Convert, DotGeneral, Iota, Reduce, Reshape, Scan, Threefry2x32, Transpose, Unary, While};
 use nest::interp::run_graph;
 use nest::ir::print::{print_func, print_graph};
 use nest::ir::simplify::{cse, dce, fold_constants, forward_trivial, simplify};
 use nest::ir::verify::verify;
 use nest::ir::{fresh_var, Atom, Eqn, Func, Graph, Var};
+use nest::prims::{
+    Binary, Broadcast, Compare, Cond, Convert, DotGeneral, Iota, Reduce, Reshape, Scan,
+    Threefry2x32, Transpose, Unary, While,
+};
 use nest::prims::{BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use nest::tensor::{Data, Tensor, C64};
 use nest::types::{DType, TensorType};
@@ -330,7 +333,12 @@ fn rejects_a_variable_defined_twice() {
     );
 
     let mut e = Vec::new();
-    let y = push(&mut e, Prim::new(Unary(UnaryOp::Neg)), vec![a(&x)], f32s(&[]));
+    let y = push(
+        &mut e,
+        Prim::new(Unary(UnaryOp::Neg)),
+        vec![a(&x)],
+        f32s(&[]),
+    );
     e.push(Eqn {
         prim: Prim::new(Unary(UnaryOp::Exp)),
         inputs: vec![a(&x)],
@@ -442,7 +450,12 @@ fn rejects_a_use_at_another_type() {
 fn rejects_wrong_output_types() {
     let x = var(f32s(&[3]));
     let mut e = Vec::new();
-    let y = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&x)], f32s(&[4]));
+    let y = push(
+        &mut e,
+        Prim::new(Unary(UnaryOp::Exp)),
+        vec![a(&x)],
+        f32s(&[4]),
+    );
     let err = verify(&graph(&[&x], e, vec![a(&y)])).expect_err("output type");
     assert!(err.contains("`%1: f32[4] = exp %0`"), "{}", err);
     assert!(
@@ -483,14 +496,24 @@ fn rejects_a_region_with_the_wrong_signature() {
 fn dce_removes_unused_equations_and_keeps_used_ones() {
     let x = var(f32s(&[3]));
     let mut e = Vec::new();
-    let dead = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&x)], f32s(&[3]));
+    let dead = push(
+        &mut e,
+        Prim::new(Unary(UnaryOp::Exp)),
+        vec![a(&x)],
+        f32s(&[3]),
+    );
     let _dead2 = push(
         &mut e,
         Prim::new(Unary(UnaryOp::Log)),
         vec![a(&dead)],
         f32s(&[3]),
     );
-    let live = push(&mut e, Prim::new(Unary(UnaryOp::Sin)), vec![a(&x)], f32s(&[3]));
+    let live = push(
+        &mut e,
+        Prim::new(Unary(UnaryOp::Sin)),
+        vec![a(&x)],
+        f32s(&[3]),
+    );
     let g = graph(&[&x], e, vec![a(&live)]);
     let out = dce(&g);
     assert_eq!(prims(&out), ["sin"]);
@@ -557,7 +580,12 @@ fn loop_with_dead_parts() -> Graph {
     let x1 = push(&mut be, bin(BinaryOp::Add), vec![a(&bx), a(&by)], f32s(&[]));
     let y1 = push(&mut be, bin(BinaryOp::Mul), vec![a(&by), a(&bw)], f32s(&[]));
     let w1 = push(&mut be, bin(BinaryOp::Mul), vec![a(&bw), a(&bk)], f32s(&[]));
-    let z1 = push(&mut be, Prim::new(Unary(UnaryOp::Cos)), vec![a(&bz)], f32s(&[]));
+    let z1 = push(
+        &mut be,
+        Prim::new(Unary(UnaryOp::Cos)),
+        vec![a(&bz)],
+        f32s(&[]),
+    );
     let body = graph(
         &[&bk, &bj, &bi, &bx, &by, &bw, &bz],
         be,
@@ -649,7 +677,12 @@ fn dce_drops_unused_cond_results_and_operands() {
         let (p, q) = (var(f32s(&[])), var(f32s(&[])));
         let mut e = Vec::new();
         let r = push(&mut e, Prim::new(Unary(f)), vec![a(&p)], f32s(&[]));
-        let s = push(&mut e, Prim::new(Unary(UnaryOp::Neg)), vec![a(&q)], f32s(&[]));
+        let s = push(
+            &mut e,
+            Prim::new(Unary(UnaryOp::Neg)),
+            vec![a(&q)],
+            f32s(&[]),
+        );
         graph(&[&p, &q], e, vec![a(&r), a(&s)])
     };
     let (r, s) = (var(f32s(&[])), var(f32s(&[])));
@@ -685,8 +718,18 @@ fn dce_drops_unused_cond_results_and_operands() {
 fn cse_merges_identical_equations() {
     let x = var(f32s(&[3]));
     let mut e = Vec::new();
-    let e1 = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&x)], f32s(&[3]));
-    let e2 = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&x)], f32s(&[3]));
+    let e1 = push(
+        &mut e,
+        Prim::new(Unary(UnaryOp::Exp)),
+        vec![a(&x)],
+        f32s(&[3]),
+    );
+    let e2 = push(
+        &mut e,
+        Prim::new(Unary(UnaryOp::Exp)),
+        vec![a(&x)],
+        f32s(&[3]),
+    );
     // Equal after the first merge: `add e1, 1` and `add e2, 1` (another buffer).
     let s1 = push(
         &mut e,
@@ -752,11 +795,26 @@ fn cse_keeps_different_parameters_and_constants() {
 fn cse_does_not_merge_across_regions() {
     let x = var(f32s(&[]));
     let mut e = Vec::new();
-    let outer = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&x)], f32s(&[]));
+    let outer = push(
+        &mut e,
+        Prim::new(Unary(UnaryOp::Exp)),
+        vec![a(&x)],
+        f32s(&[]),
+    );
     let p = var(f32s(&[]));
     let mut be = Vec::new();
-    let inner1 = push(&mut be, Prim::new(Unary(UnaryOp::Exp)), vec![a(&p)], f32s(&[]));
-    let inner2 = push(&mut be, Prim::new(Unary(UnaryOp::Exp)), vec![a(&p)], f32s(&[]));
+    let inner1 = push(
+        &mut be,
+        Prim::new(Unary(UnaryOp::Exp)),
+        vec![a(&p)],
+        f32s(&[]),
+    );
+    let inner2 = push(
+        &mut be,
+        Prim::new(Unary(UnaryOp::Exp)),
+        vec![a(&p)],
+        f32s(&[]),
+    );
     let sum2 = push(
         &mut be,
         bin(BinaryOp::Add),
@@ -842,7 +900,12 @@ fn folds_chains_of_constants() {
         vec![c(tensor(&[2], &[1.0, 2.0])), c(tensor(&[2], &[3.0, 4.0]))],
         f32s(&[2]),
     );
-    let k2 = push(&mut e, Prim::new(Unary(UnaryOp::Neg)), vec![a(&k)], f32s(&[2]));
+    let k2 = push(
+        &mut e,
+        Prim::new(Unary(UnaryOp::Neg)),
+        vec![a(&k)],
+        f32s(&[2]),
+    );
     let y = push(&mut e, bin(BinaryOp::Mul), vec![a(&x), a(&k2)], f32s(&[2]));
     let g = graph(&[&x], e, vec![a(&y), a(&k2)]);
     let out = fold_constants(&g);
@@ -887,11 +950,13 @@ fn folds_inside_regions() {
 #[test]
 fn does_not_fold_large_results_loops_or_refused_operands() {
     let mut e = Vec::new();
-    let iota = |n: usize| Prim::new(Iota {
-        shape: vec![n],
-        dim: 0,
-        dtype: DType::F32,
-    });
+    let iota = |n: usize| {
+        Prim::new(Iota {
+            shape: vec![n],
+            dim: 0,
+            dtype: DType::F32,
+        })
+    };
     let small = push(&mut e, iota(64), vec![], f32s(&[64]));
     let big = push(&mut e, iota(65), vec![], f32s(&[65]));
     // A shape rule violation is left for the verifier to report.
@@ -943,7 +1008,12 @@ fn forwards_equations_that_change_nothing() {
         vec![a(&t)],
         ty.clone(),
     );
-    let v = push(&mut e, Prim::new(Convert(DType::F32)), vec![a(&b)], ty.clone());
+    let v = push(
+        &mut e,
+        Prim::new(Convert(DType::F32)),
+        vec![a(&b)],
+        ty.clone(),
+    );
     let swapped = push(
         &mut e,
         Prim::new(Transpose { perm: vec![1, 0] }),
@@ -996,7 +1066,12 @@ fn simplify_reaches_a_fixed_point() {
     );
     let m1 = push(&mut e, bin(BinaryOp::Mul), vec![a(&r), a(&b1)], f32s(&[3]));
     let m2 = push(&mut e, bin(BinaryOp::Mul), vec![a(&x), a(&b1)], f32s(&[3]));
-    let _unused = push(&mut e, Prim::new(Unary(UnaryOp::Exp)), vec![a(&m2)], f32s(&[3]));
+    let _unused = push(
+        &mut e,
+        Prim::new(Unary(UnaryOp::Exp)),
+        vec![a(&m2)],
+        f32s(&[3]),
+    );
     let s = push(&mut e, bin(BinaryOp::Sub), vec![a(&m1), a(&m2)], f32s(&[3]));
     let g = graph(&[&x], e, vec![a(&s)]);
     let out = simplify(&g);
@@ -1094,7 +1169,8 @@ fn scan_sample() -> nest::prims::samples::Sample {
     nest::prims::samples::samples()
         .into_iter()
         .find(|s| {
-            s.prim.downcast_ref::<Scan>().is_some_and(|s| !s.reverse) && s.inputs[0].dtype() == DType::F64
+            s.prim.downcast_ref::<Scan>().is_some_and(|s| !s.reverse)
+                && s.inputs[0].dtype() == DType::F64
         })
         .expect("a scan sample")
 }
@@ -1184,4 +1260,43 @@ fn hoisting_moves_loop_invariants_out_of_a_scan() {
         2
     );
     assert_same_results(&g, &hoisted, &s.inputs);
+}
+
+fn ids(g: &Graph, out: &mut std::collections::HashSet<nest::ir::VarId>) {
+    out.extend(g.inputs.iter().map(|v| v.id));
+    for e in &g.eqns {
+        out.extend(e.outputs.iter().map(|v| v.id));
+        for r in e.prim.regions() {
+            ids(r, out);
+        }
+    }
+}
+
+// ---- fresh copies ----
+
+#[test]
+fn a_copy_shares_no_variable_and_computes_the_same() {
+    for s in nest::prims::samples::samples()
+        .iter()
+        .filter(|s| !s.prim.regions().is_empty())
+    {
+        let g = s.graph().unwrap();
+        let c = g.fresh_copy();
+        let (mut a, mut b) = (
+            std::collections::HashSet::new(),
+            std::collections::HashSet::new(),
+        );
+        ids(&g, &mut a);
+        ids(&c, &mut b);
+        assert!(a.is_disjoint(&b), "{}", s.prim.name());
+        let both = Graph {
+            inputs: [g.inputs.clone(), c.inputs.clone()].concat(),
+            eqns: [g.eqns.clone(), c.eqns.clone()].concat(),
+            outputs: [g.outputs.clone(), c.outputs.clone()].concat(),
+        };
+        verify(&both).unwrap();
+        let evaluable = |g: &Graph| nest::transform::evaluable::evaluable(g).unwrap();
+        let run = |g: &Graph| run_graph(&evaluable(g), &s.inputs).unwrap();
+        assert_eq!(run(&g), run(&c));
+    }
 }

@@ -3,13 +3,13 @@
 //! primal outputs, and give tangents that match central finite differences
 //! `(f(x + εt) − f(x − εt)) / 2ε` in f64 (and, for loops, the closed form).
 
-use nest::prims::{Binary, Cholesky, Compare, Cond, DotGeneral, Rev, While};
 use nest::eval::exec::Evaluator;
 use nest::eval::module::ModuleEnv;
 use nest::interp::run_graph;
 use nest::ir::verify::verify;
 use nest::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use nest::prims::samples::{samples, variant_name};
+use nest::prims::{Binary, Cholesky, Compare, Cond, DotGeneral, Rev, While};
 use nest::prims::{Cmp, Prim};
 use nest::tensor::{Data, Tensor};
 use nest::transform::jvp::jvp_graph;

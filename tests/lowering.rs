@@ -22,18 +22,22 @@
 
 #![allow(clippy::unwrap_used)]
 
-use nest::ir::Primitive;
-use nest::prims::{Binary, Cholesky, Cond, CustomJvp, DotGeneral, LinearSolve, Reduce, Scan, TriangularSolve, Unary, While};
 use nest::backend::pjrt::{Client, Plugin};
 use nest::backend::plugin::{self, Kind};
 use nest::backend::stablehlo::{lower_func, lower_module};
 use nest::eval::exec::Evaluator;
 use nest::eval::module::ModuleEnv;
 use nest::interp::run_graph;
+use nest::ir::Primitive;
 use nest::ir::{fresh_var, Atom, Eqn, Func, Graph};
-use nest::prims::samples::{evaluable, samples, Sample};
+use nest::prims::samples::{samples, Sample};
+use nest::prims::{
+    Binary, Cholesky, Cond, CustomJvp, DotGeneral, LinearSolve, Reduce, Scan, TriangularSolve,
+    Unary, While,
+};
 use nest::prims::{BinaryOp, Prim, ReduceOp};
 use nest::tensor::{Data, Tensor, C128, C64};
+use nest::transform::evaluable::evaluable;
 use nest::types::{DType, TensorType};
 use std::sync::OnceLock;
 

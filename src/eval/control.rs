@@ -3,7 +3,6 @@
 //! becomes a `cond` primitive. `if` on a concrete condition just runs one
 //! branch, on the host or in a trace.
 
-use crate::prims::{Cond, While};
 use super::exec::Evaluator;
 use super::module::Env;
 use super::ops;
@@ -13,6 +12,7 @@ use super::tree::{flatten, same_structure, unflatten, TreeDef};
 use super::value::{Arr, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::prims::{BinaryOp, Cmp, Prim};
+use crate::prims::{Cond, While};
 use crate::span::Span;
 use crate::syntax::ast::{Block, Expr, Ident};
 use crate::types::{DType, TensorType};

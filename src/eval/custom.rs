@@ -8,7 +8,6 @@
 //! the argument leaves. Differentiating with respect to a closed-over value
 //! is an error, as in JAX: `closure_convert` makes such values explicit.
 
-use crate::prims::{Concat, CustomJvp, CustomVjp, LinearSolve, Slice};
 use super::exec::Evaluator;
 use super::ops;
 use super::transform::Closed;
@@ -17,6 +16,7 @@ use super::value::{Arr, Func, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::Prim;
+use crate::prims::{Concat, CustomJvp, CustomVjp, LinearSolve, Slice};
 use crate::span::Span;
 use crate::transform::transpose::transpose_graph;
 use crate::transform::Builder;

@@ -12,11 +12,11 @@
 //! that, its first records and its last one are printed, and a note says
 //! how many were not kept.
 
-use crate::prims::{Reshape, Slice};
 use super::tracer::Tracer;
 use super::value::Arr;
 use crate::prims::print::Piece;
 use crate::prims::Prim;
+use crate::prims::{Reshape, Slice};
 use crate::span::Span;
 use crate::tensor::format::format_tensor;
 use crate::tensor::Tensor;

@@ -1,7 +1,6 @@
 //! Indexing: `x[i]`, `x[i, j]`, `x[a:b:s]`, `x[:, 0]`, and `t[i]` on tuples.
 //! Static indices become a `slice`; a traced index a `dynamic_slice`.
 
-use crate::prims::{DynamicSlice, Slice};
 use super::exec::Evaluator;
 use super::expr::tuple_item;
 use super::module::Env;
@@ -9,6 +8,7 @@ use super::ops;
 use super::value::{Arr, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::prims::{BinaryOp, Cmp, Prim};
+use crate::prims::{DynamicSlice, Slice};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, IndexArg};
 use crate::types::DType;

@@ -10,7 +10,6 @@
 //! argument leaf of shape `t` has shape `s + t`; trees nest: the result's
 //! structure, each leaf replaced by the argument's structure.
 
-use crate::prims::{Convert, Slice};
 use super::exec::Evaluator;
 use super::ops;
 use super::tree::{flatten, graft, unflatten};
@@ -18,6 +17,7 @@ use super::value::{Arr, Func, Value};
 use super::vmap::Axes;
 use crate::diag::{Diagnostic, Result};
 use crate::prims::Prim;
+use crate::prims::{Convert, Slice};
 use crate::span::Span;
 use crate::tensor::Tensor;
 use std::rc::Rc;

@@ -5,10 +5,13 @@
 //! Every function works on concrete and traced arrays alike: the tracer
 //! decides whether a primitive runs now or is recorded.
 
-use crate::prims::{Binary, Broadcast, Compare, Convert, DotGeneral, Reduce, Reshape, Select, StopGradient, Transpose, Unary};
 use super::tracer::Tracer;
 use super::value::{convert_scalar, Arr};
 use crate::diag::{Diagnostic, Result};
+use crate::prims::{
+    Binary, Broadcast, Compare, Convert, DotGeneral, Reduce, Reshape, Select, StopGradient,
+    Transpose, Unary,
+};
 use crate::prims::{BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use crate::types::{DType, Shape, ShapeDisplay, Weak};
 

@@ -6,13 +6,13 @@
 //! use a variable of an enclosing frame; the tracer then captures it as an
 //! extra region input (closure conversion), so every finished graph is closed.
 
-use crate::prims::{Broadcast, Iota, Print};
 use super::value::Arr;
 use crate::backend::xla::{Input, Xla};
 use crate::backend::Backend;
 use crate::diag::{Diagnostic, Result};
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var, VarId};
 use crate::prims::Prim;
+use crate::prims::{Broadcast, Iota, Print};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 use std::collections::{HashMap, HashSet};

@@ -2,7 +2,6 @@
 //! closed graph over the leaves of its arguments, transforming the graph,
 //! and applying the result (run on the host, or inlined into a trace).
 
-use crate::prims::{CustomVjpLin, StopGradient};
 use super::exec::Evaluator;
 use super::ops;
 use super::tree::{flatten, map_arrays, same_structure, unflatten, TreeDef};
@@ -13,6 +12,7 @@ use crate::ir::Graph;
 use crate::prims::control::spread;
 use crate::prims::custom::FORWARD_MODE_OF_CUSTOM_VJP;
 use crate::prims::Prim;
+use crate::prims::{CustomVjpLin, StopGradient};
 use crate::span::Span;
 use crate::transform::jvp::jvp_graph;
 use crate::transform::linearize::linearize;
@@ -417,8 +417,11 @@ fn without_aux_derivative(g: &Graph, output: &TreeDef, span: Span) -> Result<Gra
     let mut outputs = g.outputs[..n_value].to_vec();
     for o in &g.outputs[n_value..] {
         outputs.push(
-            b.apply1(crate::prims::Prim::new(StopGradient), std::slice::from_ref(o))
-                .map_err(Diagnostic::internal)?,
+            b.apply1(
+                crate::prims::Prim::new(StopGradient),
+                std::slice::from_ref(o),
+            )
+            .map_err(Diagnostic::internal)?,
         );
     }
     Ok(Graph {

@@ -7,7 +7,6 @@
 //! `Tracer::call_graph` (inlined inside a `fn`, one compiled program at top
 //! level), and moves each result's batch axis to its `out_axes` position.
 
-use crate::prims::Broadcast;
 use super::exec::Evaluator;
 use super::ops;
 use super::transform::Closed;
@@ -15,6 +14,7 @@ use super::tree::{flatten, unflatten, TreeDef};
 use super::value::{Arr, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::ir::simplify::simplify;
+use crate::prims::Broadcast;
 use crate::prims::Prim;
 use crate::span::Span;
 use crate::transform::vmap::vmap_graph;

@@ -1,6 +1,7 @@
 //! The reference interpreter: runs an IR graph on host tensors, one primitive
-//! kernel ([`crate::prims::Prim::eval`]) at a time. It is the oracle the XLA
-//! backend is tested against.
+//! kernel ([`crate::ir::Primitive::eval`]) at a time. It is the oracle the
+//! XLA backend is tested against. It knows no concrete primitive (its tests,
+//! which build graphs of some, are `tests/interp.rs`).
 
 use crate::ir::{Atom, Graph, VarId};
 use crate::tensor::Tensor;
@@ -88,7 +89,3 @@ fn types_display(types: &[TensorType]) -> String {
     let parts: Vec<String> = types.iter().map(|t| t.to_string()).collect();
     format!("({})", parts.join(", "))
 }
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests;

@@ -5,8 +5,8 @@
 //! `prims::build::Build`.
 
 use super::transforms::{Jvp, Split, Transforms, Tx, Vmapped};
-use crate::diag::Diagnostic;
 use super::{fresh_var, Atom, Eqn, Graph, Prim, VarId};
+use crate::diag::Diagnostic;
 use crate::tensor::Tensor;
 use crate::types::DType;
 use std::collections::HashMap;

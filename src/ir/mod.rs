@@ -19,10 +19,10 @@ pub mod stage;
 pub mod transforms;
 pub mod verify;
 
-pub use builder::Builder;
-pub use primitive::{BatchResult, JvpResult, Prim, Primitive};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
+pub use builder::Builder;
+pub use primitive::{BatchResult, JvpResult, Prim, Primitive};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -5,7 +5,7 @@
 //! The concrete primitives live in `crate::prims` (above this layer); the
 //! IR, the interpreter, the simplifier and the transformations only call
 //! the trait. Primitives without regions share the region rules through
-//! [`no_regions!`](crate::no_regions), invoked explicitly in each impl.
+//! `no_regions!`, invoked explicitly in each impl.
 
 use super::builder::Builder;
 use super::emit::{Emitter, Value};
@@ -160,7 +160,6 @@ pub trait Primitive: Debug + Send + Sync + Any + DynEq {
 
 /// The region rules of a primitive without regions, and the simplification
 /// rules that follow from having none (to invoke in its `impl Primitive`).
-#[macro_export]
 macro_rules! no_regions {
     () => {
         fn regions(&self) -> Vec<&$crate::ir::Graph> {
@@ -205,8 +204,7 @@ macro_rules! no_regions {
 }
 
 /// The effect rules of a primitive without an effect and without regions
-/// (to invoke in its `impl Primitive` beside [`no_regions!`](crate::no_regions)).
-#[macro_export]
+/// (to invoke in its `impl Primitive` beside `no_regions!`).
 macro_rules! no_effect {
     () => {
         fn own_effect(&self) -> bool {
@@ -224,6 +222,8 @@ macro_rules! no_effect {
         }
     };
 }
+
+pub(crate) use {no_effect, no_regions};
 
 /// A primitive as the IR holds it: shared, cloned cheaply, compared by
 /// value.

@@ -23,8 +23,8 @@
 //! `broadcast_in_dim`'s shape, `dynamic_slice`'s sizes) are left out, as are
 //! empty or default ones; every line ends with a newline.
 
-use super::{Atom, Eqn, Func, Graph, Var, VarId};
 use super::Prim;
+use super::{Atom, Eqn, Func, Graph, Var, VarId};
 use crate::tensor::{Data, Tensor};
 use crate::types::{DType, ShapeDisplay};
 use std::collections::HashMap;

@@ -8,12 +8,12 @@
 //! builder and never compute numbers, so a batched graph can be transformed
 //! again (`jvp` of `vmap`, `vmap` of `vmap`).
 
-use crate::prims::{Broadcast, DynamicSlice, DynamicUpdateSlice, Transpose, While};
 use super::{BatchResult, Cmp, Prim};
-use crate::ir::{fresh_var, Atom, Graph, Var};
-use crate::tensor::Tensor;
 use crate::ir::Builder;
+use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::build::Build;
+use crate::prims::{Broadcast, DynamicSlice, DynamicUpdateSlice, Transpose, While};
+use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
 
 type R<T> = Result<T, String>;
@@ -42,7 +42,10 @@ pub fn to_batched(b: &mut Builder, x: &Atom, batched: bool, size: usize) -> R<At
     let ty = x.ty();
     let dims: Vec<usize> = (1..=ty.rank()).collect();
     let shape = batched_type(&ty, size).shape;
-    b.apply1(Prim::new(Broadcast { shape, dims }), std::slice::from_ref(x))
+    b.apply1(
+        Prim::new(Broadcast { shape, dims }),
+        std::slice::from_ref(x),
+    )
 }
 
 /// Every input as a batched value.
@@ -216,7 +219,10 @@ fn row(b: &mut Builder, x: &Atom, i: &Atom) -> R<Atom> {
     if let Some(first) = sizes.first_mut() {
         *first = 1;
     }
-    let slice = b.apply1(Prim::new(DynamicSlice { sizes }), &prepend(x.clone(), &starts))?;
+    let slice = b.apply1(
+        Prim::new(DynamicSlice { sizes }),
+        &prepend(x.clone(), &starts),
+    )?;
     b.reshape(&slice, &example_type(&ty)?.shape)
 }
 

@@ -4,8 +4,8 @@
 //! first, as `n_consts` extra inputs of both regions); `cond` follows
 //! StableHLO `case`: an index outside `[0, branches)` runs the last branch.
 
-use crate::ir::emit::{Emitter, Value};
 use crate::interp::run_graph;
+use crate::ir::emit::{Emitter, Value};
 use crate::ir::Graph;
 use crate::tensor::{Data, Tensor};
 use crate::types::{DType, TensorType};

@@ -25,17 +25,17 @@
 //!   transposed), and a change `dc` of the constants moves `x` by
 //!   `−A⁻¹·(dA·x)`, `dA·x` being the JVP of `matvec` in `c` at `u = x`.
 
-use crate::ir::emit::{Emitter, Value};
 use crate::interp::run_graph;
+use crate::ir::emit::{Emitter, Value};
+use crate::ir::transforms::Tx;
+use crate::ir::Builder;
 use crate::ir::{Atom, Graph};
 use crate::prims::batching::to_batched;
+use crate::prims::build::tangent_or_zero;
+use crate::prims::build::Build;
 use crate::prims::control::{check_types, split, spread};
 use crate::prims::{BatchResult, JvpResult, Prim};
 use crate::tensor::Tensor;
-use crate::ir::transforms::Tx;
-use crate::ir::Builder;
-use crate::prims::build::tangent_or_zero;
-use crate::prims::build::Build;
 use crate::types::TensorType;
 
 type R<T> = Result<T, String>;
@@ -124,8 +124,14 @@ pub fn batch_custom_jvp(
         .map(|(_, &bt)| bt)
         .collect();
     let jvp_flags = [batched, &float_in].concat();
-    let p_out = b.transforms().vmap_graph(primal, batched, size)?.out_batched;
-    let j_out = b.transforms().vmap_graph(jvp, &jvp_flags, size)?.out_batched;
+    let p_out = b
+        .transforms()
+        .vmap_graph(primal, batched, size)?
+        .out_batched;
+    let j_out = b
+        .transforms()
+        .vmap_graph(jvp, &jvp_flags, size)?
+        .out_batched;
     let out_types = primal.output_types();
     let mut j_tangents = j_out[out_types.len()..].iter();
     let out_b: Vec<bool> = (out_types.iter().enumerate())
@@ -143,7 +149,10 @@ pub fn batch_custom_jvp(
         .collect();
     let prim = Prim::new(CustomJvp {
         primal: Box::new(b.transforms().batch_region(primal, batched, size, &out_b)?),
-        jvp: Box::new(b.transforms().batch_region(jvp, &jvp_flags, size, &want_jvp)?),
+        jvp: Box::new(
+            b.transforms()
+                .batch_region(jvp, &jvp_flags, size, &want_jvp)?,
+        ),
         closed,
     });
     Ok((b.apply(prim, inputs)?, out_b))
@@ -227,7 +236,10 @@ pub fn batch_custom_vjp(
         closed,
     } = prim;
     let outs = primal.output_types();
-    let p_out = b.transforms().vmap_graph(primal, batched, size)?.out_batched;
+    let p_out = b
+        .transforms()
+        .vmap_graph(primal, batched, size)?
+        .out_batched;
     let f_out = b.transforms().vmap_graph(fwd, batched, size)?.out_batched;
     let mut out_b: Vec<bool> = (p_out.iter().zip(&f_out)).map(|(p, f)| *p || *f).collect();
     let res_b = f_out[outs.len()..].to_vec();
@@ -246,7 +258,13 @@ pub fn batch_custom_vjp(
     let prim = Prim::new(CustomVjp {
         primal: Box::new(b.transforms().batch_region(primal, batched, size, &out_b)?),
         fwd: Box::new(b.transforms().batch_region(fwd, batched, size, &fwd_want)?),
-        bwd: Box::new(batch_cotangents(b.transforms(), bwd, &bwd_flags, &arg_b, size)?),
+        bwd: Box::new(batch_cotangents(
+            b.transforms(),
+            bwd,
+            &bwd_flags,
+            &arg_b,
+            size,
+        )?),
         closed: *closed,
     });
     let results = b.apply(prim, inputs)?;
@@ -477,7 +495,11 @@ pub fn batch_linear_solve(
     } = prim;
     let n = *n_consts;
     let flags: Vec<bool> = (0..=n).map(|i| i == n || batched[i]).collect();
-    let batch = |g: &Graph| b.transforms().batch_region(g, &flags, size, &[true]).map(Box::new);
+    let batch = |g: &Graph| {
+        b.transforms()
+            .batch_region(g, &flags, size, &[true])
+            .map(Box::new)
+    };
     let prim = Prim::new(LinearSolve {
         matvec: batch(matvec)?,
         solve: batch(solve)?,

@@ -20,9 +20,9 @@
 use super::build::Build;
 use super::{BatchResult, DynamicUpdateSlice, JvpResult, Prim};
 use crate::ir::emit::{Emitter, Value};
+use crate::ir::primitive::no_regions;
 use crate::ir::stage::{Stager, Walk};
 use crate::ir::{Atom, Builder, Primitive, Var};
-use crate::no_regions;
 use crate::span::Span;
 use crate::tensor::Tensor;
 use crate::types::TensorType;
@@ -183,7 +183,15 @@ impl Primitive for Print {
         batched: &[bool],
         size: usize,
     ) -> BatchResult {
-        batch_print(&self.pieces, self.batch, self.span, b, inputs, batched, size)
+        batch_print(
+            &self.pieces,
+            self.batch,
+            self.span,
+            b,
+            inputs,
+            batched,
+            size,
+        )
     }
     fn params(&self) -> Vec<String> {
         let mut ps = vec![format!("format={:?}", print_format(&self.pieces))];

@@ -5,10 +5,10 @@ use super::expect_arity;
 use super::{BinaryOp, Cmp, Prim};
 use crate::ir::emit::{operands, result, Emitter, Value};
 use crate::ir::Atom;
-use crate::tensor::kernels::{self, Float, Int};
-use crate::tensor::{Data, Tensor};
 use crate::ir::Builder;
 use crate::prims::build::Build;
+use crate::tensor::kernels::{self, Float, Int};
+use crate::tensor::{Data, Tensor};
 use crate::types::{DType, TensorType};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -608,7 +608,9 @@ mod tests {
     fn jvps_match_finite_differences() {
         // Sums, products with zeros, extremes with ties (a tie of two
         // matches the central difference), NaN and infinities (skipped).
-        crate::prims::elementwise::jvp_tests::check_samples(|p| p.downcast_ref::<Reduce>().is_some());
+        crate::prims::elementwise::jvp_tests::check_samples(|p| {
+            p.downcast_ref::<Reduce>().is_some()
+        });
     }
 
     #[test]

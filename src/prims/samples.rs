@@ -227,7 +227,11 @@ fn elementwise(out: &mut Vec<Sample>) {
                 .is_ok()
             {
                 let (a, b) = (operand(d, &[3, 5], LIST_A), operand(d, &[3, 5], LIST_B));
-                out.push(Sample::new(Prim::new(Binary(op)), vec![a, b], "edge values"));
+                out.push(Sample::new(
+                    Prim::new(Binary(op)),
+                    vec![a, b],
+                    "edge values",
+                ));
             }
         }
     }
@@ -252,7 +256,11 @@ fn elementwise(out: &mut Vec<Sample>) {
                 .is_ok()
             {
                 let (a, b) = (operand(d, &[15], LIST_A), operand(d, &[15], LIST_B));
-                out.push(Sample::new(Prim::new(Compare(c)), vec![a, b], "edge values"));
+                out.push(Sample::new(
+                    Prim::new(Compare(c)),
+                    vec![a, b],
+                    "edge values",
+                ));
             }
         }
     }
@@ -281,7 +289,10 @@ fn conversions(out: &mut Vec<Sample>) {
     }
     for &from in DTYPES {
         for &to in DTYPES {
-            if Prim::new(BitcastConvert(to)).infer(&[ty(from, &[4])]).is_ok() {
+            if Prim::new(BitcastConvert(to))
+                .infer(&[ty(from, &[4])])
+                .is_ok()
+            {
                 let x = values::conversion_operand(from);
                 out.push(Sample::new(Prim::new(BitcastConvert(to)), vec![x], "bits"));
             }
@@ -339,10 +350,12 @@ fn reductions(out: &mut Vec<Sample>) {
 
 fn shapes(out: &mut Vec<Sample>) {
     let f = |shape: &[usize]| operand(DType::F32, shape, LIST_A);
-    let b = |shape: &[usize], dims: &[usize]| Prim::new(Broadcast {
-        shape: shape.to_vec(),
-        dims: dims.to_vec(),
-    });
+    let b = |shape: &[usize], dims: &[usize]| {
+        Prim::new(Broadcast {
+            shape: shape.to_vec(),
+            dims: dims.to_vec(),
+        })
+    };
     out.push(Sample::new(b(&[2, 3], &[1]), vec![f(&[3])], "rows"));
     out.push(Sample::new(
         b(&[4, 3], &[0, 1]),
@@ -382,11 +395,13 @@ fn shapes(out: &mut Vec<Sample>) {
     ));
     let i = |s: &[usize]| operand(DType::I64, s, LIST_A);
     out.push(Sample::new(cat(0), vec![i(&[2]), i(&[3])], "i64"));
-    let pad = |lo: &[i64], hi: &[i64], interior: &[usize]| Prim::new(Pad {
-        lo: lo.to_vec(),
-        hi: hi.to_vec(),
-        interior: interior.to_vec(),
-    });
+    let pad = |lo: &[i64], hi: &[i64], interior: &[usize]| {
+        Prim::new(Pad {
+            lo: lo.to_vec(),
+            hi: hi.to_vec(),
+            interior: interior.to_vec(),
+        })
+    };
     let v = Tensor::scalar_f32(-9.0);
     out.push(Sample::new(
         pad(&[1], &[2], &[1]),
@@ -430,9 +445,11 @@ fn shapes(out: &mut Vec<Sample>) {
         dtype: DType::F64,
     });
     out.push(Sample::new(iota0, vec![], "dim 0"));
-    let rev = |axes: &[usize]| Prim::new(Rev {
-        axes: axes.to_vec(),
-    });
+    let rev = |axes: &[usize]| {
+        Prim::new(Rev {
+            axes: axes.to_vec(),
+        })
+    };
     out.push(Sample::new(rev(&[0, 1]), vec![f(&[2, 3])], "both axes"));
     out.push(Sample::new(
         rev(&[1]),
@@ -444,11 +461,13 @@ fn shapes(out: &mut Vec<Sample>) {
 
 fn slicing(out: &mut Vec<Sample>) {
     let f = |shape: &[usize]| operand(DType::F32, shape, LIST_A);
-    let slice = |s: &[usize], l: &[usize], t: &[usize]| Prim::new(Slice {
-        start: s.to_vec(),
-        limit: l.to_vec(),
-        stride: t.to_vec(),
-    });
+    let slice = |s: &[usize], l: &[usize], t: &[usize]| {
+        Prim::new(Slice {
+            start: s.to_vec(),
+            limit: l.to_vec(),
+            stride: t.to_vec(),
+        })
+    };
     out.push(Sample::new(
         slice(&[1, 0], &[3, 5], &[1, 2]),
         vec![f(&[4, 5])],
@@ -462,9 +481,11 @@ fn slicing(out: &mut Vec<Sample>) {
     out.push(Sample::new(slice(&[], &[], &[]), vec![f(&[])], "scalar"));
     let u = operand(DType::U32, &[6], LIST_A);
     out.push(Sample::new(slice(&[1], &[6], &[2]), vec![u], "u32"));
-    let ds = |sizes: &[usize]| Prim::new(DynamicSlice {
-        sizes: sizes.to_vec(),
-    });
+    let ds = |sizes: &[usize]| {
+        Prim::new(DynamicSlice {
+            sizes: sizes.to_vec(),
+        })
+    };
     for start in [-1, 0, 2, 4, 100] {
         let s = Tensor::scalar_i32(start);
         out.push(Sample::new(ds(&[2]), vec![f(&[5]), s], "start clamped"));
@@ -498,12 +519,14 @@ fn slicing(out: &mut Vec<Sample>) {
 }
 
 fn linalg(out: &mut Vec<Sample>) {
-    let dot = |lb: &[usize], rb: &[usize], lc: &[usize], rc: &[usize]| Prim::new(DotGeneral {
-        lhs_batch: lb.to_vec(),
-        rhs_batch: rb.to_vec(),
-        lhs_contract: lc.to_vec(),
-        rhs_contract: rc.to_vec(),
-    });
+    let dot = |lb: &[usize], rb: &[usize], lc: &[usize], rc: &[usize]| {
+        Prim::new(DotGeneral {
+            lhs_batch: lb.to_vec(),
+            rhs_batch: rb.to_vec(),
+            lhs_contract: lc.to_vec(),
+            rhs_contract: rc.to_vec(),
+        })
+    };
     for &d in &[
         DType::F32,
         DType::F64,
@@ -677,66 +700,19 @@ fn print(out: &mut Vec<Sample>) {
         Piece::Text(" n ".into()),
         Piece::Operand(1),
     ];
-    let print = |batch| Prim::new(Print {
-        pieces: pieces.clone(),
-        batch,
-        span: None,
-    });
+    let print = |batch| {
+        Prim::new(Print {
+            pieces: pieces.clone(),
+            batch,
+            span: None,
+        })
+    };
     let x = operand(DType::F32, &[3], LIST_A);
     let n = operand(DType::I32, &[], LIST_B);
     out.push(Sample::new(print(0), vec![x, n], "an array and a scalar"));
     let xs = operand(DType::F64, &[2, 3], LIST_A);
     let ns = operand(DType::I32, &[2], LIST_B);
     out.push(Sample::new(print(1), vec![xs, ns], "batched"));
-}
-
-/// `g` with each `custom_vjp_lin` equation (which cannot be evaluated: it
-/// is known only through its transpose) replaced by the transpose of its
-/// `bwd`, so that tests can run the tangent map of a `custom_vjp` and
-/// batched copies of it; and with its prints staged out
-/// (`transform/stage.rs`), their buffers as outputs after `g`'s own, so
-/// that the backends can run it and compare what it printed.
-pub fn evaluable(g: &Graph) -> Result<Graph, String> {
-    let g = without_custom_vjp_lin(g)?;
-    let capacity = |_: usize, _: &[TensorType], bound: Option<u64>| {
-        bound.map_or(8, |n| usize::try_from(n).unwrap_or(8))
-    };
-    match crate::transform::stage::stage_prints(&g, &capacity)? {
-        Some(staged) => Ok(staged.graph),
-        None => Ok(g),
-    }
-}
-
-fn without_custom_vjp_lin(g: &Graph) -> Result<Graph, String> {
-    use crate::transform::{transpose::transpose_graph, Builder};
-    use std::collections::HashMap;
-    let mut b = Builder::default();
-    let mut subst: HashMap<crate::ir::VarId, Atom> = HashMap::new();
-    let look = |subst: &HashMap<_, Atom>, a: &Atom| match a {
-        Atom::Var(v) => subst.get(&v.id).cloned().unwrap_or_else(|| a.clone()),
-        Atom::Const(_) => a.clone(),
-    };
-    for e in &g.eqns {
-        let inputs: Vec<Atom> = e.inputs.iter().map(|a| look(&subst, a)).collect();
-        let Some(CustomVjpLin { bwd, n_res }) = e.prim.downcast_ref::<CustomVjpLin>() else {
-            b.eqns.push(Eqn {
-                inputs,
-                ..e.clone()
-            });
-            continue;
-        };
-        let flags: Vec<bool> = (0..bwd.inputs.len()).map(|i| i >= *n_res).collect();
-        let forward = transpose_graph(bwd, &flags)?;
-        let outs = b.inline(&forward, &inputs)?;
-        for (o, a) in e.outputs.iter().zip(outs) {
-            subst.insert(o.id, a);
-        }
-    }
-    Ok(Graph {
-        inputs: g.inputs.clone(),
-        eqns: b.eqns,
-        outputs: g.outputs.iter().map(|a| look(&subst, a)).collect(),
-    })
 }
 
 #[cfg(test)]
@@ -779,18 +755,6 @@ mod tests {
         for &op in REDUCE_OPS {
             let hit = |s: &Sample| s.prim.downcast_ref::<Reduce>().is_some_and(|r| r.op == op);
             assert!(all.iter().any(hit), "{}", op.name());
-        }
-    }
-
-    #[test]
-    fn samples_are_well_typed_and_run() {
-        for s in samples() {
-            let g = s.graph().unwrap_or_else(|e| panic!("{:?}: {}", s.prim, e));
-            crate::ir::verify::verify(&g).unwrap_or_else(|e| panic!("{:?}: {}", s.prim, e));
-            let g = evaluable(&g).unwrap_or_else(|e| panic!("{:?}: {}", s.prim, e));
-            if let Err(e) = crate::interp::run_graph(&g, &s.inputs) {
-                panic!("{} ({}): {}", s.prim.name(), s.note, e);
-            }
         }
     }
 

@@ -708,7 +708,7 @@ pub use jvp::{jvp_concat, jvp_dynamic_slice, jvp_dynamic_update_slice, jvp_pad, 
 mod transpose;
 pub use transpose::{
     transpose_broadcast, transpose_concat, transpose_dynamic_slice, transpose_dynamic_update_slice,
-    transpose_pad, transpose_rev, transpose_reshape, transpose_slice, transpose_transpose,
+    transpose_pad, transpose_reshape, transpose_rev, transpose_slice, transpose_transpose,
 };
 
 // ---- batching rules: in `shape/batch.rs` ----

@@ -2,6 +2,7 @@
 //! it walks the graph and asks each primitive for its rule
 //! ([`crate::ir::Primitive::jvp`], ...).
 
+pub mod evaluable;
 pub mod jvp;
 pub mod linearize;
 pub mod partial_eval;
@@ -9,8 +10,8 @@ pub mod stage;
 pub mod transpose;
 pub mod vmap;
 
-pub use crate::ir::Builder;
 pub(crate) use crate::ir::transforms::pick;
+pub use crate::ir::Builder;
 
 use crate::diag::Diagnostic;
 use crate::ir::transforms::{Jvp, Split, Transforms, Vmapped};

@@ -10,8 +10,8 @@
 //! (`Prim::partial_eval`), which places one equation on each side.
 
 use super::{pick, TRANSFORMS};
-pub use crate::ir::transforms::{Split, Staged};
 use crate::diag::Diagnostic;
+pub use crate::ir::transforms::{Split, Staged};
 use crate::ir::{Atom, Eqn, Graph, Var, VarId};
 use std::collections::{HashMap, HashSet};
 
@@ -78,11 +78,14 @@ fn stage(g: &Graph, in_unknown: &[bool]) -> Result<Sides, Diagnostic> {
             known.push(eqn.clone());
             continue;
         }
-        let staged = eqn.prim.partial_eval(&TRANSFORMS, eqn, &unk)?.unwrap_or_else(|| Staged {
-            known: vec![],
-            unknown: vec![eqn.clone()],
-            out_unknown: vec![true; eqn.outputs.len()],
-        });
+        let staged = eqn
+            .prim
+            .partial_eval(&TRANSFORMS, eqn, &unk)?
+            .unwrap_or_else(|| Staged {
+                known: vec![],
+                unknown: vec![eqn.clone()],
+                out_unknown: vec![true; eqn.outputs.len()],
+            });
         for (v, &u) in eqn.outputs.iter().zip(&staged.out_unknown) {
             if u {
                 unknown_vars.insert(v.id);

@@ -64,4 +64,3 @@ fn in_site_order(st: &Stager, sites: &[usize], states: Option<&[Atom]>) -> R<Vec
     }
     Ok(by_site.into_iter().flatten().collect())
 }
-

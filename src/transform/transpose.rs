@@ -4,8 +4,8 @@
 
 use super::TRANSFORMS;
 use crate::ir::Builder;
-use crate::prims::build::Build;
 use crate::ir::{fresh_var, Atom, Graph, VarId};
+use crate::prims::build::Build;
 use std::collections::{HashMap, HashSet};
 
 /// Transposes `g`, which must be linear in the inputs marked `linear`.

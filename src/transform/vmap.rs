@@ -11,7 +11,6 @@ use crate::ir::{fresh_var, Atom, Eqn, Graph, VarId};
 use crate::prims::batching::{batched_type, to_batched};
 use std::collections::HashMap;
 
-
 /// Batches `g` over `size` examples. The inputs marked in `in_batched`
 /// take a leading dim of `size`, the others keep their types (shared by
 /// every example). An output is batched if it depends on a batched input.

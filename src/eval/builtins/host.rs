@@ -2,7 +2,6 @@
 //! `time`; and `print`, which inside a function prints when the compiled
 //! program runs (as `jax.debug.print`).
 
-use crate::prims::Print;
 use super::{Args, Builtin};
 use crate::diag::{Diagnostic, Result};
 use crate::eval::display::{display, display_traced};
@@ -10,6 +9,7 @@ use crate::eval::exec::Evaluator;
 use crate::eval::tree::flatten;
 use crate::eval::value::Value;
 use crate::prims::Prim;
+use crate::prims::Print;
 use crate::tensor::npy;
 use crate::tensor::Tensor;
 

@@ -1,6 +1,5 @@
 //! Linear algebra builtins (LANGUAGE.md §6 "Linear algebra").
 
-use crate::prims::{Cholesky, DotGeneral, Pad, TriangularSolve};
 use super::reduce::sum_of;
 use super::util::{self, done};
 use super::{Args, Builtin};
@@ -12,6 +11,7 @@ use crate::eval::tree::map_arrays;
 use crate::eval::value::{Arr, Value};
 use crate::eval::vmap::Axes;
 use crate::prims::{BinaryOp, Prim};
+use crate::prims::{Cholesky, DotGeneral, Pad, TriangularSolve};
 use crate::span::Span;
 use crate::types::DType;
 use std::rc::Rc;

@@ -3,7 +3,6 @@
 //! One-argument functions apply leaf by leaf to trees (`exp(params)`);
 //! integer arguments of transcendental functions compute in `f32`.
 
-use crate::prims::Binary;
 use super::util::{self, done};
 use super::{Args, Builtin};
 use crate::diag::{Diagnostic, Result};
@@ -11,6 +10,7 @@ use crate::eval::exec::Evaluator;
 use crate::eval::ops;
 use crate::eval::tracer::Tracer;
 use crate::eval::value::{Arr, Value};
+use crate::prims::Binary;
 use crate::prims::{BinaryOp, Prim, UnaryOp};
 use crate::types::{DType, Weak};
 

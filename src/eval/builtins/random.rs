@@ -16,7 +16,6 @@
 //! * `randint`: two words per value from the two halves of `split(k)`,
 //!   reduced modulo the span (JAX's slightly biased scheme).
 
-use crate::prims::{BitcastConvert, Threefry2x32};
 use super::util::{self, done};
 use super::{Args, Builtin};
 use crate::diag::{Diagnostic, Result};
@@ -25,6 +24,7 @@ use crate::eval::ops;
 use crate::eval::tracer::Tracer;
 use crate::eval::value::{Arr, Value};
 use crate::prims::{BinaryOp, Cmp, Prim, UnaryOp};
+use crate::prims::{BitcastConvert, Threefry2x32};
 use crate::tensor::Tensor;
 use crate::types::{DType, Shape, Weak};
 use std::rc::Rc;

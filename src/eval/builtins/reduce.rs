@@ -1,7 +1,6 @@
 //! Reductions (LANGUAGE.md §6 "Reductions"): `axis = none` (all axes), an
 //! int or a tuple of ints; `keepdims = false`.
 
-use crate::prims::ArgReduce;
 use super::util::{self, done};
 use super::{Args, Builtin};
 use crate::diag::Result;
@@ -10,6 +9,7 @@ use crate::eval::ops;
 use crate::eval::tracer::Tracer;
 use crate::eval::tree::map_arrays;
 use crate::eval::value::{Arr, Value};
+use crate::prims::ArgReduce;
 use crate::prims::{ArgOp, BinaryOp, Cmp, Prim, ReduceOp, UnaryOp};
 use crate::types::DType;
 

@@ -1,6 +1,5 @@
 //! Transformations (LANGUAGE.md §7): they take functions and return values or functions.
 
-use crate::prims::StopGradient;
 use super::{Args, Builtin};
 use crate::diag::{Diagnostic, Result};
 use crate::eval::exec::Evaluator;
@@ -9,6 +8,7 @@ use crate::eval::tree::map_arrays;
 use crate::eval::value::{Func, GradOptions, Value};
 use crate::eval::vmap::Axes;
 use crate::prims::Prim;
+use crate::prims::StopGradient;
 use std::rc::Rc;
 
 pub const BUILTINS: &[Builtin] = &[

@@ -4,7 +4,6 @@
 //! builtins, they only emit primitives through the tracer, so they work both
 //! eagerly and inside traces.
 
-use crate::prims::{Concat, Iota, Slice};
 use super::Args;
 use crate::diag::{Diagnostic, Result};
 use crate::eval::exec::Evaluator;
@@ -13,6 +12,7 @@ use crate::eval::tracer::Tracer;
 use crate::eval::tree::map_arrays;
 use crate::eval::value::{Arr, Value};
 use crate::prims::Prim;
+use crate::prims::{Concat, Iota, Slice};
 use crate::tensor::Tensor;
 use crate::types::{DType, Shape, ShapeDisplay, Weak};
 

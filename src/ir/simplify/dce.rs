@@ -84,4 +84,3 @@ pub fn select<T: Clone>(items: &[T], keep: &[bool]) -> Vec<T> {
         .map(|(x, _)| x.clone())
         .collect()
 }
-

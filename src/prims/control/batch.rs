@@ -3,16 +3,16 @@
 //! becomes one loop over the batch, and a conditional one conditional (or,
 //! when each example picks its own branch, every branch and a `select`).
 
-use crate::prims::{Cond, Reduce, Scan, Select, Transpose, While};
 use super::split;
-use crate::ir::{fresh_var, Atom, Graph, Var};
-use crate::prims::batching::to_batched;
-use crate::prims::{BatchResult, Cmp, Prim, ReduceOp};
-use crate::span::Span;
-use crate::tensor::Tensor;
 use crate::ir::transforms::Tx;
 use crate::ir::Builder;
+use crate::ir::{fresh_var, Atom, Graph, Var};
+use crate::prims::batching::to_batched;
 use crate::prims::build::Build;
+use crate::prims::{BatchResult, Cmp, Prim, ReduceOp};
+use crate::prims::{Cond, Reduce, Scan, Select, Transpose, While};
+use crate::span::Span;
+use crate::tensor::Tensor;
 
 type R<T> = Result<T, String>;
 
@@ -150,7 +150,10 @@ fn carry_fixed_point(
     let mut carry_b = carry_b.to_vec();
     loop {
         let flags = [const_b, &carry_b].concat();
-        if t.vmap_graph(cond, &flags, size)?.out_batched.contains(&true) {
+        if t.vmap_graph(cond, &flags, size)?
+            .out_batched
+            .contains(&true)
+        {
             return Ok((vec![true; carry_b.len()], true));
         }
         let out_b = t.vmap_graph(body, &flags, size)?.out_batched;

@@ -6,14 +6,14 @@
 //! variable ids are unique across a whole graph, regions included; so every
 //! region placed in a new equation is a copy with fresh variables.
 
-use crate::prims::{Cond, Scan, While};
 use super::{split, spread};
-use crate::ir::{fresh_var, Atom, Graph, Var};
-use crate::prims::{JvpResult, Prim};
-use crate::span::Span;
 use crate::ir::transforms::{Jvp, Tx};
 use crate::ir::Builder;
+use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::build::tangent_or_zero;
+use crate::prims::{Cond, Scan, While};
+use crate::prims::{JvpResult, Prim};
+use crate::span::Span;
 
 type R<T> = Result<T, String>;
 
@@ -250,7 +250,8 @@ pub fn jvp_cond(
         return Err("cond takes an index operand".into());
     };
     let nz: Vec<bool> = operand_ts.iter().map(Option::is_some).collect();
-    let jvps = (branches.iter().map(|g| b.transforms().jvp_graph(g, &nz))).collect::<R<Vec<Jvp>>>()?;
+    let jvps =
+        (branches.iter().map(|g| b.transforms().jvp_graph(g, &nz))).collect::<R<Vec<Jvp>>>()?;
     let n_out = branches
         .first()
         .ok_or("cond has no branches")?

@@ -3,16 +3,16 @@
 //! tangents) becomes one equation on the known side and one on the
 //! unknown side (see `transform/partial_eval.rs`).
 
-use crate::prims::{Cond, Scan};
 use super::pick;
 use super::scan::stacked_type;
 use crate::diag::Diagnostic;
-use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
-use crate::prims::Prim;
-use crate::span::Span;
 use crate::ir::transforms::{Split, Staged, Tx};
 use crate::ir::Builder;
+use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::prims::build::Build;
+use crate::prims::Prim;
+use crate::prims::{Cond, Scan};
+use crate::span::Span;
 
 type R<T> = Result<T, Diagnostic>;
 

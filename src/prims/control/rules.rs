@@ -3,14 +3,14 @@
 
 use super::prune::{prune_cond, prune_scan, prune_while};
 use super::*;
-use crate::ir::fresh_var;
-use crate::ir::simplify::hoist::with_consts;
-use crate::span::Span;
 use crate::diag::Diagnostic;
 use crate::ir::emit::{Emitter, Value};
+use crate::ir::fresh_var;
+use crate::ir::simplify::hoist::with_consts;
 use crate::ir::stage::{Stager, Walk};
 use crate::ir::transforms::{Staged, Tx};
 use crate::ir::{Atom, BatchResult, Builder, Eqn, Graph, JvpResult, Prim, Primitive, Var, VarId};
+use crate::span::Span;
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 use std::collections::HashSet;
@@ -78,7 +78,15 @@ impl Primitive for While {
         _outs: &[Atom],
         tangents: &[Option<Atom>],
     ) -> JvpResult {
-        jvp_while(&self.cond, &self.body, self.n_consts, (self.trip_count, self.span), b, primals, tangents)
+        jvp_while(
+            &self.cond,
+            &self.body,
+            self.n_consts,
+            (self.trip_count, self.span),
+            b,
+            primals,
+            tangents,
+        )
     }
     fn transpose(
         &self,
@@ -87,7 +95,10 @@ impl Primitive for While {
         _linear: &[bool],
         _cts: &[Option<Atom>],
     ) -> JvpResult {
-        Err(format!("{} is not linear in its inputs; it cannot be transposed", self.name()))
+        Err(format!(
+            "{} is not linear in its inputs; it cannot be transposed",
+            self.name()
+        ))
     }
     fn batch(
         &self,
@@ -123,7 +134,15 @@ impl Primitive for While {
         eqn: &Eqn,
         unknown: &[bool],
     ) -> Result<Option<Staged>, Diagnostic> {
-        partial_eval_while(t, &self.body, self.n_consts, (self.trip_count, self.span), eqn, unknown).map(Some)
+        partial_eval_while(
+            t,
+            &self.body,
+            self.n_consts,
+            (self.trip_count, self.span),
+            eqn,
+            unknown,
+        )
+        .map(Some)
     }
     fn regions(&self) -> Vec<&Graph> {
         vec![&self.cond, &self.body]
@@ -138,7 +157,10 @@ impl Primitive for While {
         })
     }
     fn region_labels(&self) -> Vec<(String, &Graph)> {
-        vec![("cond".to_string(), &*self.cond), ("body".to_string(), &*self.body)]
+        vec![
+            ("cond".to_string(), &*self.cond),
+            ("body".to_string(), &*self.body),
+        ]
     }
     fn own_effect(&self) -> bool {
         false
@@ -184,10 +206,23 @@ impl Primitive for Scan {
         "scan"
     }
     fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_scan(&self.body, self.n_consts, self.n_carries, self.length, inputs)
+        infer_scan(
+            &self.body,
+            self.n_consts,
+            self.n_carries,
+            self.length,
+            inputs,
+        )
     }
     fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_scan(&self.body, self.n_consts, self.n_carries, self.length, self.reverse, inputs)
+        eval_scan(
+            &self.body,
+            self.n_consts,
+            self.n_carries,
+            self.length,
+            self.reverse,
+            inputs,
+        )
     }
     fn lower(
         &self,
@@ -195,7 +230,15 @@ impl Primitive for Scan {
         inputs: &[Value],
         _outs: &[TensorType],
     ) -> Result<Vec<Value>, String> {
-        lower_scan(&self.body, self.n_consts, self.n_carries, self.length, self.reverse, em, inputs)
+        lower_scan(
+            &self.body,
+            self.n_consts,
+            self.n_carries,
+            self.length,
+            self.reverse,
+            em,
+            inputs,
+        )
     }
     fn jvp(
         &self,
@@ -241,7 +284,15 @@ impl Primitive for Scan {
         batched: &[bool],
         size: usize,
     ) -> BatchResult {
-        batch_scan(&self.body, [self.n_consts, self.n_carries, self.length], self.reverse, b, inputs, batched, size)
+        batch_scan(
+            &self.body,
+            [self.n_consts, self.n_carries, self.length],
+            self.reverse,
+            b,
+            inputs,
+            batched,
+            size,
+        )
     }
     fn params(&self) -> Vec<String> {
         let mut ps = vec![
@@ -263,7 +314,15 @@ impl Primitive for Scan {
         eqn: &Eqn,
         unknown: &[bool],
     ) -> Result<Option<Staged>, Diagnostic> {
-        partial_eval_scan(t, &self.body, [self.n_consts, self.n_carries, self.length], self.reverse, eqn, unknown).map(Some)
+        partial_eval_scan(
+            t,
+            &self.body,
+            [self.n_consts, self.n_carries, self.length],
+            self.reverse,
+            eqn,
+            unknown,
+        )
+        .map(Some)
     }
     fn regions(&self) -> Vec<&Graph> {
         vec![&self.body]
@@ -287,7 +346,15 @@ impl Primitive for Scan {
         inputs: &[Atom],
         outs: &[Var],
     ) -> Result<Vec<Atom>, String> {
-        stage_scan(&self.body, [self.n_consts, self.n_carries, self.length], self.reverse, st, w, inputs, outs)
+        stage_scan(
+            &self.body,
+            [self.n_consts, self.n_carries, self.length],
+            self.reverse,
+            st,
+            w,
+            inputs,
+            outs,
+        )
     }
     fn prune(&self, eqn: Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
         prune_scan(eqn, live, changed)

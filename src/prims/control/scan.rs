@@ -6,16 +6,16 @@
 //! stacks the values the derivative needs (one slice per iteration), and
 //! the transposed loop runs backwards over them.
 
-use crate::prims::{DynamicSlice, DynamicUpdateSlice, While};
 use super::check_types;
-use crate::ir::emit::{Emitter, Value};
 use crate::interp::run_graph;
+use crate::ir::emit::{Emitter, Value};
+use crate::ir::Builder;
 use crate::ir::{fresh_var, Atom, Graph, Var};
+use crate::prims::build::Build;
 use crate::prims::{BinaryOp, Cmp, Prim};
+use crate::prims::{DynamicSlice, DynamicUpdateSlice, While};
 use crate::tensor::kernels::{gather, scatter};
 use crate::tensor::{Data, Tensor};
-use crate::ir::Builder;
-use crate::prims::build::Build;
 use crate::types::TensorType;
 
 type R<T> = Result<T, String>;

@@ -2,11 +2,11 @@
 //! a loop carries the state of the print sites in its body, a conditional
 //! takes and returns the state of the sites in its branches.
 
-use crate::prims::{Cond, Scan, While};
 use super::super::Prim;
-use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
-use crate::span::Span;
 use crate::ir::stage::{atoms, with_unused_inputs, Stager, Walk};
+use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
+use crate::prims::{Cond, Scan, While};
+use crate::span::Span;
 use crate::types::TensorType;
 
 type R<T> = Result<T, String>;
@@ -143,12 +143,7 @@ pub fn stage_cond(
 
 /// A staged branch over the state of `sites` (a superset of its own):
 /// the others' state passes through unchanged.
-fn widen_branch(
-    g: &Graph,
-    r: &crate::ir::stage::Region,
-    sites: &[usize],
-    st: &Stager,
-) -> R<Graph> {
+fn widen_branch(g: &Graph, r: &crate::ir::stage::Region, sites: &[usize], st: &Stager) -> R<Graph> {
     let (n_in, n_out) = (g.inputs.len(), g.outputs.len());
     let lost = || "staging lost a branch's state".to_string();
     let mut inputs = r.graph.inputs.get(..=n_in).ok_or_else(lost)?.to_vec();

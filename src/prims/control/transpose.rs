@@ -5,12 +5,12 @@
 //! A `while` never appears in a linear graph: linearization turns a loop
 //! with a trip count into a `scan` and refuses the others.
 
-use crate::prims::{Cond, Scan};
 use super::{pick, spread};
-use crate::ir::{fresh_var, Atom, Graph, Var};
-use crate::prims::{JvpResult, Prim};
 use crate::ir::Builder;
+use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::build::Build;
+use crate::prims::{Cond, Scan};
+use crate::prims::{JvpResult, Prim};
 
 type R<T> = Result<T, String>;
 

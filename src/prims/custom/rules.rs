@@ -100,7 +100,15 @@ impl Primitive for CustomJvp {
         batched: &[bool],
         size: usize,
     ) -> BatchResult {
-        batch_custom_jvp(&self.primal, &self.jvp, self.closed, b, inputs, batched, size)
+        batch_custom_jvp(
+            &self.primal,
+            &self.jvp,
+            self.closed,
+            b,
+            inputs,
+            batched,
+            size,
+        )
     }
     fn params(&self) -> Vec<String> {
         let mut ps = vec![];
@@ -368,7 +376,13 @@ impl Primitive for LinearSolve {
         "linear_solve"
     }
     fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_linear_solve(&self.matvec, &self.solve, &self.transpose_solve, self.n_consts, inputs)
+        infer_linear_solve(
+            &self.matvec,
+            &self.solve,
+            &self.transpose_solve,
+            self.n_consts,
+            inputs,
+        )
     }
     fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
         eval_linear_solve(&self.solve, inputs)

@@ -4,9 +4,9 @@
 //! and the primitive is applied once.
 
 use crate::ir::Atom;
+use crate::ir::Builder;
 use crate::prims::batching::apply_all_batched;
 use crate::prims::{BatchResult, Prim};
-use crate::ir::Builder;
 
 /// `prim(x, y)[k] = prim(x[k], y[k])`: one application to the batched operands.
 pub fn batch_elementwise(

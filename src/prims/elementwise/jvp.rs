@@ -5,10 +5,10 @@
 
 use super::{BinaryOp, Cmp, UnaryOp};
 use crate::ir::Atom;
-use crate::prims::JvpResult;
-use crate::prims::build::tangent_or_zero;
 use crate::ir::Builder;
+use crate::prims::build::tangent_or_zero;
 use crate::prims::build::Build;
+use crate::prims::JvpResult;
 use crate::types::{DType, TensorType};
 
 type R<T> = Result<T, String>;

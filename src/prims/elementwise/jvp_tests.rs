@@ -8,10 +8,10 @@
 //! `|x|` at 0) it is the mean of the one-sided slopes, which is the
 //! convention the rules follow.
 
-use crate::prims::{Binary, Convert, Reduce, Select, Unary};
 use crate::interp::run_graph;
 use crate::ir::verify::verify;
 use crate::prims::samples::{samples, Sample};
+use crate::prims::{Binary, Convert, Reduce, Select, Unary};
 use crate::prims::{BinaryOp, Prim, ReduceOp, UnaryOp};
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::transform::jvp::jvp_graph;
@@ -302,7 +302,11 @@ fn one_tangent(prim: Prim, inputs: &[Tensor], tangents: &[Option<Tensor>]) -> Ve
 fn max_and_min_take_the_selected_tangent_and_split_ties() {
     let (x, y) = (f64s(&[1.0, 2.0, 3.0]), f64s(&[1.0, 5.0, 0.0]));
     let ts = [Some(f64s(&[1.0; 3])), Some(f64s(&[3.0; 3]))];
-    let max = one_tangent(Prim::new(Binary(BinaryOp::Max)), &[x.clone(), y.clone()], &ts);
+    let max = one_tangent(
+        Prim::new(Binary(BinaryOp::Max)),
+        &[x.clone(), y.clone()],
+        &ts,
+    );
     assert_eq!(max, vec![(2.0, 0.0), (3.0, 0.0), (1.0, 0.0)]);
     let min = one_tangent(Prim::new(Binary(BinaryOp::Min)), &[x, y], &ts);
     assert_eq!(min, vec![(2.0, 0.0), (1.0, 0.0), (3.0, 0.0)]);

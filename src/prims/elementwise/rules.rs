@@ -4,11 +4,11 @@
 
 use super::*;
 use crate::ir::emit::{Emitter, Value};
+use crate::ir::primitive::{no_effect, no_regions};
 use crate::ir::simplify::fold::{is_one, uniform};
 use crate::ir::{Atom, BatchResult, Builder, JvpResult, Prim, Primitive};
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
-use crate::{no_effect, no_regions};
 
 /// One operand; the result has its type, except `real`/`imag`/`abs` of
 /// complex, which give the real dtype.
@@ -40,7 +40,13 @@ pub struct Convert(pub DType);
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BitcastConvert(pub DType);
 
-fn batch_all(p: Prim, b: &mut Builder, inputs: &[Atom], batched: &[bool], size: usize) -> BatchResult {
+fn batch_all(
+    p: Prim,
+    b: &mut Builder,
+    inputs: &[Atom],
+    batched: &[bool],
+    size: usize,
+) -> BatchResult {
     batch_elementwise(&p, b, inputs, batched, size)
 }
 
@@ -191,7 +197,10 @@ impl Primitive for Compare {
         _linear: &[bool],
         _cts: &[Option<Atom>],
     ) -> JvpResult {
-        Err(format!("{} is not linear in its inputs; it cannot be transposed", self.name()))
+        Err(format!(
+            "{} is not linear in its inputs; it cannot be transposed",
+            self.name()
+        ))
     }
     fn batch(
         &self,
@@ -304,7 +313,10 @@ impl Primitive for StopGradient {
         _cts: &[Option<Atom>],
     ) -> JvpResult {
         // Its JVP has no tangent, so it never appears linearly.
-        Err(format!("{} is not linear in its inputs; it cannot be transposed", self.name()))
+        Err(format!(
+            "{} is not linear in its inputs; it cannot be transposed",
+            self.name()
+        ))
     }
     fn batch(
         &self,
@@ -415,7 +427,10 @@ impl Primitive for BitcastConvert {
         _linear: &[bool],
         _cts: &[Option<Atom>],
     ) -> JvpResult {
-        Err(format!("{} is not linear in its inputs; it cannot be transposed", self.name()))
+        Err(format!(
+            "{} is not linear in its inputs; it cannot be transposed",
+            self.name()
+        ))
     }
     fn batch(
         &self,

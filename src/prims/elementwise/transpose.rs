@@ -11,9 +11,9 @@
 
 use super::{BinaryOp, UnaryOp};
 use crate::ir::Atom;
-use crate::prims::JvpResult;
 use crate::ir::Builder;
 use crate::prims::build::Build;
+use crate::prims::JvpResult;
 use crate::types::DType;
 
 type R<T> = Result<T, String>;

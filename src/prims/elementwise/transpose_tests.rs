@@ -3,10 +3,10 @@
 //! convention: transposition, no conjugate), on
 //! one-equation graphs with pseudo-random inputs.
 
-use crate::prims::{Binary, Convert, Reduce, Select, Unary};
 use crate::interp::run_graph;
 use crate::ir::verify::verify;
 use crate::ir::{fresh_var, Atom, Eqn, Graph};
+use crate::prims::{Binary, Convert, Reduce, Select, Unary};
 use crate::prims::{BinaryOp, Prim, ReduceOp, UnaryOp};
 use crate::tensor::{Data, Tensor, C64};
 use crate::transform::transpose::transpose_graph;
@@ -226,7 +226,11 @@ fn convert_between_inexact_dtypes_is_adjoint() {
     for (from, to) in pairs {
         check(Prim::new(Convert(to)), &[ty(from, &[4])], &[true], F32);
     }
-    fails(Prim::new(Convert(DType::I32)), &[ty(DType::F64, &[4])], &[true]);
+    fails(
+        Prim::new(Convert(DType::I32)),
+        &[ty(DType::F64, &[4])],
+        &[true],
+    );
 }
 
 #[test]

@@ -2,11 +2,11 @@
 //! is one `dot_general` (never a loop); `cholesky` and `triangular_solve`
 //! already take leading batch dims.
 
-use crate::prims::{Cholesky, DotGeneral};
 use crate::ir::Atom;
+use crate::ir::Builder;
 use crate::prims::batching::{apply_all_batched, apply_batched, move_to_front, prepend, shifted};
 use crate::prims::{BatchResult, Prim};
-use crate::ir::Builder;
+use crate::prims::{Cholesky, DotGeneral};
 
 /// The dimension numbers of a `dot_general`.
 pub struct DotDims<'a> {

@@ -2,12 +2,12 @@
 //! `[.., n, n]`; the helpers below work on the last two dims and keep the
 //! leading ones as batch dims.
 
-use crate::prims::Iota;
-use crate::prims::{DotGeneral, Transpose, TriangularSolve};
 use crate::ir::Atom;
-use crate::prims::{Cmp, JvpResult, Prim};
 use crate::ir::Builder;
 use crate::prims::build::Build;
+use crate::prims::Iota;
+use crate::prims::{Cmp, JvpResult, Prim};
+use crate::prims::{DotGeneral, Transpose, TriangularSolve};
 use crate::types::DType;
 
 type R<T> = Result<T, String>;
@@ -162,11 +162,13 @@ fn keep(b: &mut Builder, x: &Atom, cmp: Cmp, other: Option<&Atom>) -> R<Atom> {
 fn tri_mask(b: &mut Builder, x: &Atom, cmp: Cmp) -> R<Atom> {
     let r = matrix_rank(x)?;
     let shape = x.ty().shape;
-    let iota = |dim| Prim::new(Iota {
-        shape: shape.clone(),
-        dim,
-        dtype: DType::I32,
-    });
+    let iota = |dim| {
+        Prim::new(Iota {
+            shape: shape.clone(),
+            dim,
+            dtype: DType::I32,
+        })
+    };
     let rows = b.apply1(iota(r - 2), &[])?;
     let cols = b.apply1(iota(r - 1), &[])?;
     b.compare(cmp, &rows, &cols)

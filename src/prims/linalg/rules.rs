@@ -2,12 +2,12 @@
 //! the rules of `linalg.rs` and `linalg/`.
 
 use super::*;
-use crate::ir::print::list;
 use crate::ir::emit::{Emitter, Value};
+use crate::ir::primitive::{no_effect, no_regions};
+use crate::ir::print::list;
 use crate::ir::{Atom, BatchResult, Builder, JvpResult, Prim, Primitive};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
-use crate::{no_effect, no_regions};
 
 /// StableHLO `dot_general`; the result's dims are batch, lhs free, rhs free.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,10 +39,22 @@ impl Primitive for DotGeneral {
         "dot_general"
     }
     fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_dot_general(&self.lhs_batch, &self.rhs_batch, &self.lhs_contract, &self.rhs_contract, inputs)
+        infer_dot_general(
+            &self.lhs_batch,
+            &self.rhs_batch,
+            &self.lhs_contract,
+            &self.rhs_contract,
+            inputs,
+        )
     }
     fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_dot_general(&self.lhs_batch, &self.rhs_batch, &self.lhs_contract, &self.rhs_contract, inputs)
+        eval_dot_general(
+            &self.lhs_batch,
+            &self.rhs_batch,
+            &self.lhs_contract,
+            &self.rhs_contract,
+            inputs,
+        )
     }
     fn lower(
         &self,
@@ -146,7 +158,10 @@ impl Primitive for Cholesky {
         _linear: &[bool],
         _cts: &[Option<Atom>],
     ) -> JvpResult {
-        Err(format!("{} is not linear in its inputs; it cannot be transposed", self.name()))
+        Err(format!(
+            "{} is not linear in its inputs; it cannot be transposed",
+            self.name()
+        ))
     }
     fn batch(
         &self,
@@ -174,7 +189,13 @@ impl Primitive for TriangularSolve {
         infer_triangular_solve(self.left_side, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_triangular_solve(self.left_side, self.lower, self.transpose_a, self.unit_diagonal, inputs)
+        eval_triangular_solve(
+            self.left_side,
+            self.lower,
+            self.transpose_a,
+            self.unit_diagonal,
+            inputs,
+        )
     }
     fn lower(
         &self,
@@ -182,7 +203,15 @@ impl Primitive for TriangularSolve {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> Result<Vec<Value>, String> {
-        lower_triangular_solve(self.left_side, self.lower, self.transpose_a, self.unit_diagonal, em, inputs, outs)
+        lower_triangular_solve(
+            self.left_side,
+            self.lower,
+            self.transpose_a,
+            self.unit_diagonal,
+            em,
+            inputs,
+            outs,
+        )
     }
     fn jvp(
         &self,
@@ -191,7 +220,16 @@ impl Primitive for TriangularSolve {
         outs: &[Atom],
         tangents: &[Option<Atom>],
     ) -> JvpResult {
-        jvp_triangular_solve(self.left_side, self.lower, self.transpose_a, self.unit_diagonal, b, primals, outs, tangents)
+        jvp_triangular_solve(
+            self.left_side,
+            self.lower,
+            self.transpose_a,
+            self.unit_diagonal,
+            b,
+            primals,
+            outs,
+            tangents,
+        )
     }
     fn transpose(
         &self,
@@ -200,7 +238,16 @@ impl Primitive for TriangularSolve {
         linear: &[bool],
         cts: &[Option<Atom>],
     ) -> JvpResult {
-        transpose_triangular_solve(self.left_side, self.lower, self.transpose_a, self.unit_diagonal, b, inputs, linear, cts)
+        transpose_triangular_solve(
+            self.left_side,
+            self.lower,
+            self.transpose_a,
+            self.unit_diagonal,
+            b,
+            inputs,
+            linear,
+            cts,
+        )
     }
     fn batch(
         &self,

@@ -1,9 +1,9 @@
 //! Transpose rules of the linear algebra primitives.
 
-use crate::prims::{DotGeneral, Transpose, TriangularSolve};
 use crate::ir::Atom;
-use crate::prims::{JvpResult, Prim};
 use crate::ir::Builder;
+use crate::prims::{DotGeneral, Transpose, TriangularSolve};
+use crate::prims::{JvpResult, Prim};
 
 type R<T> = Result<T, String>;
 

@@ -1,10 +1,10 @@
 //! Batching rule of `threefry2x32`.
 
-use crate::prims::Threefry2x32;
 use crate::ir::Atom;
-use crate::prims::batching::{all_batched, apply_batched, batch_by_loop};
-use crate::prims::{BatchResult, Prim};
 use crate::ir::Builder;
+use crate::prims::batching::{all_batched, apply_batched, batch_by_loop};
+use crate::prims::Threefry2x32;
+use crate::prims::{BatchResult, Prim};
 
 /// The cipher is elementwise in its counter words under one key, so with
 /// the key shared by the batch the counters are batched (broadcast where

@@ -3,10 +3,10 @@
 
 use super::*;
 use crate::ir::emit::{Emitter, Value};
+use crate::ir::primitive::{no_effect, no_regions};
 use crate::ir::{Atom, BatchResult, Builder, JvpResult, Primitive};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
-use crate::{no_effect, no_regions};
 
 /// Threefry-2x32 block cipher, as `jax.random` uses: inputs `k0, k1: u32[]`,
 /// `x0, x1: u32[s]`; outputs `y0, y1: u32[s]`.
@@ -47,7 +47,10 @@ impl Primitive for Threefry2x32 {
         _linear: &[bool],
         _cts: &[Option<Atom>],
     ) -> JvpResult {
-        Err(format!("{} is not linear in its inputs; it cannot be transposed", self.name()))
+        Err(format!(
+            "{} is not linear in its inputs; it cannot be transposed",
+            self.name()
+        ))
     }
     fn batch(
         &self,

@@ -2,12 +2,12 @@
 //! leading dim, so the reduced axes shift right by one and the batch dim
 //! stays at axis 0 of the result.
 
-use crate::prims::{ArgReduce, Reduce};
 use super::{ArgOp, ReduceOp};
 use crate::ir::Atom;
-use crate::prims::batching::{apply_batched, shifted};
-use crate::prims::{BatchResult, Prim};
 use crate::ir::Builder;
+use crate::prims::batching::{apply_batched, shifted};
+use crate::prims::{ArgReduce, Reduce};
+use crate::prims::{BatchResult, Prim};
 
 /// `reduce(x, axes)[k] = reduce(x[k], axes)` is `reduce(x, axes + 1)`.
 pub fn batch_reduce(op: ReduceOp, axes: &[usize], b: &mut Builder, inputs: &[Atom]) -> BatchResult {

@@ -2,12 +2,12 @@
 //! `reduce.rs`.
 
 use super::*;
-use crate::ir::print::list;
 use crate::ir::emit::{Emitter, Value};
+use crate::ir::primitive::{no_effect, no_regions};
+use crate::ir::print::list;
 use crate::ir::{Atom, BatchResult, Builder, JvpResult, Primitive};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
-use crate::{no_effect, no_regions};
 
 /// Reduces over `axes` (sorted, distinct), removing them.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,7 +111,10 @@ impl Primitive for ArgReduce {
         _linear: &[bool],
         _cts: &[Option<Atom>],
     ) -> JvpResult {
-        Err(format!("{} is not linear in its inputs; it cannot be transposed", self.name()))
+        Err(format!(
+            "{} is not linear in its inputs; it cannot be transposed",
+            self.name()
+        ))
     }
     fn batch(
         &self,

@@ -1,7 +1,10 @@
 //! The input values of the samples.
 
-use crate::prims::{Binary, Compare, Cond, CustomJvp, CustomVjp, CustomVjpLin, DotGeneral, LinearSolve, Reshape, Scan, Select, TriangularSolve, Unary, While};
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
+use crate::prims::{
+    Binary, Compare, Cond, CustomJvp, CustomVjp, CustomVjpLin, DotGeneral, LinearSolve, Reshape,
+    Scan, Select, TriangularSolve, Unary, While,
+};
 use crate::prims::{BinaryOp, Cmp, Prim, UnaryOp};
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
@@ -439,7 +442,10 @@ pub fn while_loop() -> (Prim, Vec<Tensor>) {
     let prod = body.apply(Prim::new(Binary(BinaryOp::Mul)), vec![acc, c]);
     let ones = Atom::Const(f32s(&[1.0, 1.0, 1.0]));
     let acc = body.apply(Prim::new(Binary(BinaryOp::Add)), vec![prod, ones]);
-    let tot = body.apply(Prim::new(Binary(BinaryOp::Add)), vec![tot, Atom::Const(big)]);
+    let tot = body.apply(
+        Prim::new(Binary(BinaryOp::Add)),
+        vec![tot, Atom::Const(big)],
+    );
     let body = body.finish(vec![next, acc, tot]);
     let prim = Prim::new(While {
         cond: Box::new(cond),

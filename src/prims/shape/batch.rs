@@ -4,15 +4,18 @@
 //! `prim(x)[k] = prim'(x)[k]`. The exceptions are start indices and padding
 //! values that differ per example (see each rule).
 
-use crate::prims::{Broadcast, Concat, DynamicSlice, DynamicUpdateSlice, Pad, Reshape, Rev, Select, Slice, Transpose};
 use crate::ir::Atom;
+use crate::ir::Builder;
 use crate::prims::batching::{
     all_batched, apply_batched, batch_by_loop, prepend, shifted, to_batched,
 };
-use crate::prims::{BatchResult, Prim};
-use crate::tensor::Tensor;
-use crate::ir::Builder;
 use crate::prims::build::Build;
+use crate::prims::{BatchResult, Prim};
+use crate::prims::{
+    Broadcast, Concat, DynamicSlice, DynamicUpdateSlice, Pad, Reshape, Rev, Select, Slice,
+    Transpose,
+};
+use crate::tensor::Tensor;
 use crate::types::DType;
 
 /// `broadcast_in_dim`: the batch dim maps to dim 0 of the result.

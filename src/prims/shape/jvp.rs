@@ -2,11 +2,11 @@
 //! is linear in its array operands: the tangent of the result is the same
 //! primitive applied to the tangents (integer index operands have none).
 
-use crate::prims::DynamicUpdateSlice;
 use crate::ir::Atom;
-use crate::prims::{JvpResult, Prim};
-use crate::prims::build::tangent_or_zero;
 use crate::ir::Builder;
+use crate::prims::build::tangent_or_zero;
+use crate::prims::DynamicUpdateSlice;
+use crate::prims::{JvpResult, Prim};
 
 /// `broadcast_in_dim`, `reshape`, `transpose`, `slice`, `reverse`:
 /// `d prim(x) = prim(dx)`.
@@ -56,7 +56,9 @@ pub fn jvp_dynamic_update_slice(
         inputs.push(tangent_or_zero(b, t, p)?);
     }
     inputs.extend(indices.iter().cloned());
-    Ok(vec![Some(b.apply1(Prim::new(DynamicUpdateSlice), &inputs)?)])
+    Ok(vec![Some(
+        b.apply1(Prim::new(DynamicUpdateSlice), &inputs)?,
+    )])
 }
 
 /// `d concat(x₁, .., xₙ) = concat(dx₁, .., dxₙ)`, zeros for missing tangents.

@@ -2,13 +2,13 @@
 //! of `shape.rs` and `shape/`.
 
 use super::*;
+use crate::ir::emit::{Emitter, Value};
+use crate::ir::primitive::{no_effect, no_regions};
 use crate::ir::print::list;
 use crate::ir::simplify::fold::in_order;
-use crate::ir::emit::{Emitter, Value};
 use crate::ir::{Atom, BatchResult, Builder, JvpResult, Prim, Primitive};
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
-use crate::{no_effect, no_regions};
 
 /// StableHLO `broadcast_in_dim`: operand dim `i` becomes output dim
 /// `dims[i]`, where its size must be 1 or equal to `shape[dims[i]]`.
@@ -287,16 +287,21 @@ impl Primitive for Slice {
         batch_slice(&self.start, &self.limit, &self.stride, b, inputs, size)
     }
     fn params(&self) -> Vec<String> {
-        let mut ps = vec![format!("start={}", list(&self.start)), format!("limit={}", list(&self.limit))];
+        let mut ps = vec![
+            format!("start={}", list(&self.start)),
+            format!("limit={}", list(&self.limit)),
+        ];
         if self.stride.iter().any(|&s| s != 1) {
             ps.push(format!("stride={}", list(&self.stride)));
         }
         ps
     }
     fn forwards(&self, inputs: &[Atom], out: &TensorType) -> Option<usize> {
-        (inputs.len() == 1 && self.start.iter().all(|&s| s == 0)
+        (inputs.len() == 1
+            && self.start.iter().all(|&s| s == 0)
             && self.limit.as_slice() == out.shape.as_slice()
-            && self.stride.iter().all(|&s| s == 1)).then_some(0)
+            && self.stride.iter().all(|&s| s == 1))
+        .then_some(0)
     }
     no_regions!();
     no_effect!();
@@ -509,7 +514,10 @@ impl Primitive for Pad {
         batch_pad(&self.lo, &self.hi, &self.interior, b, inputs, batched, size)
     }
     fn params(&self) -> Vec<String> {
-        let mut ps = vec![format!("lo={}", list(&self.lo)), format!("hi={}", list(&self.hi))];
+        let mut ps = vec![
+            format!("lo={}", list(&self.lo)),
+            format!("hi={}", list(&self.hi)),
+        ];
         if self.interior.iter().any(|&i| i != 0) {
             ps.push(format!("interior={}", list(&self.interior)));
         }
@@ -555,7 +563,10 @@ impl Primitive for Iota {
         _linear: &[bool],
         _cts: &[Option<Atom>],
     ) -> JvpResult {
-        Err(format!("{} is not linear in its inputs; it cannot be transposed", self.name()))
+        Err(format!(
+            "{} is not linear in its inputs; it cannot be transposed",
+            self.name()
+        ))
     }
     fn batch(
         &self,

@@ -3,11 +3,11 @@
 //! (summing where one element went to several places, as in a broadcast).
 //! Integer index operands are never linear; they get no cotangent.
 
-use crate::prims::{DynamicSlice, DynamicUpdateSlice, Pad, Rev, Slice, Transpose};
 use crate::ir::Atom;
-use crate::prims::{JvpResult, Prim};
 use crate::ir::Builder;
 use crate::prims::build::Build;
+use crate::prims::{DynamicSlice, DynamicUpdateSlice, Pad, Rev, Slice, Transpose};
+use crate::prims::{JvpResult, Prim};
 
 type R<T> = Result<T, String>;
 
@@ -46,7 +46,9 @@ pub fn transpose_broadcast(
     linear: &[bool],
     cts: &[Option<Atom>],
 ) -> JvpResult {
-    first(b, inputs, linear, cts, &|b, x, ct| unbroadcast(b, x, dims, ct))
+    first(b, inputs, linear, cts, &|b, x, ct| {
+        unbroadcast(b, x, dims, ct)
+    })
 }
 
 pub fn transpose_reshape(
@@ -55,7 +57,9 @@ pub fn transpose_reshape(
     linear: &[bool],
     cts: &[Option<Atom>],
 ) -> JvpResult {
-    first(b, inputs, linear, cts, &|b, x, ct| b.reshape(ct, &x.ty().shape))
+    first(b, inputs, linear, cts, &|b, x, ct| {
+        b.reshape(ct, &x.ty().shape)
+    })
 }
 
 pub fn transpose_transpose(

@@ -1,9 +1,11 @@
-use crate::prims::{Cholesky, DotGeneral};
-use super::*;
-use crate::ir::{fresh_var, Eqn, Var};
-use crate::prims::Prim;
-use crate::tensor::Data;
-use crate::types::DType;
+//! The reference interpreter (`interp::run_graph`) on small graphs.
+#![allow(clippy::unwrap_used)]
+
+use nest::interp::run_graph;
+use nest::ir::{fresh_var, Atom, Eqn, Graph, Var};
+use nest::prims::{Cholesky, DotGeneral, Prim};
+use nest::tensor::{Data, Tensor};
+use nest::types::{DType, TensorType};
 
 fn matmul() -> Prim {
     Prim::new(DotGeneral {
