@@ -9,6 +9,7 @@ use nest::backend::plugin::{self, Kind};
 use nest::backend::xla::Xla;
 use nest::backend::Backend;
 use nest::ir::{fresh_var, Atom, Eqn, Graph};
+use nest::prims::DotGeneral;
 use nest::prims::Prim;
 use nest::tensor::{Data, Tensor};
 use nest::types::{DType, TensorType};
@@ -108,12 +109,12 @@ fn matmul(xla: &Xla) {
         fresh_var(ty.clone()),
         fresh_var(ty.clone()),
     );
-    let prim = Prim::DotGeneral {
+    let prim = Prim::new(DotGeneral {
         lhs_batch: vec![],
         rhs_batch: vec![],
         lhs_contract: vec![1],
         rhs_contract: vec![0],
-    };
+    });
     let graph = Graph {
         inputs: vec![a.clone(), b.clone()],
         eqns: vec![Eqn {

@@ -26,16 +26,13 @@ struct Loop {
 
 impl Loop {
     fn from_eqn(eqn: &Eqn) -> Option<Loop> {
-        let Some(While {
+        let While {
             cond,
             body,
             n_consts,
             trip_count,
             span,
-        }) = eqn.prim.downcast_ref::<While>()
-        else {
-            return None;
-        };
+        } = eqn.prim.downcast_ref::<While>()?;
         let n = *n_consts + eqn.outputs.len();
         let well_formed = eqn.inputs.len() == n
             && cond.inputs.len() == n
