@@ -22,7 +22,7 @@ pub mod verify;
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 pub use builder::Builder;
-pub use primitive::{BatchResult, JvpResult, Prim, Primitive};
+pub use primitive::{BatchResult, JvpResult, Prim, PrimError, Primitive, RuleResult};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

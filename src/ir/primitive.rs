@@ -20,6 +20,50 @@ use std::collections::HashSet;
 use std::fmt::Debug;
 use std::sync::Arc;
 
+/// What a rule of [`Primitive`] reports when it cannot apply: inputs that
+/// do not fit (`Invalid`, a message for the user, as `infer` gives), or a
+/// broken invariant (`Internal`, a bug in nest). A `String` or `&str`
+/// converts to `Invalid`, so rules written with `?` on messages keep
+/// working; the `Display` of `Internal` starts with `internal error: `.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PrimError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<String> for PrimError {
+    fn from(m: String) -> PrimError {
+        PrimError::Invalid(m)
+    }
+}
+
+impl From<&str> for PrimError {
+    fn from(m: &str) -> PrimError {
+        PrimError::Invalid(m.to_string())
+    }
+}
+
+/// For the passes that still report errors as messages.
+impl From<PrimError> for String {
+    fn from(e: PrimError) -> String {
+        e.to_string()
+    }
+}
+
+impl From<PrimError> for Diagnostic {
+    fn from(e: PrimError) -> Diagnostic {
+        match e {
+            PrimError::Invalid(m) => Diagnostic::new(m),
+            PrimError::Internal(m) => Diagnostic::internal(m),
+        }
+    }
+}
+
+/// The result of a rule of [`Primitive`].
+pub type RuleResult<T> = Result<T, PrimError>;
+
 /// Output tangents (or input cotangents) of a rule (`None`: a symbolic zero).
 pub type JvpResult = Result<Vec<Option<Atom>>, String>;
 
@@ -61,10 +105,10 @@ pub trait Primitive: Debug + Send + Sync + Any + DynEq {
 
     /// The shape/dtype rule: output types from input types, or a message
     /// saying what is wrong.
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String>;
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>>;
 
     /// The interpreter kernel.
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String>;
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>>;
 
     /// The StableHLO lowering: emits the ops computing the results (of
     /// types `outs`) from the lowered `inputs`, with the kernel's semantics.
@@ -73,7 +117,7 @@ pub trait Primitive: Debug + Send + Sync + Any + DynEq {
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String>;
+    ) -> RuleResult<Vec<Value>>;
 
     /// The JVP rule: tangents of the outputs from the primal inputs, the
     /// primal outputs and the input tangents (`None` is a symbolic zero).
@@ -84,7 +128,7 @@ pub trait Primitive: Debug + Send + Sync + Any + DynEq {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult;
+    ) -> RuleResult<Vec<Option<Atom>>>;
 
     /// The transpose rule of a primitive linear in the inputs marked
     /// `linear` (the others are constants): cotangents of those inputs from
@@ -95,13 +139,18 @@ pub trait Primitive: Debug + Send + Sync + Any + DynEq {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult;
+    ) -> RuleResult<Vec<Option<Atom>>>;
 
     /// The batching rule, called with at least one input batched (see
     /// `prims/batching.rs` for the convention; [`Prim::batch`] handles the
     /// rest): outputs on a batch of `size`, and which of them are batched.
-    fn batch(&self, b: &mut Builder, inputs: &[Atom], batched: &[bool], size: usize)
-        -> BatchResult;
+    fn batch(
+        &self,
+        b: &mut Builder,
+        inputs: &[Atom],
+        batched: &[bool],
+        size: usize,
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)>;
 
     /// The partial-evaluation rule of a primitive with regions, for an
     /// equation whose inputs are partly `unknown`; `None` when the equation
@@ -138,7 +187,7 @@ pub trait Primitive: Debug + Send + Sync + Any + DynEq {
         w: &mut Walk,
         inputs: &[Atom],
         outs: &[Var],
-    ) -> Result<Vec<Atom>, String>;
+    ) -> RuleResult<Vec<Atom>>;
 
     /// The dead-code rule of a kept equation (its regions already pruned):
     /// drops operands and results that nothing needs; `live` holds the
@@ -216,9 +265,9 @@ macro_rules! no_effect {
             _w: &mut $crate::ir::stage::Walk,
             _inputs: &[$crate::ir::Atom],
             _outs: &[$crate::ir::Var],
-        ) -> Result<Vec<$crate::ir::Atom>, String> {
+        ) -> $crate::ir::primitive::RuleResult<Vec<$crate::ir::Atom>> {
             // No region, hence no effect: never asked.
-            Err(format!("{} has no effect to stage", self.name()))
+            Err(format!("{} has no effect to stage", self.name()).into())
         }
     };
 }
@@ -270,13 +319,14 @@ impl Prim {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
         if inputs.len() != batched.len() {
             return Err(format!(
                 "{} operands but {} batching flags",
                 inputs.len(),
                 batched.len()
-            ));
+            )
+            .into());
         }
         if !batched.contains(&true) {
             let outs = b.apply(self.clone(), inputs)?;

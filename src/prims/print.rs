@@ -22,7 +22,7 @@ use super::{BatchResult, DynamicUpdateSlice, JvpResult, Prim};
 use crate::ir::emit::{Emitter, Value};
 use crate::ir::primitive::no_regions;
 use crate::ir::stage::{Stager, Walk};
-use crate::ir::{Atom, Builder, Primitive, Var};
+use crate::ir::{Atom, Builder, PrimError, Primitive, RuleResult, Var};
 use crate::span::Span;
 use crate::tensor::Tensor;
 use crate::types::TensorType;
@@ -32,7 +32,7 @@ pub use crate::ir::stage::{state_types, Piece};
 type R<T> = Result<T, String>;
 
 /// What the kernel and the lowering say about a print that was not staged.
-const UNSTAGED: &str = "internal error: a print reached a backend without being staged out";
+const UNSTAGED: &str = "a print reached a backend without being staged out";
 
 /// No outputs; batched operands share their leading `batch` dims.
 pub fn infer_print(pieces: &[Piece], batch: usize, inputs: &[TensorType]) -> R<Vec<TensorType>> {
@@ -57,12 +57,12 @@ pub fn infer_print(pieces: &[Piece], batch: usize, inputs: &[TensorType]) -> R<V
     Ok(vec![])
 }
 
-pub fn eval_print() -> R<Vec<Tensor>> {
-    Err(UNSTAGED.into())
+pub fn eval_print() -> RuleResult<Vec<Tensor>> {
+    Err(PrimError::Internal(UNSTAGED.into()))
 }
 
-pub fn lower_print<T>() -> R<Vec<T>> {
-    Err(UNSTAGED.into())
+pub fn lower_print<T>() -> RuleResult<Vec<T>> {
+    Err(PrimError::Internal(UNSTAGED.into()))
 }
 
 /// A print has no outputs, hence no tangents.
@@ -144,19 +144,19 @@ impl Primitive for Print {
     fn name(&self) -> &'static str {
         "print"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_print(&self.pieces, self.batch, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_print(&self.pieces, self.batch, inputs)?)
     }
-    fn eval(&self, _inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_print()
+    fn eval(&self, _inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_print()?)
     }
     fn lower(
         &self,
         _em: &mut Emitter,
         _inputs: &[Value],
         _outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_print()
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_print()?)
     }
     fn jvp(
         &self,
@@ -164,8 +164,8 @@ impl Primitive for Print {
         _primals: &[Atom],
         _outs: &[Atom],
         _tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_print()
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_print()?)
     }
     fn transpose(
         &self,
@@ -173,8 +173,8 @@ impl Primitive for Print {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_print()
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_print()?)
     }
     fn batch(
         &self,
@@ -182,8 +182,8 @@ impl Primitive for Print {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_print(
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_print(
             &self.pieces,
             self.batch,
             self.span,
@@ -191,7 +191,7 @@ impl Primitive for Print {
             inputs,
             batched,
             size,
-        )
+        )?)
     }
     fn params(&self) -> Vec<String> {
         let mut ps = vec![format!("format={:?}", print_format(&self.pieces))];
@@ -212,8 +212,15 @@ impl Primitive for Print {
         w: &mut Walk,
         inputs: &[Atom],
         _outs: &[Var],
-    ) -> Result<Vec<Atom>, String> {
-        stage_print(&self.pieces, self.batch, self.span, st, w, inputs)
+    ) -> RuleResult<Vec<Atom>> {
+        Ok(stage_print(
+            &self.pieces,
+            self.batch,
+            self.span,
+            st,
+            w,
+            inputs,
+        )?)
     }
     no_regions!();
 }

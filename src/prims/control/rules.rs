@@ -9,7 +9,7 @@ use crate::ir::fresh_var;
 use crate::ir::simplify::hoist::with_consts;
 use crate::ir::stage::{Stager, Walk};
 use crate::ir::transforms::{Staged, Tx};
-use crate::ir::{Atom, BatchResult, Builder, Eqn, Graph, JvpResult, Prim, Primitive, Var, VarId};
+use crate::ir::{Atom, Builder, Eqn, Graph, Prim, PrimError, Primitive, RuleResult, Var, VarId};
 use crate::span::Span;
 use crate::tensor::Tensor;
 use crate::types::TensorType;
@@ -57,19 +57,26 @@ impl Primitive for While {
     fn name(&self) -> &'static str {
         "while"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_while(&self.cond, &self.body, self.n_consts, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_while(&self.cond, &self.body, self.n_consts, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_while(&self.cond, &self.body, self.n_consts, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_while(&self.cond, &self.body, self.n_consts, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_while(&self.cond, &self.body, self.n_consts, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_while(
+            &self.cond,
+            &self.body,
+            self.n_consts,
+            em,
+            inputs,
+            outs,
+        )?)
     }
     fn jvp(
         &self,
@@ -77,8 +84,8 @@ impl Primitive for While {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_while(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_while(
             &self.cond,
             &self.body,
             self.n_consts,
@@ -86,7 +93,7 @@ impl Primitive for While {
             b,
             primals,
             tangents,
-        )
+        )?)
     }
     fn transpose(
         &self,
@@ -94,11 +101,11 @@ impl Primitive for While {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
-        Err(format!(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Err(PrimError::from(format!(
             "{} is not linear in its inputs; it cannot be transposed",
             self.name()
-        ))
+        )))
     }
     fn batch(
         &self,
@@ -106,8 +113,8 @@ impl Primitive for While {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_while(
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_while(
             &self.cond,
             &self.body,
             self.n_consts,
@@ -116,7 +123,7 @@ impl Primitive for While {
             inputs,
             batched,
             size,
-        )
+        )?)
     }
     fn params(&self) -> Vec<String> {
         let mut ps = vec![format!("n_consts={}", self.n_consts)];
@@ -171,8 +178,8 @@ impl Primitive for While {
         w: &mut Walk,
         inputs: &[Atom],
         outs: &[Var],
-    ) -> Result<Vec<Atom>, String> {
-        stage_while(
+    ) -> RuleResult<Vec<Atom>> {
+        Ok(stage_while(
             &self.cond,
             &self.body,
             self.n_consts,
@@ -181,7 +188,7 @@ impl Primitive for While {
             w,
             inputs,
             outs,
-        )
+        )?)
     }
     fn prune(&self, eqn: Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
         prune_while(eqn, live, changed)
@@ -205,32 +212,32 @@ impl Primitive for Scan {
     fn name(&self) -> &'static str {
         "scan"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_scan(
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_scan(
             &self.body,
             self.n_consts,
             self.n_carries,
             self.length,
             inputs,
-        )
+        )?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_scan(
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_scan(
             &self.body,
             self.n_consts,
             self.n_carries,
             self.length,
             self.reverse,
             inputs,
-        )
+        )?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         _outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_scan(
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_scan(
             &self.body,
             self.n_consts,
             self.n_carries,
@@ -238,7 +245,7 @@ impl Primitive for Scan {
             self.reverse,
             em,
             inputs,
-        )
+        )?)
     }
     fn jvp(
         &self,
@@ -246,8 +253,8 @@ impl Primitive for Scan {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_scan(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_scan(
             &self.body,
             self.n_consts,
             self.n_carries,
@@ -256,7 +263,7 @@ impl Primitive for Scan {
             b,
             primals,
             tangents,
-        )
+        )?)
     }
     fn transpose(
         &self,
@@ -264,8 +271,8 @@ impl Primitive for Scan {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_scan(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_scan(
             &self.body,
             self.n_consts,
             self.n_carries,
@@ -275,7 +282,7 @@ impl Primitive for Scan {
             inputs,
             linear,
             cts,
-        )
+        )?)
     }
     fn batch(
         &self,
@@ -283,8 +290,8 @@ impl Primitive for Scan {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_scan(
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_scan(
             &self.body,
             [self.n_consts, self.n_carries, self.length],
             self.reverse,
@@ -292,7 +299,7 @@ impl Primitive for Scan {
             inputs,
             batched,
             size,
-        )
+        )?)
     }
     fn params(&self) -> Vec<String> {
         let mut ps = vec![
@@ -345,8 +352,8 @@ impl Primitive for Scan {
         w: &mut Walk,
         inputs: &[Atom],
         outs: &[Var],
-    ) -> Result<Vec<Atom>, String> {
-        stage_scan(
+    ) -> RuleResult<Vec<Atom>> {
+        Ok(stage_scan(
             &self.body,
             [self.n_consts, self.n_carries, self.length],
             self.reverse,
@@ -354,7 +361,7 @@ impl Primitive for Scan {
             w,
             inputs,
             outs,
-        )
+        )?)
     }
     fn prune(&self, eqn: Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
         prune_scan(eqn, live, changed)
@@ -374,19 +381,19 @@ impl Primitive for Cond {
     fn name(&self) -> &'static str {
         "cond"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_cond(&self.branches, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_cond(&self.branches, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_cond(&self.branches, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_cond(&self.branches, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_cond(&self.branches, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_cond(&self.branches, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -394,8 +401,8 @@ impl Primitive for Cond {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_cond(&self.branches, b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_cond(&self.branches, b, primals, tangents)?)
     }
     fn transpose(
         &self,
@@ -403,8 +410,8 @@ impl Primitive for Cond {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_cond(&self.branches, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_cond(&self.branches, b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -412,8 +419,8 @@ impl Primitive for Cond {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_cond(&self.branches, b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_cond(&self.branches, b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -451,8 +458,8 @@ impl Primitive for Cond {
         w: &mut Walk,
         inputs: &[Atom],
         outs: &[Var],
-    ) -> Result<Vec<Atom>, String> {
-        stage_cond(&self.branches, st, w, inputs, outs)
+    ) -> RuleResult<Vec<Atom>> {
+        Ok(stage_cond(&self.branches, st, w, inputs, outs)?)
     }
     fn prune(&self, eqn: Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
         prune_cond(eqn, live, changed)

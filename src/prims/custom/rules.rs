@@ -6,7 +6,7 @@ use crate::diag::Diagnostic;
 use crate::ir::emit::{Emitter, Value};
 use crate::ir::stage::{Stager, Walk};
 use crate::ir::transforms::{Staged, Tx};
-use crate::ir::{Atom, BatchResult, Builder, Eqn, Graph, JvpResult, Prim, Primitive, Var, VarId};
+use crate::ir::{Atom, Builder, Eqn, Graph, Prim, PrimError, Primitive, RuleResult, Var, VarId};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 use std::collections::HashSet;
@@ -60,19 +60,19 @@ impl Primitive for CustomJvp {
     fn name(&self) -> &'static str {
         "custom_jvp"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_custom_jvp(&self.primal, &self.jvp, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_custom_jvp(&self.primal, &self.jvp, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_custom_jvp(&self.primal, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_custom_jvp(&self.primal, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         _outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_custom_jvp(&self.primal, em, inputs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_custom_jvp(&self.primal, em, inputs)?)
     }
     fn jvp(
         &self,
@@ -80,8 +80,15 @@ impl Primitive for CustomJvp {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_custom_jvp(&self.jvp, self.closed, b, primals, outs, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_custom_jvp(
+            &self.jvp,
+            self.closed,
+            b,
+            primals,
+            outs,
+            tangents,
+        )?)
     }
     fn transpose(
         &self,
@@ -89,9 +96,12 @@ impl Primitive for CustomJvp {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
+    ) -> RuleResult<Vec<Option<Atom>>> {
         // Their JVPs are their rules, inlined: they never appear linearly.
-        Err(format!("{} is not linear in its inputs", self.name()))
+        Err(PrimError::from(format!(
+            "{} is not linear in its inputs",
+            self.name()
+        )))
     }
     fn batch(
         &self,
@@ -99,8 +109,8 @@ impl Primitive for CustomJvp {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_custom_jvp(
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_custom_jvp(
             &self.primal,
             &self.jvp,
             self.closed,
@@ -108,7 +118,7 @@ impl Primitive for CustomJvp {
             inputs,
             batched,
             size,
-        )
+        )?)
     }
     fn params(&self) -> Vec<String> {
         let mut ps = vec![];
@@ -155,9 +165,9 @@ impl Primitive for CustomJvp {
         w: &mut Walk,
         inputs: &[Atom],
         _outs: &[Var],
-    ) -> Result<Vec<Atom>, String> {
+    ) -> RuleResult<Vec<Atom>> {
         // What runs in its place (see its lowering).
-        st.stage_inline(w, &self.primal, inputs)
+        Ok(st.stage_inline(w, &self.primal, inputs)?)
     }
     fn prune(&self, eqn: Eqn, _live: &HashSet<VarId>, _changed: &mut bool) -> Eqn {
         eqn
@@ -173,19 +183,25 @@ impl Primitive for CustomVjp {
     fn name(&self) -> &'static str {
         "custom_vjp"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_custom_vjp(&self.primal, &self.fwd, &self.bwd, self.closed, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_custom_vjp(
+            &self.primal,
+            &self.fwd,
+            &self.bwd,
+            self.closed,
+            inputs,
+        )?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_custom_jvp(&self.primal, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_custom_jvp(&self.primal, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         _outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_custom_jvp(&self.primal, em, inputs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_custom_jvp(&self.primal, em, inputs)?)
     }
     fn jvp(
         &self,
@@ -193,8 +209,8 @@ impl Primitive for CustomVjp {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_custom_vjp(self, b, primals, outs, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_custom_vjp(self, b, primals, outs, tangents)?)
     }
     fn transpose(
         &self,
@@ -202,9 +218,12 @@ impl Primitive for CustomVjp {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
+    ) -> RuleResult<Vec<Option<Atom>>> {
         // Their JVPs are their rules, inlined: they never appear linearly.
-        Err(format!("{} is not linear in its inputs", self.name()))
+        Err(PrimError::from(format!(
+            "{} is not linear in its inputs",
+            self.name()
+        )))
     }
     fn batch(
         &self,
@@ -212,8 +231,8 @@ impl Primitive for CustomVjp {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_custom_vjp(self, b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_custom_vjp(self, b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         let mut ps = vec![];
@@ -262,9 +281,9 @@ impl Primitive for CustomVjp {
         w: &mut Walk,
         inputs: &[Atom],
         _outs: &[Var],
-    ) -> Result<Vec<Atom>, String> {
+    ) -> RuleResult<Vec<Atom>> {
         // What runs in its place (see its lowering).
-        st.stage_inline(w, &self.primal, inputs)
+        Ok(st.stage_inline(w, &self.primal, inputs)?)
     }
     fn prune(&self, eqn: Eqn, _live: &HashSet<VarId>, _changed: &mut bool) -> Eqn {
         eqn
@@ -280,19 +299,19 @@ impl Primitive for CustomVjpLin {
     fn name(&self) -> &'static str {
         "custom_vjp_lin"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_custom_vjp_lin(&self.bwd, self.n_res, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_custom_vjp_lin(&self.bwd, self.n_res, inputs)?)
     }
-    fn eval(&self, _inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        Err(FORWARD_MODE_OF_CUSTOM_VJP.into())
+    fn eval(&self, _inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Err(PrimError::from(FORWARD_MODE_OF_CUSTOM_VJP))
     }
     fn lower(
         &self,
         _em: &mut Emitter,
         _inputs: &[Value],
         _outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        Err(FORWARD_MODE_OF_CUSTOM_VJP.into())
+    ) -> RuleResult<Vec<Value>> {
+        Err(PrimError::from(FORWARD_MODE_OF_CUSTOM_VJP))
     }
     fn jvp(
         &self,
@@ -300,8 +319,8 @@ impl Primitive for CustomVjpLin {
         _primals: &[Atom],
         _outs: &[Atom],
         _tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        Err(FORWARD_MODE_OF_CUSTOM_VJP.into())
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Err(PrimError::from(FORWARD_MODE_OF_CUSTOM_VJP))
     }
     fn transpose(
         &self,
@@ -309,8 +328,10 @@ impl Primitive for CustomVjpLin {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_custom_vjp_lin(&self.bwd, self.n_res, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_custom_vjp_lin(
+            &self.bwd, self.n_res, b, inputs, linear, cts,
+        )?)
     }
     fn batch(
         &self,
@@ -318,8 +339,10 @@ impl Primitive for CustomVjpLin {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_custom_vjp_lin(&self.bwd, self.n_res, b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_custom_vjp_lin(
+            &self.bwd, self.n_res, b, inputs, batched, size,
+        )?)
     }
     fn params(&self) -> Vec<String> {
         vec![format!("n_res={}", self.n_res)]
@@ -358,8 +381,8 @@ impl Primitive for CustomVjpLin {
         _w: &mut Walk,
         _inputs: &[Atom],
         _outs: &[Var],
-    ) -> Result<Vec<Atom>, String> {
-        Err(FORWARD_MODE_OF_CUSTOM_VJP.into())
+    ) -> RuleResult<Vec<Atom>> {
+        Err(PrimError::from(FORWARD_MODE_OF_CUSTOM_VJP))
     }
     fn prune(&self, eqn: Eqn, _live: &HashSet<VarId>, _changed: &mut bool) -> Eqn {
         eqn
@@ -375,25 +398,25 @@ impl Primitive for LinearSolve {
     fn name(&self) -> &'static str {
         "linear_solve"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_linear_solve(
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_linear_solve(
             &self.matvec,
             &self.solve,
             &self.transpose_solve,
             self.n_consts,
             inputs,
-        )
+        )?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_linear_solve(&self.solve, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_linear_solve(&self.solve, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         _outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_linear_solve(&self.solve, em, inputs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_linear_solve(&self.solve, em, inputs)?)
     }
     fn jvp(
         &self,
@@ -401,8 +424,8 @@ impl Primitive for LinearSolve {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_linear_solve(self, b, primals, outs, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_linear_solve(self, b, primals, outs, tangents)?)
     }
     fn transpose(
         &self,
@@ -410,8 +433,8 @@ impl Primitive for LinearSolve {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_linear_solve(self, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_linear_solve(self, b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -419,8 +442,8 @@ impl Primitive for LinearSolve {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_linear_solve(self, b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_linear_solve(self, b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![format!("n_consts={}", self.n_consts)]
@@ -465,9 +488,9 @@ impl Primitive for LinearSolve {
         w: &mut Walk,
         inputs: &[Atom],
         _outs: &[Var],
-    ) -> Result<Vec<Atom>, String> {
+    ) -> RuleResult<Vec<Atom>> {
         // What runs in its place (see its lowering).
-        st.stage_inline(w, &self.solve, inputs)
+        Ok(st.stage_inline(w, &self.solve, inputs)?)
     }
     fn prune(&self, eqn: Eqn, _live: &HashSet<VarId>, _changed: &mut bool) -> Eqn {
         eqn

@@ -6,7 +6,7 @@ use super::*;
 use crate::ir::emit::{Emitter, Value};
 use crate::ir::primitive::{no_effect, no_regions};
 use crate::ir::simplify::fold::{is_one, uniform};
-use crate::ir::{Atom, BatchResult, Builder, JvpResult, Prim, Primitive};
+use crate::ir::{Atom, BatchResult, Builder, Prim, PrimError, Primitive, RuleResult};
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
 
@@ -54,19 +54,19 @@ impl Primitive for Unary {
     fn name(&self) -> &'static str {
         self.0.name()
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_unary(self.0, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_unary(self.0, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_unary(self.0, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_unary(self.0, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_unary(self.0, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_unary(self.0, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -74,8 +74,8 @@ impl Primitive for Unary {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_unary(self.0, b, primals, outs, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_unary(self.0, b, primals, outs, tangents)?)
     }
     fn transpose(
         &self,
@@ -83,8 +83,8 @@ impl Primitive for Unary {
         inputs: &[Atom],
         _linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_unary(self.0, b, inputs, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_unary(self.0, b, inputs, cts)?)
     }
     fn batch(
         &self,
@@ -92,8 +92,8 @@ impl Primitive for Unary {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_all(Prim::new(*self), b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_all(Prim::new(*self), b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -108,19 +108,19 @@ impl Primitive for Binary {
     fn name(&self) -> &'static str {
         self.0.name()
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_binary(self.0, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_binary(self.0, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_binary(self.0, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_binary(self.0, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_binary(self.0, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_binary(self.0, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -128,8 +128,8 @@ impl Primitive for Binary {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_binary(self.0, b, primals, outs, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_binary(self.0, b, primals, outs, tangents)?)
     }
     fn transpose(
         &self,
@@ -137,8 +137,8 @@ impl Primitive for Binary {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_binary(self.0, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_binary(self.0, b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -146,8 +146,8 @@ impl Primitive for Binary {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_all(Prim::new(*self), b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_all(Prim::new(*self), b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -167,19 +167,19 @@ impl Primitive for Compare {
     fn name(&self) -> &'static str {
         self.0.name()
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_compare(self.0, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_compare(self.0, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_compare(self.0, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_compare(self.0, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_compare(self.0, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_compare(self.0, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -187,7 +187,7 @@ impl Primitive for Compare {
         _primals: &[Atom],
         _outs: &[Atom],
         _tangents: &[Option<Atom>],
-    ) -> JvpResult {
+    ) -> RuleResult<Vec<Option<Atom>>> {
         Ok(vec![None])
     }
     fn transpose(
@@ -196,11 +196,11 @@ impl Primitive for Compare {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
-        Err(format!(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Err(PrimError::from(format!(
             "{} is not linear in its inputs; it cannot be transposed",
             self.name()
-        ))
+        )))
     }
     fn batch(
         &self,
@@ -208,8 +208,8 @@ impl Primitive for Compare {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_all(Prim::new(*self), b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_all(Prim::new(*self), b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -224,19 +224,19 @@ impl Primitive for Select {
     fn name(&self) -> &'static str {
         "select"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_select(inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_select(inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_select(inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_select(inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_select(em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_select(em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -244,8 +244,8 @@ impl Primitive for Select {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_select(b, primals, outs, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_select(b, primals, outs, tangents)?)
     }
     fn transpose(
         &self,
@@ -253,8 +253,8 @@ impl Primitive for Select {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_select(b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_select(b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -262,8 +262,8 @@ impl Primitive for Select {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_all(Prim::new(*self), b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_all(Prim::new(*self), b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -282,10 +282,10 @@ impl Primitive for StopGradient {
     fn name(&self) -> &'static str {
         "stop_gradient"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_identity(inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_identity(inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
         Ok(inputs.to_vec())
     }
     fn lower(
@@ -293,7 +293,7 @@ impl Primitive for StopGradient {
         _em: &mut Emitter,
         inputs: &[Value],
         _outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
+    ) -> RuleResult<Vec<Value>> {
         Ok(inputs.to_vec())
     }
     fn jvp(
@@ -302,7 +302,7 @@ impl Primitive for StopGradient {
         _primals: &[Atom],
         _outs: &[Atom],
         _tangents: &[Option<Atom>],
-    ) -> JvpResult {
+    ) -> RuleResult<Vec<Option<Atom>>> {
         Ok(vec![None])
     }
     fn transpose(
@@ -311,12 +311,12 @@ impl Primitive for StopGradient {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
+    ) -> RuleResult<Vec<Option<Atom>>> {
         // Its JVP has no tangent, so it never appears linearly.
-        Err(format!(
+        Err(PrimError::from(format!(
             "{} is not linear in its inputs; it cannot be transposed",
             self.name()
-        ))
+        )))
     }
     fn batch(
         &self,
@@ -324,8 +324,8 @@ impl Primitive for StopGradient {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_all(Prim::new(*self), b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_all(Prim::new(*self), b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -340,19 +340,19 @@ impl Primitive for Convert {
     fn name(&self) -> &'static str {
         "convert"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_convert(self.0, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_convert(self.0, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_convert(self.0, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_convert(self.0, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_convert(self.0, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_convert(self.0, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -360,8 +360,8 @@ impl Primitive for Convert {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_convert(self.0, b, primals, outs, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_convert(self.0, b, primals, outs, tangents)?)
     }
     fn transpose(
         &self,
@@ -369,8 +369,8 @@ impl Primitive for Convert {
         inputs: &[Atom],
         _linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_convert(self.0, b, inputs, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_convert(self.0, b, inputs, cts)?)
     }
     fn batch(
         &self,
@@ -378,8 +378,8 @@ impl Primitive for Convert {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_all(Prim::new(*self), b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_all(Prim::new(*self), b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -394,19 +394,19 @@ impl Primitive for BitcastConvert {
     fn name(&self) -> &'static str {
         "bitcast_convert"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_bitcast(self.0, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_bitcast(self.0, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_bitcast(self.0, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_bitcast(self.0, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_bitcast(self.0, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_bitcast(self.0, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -414,7 +414,7 @@ impl Primitive for BitcastConvert {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
+    ) -> RuleResult<Vec<Option<Atom>>> {
         // Reinterpreting bits has no derivative, except as the identity.
         Ok(vec![tangents[0]
             .clone()
@@ -426,11 +426,11 @@ impl Primitive for BitcastConvert {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
-        Err(format!(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Err(PrimError::from(format!(
             "{} is not linear in its inputs; it cannot be transposed",
             self.name()
-        ))
+        )))
     }
     fn batch(
         &self,
@@ -438,8 +438,8 @@ impl Primitive for BitcastConvert {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_all(Prim::new(*self), b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_all(Prim::new(*self), b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]

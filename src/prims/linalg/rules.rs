@@ -5,7 +5,7 @@ use super::*;
 use crate::ir::emit::{Emitter, Value};
 use crate::ir::primitive::{no_effect, no_regions};
 use crate::ir::print::list;
-use crate::ir::{Atom, BatchResult, Builder, JvpResult, Prim, Primitive};
+use crate::ir::{Atom, Builder, Prim, PrimError, Primitive, RuleResult};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 
@@ -38,31 +38,31 @@ impl Primitive for DotGeneral {
     fn name(&self) -> &'static str {
         "dot_general"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_dot_general(
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_dot_general(
             &self.lhs_batch,
             &self.rhs_batch,
             &self.lhs_contract,
             &self.rhs_contract,
             inputs,
-        )
+        )?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_dot_general(
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_dot_general(
             &self.lhs_batch,
             &self.rhs_batch,
             &self.lhs_contract,
             &self.rhs_contract,
             inputs,
-        )
+        )?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_dot_general(
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_dot_general(
             &self.lhs_batch,
             &self.rhs_batch,
             &self.lhs_contract,
@@ -70,7 +70,7 @@ impl Primitive for DotGeneral {
             em,
             inputs,
             outs,
-        )
+        )?)
     }
     fn jvp(
         &self,
@@ -78,8 +78,8 @@ impl Primitive for DotGeneral {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_dot_general(self, b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_dot_general(self, b, primals, tangents)?)
     }
     fn transpose(
         &self,
@@ -87,8 +87,8 @@ impl Primitive for DotGeneral {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_dot_general(self, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_dot_general(self, b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -96,14 +96,14 @@ impl Primitive for DotGeneral {
         inputs: &[Atom],
         batched: &[bool],
         _size: usize,
-    ) -> BatchResult {
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
         let dims = DotDims {
             lhs_batch: &self.lhs_batch,
             rhs_batch: &self.rhs_batch,
             lhs_contract: &self.lhs_contract,
             rhs_contract: &self.rhs_contract,
         };
-        batch_dot_general(&dims, b, inputs, batched)
+        Ok(batch_dot_general(&dims, b, inputs, batched)?)
     }
     fn params(&self) -> Vec<String> {
         // The dimension lists, the empty ones left out.
@@ -128,19 +128,19 @@ impl Primitive for Cholesky {
     fn name(&self) -> &'static str {
         "cholesky"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_cholesky(inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_cholesky(inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_cholesky(inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_cholesky(inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_cholesky(em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_cholesky(em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -148,8 +148,8 @@ impl Primitive for Cholesky {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_cholesky(b, primals, outs, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_cholesky(b, primals, outs, tangents)?)
     }
     fn transpose(
         &self,
@@ -157,11 +157,11 @@ impl Primitive for Cholesky {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
-        Err(format!(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Err(PrimError::from(format!(
             "{} is not linear in its inputs; it cannot be transposed",
             self.name()
-        ))
+        )))
     }
     fn batch(
         &self,
@@ -169,8 +169,8 @@ impl Primitive for Cholesky {
         inputs: &[Atom],
         _batched: &[bool],
         _size: usize,
-    ) -> BatchResult {
-        batch_cholesky(b, inputs)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_cholesky(b, inputs)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -185,25 +185,25 @@ impl Primitive for TriangularSolve {
     fn name(&self) -> &'static str {
         "triangular_solve"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_triangular_solve(self.left_side, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_triangular_solve(self.left_side, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_triangular_solve(
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_triangular_solve(
             self.left_side,
             self.lower,
             self.transpose_a,
             self.unit_diagonal,
             inputs,
-        )
+        )?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_triangular_solve(
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_triangular_solve(
             self.left_side,
             self.lower,
             self.transpose_a,
@@ -211,7 +211,7 @@ impl Primitive for TriangularSolve {
             em,
             inputs,
             outs,
-        )
+        )?)
     }
     fn jvp(
         &self,
@@ -219,8 +219,8 @@ impl Primitive for TriangularSolve {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_triangular_solve(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_triangular_solve(
             self.left_side,
             self.lower,
             self.transpose_a,
@@ -229,7 +229,7 @@ impl Primitive for TriangularSolve {
             primals,
             outs,
             tangents,
-        )
+        )?)
     }
     fn transpose(
         &self,
@@ -237,8 +237,8 @@ impl Primitive for TriangularSolve {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_triangular_solve(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_triangular_solve(
             self.left_side,
             self.lower,
             self.transpose_a,
@@ -247,7 +247,7 @@ impl Primitive for TriangularSolve {
             inputs,
             linear,
             cts,
-        )
+        )?)
     }
     fn batch(
         &self,
@@ -255,8 +255,14 @@ impl Primitive for TriangularSolve {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_triangular_solve(&Prim::new(*self), b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_triangular_solve(
+            &Prim::new(*self),
+            b,
+            inputs,
+            batched,
+            size,
+        )?)
     }
     fn params(&self) -> Vec<String> {
         vec![

@@ -4,7 +4,7 @@
 use super::*;
 use crate::ir::emit::{Emitter, Value};
 use crate::ir::primitive::{no_effect, no_regions};
-use crate::ir::{Atom, BatchResult, Builder, JvpResult, Primitive};
+use crate::ir::{Atom, Builder, PrimError, Primitive, RuleResult};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 
@@ -17,19 +17,19 @@ impl Primitive for Threefry2x32 {
     fn name(&self) -> &'static str {
         "threefry2x32"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_threefry(inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_threefry(inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_threefry(inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_threefry(inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_threefry(em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_threefry(em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -37,7 +37,7 @@ impl Primitive for Threefry2x32 {
         _primals: &[Atom],
         _outs: &[Atom],
         _tangents: &[Option<Atom>],
-    ) -> JvpResult {
+    ) -> RuleResult<Vec<Option<Atom>>> {
         Ok(vec![None, None])
     }
     fn transpose(
@@ -46,11 +46,11 @@ impl Primitive for Threefry2x32 {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
-        Err(format!(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Err(PrimError::from(format!(
             "{} is not linear in its inputs; it cannot be transposed",
             self.name()
-        ))
+        )))
     }
     fn batch(
         &self,
@@ -58,8 +58,8 @@ impl Primitive for Threefry2x32 {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_threefry(b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_threefry(b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]

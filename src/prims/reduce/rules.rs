@@ -5,7 +5,7 @@ use super::*;
 use crate::ir::emit::{Emitter, Value};
 use crate::ir::primitive::{no_effect, no_regions};
 use crate::ir::print::list;
-use crate::ir::{Atom, BatchResult, Builder, JvpResult, Primitive};
+use crate::ir::{Atom, Builder, PrimError, Primitive, RuleResult};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 
@@ -27,19 +27,19 @@ impl Primitive for Reduce {
     fn name(&self) -> &'static str {
         self.op.name()
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_reduce(self.op, &self.axes, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_reduce(self.op, &self.axes, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_reduce(self.op, &self.axes, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_reduce(self.op, &self.axes, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_reduce(self.op, &self.axes, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_reduce(self.op, &self.axes, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -47,8 +47,8 @@ impl Primitive for Reduce {
         primals: &[Atom],
         outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_reduce(self.op, &self.axes, b, primals, outs, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_reduce(self.op, &self.axes, b, primals, outs, tangents)?)
     }
     fn transpose(
         &self,
@@ -56,8 +56,8 @@ impl Primitive for Reduce {
         inputs: &[Atom],
         _linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_reduce(self.op, &self.axes, b, inputs, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_reduce(self.op, &self.axes, b, inputs, cts)?)
     }
     fn batch(
         &self,
@@ -65,8 +65,8 @@ impl Primitive for Reduce {
         inputs: &[Atom],
         _batched: &[bool],
         _size: usize,
-    ) -> BatchResult {
-        batch_reduce(self.op, &self.axes, b, inputs)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_reduce(self.op, &self.axes, b, inputs)?)
     }
     fn params(&self) -> Vec<String> {
         vec![format!("axes={}", list(&self.axes))]
@@ -81,19 +81,19 @@ impl Primitive for ArgReduce {
     fn name(&self) -> &'static str {
         self.op.name()
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_arg_reduce(self.op, self.axis, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_arg_reduce(self.op, self.axis, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_arg_reduce(self.op, self.axis, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_arg_reduce(self.op, self.axis, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_arg_reduce(self.op, self.axis, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_arg_reduce(self.op, self.axis, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -101,7 +101,7 @@ impl Primitive for ArgReduce {
         _primals: &[Atom],
         _outs: &[Atom],
         _tangents: &[Option<Atom>],
-    ) -> JvpResult {
+    ) -> RuleResult<Vec<Option<Atom>>> {
         Ok(vec![None])
     }
     fn transpose(
@@ -110,11 +110,11 @@ impl Primitive for ArgReduce {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
-        Err(format!(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Err(PrimError::from(format!(
             "{} is not linear in its inputs; it cannot be transposed",
             self.name()
-        ))
+        )))
     }
     fn batch(
         &self,
@@ -122,8 +122,8 @@ impl Primitive for ArgReduce {
         inputs: &[Atom],
         _batched: &[bool],
         _size: usize,
-    ) -> BatchResult {
-        batch_arg_reduce(self.op, self.axis, b, inputs)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_arg_reduce(self.op, self.axis, b, inputs)?)
     }
     fn params(&self) -> Vec<String> {
         vec![format!("axis={}", self.axis)]

@@ -6,7 +6,7 @@ use crate::ir::emit::{Emitter, Value};
 use crate::ir::primitive::{no_effect, no_regions};
 use crate::ir::print::list;
 use crate::ir::simplify::fold::in_order;
-use crate::ir::{Atom, BatchResult, Builder, JvpResult, Prim, Primitive};
+use crate::ir::{Atom, Builder, Prim, PrimError, Primitive, RuleResult};
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
 
@@ -81,19 +81,19 @@ impl Primitive for Broadcast {
     fn name(&self) -> &'static str {
         "broadcast_in_dim"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_broadcast(&self.shape, &self.dims, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_broadcast(&self.shape, &self.dims, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_broadcast(&self.shape, &self.dims, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_broadcast(&self.shape, &self.dims, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         _outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_broadcast(&self.shape, &self.dims, em, inputs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_broadcast(&self.shape, &self.dims, em, inputs)?)
     }
     fn jvp(
         &self,
@@ -101,8 +101,13 @@ impl Primitive for Broadcast {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_unary_linear(&Prim::new(self.clone()), b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_unary_linear(
+            &Prim::new(self.clone()),
+            b,
+            primals,
+            tangents,
+        )?)
     }
     fn transpose(
         &self,
@@ -110,8 +115,8 @@ impl Primitive for Broadcast {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_broadcast(&self.dims, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_broadcast(&self.dims, b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -119,8 +124,8 @@ impl Primitive for Broadcast {
         inputs: &[Atom],
         _batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_broadcast(&self.shape, &self.dims, b, inputs, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_broadcast(&self.shape, &self.dims, b, inputs, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![format!("dims={}", list(&self.dims))]
@@ -136,19 +141,19 @@ impl Primitive for Reshape {
     fn name(&self) -> &'static str {
         "reshape"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_reshape(&self.shape, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_reshape(&self.shape, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_reshape(&self.shape, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_reshape(&self.shape, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_reshape(em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_reshape(em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -156,8 +161,13 @@ impl Primitive for Reshape {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_unary_linear(&Prim::new(self.clone()), b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_unary_linear(
+            &Prim::new(self.clone()),
+            b,
+            primals,
+            tangents,
+        )?)
     }
     fn transpose(
         &self,
@@ -165,8 +175,8 @@ impl Primitive for Reshape {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_reshape(b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_reshape(b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -174,8 +184,8 @@ impl Primitive for Reshape {
         inputs: &[Atom],
         _batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_reshape(&self.shape, b, inputs, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_reshape(&self.shape, b, inputs, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -190,19 +200,19 @@ impl Primitive for Transpose {
     fn name(&self) -> &'static str {
         "transpose"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_transpose(&self.perm, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_transpose(&self.perm, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_transpose(&self.perm, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_transpose(&self.perm, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_transpose(&self.perm, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_transpose(&self.perm, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -210,8 +220,13 @@ impl Primitive for Transpose {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_unary_linear(&Prim::new(self.clone()), b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_unary_linear(
+            &Prim::new(self.clone()),
+            b,
+            primals,
+            tangents,
+        )?)
     }
     fn transpose(
         &self,
@@ -219,8 +234,8 @@ impl Primitive for Transpose {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_transpose(&self.perm, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_transpose(&self.perm, b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -228,8 +243,8 @@ impl Primitive for Transpose {
         inputs: &[Atom],
         _batched: &[bool],
         _size: usize,
-    ) -> BatchResult {
-        batch_transpose(&self.perm, b, inputs)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_transpose(&self.perm, b, inputs)?)
     }
     fn params(&self) -> Vec<String> {
         vec![format!("perm={}", list(&self.perm))]
@@ -245,19 +260,26 @@ impl Primitive for Slice {
     fn name(&self) -> &'static str {
         "slice"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_slice(&self.start, &self.limit, &self.stride, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_slice(&self.start, &self.limit, &self.stride, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_slice(&self.start, &self.limit, &self.stride, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_slice(&self.start, &self.limit, &self.stride, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_slice(&self.start, &self.limit, &self.stride, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_slice(
+            &self.start,
+            &self.limit,
+            &self.stride,
+            em,
+            inputs,
+            outs,
+        )?)
     }
     fn jvp(
         &self,
@@ -265,8 +287,13 @@ impl Primitive for Slice {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_unary_linear(&Prim::new(self.clone()), b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_unary_linear(
+            &Prim::new(self.clone()),
+            b,
+            primals,
+            tangents,
+        )?)
     }
     fn transpose(
         &self,
@@ -274,8 +301,15 @@ impl Primitive for Slice {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_slice(&self.start, &self.stride, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_slice(
+            &self.start,
+            &self.stride,
+            b,
+            inputs,
+            linear,
+            cts,
+        )?)
     }
     fn batch(
         &self,
@@ -283,8 +317,15 @@ impl Primitive for Slice {
         inputs: &[Atom],
         _batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_slice(&self.start, &self.limit, &self.stride, b, inputs, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_slice(
+            &self.start,
+            &self.limit,
+            &self.stride,
+            b,
+            inputs,
+            size,
+        )?)
     }
     fn params(&self) -> Vec<String> {
         let mut ps = vec![
@@ -310,19 +351,19 @@ impl Primitive for DynamicSlice {
     fn name(&self) -> &'static str {
         "dynamic_slice"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_dynamic_slice(&self.sizes, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_dynamic_slice(&self.sizes, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_dynamic_slice(&self.sizes, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_dynamic_slice(&self.sizes, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_dynamic_slice(&self.sizes, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_dynamic_slice(&self.sizes, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -330,8 +371,13 @@ impl Primitive for DynamicSlice {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_dynamic_slice(&Prim::new(self.clone()), b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_dynamic_slice(
+            &Prim::new(self.clone()),
+            b,
+            primals,
+            tangents,
+        )?)
     }
     fn transpose(
         &self,
@@ -339,8 +385,8 @@ impl Primitive for DynamicSlice {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_dynamic_slice(b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_dynamic_slice(b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -348,8 +394,8 @@ impl Primitive for DynamicSlice {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_dynamic_slice(&self.sizes, b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_dynamic_slice(&self.sizes, b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -364,19 +410,19 @@ impl Primitive for DynamicUpdateSlice {
     fn name(&self) -> &'static str {
         "dynamic_update_slice"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_dynamic_update_slice(inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_dynamic_update_slice(inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_dynamic_update_slice(inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_dynamic_update_slice(inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_dynamic_update_slice(em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_dynamic_update_slice(em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -384,8 +430,8 @@ impl Primitive for DynamicUpdateSlice {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_dynamic_update_slice(b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_dynamic_update_slice(b, primals, tangents)?)
     }
     fn transpose(
         &self,
@@ -393,8 +439,8 @@ impl Primitive for DynamicUpdateSlice {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_dynamic_update_slice(b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_dynamic_update_slice(b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -402,8 +448,8 @@ impl Primitive for DynamicUpdateSlice {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_dynamic_update_slice(b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_dynamic_update_slice(b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![]
@@ -418,19 +464,19 @@ impl Primitive for Concat {
     fn name(&self) -> &'static str {
         "concatenate"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_concat(self.axis, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_concat(self.axis, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_concat(self.axis, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_concat(self.axis, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_concat(self.axis, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_concat(self.axis, em, inputs, outs)?)
     }
     fn jvp(
         &self,
@@ -438,8 +484,8 @@ impl Primitive for Concat {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_concat(&Prim::new(self.clone()), b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_concat(&Prim::new(self.clone()), b, primals, tangents)?)
     }
     fn transpose(
         &self,
@@ -447,8 +493,8 @@ impl Primitive for Concat {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_concat(self.axis, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_concat(self.axis, b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -456,8 +502,8 @@ impl Primitive for Concat {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_concat(self.axis, b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_concat(self.axis, b, inputs, batched, size)?)
     }
     fn params(&self) -> Vec<String> {
         vec![format!("axis={}", self.axis)]
@@ -472,19 +518,26 @@ impl Primitive for Pad {
     fn name(&self) -> &'static str {
         "pad"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_pad(&self.lo, &self.hi, &self.interior, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_pad(&self.lo, &self.hi, &self.interior, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_pad(&self.lo, &self.hi, &self.interior, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_pad(&self.lo, &self.hi, &self.interior, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_pad(&self.lo, &self.hi, &self.interior, em, inputs, outs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_pad(
+            &self.lo,
+            &self.hi,
+            &self.interior,
+            em,
+            inputs,
+            outs,
+        )?)
     }
     fn jvp(
         &self,
@@ -492,8 +545,8 @@ impl Primitive for Pad {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_pad(&Prim::new(self.clone()), b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_pad(&Prim::new(self.clone()), b, primals, tangents)?)
     }
     fn transpose(
         &self,
@@ -501,8 +554,16 @@ impl Primitive for Pad {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_pad(&self.lo, &self.hi, &self.interior, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_pad(
+            &self.lo,
+            &self.hi,
+            &self.interior,
+            b,
+            inputs,
+            linear,
+            cts,
+        )?)
     }
     fn batch(
         &self,
@@ -510,8 +571,16 @@ impl Primitive for Pad {
         inputs: &[Atom],
         batched: &[bool],
         size: usize,
-    ) -> BatchResult {
-        batch_pad(&self.lo, &self.hi, &self.interior, b, inputs, batched, size)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_pad(
+            &self.lo,
+            &self.hi,
+            &self.interior,
+            b,
+            inputs,
+            batched,
+            size,
+        )?)
     }
     fn params(&self) -> Vec<String> {
         let mut ps = vec![
@@ -533,19 +602,19 @@ impl Primitive for Iota {
     fn name(&self) -> &'static str {
         "iota"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_iota(&self.shape, self.dim, self.dtype, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_iota(&self.shape, self.dim, self.dtype, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_iota(&self.shape, self.dim, self.dtype, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_iota(&self.shape, self.dim, self.dtype, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         _inputs: &[Value],
         _outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_iota(&self.shape, self.dim, self.dtype, em)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_iota(&self.shape, self.dim, self.dtype, em)?)
     }
     fn jvp(
         &self,
@@ -553,7 +622,7 @@ impl Primitive for Iota {
         _primals: &[Atom],
         _outs: &[Atom],
         _tangents: &[Option<Atom>],
-    ) -> JvpResult {
+    ) -> RuleResult<Vec<Option<Atom>>> {
         Ok(vec![None])
     }
     fn transpose(
@@ -562,11 +631,11 @@ impl Primitive for Iota {
         _inputs: &[Atom],
         _linear: &[bool],
         _cts: &[Option<Atom>],
-    ) -> JvpResult {
-        Err(format!(
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Err(PrimError::from(format!(
             "{} is not linear in its inputs; it cannot be transposed",
             self.name()
-        ))
+        )))
     }
     fn batch(
         &self,
@@ -574,9 +643,9 @@ impl Primitive for Iota {
         _inputs: &[Atom],
         _batched: &[bool],
         _size: usize,
-    ) -> BatchResult {
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
         // No operands, so never batched (`Prim::batch` applies it as it is).
-        Err("iota has no operand to batch".into())
+        Err(PrimError::from("iota has no operand to batch"))
     }
     fn params(&self) -> Vec<String> {
         vec![format!("dim={}", self.dim)]
@@ -591,19 +660,19 @@ impl Primitive for Rev {
     fn name(&self) -> &'static str {
         "reverse"
     }
-    fn infer(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
-        infer_rev(&self.axes, inputs)
+    fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
+        Ok(infer_rev(&self.axes, inputs)?)
     }
-    fn eval(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        eval_rev(&self.axes, inputs)
+    fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
+        Ok(eval_rev(&self.axes, inputs)?)
     }
     fn lower(
         &self,
         em: &mut Emitter,
         inputs: &[Value],
         _outs: &[TensorType],
-    ) -> Result<Vec<Value>, String> {
-        lower_rev(&self.axes, em, inputs)
+    ) -> RuleResult<Vec<Value>> {
+        Ok(lower_rev(&self.axes, em, inputs)?)
     }
     fn jvp(
         &self,
@@ -611,8 +680,13 @@ impl Primitive for Rev {
         primals: &[Atom],
         _outs: &[Atom],
         tangents: &[Option<Atom>],
-    ) -> JvpResult {
-        jvp_unary_linear(&Prim::new(self.clone()), b, primals, tangents)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(jvp_unary_linear(
+            &Prim::new(self.clone()),
+            b,
+            primals,
+            tangents,
+        )?)
     }
     fn transpose(
         &self,
@@ -620,8 +694,8 @@ impl Primitive for Rev {
         inputs: &[Atom],
         linear: &[bool],
         cts: &[Option<Atom>],
-    ) -> JvpResult {
-        transpose_rev(&self.axes, b, inputs, linear, cts)
+    ) -> RuleResult<Vec<Option<Atom>>> {
+        Ok(transpose_rev(&self.axes, b, inputs, linear, cts)?)
     }
     fn batch(
         &self,
@@ -629,8 +703,8 @@ impl Primitive for Rev {
         inputs: &[Atom],
         _batched: &[bool],
         _size: usize,
-    ) -> BatchResult {
-        batch_rev(&self.axes, b, inputs)
+    ) -> RuleResult<(Vec<Atom>, Vec<bool>)> {
+        Ok(batch_rev(&self.axes, b, inputs)?)
     }
     fn params(&self) -> Vec<String> {
         vec![format!("axes={}", list(&self.axes))]
