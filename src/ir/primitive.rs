@@ -33,6 +33,13 @@ pub enum PrimError {
     Internal(String),
 }
 
+impl PrimError {
+    /// A broken invariant: `internal error: {m}`.
+    pub fn internal(m: impl Into<String>) -> PrimError {
+        PrimError::Internal(m.into())
+    }
+}
+
 impl From<String> for PrimError {
     fn from(m: String) -> PrimError {
         PrimError::Invalid(m)
