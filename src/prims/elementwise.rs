@@ -1,9 +1,12 @@
 //! Elementwise primitives: unary and binary arithmetic, comparisons, select, conversions.
 //!
+//! The unary ops are rows of a table (`elementwise/unary.rs`): each row holds
+//! the op's name, builtin, kernels, lowering, JVP and transpose, and the
+//! rules below read it.
+//!
 //! Dtype domains (checked by `infer`, named in its errors):
 //! * numeric means every dtype but `bool`;
-//! * transcendental unary ops (`exp log log1p expm1 sqrt rsqrt sin cos tanh
-//!   logistic`) take `f32`, `f64`, `c64`, `c128`; `floor ceil round` take floats;
+//! * a unary op takes the dtypes it has kernels for;
 //! * `f32` is computed through `f64` and rounded once (exact for `+ - * /`,
 //!   at least as accurate elsewhere); `c64` through `f64` pairs
 //!   (`elementwise/complex.rs`).
@@ -14,40 +17,6 @@ use crate::backend::stablehlo::{operands, result, Emitter, Value};
 use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UnaryOp {
-    /// Wraps on integers (`-MIN = MIN`).
-    Neg,
-    Exp,
-    Log,
-    Log1p,
-    Expm1,
-    Sqrt,
-    Rsqrt,
-    /// Wraps on integers (`|MIN| = MIN`); `|z|` of `c64` is an `f32` (`f64` for `c128`).
-    Abs,
-    /// `-1, 0, 1`; `sign(±0) = ±0` and NaN stays NaN for floats; `z / |z|`
-    /// for complex (0 at 0).
-    Sign,
-    Sin,
-    Cos,
-    Tanh,
-    /// `1 / (1 + exp(-x))`
-    Logistic,
-    Floor,
-    Ceil,
-    /// Round half to even.
-    Round,
-    /// Logical not on bool, bitwise not on integers.
-    Not,
-    /// `c64 -> f32`, `c128 -> f64`; the identity on a real dtype.
-    Real,
-    /// `c64 -> f32`, `c128 -> f64`; zeros of the same dtype for a real dtype.
-    Imag,
-    /// The identity on a real dtype.
-    Conj,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinaryOp {
@@ -90,33 +59,6 @@ pub enum Cmp {
     Le,
     Gt,
     Ge,
-}
-
-impl UnaryOp {
-    pub fn name(self) -> &'static str {
-        match self {
-            UnaryOp::Neg => "neg",
-            UnaryOp::Exp => "exp",
-            UnaryOp::Log => "log",
-            UnaryOp::Log1p => "log1p",
-            UnaryOp::Expm1 => "expm1",
-            UnaryOp::Sqrt => "sqrt",
-            UnaryOp::Rsqrt => "rsqrt",
-            UnaryOp::Abs => "abs",
-            UnaryOp::Sign => "sign",
-            UnaryOp::Sin => "sin",
-            UnaryOp::Cos => "cos",
-            UnaryOp::Tanh => "tanh",
-            UnaryOp::Logistic => "logistic",
-            UnaryOp::Floor => "floor",
-            UnaryOp::Ceil => "ceil",
-            UnaryOp::Round => "round",
-            UnaryOp::Not => "not",
-            UnaryOp::Real => "real",
-            UnaryOp::Imag => "imag",
-            UnaryOp::Conj => "conj",
-        }
-    }
 }
 
 impl BinaryOp {
@@ -193,16 +135,17 @@ fn logical(d: DType) -> bool {
     d.is_bool() || d.is_int()
 }
 
-/// The dtypes a unary op accepts, and how an error describes them.
-fn unary_domain(op: UnaryOp) -> (fn(DType) -> bool, &'static str) {
-    use UnaryOp::*;
-    match op {
-        Neg | Abs | Sign | Real | Imag | Conj => (numeric, "a numeric"),
-        Exp | Log | Log1p | Expm1 | Sqrt | Rsqrt | Sin | Cos | Tanh | Logistic => {
-            (DType::is_inexact, "a float or complex")
-        }
-        Floor | Ceil | Round => (DType::is_float, "a float"),
-        Not => (logical, "a bool or integer"),
+/// How an error names a domain from the kinds of dtype it holds.
+fn domain_words(bool: bool, int: bool, float: bool, complex: bool) -> &'static str {
+    match (bool, int, float, complex) {
+        (false, true, true, true) => "a numeric",
+        (false, false, true, true) => "a float or complex",
+        (false, false, true, false) => "a float",
+        (true, true, false, false) => "a bool or integer",
+        (false, true, true, false) => "an integer or float",
+        (true, true, true, false) => "a real",
+        (false, true, false, false) => "an integer",
+        _ => "a supported",
     }
 }
 
@@ -222,11 +165,10 @@ fn binary_domain(op: BinaryOp) -> (fn(DType) -> bool, &'static str) {
 
 pub fn infer_unary(op: UnaryOp, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
     let x = one(op.name(), inputs)?;
-    let (ok, what) = unary_domain(op);
-    require(op.name(), x, ok(x.dtype), what)?;
-    let dtype = match op {
-        UnaryOp::Abs | UnaryOp::Real | UnaryOp::Imag => x.dtype.real(),
-        _ => x.dtype,
+    require(op.name(), x, op.accepts(x.dtype), op.domain())?;
+    let dtype = match op.spec().real_result {
+        true => x.dtype.real(),
+        false => x.dtype,
     };
     Ok(vec![x.with_dtype(dtype)])
 }
@@ -322,22 +264,19 @@ fn output(ty: &[TensorType], data: Data) -> Result<Vec<Tensor>, String> {
 pub fn eval_unary(op: UnaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
     let out = infer_unary(op, &types(inputs))?;
     let x = inputs.first().ok_or("internal error: no operand")?;
+    let spec = op.spec();
+    let missing = || unsupported(op.name(), x.dtype());
     let data = match x.data() {
-        Data::F32(v) => Data::F32(float_unary(op, v)?),
-        Data::F64(v) => Data::F64(float_unary(op, v)?),
-        Data::I32(v) => Data::I32(int_unary(op, v)?),
-        Data::I64(v) => Data::I64(int_unary(op, v)?),
-        Data::U32(v) => Data::U32(int_unary(op, v)?),
-        Data::Bool(v) if op == UnaryOp::Not => Data::Bool(kernels::map(v, |b| !b)),
-        Data::Bool(_) => return Err(unsupported(op.name(), DType::Bool)),
-        Data::C64(v) => complex::unary(op, v)?,
-        Data::C128(v) => complex::unary(op, v)?,
+        Data::F32(v) => Data::F32(lift(v, spec.float.ok_or_else(missing)?)),
+        Data::F64(v) => Data::F64(lift(v, spec.float.ok_or_else(missing)?)),
+        Data::I32(v) => Data::I32(kernels::map(v, spec.int.as_ref().ok_or_else(missing)?.i32)),
+        Data::I64(v) => Data::I64(kernels::map(v, spec.int.as_ref().ok_or_else(missing)?.i64)),
+        Data::U32(v) => Data::U32(kernels::map(v, spec.int.as_ref().ok_or_else(missing)?.u32)),
+        Data::Bool(v) => Data::Bool(kernels::map(v, spec.bool.ok_or_else(missing)?)),
+        Data::C64(v) => complex::unary(spec.complex.as_ref().ok_or_else(missing)?, v),
+        Data::C128(v) => complex::unary(spec.complex.as_ref().ok_or_else(missing)?, v),
     };
     output(&out, data)
-}
-
-fn round_half_even(x: f64) -> f64 {
-    x.round_ties_even()
 }
 
 /// Applies `f` to each element through `f64` (one instance per `f`, so it inlines).
@@ -348,46 +287,6 @@ fn lift<T: Float>(v: &[T], f: impl Fn(f64) -> f64) -> Vec<T> {
 /// Applies `f` elementwise through `f64`.
 fn lift2<T: Float>(x: &[T], y: &[T], f: impl Fn(f64, f64) -> f64) -> Result<Vec<T>, String> {
     kernels::zip(x, y, |a, b| T::from_f64(f(a.to_f64(), b.to_f64())))
-}
-
-fn float_unary<T: Float>(op: UnaryOp, v: &[T]) -> Result<Vec<T>, String> {
-    use UnaryOp::*;
-    Ok(match op {
-        Neg => lift(v, |x| -x),
-        Exp => lift(v, f64::exp),
-        Log => lift(v, f64::ln),
-        Log1p => lift(v, f64::ln_1p),
-        Expm1 => lift(v, f64::exp_m1),
-        Sqrt => lift(v, f64::sqrt),
-        Rsqrt => lift(v, |x| 1.0 / x.sqrt()),
-        Abs => lift(v, f64::abs),
-        // `x == 0` keeps the signed zero; NaN falls through `signum` as NaN.
-        Sign => lift(v, |x| if x == 0.0 { x } else { x.signum() }),
-        Sin => lift(v, f64::sin),
-        Cos => lift(v, f64::cos),
-        Tanh => lift(v, f64::tanh),
-        Logistic => lift(v, |x| 1.0 / (1.0 + (-x).exp())),
-        Floor => lift(v, f64::floor),
-        Ceil => lift(v, f64::ceil),
-        Round => lift(v, round_half_even),
-        Real | Conj => lift(v, |x| x),
-        Imag => lift(v, |_| 0.0),
-        Not => return Err(unsupported(op.name(), DType::F64)),
-    })
-}
-
-fn int_unary<T: Int>(op: UnaryOp, v: &[T]) -> Result<Vec<T>, String> {
-    use UnaryOp::*;
-    Ok(match op {
-        Neg => kernels::map(v, T::wneg),
-        Abs => kernels::map(v, T::wabs),
-        Sign => kernels::map(v, T::sign),
-        Not => kernels::map(v, |x| !x),
-        Real | Conj => kernels::map(v, |x| x),
-        Imag => kernels::map(v, |_| T::ZERO),
-        Exp | Log | Log1p | Expm1 | Sqrt | Rsqrt | Sin | Cos | Tanh | Logistic | Floor | Ceil
-        | Round => return Err(unsupported(op.name(), DType::I64)),
-    })
 }
 
 pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
@@ -639,33 +538,6 @@ fn bitcast64(bits: Vec<i64>, d: DType, out: &[TensorType]) -> Option<Result<Vec<
 // `max`/`min` (NaN), integer `pow`, u32 `abs`/`sign`, `conj`, real `imag`,
 // and `convert`.
 
-/// The StableHLO op of a unary primitive; `None` for `conj`, which has none.
-fn stablehlo_unary(op: UnaryOp) -> Option<&'static str> {
-    use UnaryOp::*;
-    Some(match op {
-        Neg => "stablehlo.negate",
-        Exp => "stablehlo.exponential",
-        Log => "stablehlo.log",
-        Log1p => "stablehlo.log_plus_one",
-        Expm1 => "stablehlo.exponential_minus_one",
-        Sqrt => "stablehlo.sqrt",
-        Rsqrt => "stablehlo.rsqrt",
-        Abs => "stablehlo.abs",
-        Sign => "stablehlo.sign",
-        Sin => "stablehlo.sine",
-        Cos => "stablehlo.cosine",
-        Tanh => "stablehlo.tanh",
-        Logistic => "stablehlo.logistic",
-        Floor => "stablehlo.floor",
-        Ceil => "stablehlo.ceil",
-        Round => "stablehlo.round_nearest_even",
-        Not => "stablehlo.not",
-        Real => "stablehlo.real",
-        Imag => "stablehlo.imag",
-        Conj => return None,
-    })
-}
-
 pub fn lower_unary(
     op: UnaryOp,
     em: &mut Emitter,
@@ -674,38 +546,9 @@ pub fn lower_unary(
 ) -> Result<Vec<Value>, String> {
     let [x] = operands(op.name(), inputs)?;
     let out = result(op.name(), outs)?;
-    let d = x.ty.dtype;
-    let y = match op {
-        // StableHLO `abs` and `sign` take signed integers only.
-        UnaryOp::Abs if d == DType::U32 => x.clone(),
-        UnaryOp::Sign if d == DType::U32 => {
-            let one = em.splat(&x.ty, 1.0)?;
-            em.elementwise("stablehlo.minimum", &[x, &one], out)
-        }
-        UnaryOp::Real | UnaryOp::Conj if !d.is_complex() => x.clone(),
-        UnaryOp::Imag if !d.is_complex() => em.splat(out, 0.0)?,
-        // XLA's CPU `exp` reduces its argument through a float-to-int
-        // conversion, which LLVM folds to poison when the argument is a NaN
-        // known at compile time (`exp(x + 0.0 / 0.0)`): the kernel then
-        // stores stale memory. Selecting `x` where `x != x` gives
-        // exp(NaN) = NaN before the poison can reach the result.
-        UnaryOp::Exp if d.is_float() => {
-            let e = em.elementwise("stablehlo.exponential", &[x], out);
-            let nan = em.compare("NE", x, x);
-            em.select(&nan, x, &e)
-        }
-        // conj(z) = complex(re z, -im z): StableHLO has no `conj`.
-        UnaryOp::Conj => {
-            let part = x.ty.with_dtype(d.real());
-            let re = em.elementwise("stablehlo.real", &[x], &part);
-            let im = em.elementwise("stablehlo.imag", &[x], &part);
-            let neg = em.elementwise("stablehlo.negate", &[&im], &part);
-            em.elementwise("stablehlo.complex", &[&re, &neg], out)
-        }
-        _ => {
-            let name = stablehlo_unary(op).ok_or("internal error: no StableHLO op")?;
-            em.elementwise(name, &[x], out)
-        }
+    let y = match op.spec().lower {
+        unary::Lower::Op(name) => em.elementwise(name, &[x], out),
+        unary::Lower::With(lower) => lower(em, x, out)?,
     };
     Ok(vec![y])
 }
@@ -861,6 +704,12 @@ pub fn lower_bitcast(
     let out = x.ty.with_dtype(d);
     Ok(vec![em.unary_fn("stablehlo.bitcast_convert", x, &out)])
 }
+
+// ---- the unary ops' table, and the error function ----
+
+mod erf;
+mod unary;
+pub use unary::UnaryOp;
 
 // ---- JVP rules ----
 

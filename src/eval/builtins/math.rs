@@ -12,25 +12,7 @@ use crate::eval::tracer::Tracer;
 use crate::eval::value::{Arr, Value};
 use crate::prims::{BinaryOp, Prim, UnaryOp};
 use crate::types::{DType, Weak};
-
-/// The builtins that are one unary primitive.
-const UNARY: &[(&str, UnaryOp)] = &[
-    ("exp", UnaryOp::Exp),
-    ("log", UnaryOp::Log),
-    ("log1p", UnaryOp::Log1p),
-    ("expm1", UnaryOp::Expm1),
-    ("sqrt", UnaryOp::Sqrt),
-    ("rsqrt", UnaryOp::Rsqrt),
-    ("abs", UnaryOp::Abs),
-    ("sign", UnaryOp::Sign),
-    ("sin", UnaryOp::Sin),
-    ("cos", UnaryOp::Cos),
-    ("tanh", UnaryOp::Tanh),
-    ("sigmoid", UnaryOp::Logistic),
-    ("floor", UnaryOp::Floor),
-    ("ceil", UnaryOp::Ceil),
-    ("round", UnaryOp::Round),
-];
+use once_cell::sync::Lazy;
 
 macro_rules! builtin {
     ($name:expr, $params:expr, $imp:expr) => {
@@ -43,22 +25,16 @@ macro_rules! builtin {
     };
 }
 
+/// The builtins that apply one unary primitive (`exp`, `sigmoid`, ...),
+/// from the ops' table, in its order.
+pub static UNARY_BUILTINS: Lazy<Vec<Builtin>> = Lazy::new(|| {
+    (UnaryOp::ALL.iter())
+        .filter_map(|op| op.spec().builtin)
+        .map(|name| builtin!(name, "x", unary))
+        .collect()
+});
+
 pub const BUILTINS: &[Builtin] = &[
-    builtin!("exp", "x", unary),
-    builtin!("log", "x", unary),
-    builtin!("log1p", "x", unary),
-    builtin!("expm1", "x", unary),
-    builtin!("sqrt", "x", unary),
-    builtin!("rsqrt", "x", unary),
-    builtin!("abs", "x", unary),
-    builtin!("sign", "x", unary),
-    builtin!("sin", "x", unary),
-    builtin!("cos", "x", unary),
-    builtin!("tanh", "x", unary),
-    builtin!("sigmoid", "x", unary),
-    builtin!("floor", "x", unary),
-    builtin!("ceil", "x", unary),
-    builtin!("round", "x", unary),
     builtin!("relu", "x", relu),
     builtin!("softplus", "x", softplus),
     builtin!("maximum", "x, y", maximum),
@@ -77,13 +53,12 @@ pub const BUILTINS: &[Builtin] = &[
 /// `exp(x)`, `abs(x)`, ...: the unary primitive named by the builtin, leaf by
 /// leaf. `abs` of a complex array is its modulus (a real array).
 fn unary(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    let Some((_, op)) = UNARY.iter().find(|(n, _)| *n == args.name) else {
+    let Some(op) = UnaryOp::from_builtin(args.name) else {
         return Err(Diagnostic::internal(format!(
             "`{}` is not a unary builtin",
             args.name
         )));
     };
-    let op = *op;
     util::map_tree(ev, args, &|t, a| {
         // A complex literal's modulus is real: it cannot stay a complex literal.
         let a = match (op, a.weak()) {

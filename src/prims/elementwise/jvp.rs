@@ -53,6 +53,7 @@ fn replace_zero(b: &mut Builder, x: &Atom) -> R<Atom> {
     b.select(&is_zero, &one, x)
 }
 
+/// The tangent of `y = op(x)` is the op's row's rule (`unary.rs`).
 pub fn jvp_unary(
     op: UnaryOp,
     b: &mut Builder,
@@ -62,76 +63,13 @@ pub fn jvp_unary(
 ) -> JvpResult {
     let (x, y) = (nth(primals, 0)?, nth(outs, 0)?);
     match tangent(tangents, 0) {
-        Some(t) if y.ty().dtype.is_inexact() => Ok(vec![unary_tangent(op, b, x, y, t)?]),
+        Some(t) if y.ty().dtype.is_inexact() => Ok(vec![(op.spec().jvp)(b, x, y, t)?]),
         _ => Ok(vec![None]),
     }
 }
 
-/// The tangent of `y = op(x)`; `None` where it is zero everywhere it is
-/// defined (`sign`, `floor`, `ceil`, `round` of reals, `imag` of a real).
-fn unary_tangent(op: UnaryOp, b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Option<Atom>> {
-    use UnaryOp::*;
-    let complex = x.ty().dtype.is_complex();
-    let one = b.scalar(x.ty().dtype, 1.0);
-    let dt = match op {
-        Neg => b.neg(t)?,
-        Exp => b.mul(t, y)?,
-        Log => b.div(t, x)?,
-        Log1p => {
-            let xp1 = b.add(x, &one)?;
-            b.div(t, &xp1)?
-        }
-        // expm1' = exp = y + 1
-        Expm1 => {
-            let yp1 = b.add(y, &one)?;
-            b.mul(t, &yp1)?
-        }
-        // sqrt' = 1 / (2 sqrt x)
-        Sqrt => {
-            let two_y = b.add(y, y)?;
-            b.div(t, &two_y)?
-        }
-        Rsqrt => rsqrt_tangent(b, x, y, t)?,
-        Abs if complex => complex_abs_tangent(b, x, y, t)?,
-        // |x|' = sign x; at 0 this gives 0, the mean of the one-sided slopes.
-        Abs => {
-            let s = b.unary(Sign, x)?;
-            b.mul(t, &s)?
-        }
-        Sign if complex => complex_sign_tangent(b, x, y, t)?,
-        Sign | Floor | Ceil | Round | Not => return Ok(None),
-        Sin => {
-            let c = b.unary(Cos, x)?;
-            b.mul(t, &c)?
-        }
-        Cos => {
-            let s = b.unary(Sin, x)?;
-            let ts = b.mul(t, &s)?;
-            b.neg(&ts)?
-        }
-        // tanh' = 1 - tanh²
-        Tanh => {
-            let yy = b.mul(y, y)?;
-            let d = b.sub(&one, &yy)?;
-            b.mul(t, &d)?
-        }
-        // σ' = σ (1 - σ)
-        Logistic => {
-            let d = b.sub(&one, y)?;
-            let yd = b.mul(y, &d)?;
-            b.mul(t, &yd)?
-        }
-        // Linear maps (the identity, or zero for `imag`, on a real dtype).
-        Real | Conj if complex => b.unary(op, t)?,
-        Imag if complex => b.unary(Imag, t)?,
-        Real | Conj => t.clone(),
-        Imag => return Ok(None),
-    };
-    Ok(Some(dt))
-}
-
 /// `y = x^(-1/2)`: `dy = -1/2 x^(-3/2) t = -t y / (2x)`.
-fn rsqrt_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom> {
+pub(super) fn rsqrt_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom> {
     let q = b.div(y, x)?;
     let tq = b.mul(t, &q)?;
     let half = b.scalar(x.ty().dtype, -0.5);
@@ -141,7 +79,7 @@ fn rsqrt_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom> {
 /// `y = |x| = sqrt(x conj(x))`: `dy = re(conj(x) t) / |x|`, a real tangent.
 /// At `x = 0` the numerator is exactly 0 and the denominator is replaced by
 /// 1, giving 0 (as JAX does).
-fn complex_abs_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom> {
+pub(super) fn complex_abs_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom> {
     let cx = b.unary(UnaryOp::Conj, x)?;
     let p = b.mul(&cx, t)?;
     let re = b.unary(UnaryOp::Real, &p)?;
@@ -153,7 +91,7 @@ fn complex_abs_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom>
 /// and since `t = s conj(s) t` for `|s| = 1`, `ds = i s im(conj(s) t) / |x|`:
 /// the tangent turns `s` along the unit circle. At `x = 0` (where `s = 0`)
 /// this gives 0.
-fn complex_sign_tangent(b: &mut Builder, x: &Atom, s: &Atom, t: &Atom) -> R<Atom> {
+pub(super) fn complex_sign_tangent(b: &mut Builder, x: &Atom, s: &Atom, t: &Atom) -> R<Atom> {
     let cs = b.unary(UnaryOp::Conj, s)?;
     let p = b.mul(&cs, t)?;
     let im = b.unary(UnaryOp::Imag, &p)?;

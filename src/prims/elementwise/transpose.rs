@@ -34,13 +34,11 @@ fn is_linear(linear: &[bool], i: usize) -> bool {
     linear.get(i).copied().unwrap_or(false)
 }
 
-/// Unary ops linear in their operand: `neg`, `real`, `imag`, `conj`.
+/// Unary ops linear in their operand (`neg`, `real`, `imag`, `conj`): the
+/// rule of the op's row (`unary.rs`).
 ///
-/// On a complex dtype, with `z = x + iy` and `<w, z> = Re(w) x − Im(w) y`:
-/// `<ct, real(z)> = ct x`, so `realᵀ(ct) = complex(ct, 0)`;
-/// `<ct, imag(z)> = ct y`, so `imagᵀ(ct) = complex(0, −ct)`;
-/// `<w, conj(z)> = <conj(w), z>`, so `conjᵀ = conj`.
-/// On a real dtype `real` and `conj` are the identity and `imag` is zero.
+/// On a complex dtype, with `z = x + iy`, the pairing is
+/// `<w, z> = Re(w) x − Im(w) y`.
 pub fn transpose_unary(
     op: UnaryOp,
     b: &mut Builder,
@@ -51,21 +49,9 @@ pub fn transpose_unary(
     let Some(ct) = out_ct(cts) else {
         return Ok(vec![None]);
     };
-    let complex = x.ty().dtype.is_complex();
-    let r = match op {
-        UnaryOp::Neg => b.neg(ct)?,
-        UnaryOp::Real | UnaryOp::Conj if !complex => ct.clone(),
-        UnaryOp::Imag if !complex => return Ok(vec![None]),
-        UnaryOp::Real => b.convert(ct, x.ty().dtype)?,
-        UnaryOp::Imag => {
-            let zero = b.scalar(ct.ty().dtype, 0.0);
-            let minus = b.neg(ct)?;
-            b.binary(BinaryOp::Complex, &zero, &minus)?
-        }
-        UnaryOp::Conj => b.unary(UnaryOp::Conj, ct)?,
-        _ => return Err(format!("{} is not linear", op.name())),
-    };
-    Ok(vec![Some(r)])
+    let rule = op.spec().transpose;
+    let rule = rule.ok_or_else(|| format!("{} is not linear", op.name()))?;
+    Ok(vec![rule(b, x, ct)?])
 }
 
 /// Binary ops in their linear operands: `add`, `sub`, `mul` and `div` by a
