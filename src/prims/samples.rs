@@ -217,6 +217,14 @@ fn elementwise(out: &mut Vec<Sample>) {
             "sign of complex 0",
         ));
     }
+    // erf changes formulas at |x| = 0.5, 1 and 6; XLA's has its own ranges.
+    let erf_x = [
+        1e-30, -1e-8, 0.3, -0.49, 0.5, 0.75, -0.99, 1.0, 1.2, 2.9, -4.5, 5.99, 6.0, 27.0,
+    ];
+    for d in [Data::F32(erf_x.map(|x| x as f32).to_vec()), Data::F64(erf_x.to_vec())] {
+        let x = tensor(&[erf_x.len()], d);
+        out.push(Sample::new(Prim::Unary(UnaryOp::Erf), vec![x], "tiny to large"));
+    }
     for &op in BINARY_OPS {
         for &d in DTYPES {
             if Prim::Binary(op)
