@@ -1,53 +1,23 @@
 //! Elementwise primitives: unary and binary arithmetic, comparisons, select, conversions.
 //!
-//! The unary ops are rows of a table (`elementwise/unary.rs`): each row holds
-//! the op's name, builtin, kernels, lowering, JVP and transpose, and the
-//! rules below read it.
+//! The unary and binary ops are rows of tables (`elementwise/unary.rs`,
+//! `elementwise/binary.rs`): each row holds the op's name, builtin, kernels,
+//! lowering, JVP and transpose, and the rules below read it.
 //!
 //! Dtype domains (checked by `infer`, named in its errors):
 //! * numeric means every dtype but `bool`;
-//! * a unary op takes the dtypes it has kernels for;
+//! * a unary or binary op takes the dtypes it has kernels for;
 //! * `f32` is computed through `f64` and rounded once (exact for `+ - * /`,
 //!   at least as accurate elsewhere); `c64` through `f64` pairs
 //!   (`elementwise/complex.rs`).
-//! * integer arithmetic wraps; see [`Int`] for division, remainder and shifts.
+//! * integer arithmetic wraps; see [`crate::tensor::kernels::Int`] for
+//!   division, remainder and shifts.
 
 use super::expect_arity;
 use crate::backend::stablehlo::{operands, result, Emitter, Value};
-use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
+use crate::tensor::kernels::{self, zip_map_data, Float};
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
-    Add,
-    Sub,
-    Mul,
-    /// Integer division truncates toward zero; `x / 0` is all ones (`-1`
-    /// signed, `MAX` for `u32`) and `MIN / -1` wraps, as XLA does.
-    Div,
-    /// Truncated remainder (sign of the dividend), as StableHLO `remainder`:
-    /// `fmod` for floats, `x % 0 = x` for integers. Not for complex.
-    Rem,
-    /// Floats and complex as `exp(b ln a)` (`0 ** 0 = 1`); integers by
-    /// repeated squaring, a negative exponent giving 0 unless the base is ±1.
-    Pow,
-    /// NaN-propagating; logical or on bool. Not for complex.
-    Max,
-    /// NaN-propagating; logical and on bool. Not for complex.
-    Min,
-    /// Floats only.
-    Atan2,
-    /// `complex(re, im)`: two `f32` give `c64`, two `f64` give `c128`.
-    Complex,
-    /// Logical on bool, bitwise on integers (also `Or`, `Xor`).
-    And,
-    Or,
-    Xor,
-    /// Integers only; a shift amount `>=` the bit width (read as unsigned) gives 0.
-    ShiftLeft,
-    ShiftRightLogical,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 /// IEEE comparisons on floats (any comparison with NaN is false, except
@@ -59,28 +29,6 @@ pub enum Cmp {
     Le,
     Gt,
     Ge,
-}
-
-impl BinaryOp {
-    pub fn name(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "sub",
-            BinaryOp::Mul => "mul",
-            BinaryOp::Div => "div",
-            BinaryOp::Rem => "rem",
-            BinaryOp::Pow => "pow",
-            BinaryOp::Max => "max",
-            BinaryOp::Min => "min",
-            BinaryOp::Atan2 => "atan2",
-            BinaryOp::Complex => "complex",
-            BinaryOp::And => "and",
-            BinaryOp::Or => "or",
-            BinaryOp::Xor => "xor",
-            BinaryOp::ShiftLeft => "shift_left",
-            BinaryOp::ShiftRightLogical => "shift_right_logical",
-        }
-    }
 }
 
 impl Cmp {
@@ -127,14 +75,6 @@ fn require(name: &str, ty: &TensorType, ok: bool, what: &str) -> Result<(), Stri
     }
 }
 
-fn numeric(d: DType) -> bool {
-    !d.is_bool()
-}
-
-fn logical(d: DType) -> bool {
-    d.is_bool() || d.is_int()
-}
-
 /// How an error names a domain from the kinds of dtype it holds.
 fn domain_words(bool: bool, int: bool, float: bool, complex: bool) -> &'static str {
     match (bool, int, float, complex) {
@@ -146,20 +86,6 @@ fn domain_words(bool: bool, int: bool, float: bool, complex: bool) -> &'static s
         (true, true, true, false) => "a real",
         (false, true, false, false) => "an integer",
         _ => "a supported",
-    }
-}
-
-/// The dtypes a binary op accepts, and how an error describes them.
-fn binary_domain(op: BinaryOp) -> (fn(DType) -> bool, &'static str) {
-    use BinaryOp::*;
-    match op {
-        Add | Sub | Mul | Div | Pow => (numeric, "a numeric"),
-        Rem => (|d| d.is_int() || d.is_float(), "an integer or float"),
-        Max | Min => (|d| !d.is_complex(), "a real"),
-        Atan2 => (DType::is_float, "a float"),
-        Complex => (DType::is_float, "a float"),
-        And | Or | Xor => (logical, "a bool or integer"),
-        ShiftLeft | ShiftRightLogical => (DType::is_int, "an integer"),
     }
 }
 
@@ -175,11 +101,10 @@ pub fn infer_unary(op: UnaryOp, inputs: &[TensorType]) -> Result<Vec<TensorType>
 
 pub fn infer_binary(op: BinaryOp, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
     let (a, _) = two(op.name(), inputs)?;
-    let (ok, what) = binary_domain(op);
-    require(op.name(), a, ok(a.dtype), what)?;
-    let dtype = match op {
-        BinaryOp::Complex => a.dtype.complex(),
-        _ => a.dtype,
+    require(op.name(), a, op.accepts(a.dtype), op.domain())?;
+    let dtype = match op.spec().makes_complex {
+        true => a.dtype.complex(),
+        false => a.dtype,
     };
     Ok(vec![a.with_dtype(dtype)])
 }
@@ -294,21 +219,26 @@ pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, Strin
     let [a, b] = inputs else {
         return Err("internal error: binary kernel needs 2 operands".into());
     };
+    let spec = op.spec();
+    let missing = || unsupported(op.name(), a.dtype());
+    let int = || spec.int.as_ref().ok_or_else(missing);
     let data = match (a.data(), b.data()) {
-        (Data::F32(x), Data::F32(y)) if op == BinaryOp::Complex => {
+        (Data::F32(x), Data::F32(y)) if spec.makes_complex => {
             Data::C64(kernels::zip(x, y, C64::new)?)
         }
-        (Data::F64(x), Data::F64(y)) if op == BinaryOp::Complex => {
+        (Data::F64(x), Data::F64(y)) if spec.makes_complex => {
             Data::C128(kernels::zip(x, y, C128::new)?)
         }
-        (Data::F32(x), Data::F32(y)) => Data::F32(float_binary(op, x, y)?),
-        (Data::F64(x), Data::F64(y)) => Data::F64(float_binary(op, x, y)?),
-        (Data::I32(x), Data::I32(y)) => Data::I32(int_binary(op, x, y)?),
-        (Data::I64(x), Data::I64(y)) => Data::I64(int_binary(op, x, y)?),
-        (Data::U32(x), Data::U32(y)) => Data::U32(int_binary(op, x, y)?),
-        (Data::Bool(x), Data::Bool(y)) => Data::Bool(bool_binary(op, x, y)?),
-        (Data::C64(x), Data::C64(y)) => complex::binary(op, x, y)?,
-        (Data::C128(x), Data::C128(y)) => complex::binary(op, x, y)?,
+        (Data::F32(x), Data::F32(y)) => Data::F32(lift2(x, y, spec.float.ok_or_else(missing)?)?),
+        (Data::F64(x), Data::F64(y)) => Data::F64(lift2(x, y, spec.float.ok_or_else(missing)?)?),
+        (Data::I32(x), Data::I32(y)) => Data::I32(kernels::zip(x, y, int()?.i32)?),
+        (Data::I64(x), Data::I64(y)) => Data::I64(kernels::zip(x, y, int()?.i64)?),
+        (Data::U32(x), Data::U32(y)) => Data::U32(kernels::zip(x, y, int()?.u32)?),
+        (Data::Bool(x), Data::Bool(y)) => {
+            Data::Bool(kernels::zip(x, y, spec.bool.ok_or_else(missing)?)?)
+        }
+        (Data::C64(x), Data::C64(y)) => complex::binary(spec.complex.ok_or_else(missing)?, x, y)?,
+        (Data::C128(x), Data::C128(y)) => complex::binary(spec.complex.ok_or_else(missing)?, x, y)?,
         _ => {
             return Err(format!(
                 "internal error: {} of {} and {}",
@@ -319,77 +249,6 @@ pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, Strin
         }
     };
     output(&out, data)
-}
-
-fn nan_max(x: f64, y: f64) -> f64 {
-    if x.is_nan() || y.is_nan() {
-        f64::NAN
-    } else if x >= y {
-        x
-    } else {
-        y
-    }
-}
-
-fn nan_min(x: f64, y: f64) -> f64 {
-    if x.is_nan() || y.is_nan() {
-        f64::NAN
-    } else if x <= y {
-        x
-    } else {
-        y
-    }
-}
-
-fn float_binary<T: Float>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
-    use BinaryOp::*;
-    match op {
-        Add => lift2(x, y, |a, b| a + b),
-        Sub => lift2(x, y, |a, b| a - b),
-        Mul => lift2(x, y, |a, b| a * b),
-        Div => lift2(x, y, |a, b| a / b),
-        Rem => lift2(x, y, |a, b| a % b),
-        Pow => lift2(x, y, f64::powf),
-        Max => lift2(x, y, nan_max),
-        Min => lift2(x, y, nan_min),
-        Atan2 => lift2(x, y, f64::atan2),
-        Complex | And | Or | Xor | ShiftLeft | ShiftRightLogical => {
-            Err(unsupported(op.name(), DType::F64))
-        }
-    }
-}
-
-fn int_binary<T: Int>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
-    use BinaryOp::*;
-    match op {
-        Add => kernels::zip(x, y, T::wadd),
-        Sub => kernels::zip(x, y, T::wsub),
-        Mul => kernels::zip(x, y, T::wmul),
-        Div => kernels::zip(x, y, T::wdiv),
-        Rem => kernels::zip(x, y, T::wrem),
-        Pow => kernels::zip(x, y, int_pow),
-        Max => kernels::zip(x, y, Ord::max),
-        Min => kernels::zip(x, y, Ord::min),
-        And => kernels::zip(x, y, |a, b| a & b),
-        Or => kernels::zip(x, y, |a, b| a | b),
-        Xor => kernels::zip(x, y, |a, b| a ^ b),
-        ShiftLeft => kernels::zip(x, y, T::shl),
-        ShiftRightLogical => kernels::zip(x, y, T::lshr),
-        Atan2 | Complex => Err(unsupported(op.name(), DType::I64)),
-    }
-}
-
-fn bool_binary(op: BinaryOp, x: &[bool], y: &[bool]) -> Result<Vec<bool>, String> {
-    use BinaryOp::*;
-    let f: fn(bool, bool) -> bool = match op {
-        And | Min => |a, b| a & b,
-        Or | Max => |a, b| a | b,
-        Xor => |a, b| a ^ b,
-        Add | Sub | Mul | Div | Rem | Pow | Atan2 | Complex | ShiftLeft | ShiftRightLogical => {
-            return Err(unsupported(op.name(), DType::Bool))
-        }
-    };
-    kernels::zip(x, y, f)
 }
 
 pub fn eval_compare(c: Cmp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
@@ -559,31 +418,13 @@ pub fn lower_binary(
     inputs: &[Value],
     outs: &[TensorType],
 ) -> Result<Vec<Value>, String> {
-    use BinaryOp::*;
     let [a, b] = operands(op.name(), inputs)?;
     let out = result(op.name(), outs)?;
-    let logical = a.ty.dtype.is_bool();
-    let name = match op {
-        Add => "stablehlo.add",
-        Sub => "stablehlo.subtract",
-        Mul => "stablehlo.multiply",
-        Div => "stablehlo.divide",
-        Rem => "stablehlo.remainder",
-        Pow if a.ty.dtype.is_int() => return Ok(vec![lower_int_pow(em, a, b)?]),
-        Pow => "stablehlo.power",
-        Max | Or if logical => "stablehlo.or",
-        Min | And if logical => "stablehlo.and",
-        Max => return Ok(vec![lower_extreme("GE", em, a, b)]),
-        Min => return Ok(vec![lower_extreme("LE", em, a, b)]),
-        Atan2 => "stablehlo.atan2",
-        Complex => "stablehlo.complex",
-        And => "stablehlo.and",
-        Or => "stablehlo.or",
-        Xor => "stablehlo.xor",
-        ShiftLeft => "stablehlo.shift_left",
-        ShiftRightLogical => "stablehlo.shift_right_logical",
+    let y = match op.spec().lower {
+        binary::Lower2::Op(name) => em.elementwise(name, &[a, b], out),
+        binary::Lower2::With(lower) => lower(em, a, b, out)?,
     };
-    Ok(vec![em.elementwise(name, &[a, b], out)])
+    Ok(vec![y])
 }
 
 /// `max(a, b)` (`dir = "GE"`) or `min` (`"LE"`) as the kernels compute
@@ -609,7 +450,7 @@ pub fn lower_extreme(dir: &str, em: &mut Emitter, a: &Value, b: &Value) -> Value
 /// `power` only looks at the low bits of the exponent): for `b >= 0`,
 /// `acc *= a^(2^i)` where bit `i` of `b` is set; for `b < 0` the kernel's
 /// rule, `1` for `a = 1`, `±1` by parity for `a = -1`, `0` otherwise.
-fn lower_int_pow(em: &mut Emitter, a: &Value, b: &Value) -> Result<Value, String> {
+pub(super) fn lower_int_pow(em: &mut Emitter, a: &Value, b: &Value) -> Result<Value, String> {
     let ty = &a.ty;
     let bits = if a.ty.dtype == DType::I64 { 64 } else { 32 };
     let one = em.splat(ty, 1.0)?;
@@ -707,8 +548,10 @@ pub fn lower_bitcast(
 
 // ---- the unary ops' table, and the error function ----
 
+mod binary;
 mod erf;
 mod unary;
+pub use binary::BinaryOp;
 pub use unary::UnaryOp;
 
 // ---- JVP rules ----

@@ -34,14 +34,20 @@ pub static UNARY_BUILTINS: Lazy<Vec<Builtin>> = Lazy::new(|| {
         .collect()
 });
 
+/// The builtins that apply one binary primitive (`maximum`, `minimum`,
+/// `pow`), from the ops' table.
+pub static BINARY_BUILTINS: Lazy<Vec<Builtin>> = Lazy::new(|| {
+    (BinaryOp::ALL.iter())
+        .filter_map(|op| op.spec().builtin)
+        .map(|name| builtin!(name, "x, y", binary))
+        .collect()
+});
+
 pub const BUILTINS: &[Builtin] = &[
     builtin!("relu", "x", relu),
     builtin!("softplus", "x", softplus),
-    builtin!("maximum", "x, y", maximum),
-    builtin!("minimum", "x, y", minimum),
     builtin!("clip", "x, lo = none, hi = none", clip),
     builtin!("where", "c, a, b", where_),
-    builtin!("pow", "x, y", pow),
     builtin!("complex", "re, im", complex),
     builtin!("real", "x", real),
     builtin!("imag", "x", imag),
@@ -104,24 +110,17 @@ fn softplus(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     })
 }
 
-fn binary(ev: &mut Evaluator, args: &Args, op: BinaryOp) -> Result<Value> {
+/// `maximum(x, y)`, `pow(x, y)`, ...: the binary primitive named by the
+/// builtin, with promotion and broadcasting.
+fn binary(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let Some(op) = BinaryOp::from_builtin(args.name) else {
+        return Err(Diagnostic::internal(format!(
+            "`{}` is not a binary builtin",
+            args.name
+        )));
+    };
     let (x, y) = (args.arr(0)?, args.arr(1)?);
     done(args, ops::binary(&mut ev.tracer, op, &x, &y))
-}
-
-/// `maximum(x, y)`, elementwise with broadcasting.
-fn maximum(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    binary(ev, args, BinaryOp::Max)
-}
-
-/// `minimum(x, y)`, elementwise with broadcasting.
-fn minimum(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    binary(ev, args, BinaryOp::Min)
-}
-
-/// `pow(x, y)`: `x ** y`.
-fn pow(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    binary(ev, args, BinaryOp::Pow)
 }
 
 /// `clip(x, lo, hi) = minimum(maximum(x, lo), hi)`, as NumPy; a `none`

@@ -1,7 +1,7 @@
 //! Kernels of the elementwise primitives on the complex dtypes (`c64`,
 //! `c128`), computed in `f64` pairs ([`kernels::Complex`]).
 
-use super::{unsupported, BinaryOp, Cmp};
+use super::{unsupported, Cmp};
 use crate::tensor::kernels::{self, Complex};
 use crate::tensor::Data;
 use crate::types::DType;
@@ -39,7 +39,7 @@ pub(super) fn unary<T: Complex>(k: &ComplexKernel, v: &[T]) -> Data {
 }
 
 /// `a ** b = exp(b ln a)`, with `0 ** 0 = 1` and `0 ** b = 0` for `Re b > 0`.
-fn pow(a: Z, b: Z) -> Z {
+pub(super) fn pow(a: Z, b: Z) -> Z {
     if a.norm_sqr() == 0.0 {
         if b.norm_sqr() == 0.0 {
             return Z::new(1.0, 0.0);
@@ -51,18 +51,8 @@ fn pow(a: Z, b: Z) -> Z {
     (b * a.ln()).exp()
 }
 
-pub(super) fn binary<T: Complex>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Data, String> {
-    use BinaryOp::*;
-    let f: fn(Z, Z) -> Z = match op {
-        Add => |a, b| a + b,
-        Sub => |a, b| a - b,
-        Mul => |a, b| a * b,
-        Div => |a, b| a / b,
-        Pow => pow,
-        Rem | Max | Min | Atan2 | Complex | And | Or | Xor | ShiftLeft | ShiftRightLogical => {
-            return Err(unsupported(op.name(), T::DTYPE))
-        }
-    };
+/// Applies a binary kernel elementwise.
+pub(super) fn binary<T: Complex>(f: fn(Z, Z) -> Z, x: &[T], y: &[T]) -> Result<Data, String> {
     Ok(T::data(kernels::zip(x, y, |a, b| {
         T::narrow(f(a.widen(), b.widen()))
     })?))

@@ -31,7 +31,7 @@ fn full(b: &mut Builder, ty: &TensorType, v: f64) -> R<Atom> {
 }
 
 /// `p + q` where either may be a symbolic zero.
-fn plus(b: &mut Builder, p: Option<Atom>, q: Option<Atom>) -> R<Option<Atom>> {
+pub(super) fn plus(b: &mut Builder, p: Option<Atom>, q: Option<Atom>) -> R<Option<Atom>> {
     match (p, q) {
         (Some(p), Some(q)) => Ok(Some(b.add(&p, &q)?)),
         (p, q) => Ok(p.or(q)),
@@ -115,47 +115,11 @@ pub fn jvp_binary(
     if !z.ty().dtype.is_inexact() || (tx.is_none() && ty.is_none()) {
         return Ok(vec![None]);
     }
-    Ok(vec![binary_tangent(op, b, [x, y, z], tx, ty)?])
-}
-
-/// The tangent of `z = op(x, y)`; `None` for the integer and logical ops.
-fn binary_tangent(
-    op: BinaryOp,
-    b: &mut Builder,
-    [x, y, z]: [&Atom; 3],
-    tx: Option<&Atom>,
-    ty: Option<&Atom>,
-) -> R<Option<Atom>> {
-    use BinaryOp::*;
-    match op {
-        Add => plus(b, tx.cloned(), ty.cloned()),
-        Sub => {
-            let nty = ty.map(|t| b.neg(t)).transpose()?;
-            plus(b, tx.cloned(), nty)
-        }
-        // d(xy) = tx y + x ty
-        Mul => {
-            let p = scale(b, tx, y)?;
-            let q = scale(b, ty, x)?;
-            plus(b, p, q)
-        }
-        Div => div_tangent(b, y, z, tx, ty).map(Some),
-        Pow => pow_tangent(b, x, y, z, tx, ty),
-        Max => extreme_tangent(b, (Cmp::Gt, Cmp::Lt), x, y, tx, ty),
-        Min => extreme_tangent(b, (Cmp::Lt, Cmp::Gt), x, y, tx, ty),
-        Atan2 => atan2_tangent(b, x, y, tx, ty).map(Some),
-        Complex => {
-            let re = tangent_or_zero(b, &tx.cloned(), x)?;
-            let im = tangent_or_zero(b, &ty.cloned(), y)?;
-            b.binary(Complex, &re, &im).map(Some)
-        }
-        Rem => rem_tangent(b, x, y, tx, ty),
-        And | Or | Xor | ShiftLeft | ShiftRightLogical => Ok(None),
-    }
+    Ok(vec![(op.spec().jvp)(b, [x, y, z], tx, ty)?])
 }
 
 /// `z = x / y`: `dz = tx / y - x ty / y² = (tx - z ty) / y`.
-fn div_tangent(
+pub(super) fn div_tangent(
     b: &mut Builder,
     y: &Atom,
     z: &Atom,
@@ -182,7 +146,7 @@ fn div_tangent(
 /// `x = 0` where `x^(y-1)` is infinite), and the `ty` factor takes
 /// `log(1) = 0` where `x = 0` (where `z = 0^y` is 0 or 1 and the one-sided
 /// derivative in `y` is 0 for `y > 0`).
-fn pow_tangent(
+pub(super) fn pow_tangent(
     b: &mut Builder,
     x: &Atom,
     y: &Atom,
@@ -221,7 +185,7 @@ fn pow_tangent(
 /// wins, 0 where it loses, and 1/2 on ties (so the tangent is the mean of
 /// the one-sided derivatives, as in JAX). Where an operand is NaN neither
 /// wins, so the tangent is also the mean.
-fn extreme_tangent(
+pub(super) fn extreme_tangent(
     b: &mut Builder,
     (win, lose): (Cmp, Cmp),
     x: &Atom,
@@ -249,7 +213,7 @@ fn extreme_tangent(
 
 /// `z = atan2(x, y)` (the angle of the point `(y, x)`):
 /// `dz = (y tx - x ty) / (x² + y²)`.
-fn atan2_tangent(
+pub(super) fn atan2_tangent(
     b: &mut Builder,
     x: &Atom,
     y: &Atom,
@@ -273,7 +237,7 @@ fn atan2_tangent(
 
 /// `z = x - y trunc(x / y)` (truncated remainder): away from the jumps,
 /// `dz = tx - ty trunc(x / y)`, with `trunc(q) = sign(q) floor(|q|)`.
-fn rem_tangent(
+pub(super) fn rem_tangent(
     b: &mut Builder,
     x: &Atom,
     y: &Atom,

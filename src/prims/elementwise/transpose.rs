@@ -69,41 +69,9 @@ pub fn transpose_binary(
     let Some(ct) = out_ct(cts) else {
         return Ok(vec![None, None]);
     };
-    let not_linear = || format!("{} is not linear in its operands", op.name());
-    let (cx, cy) = match op {
-        BinaryOp::Add => (lx.then(|| ct.clone()), ly.then(|| ct.clone())),
-        BinaryOp::Sub => {
-            let cy = if ly { Some(b.neg(ct)?) } else { None };
-            (lx.then(|| ct.clone()), cy)
-        }
-        // (c x)ᵀ ct = c ct.
-        BinaryOp::Mul => match (lx, ly) {
-            (true, true) => return Err(not_linear()),
-            (true, false) => (Some(b.mul(ct, y)?), None),
-            (false, true) => (None, Some(b.mul(ct, x)?)),
-            (false, false) => (None, None),
-        },
-        // (x / d)ᵀ ct = ct / d.
-        BinaryOp::Div if ly => return Err(not_linear()),
-        BinaryOp::Div if lx => (Some(b.div(ct, y)?), None),
-        BinaryOp::Div => (None, None),
-        // <w, re + i im> = Re(w) re − Im(w) im.
-        BinaryOp::Complex => {
-            let cx = if lx {
-                Some(b.unary(UnaryOp::Real, ct)?)
-            } else {
-                None
-            };
-            let cy = if ly {
-                let im = b.unary(UnaryOp::Imag, ct)?;
-                Some(b.neg(&im)?)
-            } else {
-                None
-            };
-            (cx, cy)
-        }
-        _ => return Err(not_linear()),
-    };
+    let rule = op.spec().transpose;
+    let rule = rule.ok_or_else(|| format!("{} is not linear in its operands", op.name()))?;
+    let [cx, cy] = rule(b, x, y, [lx, ly], ct)?;
     Ok(vec![cx, cy])
 }
 
