@@ -189,29 +189,66 @@ fn output(ty: &[TensorType], data: Data) -> Result<Vec<Tensor>, String> {
 pub fn eval_unary(op: UnaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
     let out = infer_unary(op, &types(inputs))?;
     let x = inputs.first().ok_or("internal error: no operand")?;
-    let spec = op.spec();
-    let missing = || unsupported(op.name(), x.dtype());
-    let data = match x.data() {
-        Data::F32(v) => Data::F32(lift(v, spec.float.ok_or_else(missing)?)),
-        Data::F64(v) => Data::F64(lift(v, spec.float.ok_or_else(missing)?)),
-        Data::I32(v) => Data::I32(kernels::map(v, spec.int.as_ref().ok_or_else(missing)?.i32)),
-        Data::I64(v) => Data::I64(kernels::map(v, spec.int.as_ref().ok_or_else(missing)?.i64)),
-        Data::U32(v) => Data::U32(kernels::map(v, spec.int.as_ref().ok_or_else(missing)?.u32)),
-        Data::Bool(v) => Data::Bool(kernels::map(v, spec.bool.ok_or_else(missing)?)),
-        Data::C64(v) => complex::unary(spec.complex.as_ref().ok_or_else(missing)?, v),
-        Data::C128(v) => complex::unary(spec.complex.as_ref().ok_or_else(missing)?, v),
-    };
+    let data = op.kernel(x.data());
+    let data = data.ok_or_else(|| unsupported(op.name(), x.dtype()))?;
     output(&out, data)
 }
 
-/// Applies `f` to each element through `f64` (one instance per `f`, so it inlines).
-fn lift<T: Float>(v: &[T], f: impl Fn(f64) -> f64) -> Vec<T> {
-    kernels::map(v, |x| T::from_f64(f(x.to_f64())))
+// The kernels of a row are function pointers. These loops inline into the
+// row's `kernel` arm, where the pointer is a constant, so that the call
+// becomes a direct one and inlines too.
+
+/// Applies `f` to each element through `f64`.
+#[inline(always)]
+fn lift<T: Float>(v: &[T], f: fn(f64) -> f64) -> Vec<T> {
+    let mut out = vec![T::from_f64(0.0); v.len()];
+    for (o, &x) in out.iter_mut().zip(v) {
+        *o = T::from_f64(f(x.to_f64()));
+    }
+    out
 }
 
 /// Applies `f` elementwise through `f64`.
-fn lift2<T: Float>(x: &[T], y: &[T], f: impl Fn(f64, f64) -> f64) -> Result<Vec<T>, String> {
-    kernels::zip(x, y, |a, b| T::from_f64(f(a.to_f64(), b.to_f64())))
+#[inline(always)]
+fn lift2<T: Float>(x: &[T], y: &[T], f: fn(f64, f64) -> f64) -> Result<Vec<T>, String> {
+    same_length(x, y)?;
+    let mut out = vec![T::from_f64(0.0); x.len()];
+    for ((o, &a), &b) in out.iter_mut().zip(x).zip(y) {
+        *o = T::from_f64(f(a.to_f64(), b.to_f64()));
+    }
+    Ok(out)
+}
+
+/// `out[i] = f(a[i])`.
+#[inline(always)]
+fn map_fn<T: Copy>(a: &[T], f: fn(T) -> T) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len());
+    for &x in a {
+        out.push(f(x));
+    }
+    out
+}
+
+/// `out[i] = f(a[i], b[i])`.
+#[inline(always)]
+fn zip_fn<T: Copy>(a: &[T], b: &[T], f: fn(T, T) -> T) -> Result<Vec<T>, String> {
+    same_length(a, b)?;
+    let mut out = Vec::with_capacity(a.len());
+    for (&x, &y) in a.iter().zip(b) {
+        out.push(f(x, y));
+    }
+    Ok(out)
+}
+
+fn same_length<T>(a: &[T], b: &[T]) -> Result<(), String> {
+    match a.len() == b.len() {
+        true => Ok(()),
+        false => Err(format!(
+            "internal error: operand lengths differ: {} and {}",
+            a.len(),
+            b.len()
+        )),
+    }
 }
 
 pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
@@ -219,35 +256,7 @@ pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, Strin
     let [a, b] = inputs else {
         return Err("internal error: binary kernel needs 2 operands".into());
     };
-    let spec = op.spec();
-    let missing = || unsupported(op.name(), a.dtype());
-    let int = || spec.int.as_ref().ok_or_else(missing);
-    let data = match (a.data(), b.data()) {
-        (Data::F32(x), Data::F32(y)) if spec.makes_complex => {
-            Data::C64(kernels::zip(x, y, C64::new)?)
-        }
-        (Data::F64(x), Data::F64(y)) if spec.makes_complex => {
-            Data::C128(kernels::zip(x, y, C128::new)?)
-        }
-        (Data::F32(x), Data::F32(y)) => Data::F32(lift2(x, y, spec.float.ok_or_else(missing)?)?),
-        (Data::F64(x), Data::F64(y)) => Data::F64(lift2(x, y, spec.float.ok_or_else(missing)?)?),
-        (Data::I32(x), Data::I32(y)) => Data::I32(kernels::zip(x, y, int()?.i32)?),
-        (Data::I64(x), Data::I64(y)) => Data::I64(kernels::zip(x, y, int()?.i64)?),
-        (Data::U32(x), Data::U32(y)) => Data::U32(kernels::zip(x, y, int()?.u32)?),
-        (Data::Bool(x), Data::Bool(y)) => {
-            Data::Bool(kernels::zip(x, y, spec.bool.ok_or_else(missing)?)?)
-        }
-        (Data::C64(x), Data::C64(y)) => complex::binary(spec.complex.ok_or_else(missing)?, x, y)?,
-        (Data::C128(x), Data::C128(y)) => complex::binary(spec.complex.ok_or_else(missing)?, x, y)?,
-        _ => {
-            return Err(format!(
-                "internal error: {} of {} and {}",
-                op.name(),
-                a.ty(),
-                b.ty()
-            ))
-        }
-    };
+    let data = op.kernel(a, b)?;
     output(&out, data)
 }
 

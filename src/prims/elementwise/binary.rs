@@ -5,9 +5,12 @@
 
 use super::complex::{self as cx, Z};
 use super::jvp::{atan2_tangent, div_tangent, extreme_tangent, plus, pow_tangent, rem_tangent};
-use super::{lower_extreme, lower_int_pow, Cmp, Emitter, UnaryOp, Value};
+use super::{
+    lift2, lower_extreme, lower_int_pow, unsupported, zip_fn, Cmp, Emitter, UnaryOp, Value,
+};
 use crate::ir::Atom;
-use crate::tensor::kernels::{int_pow, Int};
+use crate::tensor::kernels::{self, int_pow, Int};
+use crate::tensor::{Data, Tensor, C128, C64};
 use crate::transform::jvp::tangent_or_zero;
 use crate::transform::Builder;
 use crate::types::{DType, TensorType};
@@ -98,6 +101,18 @@ macro_rules! binary_ops {
                     $(BinaryOp::$op => {
                         const SPEC: BinarySpec = $spec;
                         &SPEC
+                    })*
+                }
+            }
+
+            /// The op's kernel applied to `a` and `b`. Each arm reads a
+            /// constant row, so that the kernel inlines into the loop over
+            /// the elements.
+            pub(super) fn kernel(self, a: &Tensor, b: &Tensor) -> R<Data> {
+                match self {
+                    $(BinaryOp::$op => {
+                        const SPEC: BinarySpec = $spec;
+                        apply(&SPEC, a, b)
                     })*
                 }
             }
@@ -329,6 +344,37 @@ impl BinaryOp {
         );
         super::domain_words(b, i, f, c)
     }
+}
+
+/// `spec`'s kernel for the operands' dtype, elementwise.
+#[inline(always)]
+fn apply(spec: &BinarySpec, a: &Tensor, b: &Tensor) -> R<Data> {
+    let missing = || unsupported(spec.name, a.dtype());
+    let int = || spec.int.as_ref().ok_or_else(missing);
+    Ok(match (a.data(), b.data()) {
+        (Data::F32(x), Data::F32(y)) if spec.makes_complex => {
+            Data::C64(kernels::zip(x, y, C64::new)?)
+        }
+        (Data::F64(x), Data::F64(y)) if spec.makes_complex => {
+            Data::C128(kernels::zip(x, y, C128::new)?)
+        }
+        (Data::F32(x), Data::F32(y)) => Data::F32(lift2(x, y, spec.float.ok_or_else(missing)?)?),
+        (Data::F64(x), Data::F64(y)) => Data::F64(lift2(x, y, spec.float.ok_or_else(missing)?)?),
+        (Data::I32(x), Data::I32(y)) => Data::I32(zip_fn(x, y, int()?.i32)?),
+        (Data::I64(x), Data::I64(y)) => Data::I64(zip_fn(x, y, int()?.i64)?),
+        (Data::U32(x), Data::U32(y)) => Data::U32(zip_fn(x, y, int()?.u32)?),
+        (Data::Bool(x), Data::Bool(y)) => Data::Bool(zip_fn(x, y, spec.bool.ok_or_else(missing)?)?),
+        (Data::C64(x), Data::C64(y)) => cx::binary(spec.complex.ok_or_else(missing)?, x, y)?,
+        (Data::C128(x), Data::C128(y)) => cx::binary(spec.complex.ok_or_else(missing)?, x, y)?,
+        _ => {
+            return Err(format!(
+                "internal error: {} of {} and {}",
+                spec.name,
+                a.ty(),
+                b.ty()
+            ))
+        }
+    })
 }
 
 fn not_linear(name: &str) -> String {

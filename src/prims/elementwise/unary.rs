@@ -12,9 +12,10 @@
 
 use super::complex::{self as cx, ComplexKernel, Z};
 use super::jvp::{complex_abs_tangent, complex_sign_tangent, rsqrt_tangent};
-use super::{erf, Emitter, Value};
+use super::{erf, lift, map_fn, Emitter, Value};
 use crate::ir::Atom;
 use crate::tensor::kernels::Int;
+use crate::tensor::Data;
 use crate::transform::Builder;
 use crate::types::{DType, TensorType};
 use std::f64::consts::FRAC_2_SQRT_PI;
@@ -106,6 +107,18 @@ macro_rules! unary_ops {
                     $(UnaryOp::$op => {
                         const SPEC: UnarySpec = $spec;
                         &SPEC
+                    })*
+                }
+            }
+
+            /// The op's kernel applied to `data` (`None`: none for its
+            /// dtype). Each arm reads a constant row, so that the kernel
+            /// inlines into the loop over the elements.
+            pub(super) fn kernel(self, data: &Data) -> Option<Data> {
+                match self {
+                    $(UnaryOp::$op => {
+                        const SPEC: UnarySpec = $spec;
+                        apply(&SPEC, data)
                     })*
                 }
             }
@@ -435,6 +448,21 @@ impl UnaryOp {
         );
         super::domain_words(b, i, f, c)
     }
+}
+
+/// `spec`'s kernel for `data`'s dtype, elementwise.
+#[inline(always)]
+fn apply(spec: &UnarySpec, data: &Data) -> Option<Data> {
+    Some(match data {
+        Data::F32(v) => Data::F32(lift(v, spec.float?)),
+        Data::F64(v) => Data::F64(lift(v, spec.float?)),
+        Data::I32(v) => Data::I32(map_fn(v, spec.int.as_ref()?.i32)),
+        Data::I64(v) => Data::I64(map_fn(v, spec.int.as_ref()?.i64)),
+        Data::U32(v) => Data::U32(map_fn(v, spec.int.as_ref()?.u32)),
+        Data::Bool(v) => Data::Bool(map_fn(v, spec.bool?)),
+        Data::C64(v) => cx::unary(spec.complex.as_ref()?, v),
+        Data::C128(v) => cx::unary(spec.complex.as_ref()?, v),
+    })
 }
 
 fn zero_tangent(_: &mut Builder, _: &Atom, _: &Atom, _: &Atom) -> R<Option<Atom>> {
