@@ -60,6 +60,7 @@ fn table_has_every_builtin_with_a_valid_signature() {
         "cos",
         "tanh",
         "sigmoid",
+        "erf",
         "relu",
         "softplus",
         "floor",

@@ -148,10 +148,11 @@ fn check(backend: &Backend, s: &Sample, seed: &mut u64) -> Result<Outcome, Strin
         };
         // f64 outputs (and c128 ones, of `complex`) compare tightly; f32
         // outputs (a conversion) with steps and a tolerance that f32 rounding
-        // allows.
-        let (h1, h2, tol) = match o.ty().dtype {
-            DType::F64 | DType::C128 => (1e-6, 1e-4, 1e-6),
-            DType::F32 => (1e-3, 1e-2, 1e-3),
+        // allows: each output of a difference is rounded by up to half an f32
+        // spacing, `|y| ε / 2`, so the difference quotient by `|y| ε / (2h)`.
+        let (h1, h2, tol, eps) = match o.ty().dtype {
+            DType::F64 | DType::C128 => (1e-6, 1e-4, 1e-6, 0.0),
+            DType::F32 => (1e-3, 1e-2, 1e-3, f64::from(f32::EPSILON)),
             _ => continue,
         };
         let (Some(fd1), Some(fd2)) = (
@@ -173,7 +174,8 @@ fn check(backend: &Backend, s: &Sample, seed: &mut u64) -> Result<Outcome, Strin
             if !b.is_finite() || !c.is_finite() || (b - c).abs() > 1e3 * tol * scale {
                 continue;
             }
-            if (a - b).abs() > tol * scale || !a.is_finite() {
+            let rounding = primal[k].abs() * eps / (2.0 * h1);
+            if (a - b).abs() > tol * scale + rounding || !a.is_finite() {
                 return Err(format!(
                     "output {i}[{k}]: JVP {a} vs finite differences {b}"
                 ));

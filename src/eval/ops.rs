@@ -250,7 +250,7 @@ pub fn unary(t: &mut Tracer, op: UnaryOp, a: &Arr) -> Result<Arr> {
         check_literal_unary(op, &x)?;
     }
     // Transcendental functions of an integer array compute in f32, as in NumPy/JAX.
-    let x = if x.dtype().is_int() && float_only(op) {
+    let x = if x.dtype().is_int() && op.float_only() {
         cast(t, &x, DType::F32)?
     } else {
         x
@@ -261,27 +261,8 @@ pub fn unary(t: &mut Tracer, op: UnaryOp, a: &Arr) -> Result<Arr> {
     })?;
     Ok(rewrap(
         r,
-        weak.filter(|w| *w != Weak::Int || !float_only(op)),
+        weak.filter(|w| *w != Weak::Int || !op.float_only()),
     ))
-}
-
-fn float_only(op: UnaryOp) -> bool {
-    use UnaryOp::*;
-    matches!(
-        op,
-        Exp | Log
-            | Log1p
-            | Expm1
-            | Sqrt
-            | Rsqrt
-            | Sin
-            | Cos
-            | Tanh
-            | Logistic
-            | Floor
-            | Ceil
-            | Round
-    )
 }
 
 pub fn compare(t: &mut Tracer, c: Cmp, a: &Arr, b: &Arr) -> Result<Arr> {

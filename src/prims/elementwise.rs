@@ -1,84 +1,23 @@
 //! Elementwise primitives: unary and binary arithmetic, comparisons, select, conversions.
 //!
+//! The unary and binary ops are rows of tables (`elementwise/unary.rs`,
+//! `elementwise/binary.rs`): each row holds the op's name, builtin, kernels,
+//! lowering, JVP and transpose, and the rules below read it.
+//!
 //! Dtype domains (checked by `infer`, named in its errors):
 //! * numeric means every dtype but `bool`;
-//! * transcendental unary ops (`exp log log1p expm1 sqrt rsqrt sin cos tanh
-//!   logistic`) take `f32`, `f64`, `c64`, `c128`; `floor ceil round` take floats;
+//! * a unary or binary op takes the dtypes it has kernels for;
 //! * `f32` is computed through `f64` and rounded once (exact for `+ - * /`,
 //!   at least as accurate elsewhere); `c64` through `f64` pairs
 //!   (`elementwise/complex.rs`).
-//! * integer arithmetic wraps; see [`Int`] for division, remainder and shifts.
+//! * integer arithmetic wraps; see [`crate::tensor::kernels::Int`] for
+//!   division, remainder and shifts.
 
 use super::expect_arity;
 use crate::ir::emit::{operands, result, Emitter, Value};
-use crate::tensor::kernels::{self, int_pow, zip_map_data, Float, Int};
+use crate::tensor::kernels::{self, zip_map_data, Float};
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UnaryOp {
-    /// Wraps on integers (`-MIN = MIN`).
-    Neg,
-    Exp,
-    Log,
-    Log1p,
-    Expm1,
-    Sqrt,
-    Rsqrt,
-    /// Wraps on integers (`|MIN| = MIN`); `|z|` of `c64` is an `f32` (`f64` for `c128`).
-    Abs,
-    /// `-1, 0, 1`; `sign(±0) = ±0` and NaN stays NaN for floats; `z / |z|`
-    /// for complex (0 at 0).
-    Sign,
-    Sin,
-    Cos,
-    Tanh,
-    /// `1 / (1 + exp(-x))`
-    Logistic,
-    Floor,
-    Ceil,
-    /// Round half to even.
-    Round,
-    /// Logical not on bool, bitwise not on integers.
-    Not,
-    /// `c64 -> f32`, `c128 -> f64`; the identity on a real dtype.
-    Real,
-    /// `c64 -> f32`, `c128 -> f64`; zeros of the same dtype for a real dtype.
-    Imag,
-    /// The identity on a real dtype.
-    Conj,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
-    Add,
-    Sub,
-    Mul,
-    /// Integer division truncates toward zero; `x / 0` is all ones (`-1`
-    /// signed, `MAX` for `u32`) and `MIN / -1` wraps, as XLA does.
-    Div,
-    /// Truncated remainder (sign of the dividend), as StableHLO `remainder`:
-    /// `fmod` for floats, `x % 0 = x` for integers. Not for complex.
-    Rem,
-    /// Floats and complex as `exp(b ln a)` (`0 ** 0 = 1`); integers by
-    /// repeated squaring, a negative exponent giving 0 unless the base is ±1.
-    Pow,
-    /// NaN-propagating; logical or on bool. Not for complex.
-    Max,
-    /// NaN-propagating; logical and on bool. Not for complex.
-    Min,
-    /// Floats only.
-    Atan2,
-    /// `complex(re, im)`: two `f32` give `c64`, two `f64` give `c128`.
-    Complex,
-    /// Logical on bool, bitwise on integers (also `Or`, `Xor`).
-    And,
-    Or,
-    Xor,
-    /// Integers only; a shift amount `>=` the bit width (read as unsigned) gives 0.
-    ShiftLeft,
-    ShiftRightLogical,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 /// IEEE comparisons on floats (any comparison with NaN is false, except
@@ -90,55 +29,6 @@ pub enum Cmp {
     Le,
     Gt,
     Ge,
-}
-
-impl UnaryOp {
-    pub fn name(self) -> &'static str {
-        match self {
-            UnaryOp::Neg => "neg",
-            UnaryOp::Exp => "exp",
-            UnaryOp::Log => "log",
-            UnaryOp::Log1p => "log1p",
-            UnaryOp::Expm1 => "expm1",
-            UnaryOp::Sqrt => "sqrt",
-            UnaryOp::Rsqrt => "rsqrt",
-            UnaryOp::Abs => "abs",
-            UnaryOp::Sign => "sign",
-            UnaryOp::Sin => "sin",
-            UnaryOp::Cos => "cos",
-            UnaryOp::Tanh => "tanh",
-            UnaryOp::Logistic => "logistic",
-            UnaryOp::Floor => "floor",
-            UnaryOp::Ceil => "ceil",
-            UnaryOp::Round => "round",
-            UnaryOp::Not => "not",
-            UnaryOp::Real => "real",
-            UnaryOp::Imag => "imag",
-            UnaryOp::Conj => "conj",
-        }
-    }
-}
-
-impl BinaryOp {
-    pub fn name(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "sub",
-            BinaryOp::Mul => "mul",
-            BinaryOp::Div => "div",
-            BinaryOp::Rem => "rem",
-            BinaryOp::Pow => "pow",
-            BinaryOp::Max => "max",
-            BinaryOp::Min => "min",
-            BinaryOp::Atan2 => "atan2",
-            BinaryOp::Complex => "complex",
-            BinaryOp::And => "and",
-            BinaryOp::Or => "or",
-            BinaryOp::Xor => "xor",
-            BinaryOp::ShiftLeft => "shift_left",
-            BinaryOp::ShiftRightLogical => "shift_right_logical",
-        }
-    }
 }
 
 impl Cmp {
@@ -185,59 +75,36 @@ fn require(name: &str, ty: &TensorType, ok: bool, what: &str) -> Result<(), Stri
     }
 }
 
-fn numeric(d: DType) -> bool {
-    !d.is_bool()
-}
-
-fn logical(d: DType) -> bool {
-    d.is_bool() || d.is_int()
-}
-
-/// The dtypes a unary op accepts, and how an error describes them.
-fn unary_domain(op: UnaryOp) -> (fn(DType) -> bool, &'static str) {
-    use UnaryOp::*;
-    match op {
-        Neg | Abs | Sign | Real | Imag | Conj => (numeric, "a numeric"),
-        Exp | Log | Log1p | Expm1 | Sqrt | Rsqrt | Sin | Cos | Tanh | Logistic => {
-            (DType::is_inexact, "a float or complex")
-        }
-        Floor | Ceil | Round => (DType::is_float, "a float"),
-        Not => (logical, "a bool or integer"),
-    }
-}
-
-/// The dtypes a binary op accepts, and how an error describes them.
-fn binary_domain(op: BinaryOp) -> (fn(DType) -> bool, &'static str) {
-    use BinaryOp::*;
-    match op {
-        Add | Sub | Mul | Div | Pow => (numeric, "a numeric"),
-        Rem => (|d| d.is_int() || d.is_float(), "an integer or float"),
-        Max | Min => (|d| !d.is_complex(), "a real"),
-        Atan2 => (DType::is_float, "a float"),
-        Complex => (DType::is_float, "a float"),
-        And | Or | Xor => (logical, "a bool or integer"),
-        ShiftLeft | ShiftRightLogical => (DType::is_int, "an integer"),
+/// How an error names a domain from the kinds of dtype it holds.
+fn domain_words(bool: bool, int: bool, float: bool, complex: bool) -> &'static str {
+    match (bool, int, float, complex) {
+        (false, true, true, true) => "a numeric",
+        (false, false, true, true) => "a float or complex",
+        (false, false, true, false) => "a float",
+        (true, true, false, false) => "a bool or integer",
+        (false, true, true, false) => "an integer or float",
+        (true, true, true, false) => "a real",
+        (false, true, false, false) => "an integer",
+        _ => "a supported",
     }
 }
 
 pub fn infer_unary(op: UnaryOp, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
     let x = one(op.name(), inputs)?;
-    let (ok, what) = unary_domain(op);
-    require(op.name(), x, ok(x.dtype), what)?;
-    let dtype = match op {
-        UnaryOp::Abs | UnaryOp::Real | UnaryOp::Imag => x.dtype.real(),
-        _ => x.dtype,
+    require(op.name(), x, op.accepts(x.dtype), op.domain())?;
+    let dtype = match op.spec().real_result {
+        true => x.dtype.real(),
+        false => x.dtype,
     };
     Ok(vec![x.with_dtype(dtype)])
 }
 
 pub fn infer_binary(op: BinaryOp, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
     let (a, _) = two(op.name(), inputs)?;
-    let (ok, what) = binary_domain(op);
-    require(op.name(), a, ok(a.dtype), what)?;
-    let dtype = match op {
-        BinaryOp::Complex => a.dtype.complex(),
-        _ => a.dtype,
+    require(op.name(), a, op.accepts(a.dtype), op.domain())?;
+    let dtype = match op.spec().makes_complex {
+        true => a.dtype.complex(),
+        false => a.dtype,
     };
     Ok(vec![a.with_dtype(dtype)])
 }
@@ -322,72 +189,66 @@ fn output(ty: &[TensorType], data: Data) -> Result<Vec<Tensor>, String> {
 pub fn eval_unary(op: UnaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
     let out = infer_unary(op, &types(inputs))?;
     let x = inputs.first().ok_or("internal error: no operand")?;
-    let data = match x.data() {
-        Data::F32(v) => Data::F32(float_unary(op, v)?),
-        Data::F64(v) => Data::F64(float_unary(op, v)?),
-        Data::I32(v) => Data::I32(int_unary(op, v)?),
-        Data::I64(v) => Data::I64(int_unary(op, v)?),
-        Data::U32(v) => Data::U32(int_unary(op, v)?),
-        Data::Bool(v) if op == UnaryOp::Not => Data::Bool(kernels::map(v, |b| !b)),
-        Data::Bool(_) => return Err(unsupported(op.name(), DType::Bool)),
-        Data::C64(v) => complex::unary(op, v)?,
-        Data::C128(v) => complex::unary(op, v)?,
-    };
+    let data = op.kernel(x.data());
+    let data = data.ok_or_else(|| unsupported(op.name(), x.dtype()))?;
     output(&out, data)
 }
 
-fn round_half_even(x: f64) -> f64 {
-    x.round_ties_even()
-}
+// The kernels of a row are function pointers. These loops inline into the
+// row's `kernel` arm, where the pointer is a constant, so that the call
+// becomes a direct one and inlines too.
 
-/// Applies `f` to each element through `f64` (one instance per `f`, so it inlines).
-fn lift<T: Float>(v: &[T], f: impl Fn(f64) -> f64) -> Vec<T> {
-    kernels::map(v, |x| T::from_f64(f(x.to_f64())))
+/// Applies `f` to each element through `f64`.
+#[inline(always)]
+fn lift<T: Float>(v: &[T], f: fn(f64) -> f64) -> Vec<T> {
+    let mut out = vec![T::from_f64(0.0); v.len()];
+    for (o, &x) in out.iter_mut().zip(v) {
+        *o = T::from_f64(f(x.to_f64()));
+    }
+    out
 }
 
 /// Applies `f` elementwise through `f64`.
-fn lift2<T: Float>(x: &[T], y: &[T], f: impl Fn(f64, f64) -> f64) -> Result<Vec<T>, String> {
-    kernels::zip(x, y, |a, b| T::from_f64(f(a.to_f64(), b.to_f64())))
+#[inline(always)]
+fn lift2<T: Float>(x: &[T], y: &[T], f: fn(f64, f64) -> f64) -> Result<Vec<T>, String> {
+    same_length(x, y)?;
+    let mut out = vec![T::from_f64(0.0); x.len()];
+    for ((o, &a), &b) in out.iter_mut().zip(x).zip(y) {
+        *o = T::from_f64(f(a.to_f64(), b.to_f64()));
+    }
+    Ok(out)
 }
 
-fn float_unary<T: Float>(op: UnaryOp, v: &[T]) -> Result<Vec<T>, String> {
-    use UnaryOp::*;
-    Ok(match op {
-        Neg => lift(v, |x| -x),
-        Exp => lift(v, f64::exp),
-        Log => lift(v, f64::ln),
-        Log1p => lift(v, f64::ln_1p),
-        Expm1 => lift(v, f64::exp_m1),
-        Sqrt => lift(v, f64::sqrt),
-        Rsqrt => lift(v, |x| 1.0 / x.sqrt()),
-        Abs => lift(v, f64::abs),
-        // `x == 0` keeps the signed zero; NaN falls through `signum` as NaN.
-        Sign => lift(v, |x| if x == 0.0 { x } else { x.signum() }),
-        Sin => lift(v, f64::sin),
-        Cos => lift(v, f64::cos),
-        Tanh => lift(v, f64::tanh),
-        Logistic => lift(v, |x| 1.0 / (1.0 + (-x).exp())),
-        Floor => lift(v, f64::floor),
-        Ceil => lift(v, f64::ceil),
-        Round => lift(v, round_half_even),
-        Real | Conj => lift(v, |x| x),
-        Imag => lift(v, |_| 0.0),
-        Not => return Err(unsupported(op.name(), DType::F64)),
-    })
+/// `out[i] = f(a[i])`.
+#[inline(always)]
+fn map_fn<T: Copy>(a: &[T], f: fn(T) -> T) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len());
+    for &x in a {
+        out.push(f(x));
+    }
+    out
 }
 
-fn int_unary<T: Int>(op: UnaryOp, v: &[T]) -> Result<Vec<T>, String> {
-    use UnaryOp::*;
-    Ok(match op {
-        Neg => kernels::map(v, T::wneg),
-        Abs => kernels::map(v, T::wabs),
-        Sign => kernels::map(v, T::sign),
-        Not => kernels::map(v, |x| !x),
-        Real | Conj => kernels::map(v, |x| x),
-        Imag => kernels::map(v, |_| T::ZERO),
-        Exp | Log | Log1p | Expm1 | Sqrt | Rsqrt | Sin | Cos | Tanh | Logistic | Floor | Ceil
-        | Round => return Err(unsupported(op.name(), DType::I64)),
-    })
+/// `out[i] = f(a[i], b[i])`.
+#[inline(always)]
+fn zip_fn<T: Copy>(a: &[T], b: &[T], f: fn(T, T) -> T) -> Result<Vec<T>, String> {
+    same_length(a, b)?;
+    let mut out = Vec::with_capacity(a.len());
+    for (&x, &y) in a.iter().zip(b) {
+        out.push(f(x, y));
+    }
+    Ok(out)
+}
+
+fn same_length<T>(a: &[T], b: &[T]) -> Result<(), String> {
+    match a.len() == b.len() {
+        true => Ok(()),
+        false => Err(format!(
+            "internal error: operand lengths differ: {} and {}",
+            a.len(),
+            b.len()
+        )),
+    }
 }
 
 pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
@@ -395,102 +256,8 @@ pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, Strin
     let [a, b] = inputs else {
         return Err("internal error: binary kernel needs 2 operands".into());
     };
-    let data = match (a.data(), b.data()) {
-        (Data::F32(x), Data::F32(y)) if op == BinaryOp::Complex => {
-            Data::C64(kernels::zip(x, y, C64::new)?)
-        }
-        (Data::F64(x), Data::F64(y)) if op == BinaryOp::Complex => {
-            Data::C128(kernels::zip(x, y, C128::new)?)
-        }
-        (Data::F32(x), Data::F32(y)) => Data::F32(float_binary(op, x, y)?),
-        (Data::F64(x), Data::F64(y)) => Data::F64(float_binary(op, x, y)?),
-        (Data::I32(x), Data::I32(y)) => Data::I32(int_binary(op, x, y)?),
-        (Data::I64(x), Data::I64(y)) => Data::I64(int_binary(op, x, y)?),
-        (Data::U32(x), Data::U32(y)) => Data::U32(int_binary(op, x, y)?),
-        (Data::Bool(x), Data::Bool(y)) => Data::Bool(bool_binary(op, x, y)?),
-        (Data::C64(x), Data::C64(y)) => complex::binary(op, x, y)?,
-        (Data::C128(x), Data::C128(y)) => complex::binary(op, x, y)?,
-        _ => {
-            return Err(format!(
-                "internal error: {} of {} and {}",
-                op.name(),
-                a.ty(),
-                b.ty()
-            ))
-        }
-    };
+    let data = op.kernel(a, b)?;
     output(&out, data)
-}
-
-fn nan_max(x: f64, y: f64) -> f64 {
-    if x.is_nan() || y.is_nan() {
-        f64::NAN
-    } else if x >= y {
-        x
-    } else {
-        y
-    }
-}
-
-fn nan_min(x: f64, y: f64) -> f64 {
-    if x.is_nan() || y.is_nan() {
-        f64::NAN
-    } else if x <= y {
-        x
-    } else {
-        y
-    }
-}
-
-fn float_binary<T: Float>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
-    use BinaryOp::*;
-    match op {
-        Add => lift2(x, y, |a, b| a + b),
-        Sub => lift2(x, y, |a, b| a - b),
-        Mul => lift2(x, y, |a, b| a * b),
-        Div => lift2(x, y, |a, b| a / b),
-        Rem => lift2(x, y, |a, b| a % b),
-        Pow => lift2(x, y, f64::powf),
-        Max => lift2(x, y, nan_max),
-        Min => lift2(x, y, nan_min),
-        Atan2 => lift2(x, y, f64::atan2),
-        Complex | And | Or | Xor | ShiftLeft | ShiftRightLogical => {
-            Err(unsupported(op.name(), DType::F64))
-        }
-    }
-}
-
-fn int_binary<T: Int>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
-    use BinaryOp::*;
-    match op {
-        Add => kernels::zip(x, y, T::wadd),
-        Sub => kernels::zip(x, y, T::wsub),
-        Mul => kernels::zip(x, y, T::wmul),
-        Div => kernels::zip(x, y, T::wdiv),
-        Rem => kernels::zip(x, y, T::wrem),
-        Pow => kernels::zip(x, y, int_pow),
-        Max => kernels::zip(x, y, Ord::max),
-        Min => kernels::zip(x, y, Ord::min),
-        And => kernels::zip(x, y, |a, b| a & b),
-        Or => kernels::zip(x, y, |a, b| a | b),
-        Xor => kernels::zip(x, y, |a, b| a ^ b),
-        ShiftLeft => kernels::zip(x, y, T::shl),
-        ShiftRightLogical => kernels::zip(x, y, T::lshr),
-        Atan2 | Complex => Err(unsupported(op.name(), DType::I64)),
-    }
-}
-
-fn bool_binary(op: BinaryOp, x: &[bool], y: &[bool]) -> Result<Vec<bool>, String> {
-    use BinaryOp::*;
-    let f: fn(bool, bool) -> bool = match op {
-        And | Min => |a, b| a & b,
-        Or | Max => |a, b| a | b,
-        Xor => |a, b| a ^ b,
-        Add | Sub | Mul | Div | Rem | Pow | Atan2 | Complex | ShiftLeft | ShiftRightLogical => {
-            return Err(unsupported(op.name(), DType::Bool))
-        }
-    };
-    kernels::zip(x, y, f)
 }
 
 pub fn eval_compare(c: Cmp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
@@ -639,33 +406,6 @@ fn bitcast64(bits: Vec<i64>, d: DType, out: &[TensorType]) -> Option<Result<Vec<
 // `max`/`min` (NaN), integer `pow`, u32 `abs`/`sign`, `conj`, real `imag`,
 // and `convert`.
 
-/// The StableHLO op of a unary primitive; `None` for `conj`, which has none.
-fn stablehlo_unary(op: UnaryOp) -> Option<&'static str> {
-    use UnaryOp::*;
-    Some(match op {
-        Neg => "stablehlo.negate",
-        Exp => "stablehlo.exponential",
-        Log => "stablehlo.log",
-        Log1p => "stablehlo.log_plus_one",
-        Expm1 => "stablehlo.exponential_minus_one",
-        Sqrt => "stablehlo.sqrt",
-        Rsqrt => "stablehlo.rsqrt",
-        Abs => "stablehlo.abs",
-        Sign => "stablehlo.sign",
-        Sin => "stablehlo.sine",
-        Cos => "stablehlo.cosine",
-        Tanh => "stablehlo.tanh",
-        Logistic => "stablehlo.logistic",
-        Floor => "stablehlo.floor",
-        Ceil => "stablehlo.ceil",
-        Round => "stablehlo.round_nearest_even",
-        Not => "stablehlo.not",
-        Real => "stablehlo.real",
-        Imag => "stablehlo.imag",
-        Conj => return None,
-    })
-}
-
 pub fn lower_unary(
     op: UnaryOp,
     em: &mut Emitter,
@@ -674,38 +414,9 @@ pub fn lower_unary(
 ) -> Result<Vec<Value>, String> {
     let [x] = operands(op.name(), inputs)?;
     let out = result(op.name(), outs)?;
-    let d = x.ty.dtype;
-    let y = match op {
-        // StableHLO `abs` and `sign` take signed integers only.
-        UnaryOp::Abs if d == DType::U32 => x.clone(),
-        UnaryOp::Sign if d == DType::U32 => {
-            let one = em.splat(&x.ty, 1.0)?;
-            em.elementwise("stablehlo.minimum", &[x, &one], out)
-        }
-        UnaryOp::Real | UnaryOp::Conj if !d.is_complex() => x.clone(),
-        UnaryOp::Imag if !d.is_complex() => em.splat(out, 0.0)?,
-        // XLA's CPU `exp` reduces its argument through a float-to-int
-        // conversion, which LLVM folds to poison when the argument is a NaN
-        // known at compile time (`exp(x + 0.0 / 0.0)`): the kernel then
-        // stores stale memory. Selecting `x` where `x != x` gives
-        // exp(NaN) = NaN before the poison can reach the result.
-        UnaryOp::Exp if d.is_float() => {
-            let e = em.elementwise("stablehlo.exponential", &[x], out);
-            let nan = em.compare("NE", x, x);
-            em.select(&nan, x, &e)
-        }
-        // conj(z) = complex(re z, -im z): StableHLO has no `conj`.
-        UnaryOp::Conj => {
-            let part = x.ty.with_dtype(d.real());
-            let re = em.elementwise("stablehlo.real", &[x], &part);
-            let im = em.elementwise("stablehlo.imag", &[x], &part);
-            let neg = em.elementwise("stablehlo.negate", &[&im], &part);
-            em.elementwise("stablehlo.complex", &[&re, &neg], out)
-        }
-        _ => {
-            let name = stablehlo_unary(op).ok_or("internal error: no StableHLO op")?;
-            em.elementwise(name, &[x], out)
-        }
+    let y = match op.spec().lower {
+        unary::Lower::Op(name) => em.elementwise(name, &[x], out),
+        unary::Lower::With(lower) => lower(em, x, out)?,
     };
     Ok(vec![y])
 }
@@ -716,31 +427,13 @@ pub fn lower_binary(
     inputs: &[Value],
     outs: &[TensorType],
 ) -> Result<Vec<Value>, String> {
-    use BinaryOp::*;
     let [a, b] = operands(op.name(), inputs)?;
     let out = result(op.name(), outs)?;
-    let logical = a.ty.dtype.is_bool();
-    let name = match op {
-        Add => "stablehlo.add",
-        Sub => "stablehlo.subtract",
-        Mul => "stablehlo.multiply",
-        Div => "stablehlo.divide",
-        Rem => "stablehlo.remainder",
-        Pow if a.ty.dtype.is_int() => return Ok(vec![lower_int_pow(em, a, b)?]),
-        Pow => "stablehlo.power",
-        Max | Or if logical => "stablehlo.or",
-        Min | And if logical => "stablehlo.and",
-        Max => return Ok(vec![lower_extreme("GE", em, a, b)]),
-        Min => return Ok(vec![lower_extreme("LE", em, a, b)]),
-        Atan2 => "stablehlo.atan2",
-        Complex => "stablehlo.complex",
-        And => "stablehlo.and",
-        Or => "stablehlo.or",
-        Xor => "stablehlo.xor",
-        ShiftLeft => "stablehlo.shift_left",
-        ShiftRightLogical => "stablehlo.shift_right_logical",
+    let y = match op.spec().lower {
+        binary::Lower2::Op(name) => em.elementwise(name, &[a, b], out),
+        binary::Lower2::With(lower) => lower(em, a, b, out)?,
     };
-    Ok(vec![em.elementwise(name, &[a, b], out)])
+    Ok(vec![y])
 }
 
 /// `max(a, b)` (`dir = "GE"`) or `min` (`"LE"`) as the kernels compute
@@ -766,7 +459,7 @@ pub fn lower_extreme(dir: &str, em: &mut Emitter, a: &Value, b: &Value) -> Value
 /// `power` only looks at the low bits of the exponent): for `b >= 0`,
 /// `acc *= a^(2^i)` where bit `i` of `b` is set; for `b < 0` the kernel's
 /// rule, `1` for `a = 1`, `±1` by parity for `a = -1`, `0` otherwise.
-fn lower_int_pow(em: &mut Emitter, a: &Value, b: &Value) -> Result<Value, String> {
+pub(super) fn lower_int_pow(em: &mut Emitter, a: &Value, b: &Value) -> Result<Value, String> {
     let ty = &a.ty;
     let bits = if a.ty.dtype == DType::I64 { 64 } else { 32 };
     let one = em.splat(ty, 1.0)?;
@@ -862,14 +555,20 @@ pub fn lower_bitcast(
     Ok(vec![em.unary_fn("stablehlo.bitcast_convert", x, &out)])
 }
 
+// ---- the unary ops' table, and the error function ----
+
+mod binary;
+mod erf;
+mod unary;
+pub use binary::BinaryOp;
+pub use unary::UnaryOp;
+
 // ---- JVP rules ----
 
 mod complex;
 mod jvp;
 pub use jvp::{jvp_binary, jvp_convert, jvp_select, jvp_unary};
 
-#[cfg(test)]
-pub(crate) mod jvp_tests;
 // ---- transpose rules ----
 
 mod transpose;
@@ -879,9 +578,6 @@ pub use transpose::{transpose_binary, transpose_convert, transpose_select, trans
 
 mod batch;
 pub use batch::batch_elementwise;
-
-#[cfg(test)]
-mod transpose_tests;
 
 #[cfg(test)]
 mod tests;

@@ -172,10 +172,10 @@ macro_rules! all_of {
     };
 }
 
-all_of!(UNARY_OPS: UnaryOp [Neg, Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Abs, Sign, Sin, Cos,
-    Tanh, Logistic, Floor, Ceil, Round, Not, Real, Imag, Conj]);
-all_of!(BINARY_OPS: BinaryOp [Add, Sub, Mul, Div, Rem, Pow, Max, Min, Atan2, Complex, And, Or,
-    Xor, ShiftLeft, ShiftRightLogical]);
+/// Every unary op (generated with the op's enum from its table).
+pub const UNARY_OPS: &[UnaryOp] = UnaryOp::ALL;
+/// Every binary op (generated with the op's enum from its table).
+pub const BINARY_OPS: &[BinaryOp] = BinaryOp::ALL;
 all_of!(CMPS: Cmp [Eq, Ne, Lt, Le, Gt, Ge]);
 all_of!(REDUCE_OPS: ReduceOp [Sum, Prod, Max, Min, And, Or]);
 all_of!(ARG_OPS: ArgOp [Max, Min]);
@@ -218,6 +218,21 @@ fn elementwise(out: &mut Vec<Sample>) {
             Prim::new(Unary(UnaryOp::Sign)),
             vec![tensor(&[2], zero)],
             "sign of complex 0",
+        ));
+    }
+    // erf changes formulas at |x| = 0.5, 1 and 6; XLA's has its own ranges.
+    let erf_x = [
+        1e-30, -1e-8, 0.3, -0.49, 0.5, 0.75, -0.99, 1.0, 1.2, 2.9, -4.5, 5.99, 6.0, 27.0,
+    ];
+    for d in [
+        Data::F32(erf_x.map(|x| x as f32).to_vec()),
+        Data::F64(erf_x.to_vec()),
+    ] {
+        let x = tensor(&[erf_x.len()], d);
+        out.push(Sample::new(
+            Prim::new(Unary(UnaryOp::Erf)),
+            vec![x],
+            "tiny to large",
         ));
     }
     for &op in BINARY_OPS {

@@ -10,6 +10,13 @@ pub mod stage;
 pub mod transpose;
 pub mod vmap;
 
+// The primitives' JVP and transpose rules, checked through the
+// transformations that call them.
+#[cfg(test)]
+mod jvp_rule_tests;
+#[cfg(test)]
+mod transpose_rule_tests;
+
 pub(crate) use crate::ir::transforms::pick;
 pub use crate::ir::Builder;
 

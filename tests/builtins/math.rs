@@ -186,6 +186,17 @@ fn sigmoid() {
 }
 
 #[test]
+fn erf() {
+    check(
+        "erf",
+        vec![f32a(&[4], &[-3.0, 0.0, 0.5, 2.0])],
+        vec![],
+        f32a(&[4], &[-0.9999779, 0.0, 0.5204999, 0.9953223]),
+        2e-06,
+    );
+}
+
+#[test]
 fn floor() {
     check_exact(
         "floor",

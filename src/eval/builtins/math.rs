@@ -13,25 +13,7 @@ use crate::eval::value::{Arr, Value};
 use crate::prims::Binary;
 use crate::prims::{BinaryOp, Prim, UnaryOp};
 use crate::types::{DType, Weak};
-
-/// The builtins that are one unary primitive.
-const UNARY: &[(&str, UnaryOp)] = &[
-    ("exp", UnaryOp::Exp),
-    ("log", UnaryOp::Log),
-    ("log1p", UnaryOp::Log1p),
-    ("expm1", UnaryOp::Expm1),
-    ("sqrt", UnaryOp::Sqrt),
-    ("rsqrt", UnaryOp::Rsqrt),
-    ("abs", UnaryOp::Abs),
-    ("sign", UnaryOp::Sign),
-    ("sin", UnaryOp::Sin),
-    ("cos", UnaryOp::Cos),
-    ("tanh", UnaryOp::Tanh),
-    ("sigmoid", UnaryOp::Logistic),
-    ("floor", UnaryOp::Floor),
-    ("ceil", UnaryOp::Ceil),
-    ("round", UnaryOp::Round),
-];
+use once_cell::sync::Lazy;
 
 macro_rules! builtin {
     ($name:expr, $params:expr, $imp:expr) => {
@@ -44,29 +26,29 @@ macro_rules! builtin {
     };
 }
 
+/// The builtins that apply one unary primitive (`exp`, `sigmoid`, ...),
+/// from the ops' table, in its order.
+pub static UNARY_BUILTINS: Lazy<Vec<Builtin>> = Lazy::new(|| {
+    (UnaryOp::ALL.iter())
+        .filter_map(|op| op.spec().builtin)
+        .map(|name| builtin!(name, "x", unary))
+        .collect()
+});
+
+/// The builtins that apply one binary primitive (`maximum`, `minimum`,
+/// `pow`), from the ops' table.
+pub static BINARY_BUILTINS: Lazy<Vec<Builtin>> = Lazy::new(|| {
+    (BinaryOp::ALL.iter())
+        .filter_map(|op| op.spec().builtin)
+        .map(|name| builtin!(name, "x, y", binary))
+        .collect()
+});
+
 pub const BUILTINS: &[Builtin] = &[
-    builtin!("exp", "x", unary),
-    builtin!("log", "x", unary),
-    builtin!("log1p", "x", unary),
-    builtin!("expm1", "x", unary),
-    builtin!("sqrt", "x", unary),
-    builtin!("rsqrt", "x", unary),
-    builtin!("abs", "x", unary),
-    builtin!("sign", "x", unary),
-    builtin!("sin", "x", unary),
-    builtin!("cos", "x", unary),
-    builtin!("tanh", "x", unary),
-    builtin!("sigmoid", "x", unary),
-    builtin!("floor", "x", unary),
-    builtin!("ceil", "x", unary),
-    builtin!("round", "x", unary),
     builtin!("relu", "x", relu),
     builtin!("softplus", "x", softplus),
-    builtin!("maximum", "x, y", maximum),
-    builtin!("minimum", "x, y", minimum),
     builtin!("clip", "x, lo = none, hi = none", clip),
     builtin!("where", "c, a, b", where_),
-    builtin!("pow", "x, y", pow),
     builtin!("complex", "re, im", complex),
     builtin!("real", "x", real),
     builtin!("imag", "x", imag),
@@ -78,13 +60,12 @@ pub const BUILTINS: &[Builtin] = &[
 /// `exp(x)`, `abs(x)`, ...: the unary primitive named by the builtin, leaf by
 /// leaf. `abs` of a complex array is its modulus (a real array).
 fn unary(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    let Some((_, op)) = UNARY.iter().find(|(n, _)| *n == args.name) else {
+    let Some(op) = UnaryOp::from_builtin(args.name) else {
         return Err(Diagnostic::internal(format!(
             "`{}` is not a unary builtin",
             args.name
         )));
     };
-    let op = *op;
     util::map_tree(ev, args, &|t, a| {
         // A complex literal's modulus is real: it cannot stay a complex literal.
         let a = match (op, a.weak()) {
@@ -130,24 +111,17 @@ fn softplus(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     })
 }
 
-fn binary(ev: &mut Evaluator, args: &Args, op: BinaryOp) -> Result<Value> {
+/// `maximum(x, y)`, `pow(x, y)`, ...: the binary primitive named by the
+/// builtin, with promotion and broadcasting.
+fn binary(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let Some(op) = BinaryOp::from_builtin(args.name) else {
+        return Err(Diagnostic::internal(format!(
+            "`{}` is not a binary builtin",
+            args.name
+        )));
+    };
     let (x, y) = (args.arr(0)?, args.arr(1)?);
     done(args, ops::binary(&mut ev.tracer, op, &x, &y))
-}
-
-/// `maximum(x, y)`, elementwise with broadcasting.
-fn maximum(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    binary(ev, args, BinaryOp::Max)
-}
-
-/// `minimum(x, y)`, elementwise with broadcasting.
-fn minimum(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    binary(ev, args, BinaryOp::Min)
-}
-
-/// `pow(x, y)`: `x ** y`.
-fn pow(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    binary(ev, args, BinaryOp::Pow)
 }
 
 /// `clip(x, lo, hi) = minimum(maximum(x, lo), hi)`, as NumPy; a `none`

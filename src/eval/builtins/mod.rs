@@ -79,6 +79,8 @@ pub static TABLE: Lazy<Vec<&'static Builtin>> = Lazy::new(|| {
     [
         creation::BUILTINS,
         shape::BUILTINS,
+        &math::UNARY_BUILTINS,
+        &math::BINARY_BUILTINS,
         math::BUILTINS,
         reduce::BUILTINS,
         linalg::BUILTINS,

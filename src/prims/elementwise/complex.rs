@@ -1,54 +1,45 @@
 //! Kernels of the elementwise primitives on the complex dtypes (`c64`,
 //! `c128`), computed in `f64` pairs ([`kernels::Complex`]).
 
-use super::{unsupported, BinaryOp, Cmp, UnaryOp};
+use super::{unsupported, Cmp};
 use crate::tensor::kernels::{self, Complex};
 use crate::tensor::Data;
 use crate::types::DType;
 
 /// The working precision of every complex kernel.
-type Z = num_complex::Complex<f64>;
+pub(super) type Z = num_complex::Complex<f64>;
+
+/// A unary op's kernel on the complex dtypes.
+pub enum ComplexKernel {
+    /// A complex result of the operand's dtype.
+    Map(fn(Z) -> Z),
+    /// A result of the operand's real dtype (`abs`, `real`, `imag`).
+    ToReal(fn(Z) -> f64),
+}
 
 /// `log(1 + z)` accurate near 0: `|1+z|² = 1 + (2x + x² + y²)`.
-fn log1p(z: Z) -> Z {
+pub(super) fn log1p(z: Z) -> Z {
     let t = 2.0 * z.re + z.re * z.re + z.im * z.im;
     Z::new(0.5 * t.ln_1p(), z.im.atan2(1.0 + z.re))
 }
 
 /// `exp(z) - 1` accurate near 0: `Re = expm1(x) cos y - 2 sin²(y/2)`.
-fn expm1(z: Z) -> Z {
+pub(super) fn expm1(z: Z) -> Z {
     let half = (0.5 * z.im).sin();
     let re = z.re.exp_m1() * z.im.cos() - 2.0 * half * half;
     Z::new(re, z.re.exp() * z.im.sin())
 }
 
-pub(super) fn unary<T: Complex>(op: UnaryOp, v: &[T]) -> Result<Data, String> {
-    use UnaryOp::*;
-    let real = |f: fn(Z) -> f64| Ok(T::real_data(kernels::map(v, |z| f(z.widen()))));
-    let f: fn(Z) -> Z = match op {
-        Abs => return real(Z::norm),
-        Real => return real(|z| z.re),
-        Imag => return real(|z| z.im),
-        Neg => |z| -z,
-        Conj => |z| z.conj(),
-        Exp => Z::exp,
-        Log => Z::ln,
-        Log1p => log1p,
-        Expm1 => expm1,
-        Sqrt => Z::sqrt,
-        Rsqrt => |z| z.sqrt().inv(),
-        Sign => |z| if z.norm() == 0.0 { z } else { z / z.norm() },
-        Sin => Z::sin,
-        Cos => Z::cos,
-        Tanh => Z::tanh,
-        Logistic => |z| (Z::new(1.0, 0.0) + (-z).exp()).inv(),
-        Floor | Ceil | Round | Not => return Err(unsupported(op.name(), T::DTYPE)),
-    };
-    Ok(T::data(kernels::map(v, |z| T::narrow(f(z.widen())))))
+/// Applies a unary kernel elementwise.
+pub(super) fn unary<T: Complex>(k: &ComplexKernel, v: &[T]) -> Data {
+    match *k {
+        ComplexKernel::Map(f) => T::data(kernels::map(v, |z| T::narrow(f(z.widen())))),
+        ComplexKernel::ToReal(f) => T::real_data(kernels::map(v, |z| f(z.widen()))),
+    }
 }
 
 /// `a ** b = exp(b ln a)`, with `0 ** 0 = 1` and `0 ** b = 0` for `Re b > 0`.
-fn pow(a: Z, b: Z) -> Z {
+pub(super) fn pow(a: Z, b: Z) -> Z {
     if a.norm_sqr() == 0.0 {
         if b.norm_sqr() == 0.0 {
             return Z::new(1.0, 0.0);
@@ -60,18 +51,8 @@ fn pow(a: Z, b: Z) -> Z {
     (b * a.ln()).exp()
 }
 
-pub(super) fn binary<T: Complex>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Data, String> {
-    use BinaryOp::*;
-    let f: fn(Z, Z) -> Z = match op {
-        Add => |a, b| a + b,
-        Sub => |a, b| a - b,
-        Mul => |a, b| a * b,
-        Div => |a, b| a / b,
-        Pow => pow,
-        Rem | Max | Min | Atan2 | Complex | And | Or | Xor | ShiftLeft | ShiftRightLogical => {
-            return Err(unsupported(op.name(), T::DTYPE))
-        }
-    };
+/// Applies a binary kernel elementwise.
+pub(super) fn binary<T: Complex>(f: fn(Z, Z) -> Z, x: &[T], y: &[T]) -> Result<Data, String> {
     Ok(T::data(kernels::zip(x, y, |a, b| {
         T::narrow(f(a.widen(), b.widen()))
     })?))

@@ -32,7 +32,7 @@ fn full(b: &mut Builder, ty: &TensorType, v: f64) -> R<Atom> {
 }
 
 /// `p + q` where either may be a symbolic zero.
-fn plus(b: &mut Builder, p: Option<Atom>, q: Option<Atom>) -> R<Option<Atom>> {
+pub(super) fn plus(b: &mut Builder, p: Option<Atom>, q: Option<Atom>) -> R<Option<Atom>> {
     match (p, q) {
         (Some(p), Some(q)) => Ok(Some(b.add(&p, &q)?)),
         (p, q) => Ok(p.or(q)),
@@ -54,6 +54,7 @@ fn replace_zero(b: &mut Builder, x: &Atom) -> R<Atom> {
     b.select(&is_zero, &one, x)
 }
 
+/// The tangent of `y = op(x)` is the op's row's rule (`unary.rs`).
 pub fn jvp_unary(
     op: UnaryOp,
     b: &mut Builder,
@@ -63,76 +64,13 @@ pub fn jvp_unary(
 ) -> JvpResult {
     let (x, y) = (nth(primals, 0)?, nth(outs, 0)?);
     match tangent(tangents, 0) {
-        Some(t) if y.ty().dtype.is_inexact() => Ok(vec![unary_tangent(op, b, x, y, t)?]),
+        Some(t) if y.ty().dtype.is_inexact() => Ok(vec![(op.spec().jvp)(b, x, y, t)?]),
         _ => Ok(vec![None]),
     }
 }
 
-/// The tangent of `y = op(x)`; `None` where it is zero everywhere it is
-/// defined (`sign`, `floor`, `ceil`, `round` of reals, `imag` of a real).
-fn unary_tangent(op: UnaryOp, b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Option<Atom>> {
-    use UnaryOp::*;
-    let complex = x.ty().dtype.is_complex();
-    let one = b.scalar(x.ty().dtype, 1.0);
-    let dt = match op {
-        Neg => b.neg(t)?,
-        Exp => b.mul(t, y)?,
-        Log => b.div(t, x)?,
-        Log1p => {
-            let xp1 = b.add(x, &one)?;
-            b.div(t, &xp1)?
-        }
-        // expm1' = exp = y + 1
-        Expm1 => {
-            let yp1 = b.add(y, &one)?;
-            b.mul(t, &yp1)?
-        }
-        // sqrt' = 1 / (2 sqrt x)
-        Sqrt => {
-            let two_y = b.add(y, y)?;
-            b.div(t, &two_y)?
-        }
-        Rsqrt => rsqrt_tangent(b, x, y, t)?,
-        Abs if complex => complex_abs_tangent(b, x, y, t)?,
-        // |x|' = sign x; at 0 this gives 0, the mean of the one-sided slopes.
-        Abs => {
-            let s = b.unary(Sign, x)?;
-            b.mul(t, &s)?
-        }
-        Sign if complex => complex_sign_tangent(b, x, y, t)?,
-        Sign | Floor | Ceil | Round | Not => return Ok(None),
-        Sin => {
-            let c = b.unary(Cos, x)?;
-            b.mul(t, &c)?
-        }
-        Cos => {
-            let s = b.unary(Sin, x)?;
-            let ts = b.mul(t, &s)?;
-            b.neg(&ts)?
-        }
-        // tanh' = 1 - tanh²
-        Tanh => {
-            let yy = b.mul(y, y)?;
-            let d = b.sub(&one, &yy)?;
-            b.mul(t, &d)?
-        }
-        // σ' = σ (1 - σ)
-        Logistic => {
-            let d = b.sub(&one, y)?;
-            let yd = b.mul(y, &d)?;
-            b.mul(t, &yd)?
-        }
-        // Linear maps (the identity, or zero for `imag`, on a real dtype).
-        Real | Conj if complex => b.unary(op, t)?,
-        Imag if complex => b.unary(Imag, t)?,
-        Real | Conj => t.clone(),
-        Imag => return Ok(None),
-    };
-    Ok(Some(dt))
-}
-
 /// `y = x^(-1/2)`: `dy = -1/2 x^(-3/2) t = -t y / (2x)`.
-fn rsqrt_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom> {
+pub(super) fn rsqrt_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom> {
     let q = b.div(y, x)?;
     let tq = b.mul(t, &q)?;
     let half = b.scalar(x.ty().dtype, -0.5);
@@ -142,7 +80,7 @@ fn rsqrt_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom> {
 /// `y = |x| = sqrt(x conj(x))`: `dy = re(conj(x) t) / |x|`, a real tangent.
 /// At `x = 0` the numerator is exactly 0 and the denominator is replaced by
 /// 1, giving 0 (as JAX does).
-fn complex_abs_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom> {
+pub(super) fn complex_abs_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom> {
     let cx = b.unary(UnaryOp::Conj, x)?;
     let p = b.mul(&cx, t)?;
     let re = b.unary(UnaryOp::Real, &p)?;
@@ -154,7 +92,7 @@ fn complex_abs_tangent(b: &mut Builder, x: &Atom, y: &Atom, t: &Atom) -> R<Atom>
 /// and since `t = s conj(s) t` for `|s| = 1`, `ds = i s im(conj(s) t) / |x|`:
 /// the tangent turns `s` along the unit circle. At `x = 0` (where `s = 0`)
 /// this gives 0.
-fn complex_sign_tangent(b: &mut Builder, x: &Atom, s: &Atom, t: &Atom) -> R<Atom> {
+pub(super) fn complex_sign_tangent(b: &mut Builder, x: &Atom, s: &Atom, t: &Atom) -> R<Atom> {
     let cs = b.unary(UnaryOp::Conj, s)?;
     let p = b.mul(&cs, t)?;
     let im = b.unary(UnaryOp::Imag, &p)?;
@@ -178,47 +116,11 @@ pub fn jvp_binary(
     if !z.ty().dtype.is_inexact() || (tx.is_none() && ty.is_none()) {
         return Ok(vec![None]);
     }
-    Ok(vec![binary_tangent(op, b, [x, y, z], tx, ty)?])
-}
-
-/// The tangent of `z = op(x, y)`; `None` for the integer and logical ops.
-fn binary_tangent(
-    op: BinaryOp,
-    b: &mut Builder,
-    [x, y, z]: [&Atom; 3],
-    tx: Option<&Atom>,
-    ty: Option<&Atom>,
-) -> R<Option<Atom>> {
-    use BinaryOp::*;
-    match op {
-        Add => plus(b, tx.cloned(), ty.cloned()),
-        Sub => {
-            let nty = ty.map(|t| b.neg(t)).transpose()?;
-            plus(b, tx.cloned(), nty)
-        }
-        // d(xy) = tx y + x ty
-        Mul => {
-            let p = scale(b, tx, y)?;
-            let q = scale(b, ty, x)?;
-            plus(b, p, q)
-        }
-        Div => div_tangent(b, y, z, tx, ty).map(Some),
-        Pow => pow_tangent(b, x, y, z, tx, ty),
-        Max => extreme_tangent(b, (Cmp::Gt, Cmp::Lt), x, y, tx, ty),
-        Min => extreme_tangent(b, (Cmp::Lt, Cmp::Gt), x, y, tx, ty),
-        Atan2 => atan2_tangent(b, x, y, tx, ty).map(Some),
-        Complex => {
-            let re = tangent_or_zero(b, &tx.cloned(), x)?;
-            let im = tangent_or_zero(b, &ty.cloned(), y)?;
-            b.binary(Complex, &re, &im).map(Some)
-        }
-        Rem => rem_tangent(b, x, y, tx, ty),
-        And | Or | Xor | ShiftLeft | ShiftRightLogical => Ok(None),
-    }
+    Ok(vec![(op.spec().jvp)(b, [x, y, z], tx, ty)?])
 }
 
 /// `z = x / y`: `dz = tx / y - x ty / y² = (tx - z ty) / y`.
-fn div_tangent(
+pub(super) fn div_tangent(
     b: &mut Builder,
     y: &Atom,
     z: &Atom,
@@ -245,7 +147,7 @@ fn div_tangent(
 /// `x = 0` where `x^(y-1)` is infinite), and the `ty` factor takes
 /// `log(1) = 0` where `x = 0` (where `z = 0^y` is 0 or 1 and the one-sided
 /// derivative in `y` is 0 for `y > 0`).
-fn pow_tangent(
+pub(super) fn pow_tangent(
     b: &mut Builder,
     x: &Atom,
     y: &Atom,
@@ -284,7 +186,7 @@ fn pow_tangent(
 /// wins, 0 where it loses, and 1/2 on ties (so the tangent is the mean of
 /// the one-sided derivatives, as in JAX). Where an operand is NaN neither
 /// wins, so the tangent is also the mean.
-fn extreme_tangent(
+pub(super) fn extreme_tangent(
     b: &mut Builder,
     (win, lose): (Cmp, Cmp),
     x: &Atom,
@@ -312,7 +214,7 @@ fn extreme_tangent(
 
 /// `z = atan2(x, y)` (the angle of the point `(y, x)`):
 /// `dz = (y tx - x ty) / (x² + y²)`.
-fn atan2_tangent(
+pub(super) fn atan2_tangent(
     b: &mut Builder,
     x: &Atom,
     y: &Atom,
@@ -336,7 +238,7 @@ fn atan2_tangent(
 
 /// `z = x - y trunc(x / y)` (truncated remainder): away from the jumps,
 /// `dz = tx - ty trunc(x / y)`, with `trunc(q) = sign(q) floor(|q|)`.
-fn rem_tangent(
+pub(super) fn rem_tangent(
     b: &mut Builder,
     x: &Atom,
     y: &Atom,

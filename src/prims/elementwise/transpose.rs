@@ -35,13 +35,11 @@ fn is_linear(linear: &[bool], i: usize) -> bool {
     linear.get(i).copied().unwrap_or(false)
 }
 
-/// Unary ops linear in their operand: `neg`, `real`, `imag`, `conj`.
+/// Unary ops linear in their operand (`neg`, `real`, `imag`, `conj`): the
+/// rule of the op's row (`unary.rs`).
 ///
-/// On a complex dtype, with `z = x + iy` and `<w, z> = Re(w) x − Im(w) y`:
-/// `<ct, real(z)> = ct x`, so `realᵀ(ct) = complex(ct, 0)`;
-/// `<ct, imag(z)> = ct y`, so `imagᵀ(ct) = complex(0, −ct)`;
-/// `<w, conj(z)> = <conj(w), z>`, so `conjᵀ = conj`.
-/// On a real dtype `real` and `conj` are the identity and `imag` is zero.
+/// On a complex dtype, with `z = x + iy`, the pairing is
+/// `<w, z> = Re(w) x − Im(w) y`.
 pub fn transpose_unary(
     op: UnaryOp,
     b: &mut Builder,
@@ -52,21 +50,9 @@ pub fn transpose_unary(
     let Some(ct) = out_ct(cts) else {
         return Ok(vec![None]);
     };
-    let complex = x.ty().dtype.is_complex();
-    let r = match op {
-        UnaryOp::Neg => b.neg(ct)?,
-        UnaryOp::Real | UnaryOp::Conj if !complex => ct.clone(),
-        UnaryOp::Imag if !complex => return Ok(vec![None]),
-        UnaryOp::Real => b.convert(ct, x.ty().dtype)?,
-        UnaryOp::Imag => {
-            let zero = b.scalar(ct.ty().dtype, 0.0);
-            let minus = b.neg(ct)?;
-            b.binary(BinaryOp::Complex, &zero, &minus)?
-        }
-        UnaryOp::Conj => b.unary(UnaryOp::Conj, ct)?,
-        _ => return Err(format!("{} is not linear", op.name())),
-    };
-    Ok(vec![Some(r)])
+    let rule = op.spec().transpose;
+    let rule = rule.ok_or_else(|| format!("{} is not linear", op.name()))?;
+    Ok(vec![rule(b, x, ct)?])
 }
 
 /// Binary ops in their linear operands: `add`, `sub`, `mul` and `div` by a
@@ -84,41 +70,9 @@ pub fn transpose_binary(
     let Some(ct) = out_ct(cts) else {
         return Ok(vec![None, None]);
     };
-    let not_linear = || format!("{} is not linear in its operands", op.name());
-    let (cx, cy) = match op {
-        BinaryOp::Add => (lx.then(|| ct.clone()), ly.then(|| ct.clone())),
-        BinaryOp::Sub => {
-            let cy = if ly { Some(b.neg(ct)?) } else { None };
-            (lx.then(|| ct.clone()), cy)
-        }
-        // (c x)ᵀ ct = c ct.
-        BinaryOp::Mul => match (lx, ly) {
-            (true, true) => return Err(not_linear()),
-            (true, false) => (Some(b.mul(ct, y)?), None),
-            (false, true) => (None, Some(b.mul(ct, x)?)),
-            (false, false) => (None, None),
-        },
-        // (x / d)ᵀ ct = ct / d.
-        BinaryOp::Div if ly => return Err(not_linear()),
-        BinaryOp::Div if lx => (Some(b.div(ct, y)?), None),
-        BinaryOp::Div => (None, None),
-        // <w, re + i im> = Re(w) re − Im(w) im.
-        BinaryOp::Complex => {
-            let cx = if lx {
-                Some(b.unary(UnaryOp::Real, ct)?)
-            } else {
-                None
-            };
-            let cy = if ly {
-                let im = b.unary(UnaryOp::Imag, ct)?;
-                Some(b.neg(&im)?)
-            } else {
-                None
-            };
-            (cx, cy)
-        }
-        _ => return Err(not_linear()),
-    };
+    let rule = op.spec().transpose;
+    let rule = rule.ok_or_else(|| format!("{} is not linear in its operands", op.name()))?;
+    let [cx, cy] = rule(b, x, y, [lx, ly], ct)?;
     Ok(vec![cx, cy])
 }
 

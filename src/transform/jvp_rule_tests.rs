@@ -219,7 +219,7 @@ fn compare_point(p: &Precision, f: [Z; 5], jv: Z, msg: impl Fn() -> String) -> b
 /// Checks every sample whose primitive passes `filter`, with tangents on all
 /// inputs and (for several inexact inputs) on each alone; every primitive
 /// with an inexact result must have some point checked.
-pub(crate) fn check_samples(filter: impl Fn(&Prim) -> bool) {
+fn check_samples(filter: impl Fn(&Prim) -> bool) {
     let mut checked: BTreeMap<String, usize> = BTreeMap::new();
     for s in samples().iter().filter(|s| filter(&s.prim)) {
         let inexact: Vec<usize> = (0..s.inputs.len())
@@ -248,6 +248,13 @@ pub(crate) fn check_samples(filter: impl Fn(&Prim) -> bool) {
     for (k, &n) in &checked {
         assert!(n > 0, "{}: no point was checked", k);
     }
+}
+
+#[test]
+fn reduction_jvps_match_finite_differences() {
+    // Sums, products with zeros, extremes with ties (a tie of two
+    // matches the central difference), NaN and infinities (skipped).
+    check_samples(|p| p.downcast_ref::<Reduce>().is_some());
 }
 
 #[test]
