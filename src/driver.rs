@@ -30,12 +30,12 @@ impl Session {
 
     /// Chooses where compiled programs run (the interpreter by default).
     pub fn set_backend(&mut self, backend: crate::backend::Backend) {
-        self.ev.tracer.backend = backend;
+        self.ev.tracer.runtime = backend.runtime();
     }
 
     /// The name of the backend in use (`interp` or `xla`).
     pub fn backend_name(&self) -> &'static str {
-        self.ev.tracer.backend.name()
+        self.ev.tracer.runtime.name()
     }
 
     /// Shows a progress bar for long host loops when stderr is a terminal.
