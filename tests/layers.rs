@@ -403,6 +403,36 @@ fn dependencies_point_down() {
     );
 }
 
+/// Source files are read by the driver (`driver::DiskFiles`); in the
+/// evaluator only builtins (`src/eval/builtins/`: host I/O such as `load`,
+/// `save` and figures) touch the file system.
+#[test]
+fn eval_reads_no_files_outside_builtins() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![];
+    rust_files(&root.join("src/eval"), &mut files);
+    let builtins = root.join("src/eval/builtins");
+    let mut found = vec![];
+    for file in files.iter().filter(|f| !f.starts_with(&builtins)) {
+        let code = code_only(&fs::read_to_string(file).expect("a source file"));
+        for (k, line) in code.lines().enumerate() {
+            if line.contains("std::fs") || line.contains("fs::") {
+                let shown = file
+                    .strip_prefix(root)
+                    .unwrap_or(file)
+                    .display()
+                    .to_string();
+                found.push(format!("{}:{}: {}", shown, k + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the evaluator touches the file system outside its builtins (source files come from `SourceFiles`):\n{}",
+        found.join("\n")
+    );
+}
+
 /// The parser finds what the layer rule is about, and no more.
 #[test]
 fn crate_paths_are_found_in_every_form() {
