@@ -184,7 +184,7 @@ fn crate_paths(code: &str) -> Vec<(usize, String)> {
         let at = from + k;
         from = at + "crate".len();
         let before = code[..at].chars().next_back();
-        if before.is_some_and(|c| is_ident(c)) {
+        if before.is_some_and(is_ident) {
             continue;
         }
         let rest = code[from..].trim_start();
