@@ -282,7 +282,7 @@ impl Tracer {
         Ok(from_runtime(self.runtime.apply(prim, &arrays, out_types)?))
     }
 
-    /// Applies a closed graph to `inputs`: run on the backend when no trace is
+    /// Applies a closed graph to `inputs`: run on the runtime when no trace is
     /// being built, otherwise inlined into the current frame (its equations
     /// copied with fresh variables).
     pub fn call_graph(
@@ -332,7 +332,7 @@ impl Tracer {
             .collect())
     }
 
-    /// Runs a closed graph on the backend; what its prints print goes to
+    /// Runs a closed graph on the runtime; what its prints print goes to
     /// [`Tracer::pending`].
     pub fn run(&mut self, name: &str, graph: &Graph, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
         if graph.has_effects() {
