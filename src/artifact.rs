@@ -119,7 +119,7 @@ pub fn write(dir: &Path, parts: &Parts, xla: Option<&Xla>) -> Result<PathBuf> {
     }
     let manifest = Manifest {
         name: parts.name.to_string(),
-        nest_version: crate::VERSION.to_string(),
+        nest_version: crate::version::VERSION.to_string(),
         module,
         module_sha256: sha256_hex(parts.text.as_bytes()),
         inputs: parts.inputs.clone(),

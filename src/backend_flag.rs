@@ -9,32 +9,40 @@
 //! * `check`, `plugin`, `cache`: nothing compiled runs, so an explicit `--backend` is
 //!   an error (`$NEST_BACKEND`, set for other commands, is not).
 
-use crate::cli::Command;
 use nest::backend::Choice;
 use nest::{Diagnostic, Session};
 use std::io::{self, Write};
 
-/// Sets up `session` for `command` from the `--backend` flag and the
-/// environment, or says why the choice does not apply.
-pub fn configure(
-    session: &mut Session,
-    command: &Command,
-    flag: Option<&str>,
-) -> Result<(), Diagnostic> {
+/// What a command does with a backend; the command line maps each of its
+/// commands to one (so this module needs nothing of `cli`).
+#[derive(Clone, Copy, Debug)]
+pub enum Use {
+    /// `run`, `repl`: compiled programs run there.
+    Run,
+    /// `ir`, `compile` without `--executable`: top-level statements run
+    /// there, only for their bindings.
+    Bindings,
+    /// `compile --executable`: needs XLA.
+    Executable,
+    /// `exec`: runs StableHLO, so XLA only.
+    Exec,
+    /// A command that runs nothing compiled (its name, for the message).
+    Refused(&'static str),
+}
+
+/// Sets up `session` for a command that uses the backend as `what` says,
+/// from the `--backend` flag and the environment, or says why the choice
+/// does not apply.
+pub fn configure(session: &mut Session, what: Use, flag: Option<&str>) -> Result<(), Diagnostic> {
     let env = std::env::var("NEST_BACKEND").ok();
     let asked = flag.or(env.as_deref());
-    match command {
-        Command::Run { .. } | Command::Repl => open(session, asked.unwrap_or("auto")),
-        Command::Ir { .. }
-        | Command::Compile {
-            executable: false, ..
-        } => match asked {
+    match what {
+        Use::Run => open(session, asked.unwrap_or("auto")),
+        Use::Bindings => match asked {
             Some(text) => open(session, text),
             None => Ok(()),
         },
-        Command::Compile {
-            executable: true, ..
-        } => {
+        Use::Executable => {
             let text = asked.unwrap_or("auto");
             needs_xla(
                 "compile --executable",
@@ -44,15 +52,13 @@ pub fn configure(
             )?;
             open(session, text)
         }
-        Command::Exec { .. } => needs_xla(
+        Use::Exec => needs_xla(
             "exec",
             "run an artifact",
             asked.unwrap_or("auto"),
             flag.is_some(),
         ),
-        Command::Check { .. } => refuse("check", flag),
-        Command::Plugin { .. } => refuse("plugin", flag),
-        Command::Cache { .. } => refuse("cache", flag),
+        Use::Refused(command) => refuse(command, flag),
     }
 }
 

@@ -3,7 +3,9 @@
 //! Every user error reaches here as a [`Diagnostic`], is rendered once to
 //! stderr, and turns into exit status 1.
 
-use crate::{backend_flag, repl};
+use crate::backend_flag::{self, Use};
+use crate::repl;
+use crate::shell::report;
 use clap::{Parser, Subcommand};
 use nest::{Diagnostic, Session};
 use std::io::{self, IsTerminal, Write};
@@ -144,7 +146,9 @@ pub enum CacheAction {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut session = Session::new(Box::new(io::stdout()));
-    if let Err(diag) = backend_flag::configure(&mut session, &cli.command, cli.backend.as_deref()) {
+    if let Err(diag) =
+        backend_flag::configure(&mut session, use_of(&cli.command), cli.backend.as_deref())
+    {
         report(&session, &diag);
         return ExitCode::FAILURE;
     }
@@ -195,6 +199,24 @@ pub fn main() -> ExitCode {
             report(&session, &diag);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// What `--backend` means to `command` (see `backend_flag.rs`).
+fn use_of(command: &Command) -> Use {
+    match command {
+        Command::Run { .. } | Command::Repl => Use::Run,
+        Command::Ir { .. }
+        | Command::Compile {
+            executable: false, ..
+        } => Use::Bindings,
+        Command::Compile {
+            executable: true, ..
+        } => Use::Executable,
+        Command::Exec { .. } => Use::Exec,
+        Command::Check { .. } => Use::Refused("check"),
+        Command::Plugin { .. } => Use::Refused("plugin"),
+        Command::Cache { .. } => Use::Refused("cache"),
     }
 }
 
@@ -348,10 +370,4 @@ fn ir(
         let _ = writeln!(out);
     }
     Ok(())
-}
-
-/// Renders a diagnostic to stderr, after whatever the program printed.
-pub fn report(session: &Session, diag: &Diagnostic) {
-    let _ = io::stdout().flush();
-    let _ = io::stderr().write_all(session.render(diag).as_bytes());
 }

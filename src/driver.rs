@@ -3,12 +3,26 @@
 
 use crate::diag::{Diagnostic, Result};
 use crate::eval::display::{display, type_string};
-use crate::eval::exec::Evaluator;
+use crate::eval::exec::{Evaluator, SourceFiles};
 use crate::eval::module::ModuleEnv;
 use crate::eval::value::{Arr, Func, Value};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
+
+/// Source files read from disk: the one place nest reads `.nest` files
+/// (the evaluator asks through [`SourceFiles`]).
+pub struct DiskFiles;
+
+impl SourceFiles for DiskFiles {
+    fn key(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    }
+
+    fn read(&self, path: &Path) -> std::result::Result<String, String> {
+        std::fs::read_to_string(path).map_err(|e| e.to_string())
+    }
+}
 
 /// One nest session: loaded sources, global bindings, traced functions.
 /// `print` output goes to the session's writer.
@@ -22,7 +36,7 @@ impl Session {
     /// A session printing to `out`.
     pub fn new(out: Box<dyn Write>) -> Session {
         Session {
-            ev: Evaluator::new(out),
+            ev: Evaluator::new(out).with_files(Box::new(DiskFiles)),
             repl: ModuleEnv::new("repl", None),
             entries: 0,
         }
@@ -30,12 +44,12 @@ impl Session {
 
     /// Chooses where compiled programs run (the interpreter by default).
     pub fn set_backend(&mut self, backend: crate::backend::Backend) {
-        self.ev.tracer.backend = backend;
+        self.ev.tracer.runtime = backend.runtime();
     }
 
     /// The name of the backend in use (`interp` or `xla`).
     pub fn backend_name(&self) -> &'static str {
-        self.ev.tracer.backend.name()
+        self.ev.tracer.runtime.name()
     }
 
     /// Shows a progress bar for long host loops when stderr is a terminal.

@@ -26,9 +26,8 @@ pub mod syntax;
 pub mod tensor;
 pub mod transform;
 pub mod types;
+pub mod version;
 
 pub use diag::{Diagnostic, Result};
 pub use driver::Session;
-
-/// The version printed by `nest --version` and written into artifacts.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use version::VERSION;

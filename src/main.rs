@@ -3,6 +3,7 @@
 mod backend_flag;
 mod cli;
 mod repl;
+mod shell;
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -5,7 +5,7 @@
 //! when stdin is a pipe it reads the same entries line by line with no
 //! prompts, so scripts and tests can drive it.
 
-use crate::cli::report;
+use crate::shell::report;
 use nest::{Diagnostic, Session};
 use rustyline::error::ReadlineError;
 use rustyline::DefaultEditor;

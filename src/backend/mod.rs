@@ -6,6 +6,7 @@ pub mod install;
 pub mod loader;
 pub mod pjrt;
 pub mod plugin;
+pub mod runtime;
 pub mod stablehlo;
 pub mod xla;
 
@@ -26,6 +27,14 @@ impl Backend {
         match self {
             Backend::Interp => "interp",
             Backend::Xla(_) => "xla",
+        }
+    }
+
+    /// The runtime the evaluator calls (see `runtime.rs`).
+    pub fn runtime(&self) -> Arc<dyn runtime::Runtime> {
+        match self {
+            Backend::Interp => Arc::new(runtime::Interp),
+            Backend::Xla(x) => x.clone(),
         }
     }
 }

@@ -3,13 +3,16 @@
 //! and arrays that stay in device buffers between calls.
 
 use super::pjrt::{Buffer, Client, Executable, Plugin};
+use super::runtime::{apply_on_host, Array, Held, Runtime};
 use super::stablehlo::lower_module;
-use crate::ir::Graph;
+use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
+use crate::prims::Prim;
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 use once_cell::sync::OnceCell;
 use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 fn poisoned<T>(_: T) -> String {
@@ -256,5 +259,79 @@ impl Xla {
                 host: OnceCell::new(),
             })
             .collect())
+    }
+}
+
+impl Held for DeviceArray {
+    fn ty(&self) -> &TensorType {
+        &self.ty
+    }
+
+    fn to_host(&self) -> Result<Tensor, String> {
+        DeviceArray::to_host(self)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// Primitives on host values with up to this many elements (inputs and
+/// outputs together) run in the interpreter even on XLA: a kernel call is
+/// cheaper than compiling a one-op program and a device round trip. Larger
+/// ones, and any primitive with an input already on the device, run as
+/// small compiled programs.
+const SMALL: usize = 1 << 16;
+
+impl Runtime for Xla {
+    fn name(&self) -> &'static str {
+        "xla"
+    }
+
+    /// Arrays already on the device are passed as they are, host arrays
+    /// are uploaded; the results stay on the device.
+    fn run_graph(&self, name: &str, graph: &Graph, inputs: &[Array]) -> Result<Vec<Array>, String> {
+        let args = inputs
+            .iter()
+            .map(|a| match a {
+                Array::Host(t) => Ok(Input::Host(t)),
+                Array::Held(h) => (h.as_any().downcast_ref::<DeviceArray>())
+                    .map(Input::Device)
+                    .ok_or_else(|| "an array of another runtime reached XLA".to_string()),
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(self
+            .run(name, graph, &args)?
+            .into_iter()
+            .map(|d| Array::Held(Rc::new(d)))
+            .collect())
+    }
+
+    /// On the host when small (see [`SMALL`]), else as a one-equation program.
+    fn apply(
+        &self,
+        prim: Prim,
+        inputs: &[Array],
+        out_types: Vec<TensorType>,
+    ) -> Result<Vec<Array>, String> {
+        let types: Vec<TensorType> = inputs.iter().map(Array::ty).collect();
+        let elements: usize = types.iter().chain(&out_types).map(TensorType::size).sum();
+        let on_device = inputs.iter().any(|a| matches!(a, Array::Held(_)));
+        if !on_device && elements <= SMALL {
+            return apply_on_host(&prim, inputs);
+        }
+        let ins: Vec<Var> = types.into_iter().map(fresh_var).collect();
+        let outs: Vec<Var> = out_types.into_iter().map(fresh_var).collect();
+        let name = prim.name();
+        let graph = Graph {
+            inputs: ins.clone(),
+            eqns: vec![Eqn {
+                prim,
+                inputs: ins.into_iter().map(Atom::Var).collect(),
+                outputs: outs.clone(),
+            }],
+            outputs: outs.into_iter().map(Atom::Var).collect(),
+        };
+        self.run_graph(name, &graph, inputs)
     }
 }

@@ -53,12 +53,40 @@ pub fn prelude_defines(name: &str) -> bool {
 /// How diagnostics name the files of the standard library (`<stdlib>/opt.nest`).
 pub const STDLIB_PREFIX: &str = "<stdlib>/";
 
+/// Where the evaluator gets the text of the source files it loads (the
+/// program run by path and the files it imports): the driver reads them
+/// from disk (`driver::DiskFiles`). The evaluator reads no source file
+/// itself; `load` and `save` of `.npy` files are host I/O builtins.
+pub trait SourceFiles {
+    /// The key a file's module is loaded under, once (its canonical path,
+    /// so two spellings of one file are one module).
+    fn key(&self, path: &Path) -> PathBuf;
+    /// The text of `path`, or why it cannot be read.
+    fn read(&self, path: &Path) -> std::result::Result<String, String>;
+}
+
+/// No source files: an evaluator made with [`Evaluator::new`] runs text it
+/// is given, and refuses to load files until it has [`Evaluator::with_files`].
+struct NoFiles;
+
+impl SourceFiles for NoFiles {
+    fn key(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+
+    fn read(&self, _: &Path) -> std::result::Result<String, String> {
+        Err("this evaluator was given no source files".to_string())
+    }
+}
+
 /// The state of a running program: sources, the tracer, loaded modules, and
 /// where output goes.
 pub struct Evaluator {
     pub sources: SourceMap,
     pub tracer: Tracer,
     pub out: Box<dyn Write>,
+    /// Where source files come from.
+    files: Box<dyn SourceFiles>,
     /// Show a progress bar for long host loops (when stderr is a terminal).
     pub progress: bool,
     /// The IR of the latest trace of each function called from the host.
@@ -80,6 +108,7 @@ impl Evaluator {
             sources: SourceMap::default(),
             tracer: Tracer::default(),
             out,
+            files: Box::new(NoFiles),
             progress: false,
             traces: IndexMap::new(),
             modules: HashMap::new(),
@@ -87,6 +116,12 @@ impl Evaluator {
             active: vec![],
             checked_saves: HashMap::new(),
         }
+    }
+
+    /// The evaluator, loading source files from `files`.
+    pub fn with_files(mut self, files: Box<dyn SourceFiles>) -> Evaluator {
+        self.files = files;
+        self
     }
 
     /// Writes `text` to the program's output (`print`), after what compiled
@@ -147,10 +182,10 @@ impl Evaluator {
         Ok(prog)
     }
 
-    /// Reads, parses, checks and runs a file as a module. `from` is the span
+    /// Parses, checks and runs a file (its text from [`SourceFiles`]) as a module. `from` is the span
     /// of the `import` that asked for it.
     pub fn load_file(&mut self, path: &Path, from: Option<Span>) -> Result<Rc<ModuleEnv>> {
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let key = self.files.key(path);
         if let Some(m) = self.modules.get(&key.display().to_string()) {
             return Ok(m.clone());
         }
@@ -160,7 +195,7 @@ impl Evaluator {
             return Err(with_span(Diagnostic::new("import cycle"), from)
                 .with_hint(format!("the cycle: {}", chain.join(" -> "))));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = self.files.read(path).map_err(|e| {
             with_span(
                 Diagnostic::new(format!("cannot read `{}`: {}", path.display(), e)),
                 from,

@@ -7,16 +7,14 @@
 //! extra region input (closure conversion), so every finished graph is closed.
 
 use super::value::Arr;
-use crate::backend::xla::{Input, Xla};
-use crate::backend::Backend;
+use crate::backend::runtime::{Array, Interp, Runtime};
 use crate::diag::{Diagnostic, Result};
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var, VarId};
-use crate::prims::Prim;
+use crate::ir::Prim;
 use crate::prims::{Broadcast, Iota, Print};
-use crate::tensor::Tensor;
 use crate::types::TensorType;
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 #[derive(Default)]
 struct Frame {
@@ -71,24 +69,17 @@ pub fn union_captures(regions: &[&Region]) -> Vec<Var> {
     out
 }
 
-/// Primitives on host values with up to this many elements (inputs and
-/// outputs together) run in the interpreter even when XLA is the backend:
-/// a kernel call is cheaper than compiling a one-op program and a device round
-/// trip. Larger ones, and any primitive with an input already on the device,
-/// run as small compiled programs.
-const SMALL: usize = 1 << 16;
-
 /// In `nest check`, host primitives on known values are computed when their
 /// inputs and outputs have at most this many elements together (sizes and
 /// indices derived from small data stay known); larger results are known by
 /// type only.
 const CHECK_COMPUTES: usize = 1 << 16;
 
-#[derive(Default)]
 pub struct Tracer {
     frames: Vec<Frame>,
-    /// Where known values are computed when no trace is being built.
-    pub backend: Backend,
+    /// Where known values are computed when no trace is being built (the
+    /// runtime decides where each primitive runs).
+    pub runtime: Arc<dyn Runtime>,
     /// `nest check`: nothing compiled runs. `frames[0]` is then a frame of
     /// the host itself, which records what would be computed (results
     /// known only by type); every other frame is a trace as usual.
@@ -99,6 +90,18 @@ pub struct Tracer {
     /// Capacities of print sites that outgrew their first guess, by program
     /// name and site (see `eval/effects.rs`).
     pub print_capacities: HashMap<String, HashMap<usize, usize>>,
+}
+
+impl Default for Tracer {
+    fn default() -> Tracer {
+        Tracer {
+            frames: vec![],
+            runtime: Arc::new(Interp),
+            checking: false,
+            pending: vec![],
+            print_capacities: HashMap::new(),
+        }
+    }
 }
 
 impl Tracer {
@@ -267,9 +270,7 @@ impl Tracer {
         Ok(elements > CHECK_COMPUTES)
     }
 
-    /// Runs a primitive on known values: on the host for small host values,
-    /// otherwise as a small compiled program on the backend (values already
-    /// on a device stay there).
+    /// Runs a primitive on known values, where the runtime chooses.
     fn eval_now(&mut self, prim: Prim, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
         let types: Vec<TensorType> = inputs
             .iter()
@@ -277,37 +278,11 @@ impl Tracer {
             .collect();
         let out_types = prim.infer(&types)?;
         crate::tensor::alloc::check(&out_types)?;
-        let elements: usize = types.iter().chain(&out_types).map(TensorType::size).sum();
-        let on_device = inputs.iter().any(|a| matches!(a, Arr::Device(_)));
-        match &self.backend {
-            Backend::Xla(x) if on_device || elements > SMALL => {
-                let ins: Vec<Var> = types.into_iter().map(fresh_var).collect();
-                let outs: Vec<Var> = out_types.into_iter().map(fresh_var).collect();
-                let graph = Graph {
-                    inputs: ins.clone(),
-                    eqns: vec![Eqn {
-                        prim,
-                        inputs: ins.into_iter().map(Atom::Var).collect(),
-                        outputs: outs.clone(),
-                    }],
-                    outputs: outs.into_iter().map(Atom::Var).collect(),
-                };
-                run_xla(x, graph.eqns[0].prim.name(), &graph, inputs)
-            }
-            _ => {
-                let tensors = inputs
-                    .iter()
-                    .map(|a| {
-                        a.concrete()
-                            .ok_or_else(|| "a value could not be read from the device".to_string())
-                    })
-                    .collect::<Result<Vec<Tensor>, String>>()?;
-                Ok(prim.eval(&tensors)?.into_iter().map(Arr::new).collect())
-            }
-        }
+        let arrays = known(inputs)?;
+        Ok(from_runtime(self.runtime.apply(prim, &arrays, out_types)?))
     }
 
-    /// Applies a closed graph to `inputs`: run on the backend when no trace is
+    /// Applies a closed graph to `inputs`: run on the runtime when no trace is
     /// being built, otherwise inlined into the current frame (its equations
     /// copied with fresh variables).
     pub fn call_graph(
@@ -357,7 +332,7 @@ impl Tracer {
             .collect())
     }
 
-    /// Runs a closed graph on the backend; what its prints print goes to
+    /// Runs a closed graph on the runtime; what its prints print goes to
     /// [`Tracer::pending`].
     pub fn run(&mut self, name: &str, graph: &Graph, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
         if graph.has_effects() {
@@ -366,24 +341,10 @@ impl Tracer {
         self.run_plain(name, graph, inputs)
     }
 
-    /// Runs a closed graph without prints on the backend.
+    /// Runs a closed graph without prints on the runtime.
     pub fn run_plain(&self, name: &str, graph: &Graph, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
-        match &self.backend {
-            Backend::Xla(x) => run_xla(x, name, graph, inputs),
-            Backend::Interp => {
-                let tensors = inputs
-                    .iter()
-                    .map(|a| {
-                        a.concrete()
-                            .ok_or_else(|| "a value could not be read".to_string())
-                    })
-                    .collect::<Result<Vec<_>, String>>()?;
-                Ok(crate::interp::run_graph(graph, &tensors)?
-                    .into_iter()
-                    .map(Arr::new)
-                    .collect())
-            }
-        }
+        let arrays = known(inputs)?;
+        Ok(from_runtime(self.runtime.run_graph(name, graph, &arrays)?))
     }
 
     /// Applies a single-output primitive.
@@ -396,33 +357,27 @@ impl Tracer {
     }
 }
 
-/// Runs a graph on XLA: known inputs already on the device are passed as
-/// they are, host values are uploaded; the results stay on the device.
-pub fn run_xla(x: &Xla, name: &str, graph: &Graph, inputs: &[Arr]) -> Result<Vec<Arr>, String> {
-    let host: Vec<Option<Tensor>> = inputs
+/// Known values as the runtime takes them: arrays it holds as they are,
+/// host values (weak literals in their default dtype) as tensors.
+fn known(inputs: &[Arr]) -> Result<Vec<Array>, String> {
+    inputs
         .iter()
-        .map(|a| {
-            if let Arr::Device(_) = a {
-                None
-            } else {
-                a.concrete()
-            }
+        .map(|a| match a {
+            Arr::Device(h) => Ok(Array::Held(h.clone())),
+            _ => (a.concrete())
+                .map(Array::Host)
+                .ok_or_else(|| "a traced value reached a compiled call".to_string()),
         })
-        .collect();
-    let args = inputs
-        .iter()
-        .zip(&host)
-        .map(|(a, h)| match (a, h) {
-            (Arr::Device(d), _) => Ok(Input::Device(d)),
-            (_, Some(t)) => Ok(Input::Host(t)),
-            _ => Err("a traced value reached a compiled call".to_string()),
+        .collect()
+}
+
+fn from_runtime(arrays: Vec<Array>) -> Vec<Arr> {
+    (arrays.into_iter())
+        .map(|a| match a {
+            Array::Host(t) => Arr::new(t),
+            Array::Held(h) => Arr::Device(h),
         })
-        .collect::<Result<Vec<_>, String>>()?;
-    let results = x.run(name, graph, &args)?;
-    Ok(results
-        .into_iter()
-        .map(|d| Arr::Device(Rc::new(d)))
-        .collect())
+        .collect()
 }
 
 fn escaped(v: &Var) -> Diagnostic {

@@ -2,7 +2,7 @@
 //! functions, keys and the small host-only values.
 
 use super::module::ModuleEnv;
-use crate::backend::xla::DeviceArray;
+use crate::backend::runtime::Handle;
 use crate::ir::Var;
 use crate::syntax::ast::{Expr, FnDef, Param};
 use crate::tensor::{Data, Tensor, C128, C64};
@@ -19,8 +19,9 @@ pub enum Arr {
     Const { value: Tensor, weak: Option<Weak> },
     /// A value known only by type, inside a trace.
     Traced(Var),
-    /// A known value held in an XLA device buffer (downloaded when read).
-    Device(Rc<DeviceArray>),
+    /// A known value a runtime holds, e.g. in an XLA device buffer
+    /// (fetched when read).
+    Device(Handle),
 }
 
 impl Arr {
