@@ -6,6 +6,7 @@
 //! and one function.
 
 mod args;
+mod composite;
 mod creation;
 mod host;
 mod library;
