@@ -19,9 +19,12 @@ const MODULE: &str = "builtins";
 /// parameter of the nest function). An error raised inside it is shown at
 /// the builtin's call, with the library's location as a note.
 pub fn call(ev: &mut Evaluator, args: &Args, values: Vec<Value>) -> Result<Value> {
-    let f = ev.load_std(MODULE, args.call)?.get(args.name).ok_or_else(|| {
-        Diagnostic::internal(format!("stdlib/{}.nest has no `{}`", MODULE, args.name))
-    })?;
+    let f = ev
+        .load_std(MODULE, args.call)?
+        .get(args.name)
+        .ok_or_else(|| {
+            Diagnostic::internal(format!("stdlib/{}.nest has no `{}`", MODULE, args.name))
+        })?;
     let Value::Func(func) = f else {
         return Err(Diagnostic::internal(format!(
             "stdlib/{}.nest: `{}` is not a function",

@@ -1,7 +1,7 @@
 //! Neural-net builtins (LANGUAGE.md §6 "Neural nets").
 
-use super::util::{self, done};
 use super::composite;
+use super::util::{self, done};
 use super::{Args, Builtin};
 use crate::diag::Result;
 use crate::eval::exec::Evaluator;
