@@ -59,7 +59,7 @@ impl Evaluator {
     /// An error raised inside the standard library, shown at the call in
     /// the user's code that led to it, with the library's own location as
     /// a note (as a traceback filtered to the user's frames).
-    fn shown_in_user_code(&self, d: Diagnostic, name: &str, call: Span) -> Diagnostic {
+    pub(super) fn shown_in_user_code(&self, d: Diagnostic, name: &str, call: Span) -> Diagnostic {
         let in_std =
             |s: Span| (self.sources.get(s.file)).is_some_and(|f| f.name.starts_with(STDLIB_PREFIX));
         match d.span {

@@ -23,6 +23,7 @@ pub const STDLIB: &[(&str, &str)] = &[
     ("nested", include_str!("../../stdlib/nested.nest")),
     ("hyper", include_str!("../../stdlib/hyper.nest")),
     ("games", include_str!("../../stdlib/games.nest")),
+    ("builtins", include_str!("../../stdlib/builtins.nest")),
 ];
 
 /// The standard-library module whose functions every program sees without

@@ -3,9 +3,12 @@
 //! implementations, grouped by family as in LANGUAGE.md §6.
 //!
 //! Adding a builtin is one [`Builtin`] entry in its family's `BUILTINS` list
-//! and one function.
+//! and one function; for a composite of other builtins, that function checks
+//! the arguments and calls its nest side in `stdlib/builtins.nest`
+//! (`composite.rs`; docs/architecture.md, "Builtins: Rust or nest").
 
 mod args;
+mod composite;
 mod creation;
 mod host;
 mod library;

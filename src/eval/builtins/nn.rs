@@ -1,14 +1,13 @@
 //! Neural-net builtins (LANGUAGE.md §6 "Neural nets").
 
-use super::reduce::extremum;
+use super::composite;
 use super::util::{self, done};
 use super::{Args, Builtin};
 use crate::diag::Result;
 use crate::eval::exec::Evaluator;
 use crate::eval::ops;
-use crate::eval::tracer::Tracer;
-use crate::eval::value::{Arr, Value};
-use crate::prims::{BinaryOp, Cmp, ReduceOp, UnaryOp};
+use crate::eval::value::Value;
+use crate::prims::Cmp;
 use crate::types::DType;
 
 pub const BUILTINS: &[Builtin] = &[
@@ -22,7 +21,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "log_softmax",
         params: "x, axis = -1",
         host_only: false,
-        imp: log_softmax,
+        imp: softmax,
     },
     Builtin {
         name: "one_hot",
@@ -32,39 +31,15 @@ pub const BUILTINS: &[Builtin] = &[
     },
 ];
 
-/// A real float `x`, its axes, and `x - max(x)` over them (kept dims).
-fn shifted(args: &Args, t: &mut Tracer) -> Result<(Vec<usize>, Arr)> {
-    let x = args.arr(0)?;
-    let x = util::to_real_float(args, 0, t, &ops::materialize(&x))?;
+/// `softmax(x, axis = -1)` and `log_softmax(x, axis = -1)`: `x` as a real
+/// float (integers in `f32`) and its axes, checked here, then the nest
+/// functions of `stdlib/builtins.nest`.
+fn softmax(ev: &mut Evaluator, args: &Args) -> Result<Value> {
+    let x = ops::materialize(&args.arr(0)?);
+    let x = util::to_real_float(args, 0, &mut ev.tracer, &x)?;
     let axes = args.axes(1, x.rank())?;
     util::check_nonempty(args, &x, &axes)?;
-    let m = extremum(t, &x, &axes, true, true)?;
-    let s = ops::binary(t, BinaryOp::Sub, &x, &m)?;
-    Ok((axes, s))
-}
-
-/// `softmax(x, axis = -1) = exp(x - m) / sum(exp(x - m))` with `m` the
-/// maximum along `axis` (the shift cancels; it keeps `exp` from overflowing).
-fn softmax(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    let t = &mut ev.tracer;
-    let (axes, s) = shifted(args, t)?;
-    let r = ops::unary(t, UnaryOp::Exp, &s).and_then(|e| {
-        let total = ops::reduce(t, ReduceOp::Sum, &e, &axes, true)?;
-        ops::div(t, &e, &total)
-    });
-    done(args, r)
-}
-
-/// `log_softmax(x, axis = -1) = (x - m) - log(sum(exp(x - m)))`.
-fn log_softmax(ev: &mut Evaluator, args: &Args) -> Result<Value> {
-    let t = &mut ev.tracer;
-    let (axes, s) = shifted(args, t)?;
-    let r = ops::unary(t, UnaryOp::Exp, &s).and_then(|e| {
-        let total = ops::reduce(t, ReduceOp::Sum, &e, &axes, true)?;
-        let l = ops::unary(t, UnaryOp::Log, &total)?;
-        ops::binary(t, BinaryOp::Sub, &s, &l)
-    });
-    done(args, r)
+    composite::call(ev, args, vec![Value::Arr(x), composite::axes_value(&axes)])
 }
 
 /// `one_hot(labels, k)`: `f32[.., k]` with a 1 at each label's index along

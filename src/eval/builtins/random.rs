@@ -23,7 +23,7 @@ use crate::eval::exec::Evaluator;
 use crate::eval::ops;
 use crate::eval::tracer::Tracer;
 use crate::eval::value::{Arr, Value};
-use crate::prims::{BinaryOp, Cmp, Prim, UnaryOp};
+use crate::prims::{BinaryOp, Cmp, Prim};
 use crate::prims::{BitcastConvert, Threefry2x32};
 use crate::tensor::Tensor;
 use crate::types::{DType, Shape, Weak};
@@ -221,74 +221,15 @@ fn uniform(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     done(args, uniform_of(t, &k, &shape, &lo, &hi))
 }
 
-/// `normal(k, shape)`: standard normal `f32`, as `sqrt(2) * erfinv(u)` for
-/// `u` uniform in `(-1, 1)` (the lower bound is the float after -1).
+/// `normal(k, shape)`: standard normal `f32`, `sqrt(2) * erfinv(u)` for `u`
+/// uniform in `(-1, 1)`: the key and the shape checked here, the rest the
+/// nest function of `stdlib/builtins.nest`.
 fn normal(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let k = util::key(args, 0)?;
     let shape = util::shape_arg(args, 1)?;
-    let t = &mut ev.tracer;
-    let lo = Arr::new(Tensor::scalar_f32(f32::from_bits(0xBF7F_FFFF)));
-    let hi = util::scalar(DType::F32, 1.0);
-    let r = uniform_of(t, &k, &shape, &lo, &hi).and_then(|u| {
-        let e = erfinv(t, &u)?;
-        let sqrt2 = util::scalar(DType::F32, std::f32::consts::SQRT_2 as f64);
-        ops::binary(t, BinaryOp::Mul, &sqrt2, &e)
-    });
-    done(args, r)
-}
-
-/// Coefficients of Giles' single-precision erfinv approximation ("Approximating
-/// the erfinv function", GPU Computing Gems, 2011), highest degree first, as
-/// XLA's `ErfInv32` uses them: for `w < 5` and `w >= 5`.
-#[allow(clippy::excessive_precision)]
-const ERFINV_SMALL: [f32; 9] = [
-    2.81022636e-08,
-    3.43273939e-07,
-    -3.5233877e-06,
-    -4.39150654e-06,
-    0.00021858087,
-    -0.00125372503,
-    -0.00417768164,
-    0.246640727,
-    1.50140941,
-];
-#[allow(clippy::excessive_precision)]
-const ERFINV_LARGE: [f32; 9] = [
-    -0.000200214257,
-    0.000100950558,
-    0.00134934322,
-    -0.00367342844,
-    0.00573950773,
-    -0.0076224613,
-    0.00943887047,
-    1.00167406,
-    2.83297682,
-];
-
-/// `erfinv(x)` on `f32`: with `w = -log1p(-x^2)`, `p(w - 2.5)` if `w < 5`
-/// else `q(sqrt(w) - 3)` (Horner), times `x`; `±1` give `±f32::MAX`, as XLA.
-fn erfinv(t: &mut Tracer, x: &Arr) -> Result<Arr> {
-    let f = |v: f32| util::scalar(DType::F32, v as f64);
-    let x2 = ops::binary(t, BinaryOp::Mul, x, x)?;
-    let neg_x2 = ops::neg(t, &x2)?;
-    let l = ops::unary(t, UnaryOp::Log1p, &neg_x2)?;
-    let w = ops::neg(t, &l)?;
-    let small = ops::compare(t, Cmp::Lt, &w, &f(5.0))?;
-    let w_small = ops::binary(t, BinaryOp::Sub, &w, &f(2.5))?;
-    let sqrt_w = ops::unary(t, UnaryOp::Sqrt, &w)?;
-    let w_large = ops::binary(t, BinaryOp::Sub, &sqrt_w, &f(3.0))?;
-    let w = ops::select(t, &small, &w_small, &w_large)?;
-    let mut p = ops::select(t, &small, &f(ERFINV_SMALL[0]), &f(ERFINV_LARGE[0]))?;
-    for (a, b) in ERFINV_SMALL.iter().zip(ERFINV_LARGE.iter()).skip(1) {
-        let c = ops::select(t, &small, &f(*a), &f(*b))?;
-        let pw = ops::binary(t, BinaryOp::Mul, &p, &w)?;
-        p = ops::binary(t, BinaryOp::Add, &c, &pw)?;
-    }
-    let r = ops::binary(t, BinaryOp::Mul, &p, x)?;
-    let abs = ops::unary(t, UnaryOp::Abs, x)?;
-    let edge = ops::compare(t, Cmp::Eq, &abs, &f(1.0))?;
-    let big = ops::binary(t, BinaryOp::Mul, x, &f(f32::MAX))?;
-    ops::select(t, &edge, &big, &r)
+    let dims = shape.iter().map(|d| Value::Arr(Arr::weak_int(*d as i64)));
+    let shape = Value::List(Rc::new(dims.collect()));
+    super::composite::call(ev, args, vec![Value::Key(k), shape])
 }
 
 /// `bernoulli(k, p = 0.5, shape = none)`: `bool`, true with probability `p`
