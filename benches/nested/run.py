@@ -156,7 +156,7 @@ def ratio(a, b, goal):
     return f"{r:.2f} {'✓' if r <= goal else '✗'} (≤ {goal:g})"
 
 
-def machine(args):
+def machine(args, load_before):
     model = ""
     try:
         for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
@@ -174,7 +174,8 @@ def machine(args):
     return (
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores "
         f"(`nproc`), {model or platform.processor()}; {nest_version} at commit {commit.stdout.strip()}; "
-        f"jax/jaxlib {jax_version} (CPU); best of {args.repeat} run(s)."
+        f"jax/jaxlib {jax_version} (CPU); best of {args.repeat} run(s); 1-minute load average "
+        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after."
     )
 
 
@@ -193,6 +194,7 @@ def main():
     if only and len(chosen) != len(only):
         sys.exit(f"unknown workload; known: {', '.join(w[0] for w in WORKLOADS)}")
     rows, ok = [], True
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         for name, title, goal in chosen:
             print(f"running {name} ...", file=sys.stderr, flush=True)
@@ -210,7 +212,7 @@ def main():
                 f"| {ratio(n['rss'], j['rss'], MEMORY_GOAL)} | {n['checksum']:.7g} / {j['checksum']:.7g} "
                 f"{'✓' if agree else '✗ DISAGREE'} |"
             )
-    print(machine(args))
+    print(machine(args, load_before))
     print()
     print(
         "| workload | whole command, nest / JAX | ratio | nest warm (disk cache) | steady state per call, "
