@@ -29,7 +29,7 @@ use crate::types::TensorType;
 
 pub use crate::ir::stage::{state_types, Piece};
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// What the kernel and the lowering say about a print that was not staged.
 const UNSTAGED: &str = "a print reached a backend without being staged out";
@@ -39,7 +39,7 @@ pub fn infer_print(pieces: &[Piece], batch: usize, inputs: &[TensorType]) -> R<V
     for p in pieces {
         if let Piece::Operand(i) = p {
             if *i >= inputs.len() {
-                return Err(format!("print names operand {} of {}", i, inputs.len()));
+                return Err(format!("print names operand {} of {}", i, inputs.len()).into());
             }
         }
     }
@@ -49,10 +49,7 @@ pub fn infer_print(pieces: &[Piece], batch: usize, inputs: &[TensorType]) -> R<V
         .iter()
         .any(|t| Some(lead(t)) != first || lead(t).is_none())
     {
-        return Err(format!(
-            "print operands without {} common batch dim(s)",
-            batch
-        ));
+        return Err(format!("print operands without {} common batch dim(s)", batch).into());
     }
     Ok(vec![])
 }

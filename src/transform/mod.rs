@@ -22,7 +22,7 @@ pub use crate::ir::Builder;
 
 use crate::diag::Diagnostic;
 use crate::ir::transforms::{Jvp, Split, Transforms, Vmapped};
-use crate::ir::Graph;
+use crate::ir::{Graph, RuleResult};
 
 /// The transformations, as the rules of primitives with regions reach them
 /// (through [`Builder::transforms`]).
@@ -36,11 +36,11 @@ pub fn builder() -> Builder {
 }
 
 impl Transforms for Passes {
-    fn jvp_graph(&self, g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
-        jvp::jvp_graph(g, nonzero)
+    fn jvp_graph(&self, g: &Graph, nonzero: &[bool]) -> RuleResult<Jvp> {
+        Ok(jvp::jvp_graph(g, nonzero)?)
     }
-    fn vmap_graph(&self, g: &Graph, in_batched: &[bool], size: usize) -> Result<Vmapped, String> {
-        vmap::vmap_graph(g, in_batched, size)
+    fn vmap_graph(&self, g: &Graph, in_batched: &[bool], size: usize) -> RuleResult<Vmapped> {
+        Ok(vmap::vmap_graph(g, in_batched, size)?)
     }
     fn batch_region(
         &self,
@@ -48,11 +48,11 @@ impl Transforms for Passes {
         in_batched: &[bool],
         size: usize,
         want: &[bool],
-    ) -> Result<Graph, String> {
-        vmap::batch_region(g, in_batched, size, want)
+    ) -> RuleResult<Graph> {
+        Ok(vmap::batch_region(g, in_batched, size, want)?)
     }
-    fn transpose_graph(&self, g: &Graph, linear: &[bool]) -> Result<Graph, String> {
-        transpose::transpose_graph(g, linear)
+    fn transpose_graph(&self, g: &Graph, linear: &[bool]) -> RuleResult<Graph> {
+        Ok(transpose::transpose_graph(g, linear)?)
     }
     fn partial_eval(
         &self,

@@ -360,7 +360,7 @@ fn known_branch(
             outputs.push(if j == k {
                 Atom::Var(r)
             } else {
-                b.zeros(&ty).map_err(internal)?
+                b.zeros(&ty).map_err(Diagnostic::from)?
             });
         }
     }
@@ -400,7 +400,7 @@ fn unknown_branch(
         true,
     ));
     let mut b = Builder::default();
-    let outputs = b.inline(&s.unknown, &args).map_err(internal)?;
+    let outputs = b.inline(&s.unknown, &args).map_err(Diagnostic::from)?;
     Ok(Graph {
         inputs: [slot_ins, op_ins].concat(),
         eqns: b.eqns,
