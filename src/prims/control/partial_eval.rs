@@ -16,8 +16,9 @@ use crate::span::Span;
 
 type R<T> = Result<T, Diagnostic>;
 
+/// A broken invariant of the split (a bug in nest).
 fn internal(m: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(m.into())
+    Diagnostic::internal(m)
 }
 
 /// A loop with a known trip count is split as the `scan` it stands for.
@@ -268,7 +269,7 @@ pub fn partial_eval_cond(t: Tx, branches: &[Graph], eqn: &Eqn, unknown: &[bool])
         .split_first()
         .ok_or_else(|| internal("cond has no index"))?;
     if unknown[0] {
-        return Err(internal(
+        return Err(Diagnostic::new(
             "the index of a cond depends on the unknown values",
         ));
     }
