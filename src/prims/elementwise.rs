@@ -251,8 +251,7 @@ fn same_length<T>(a: &[T], b: &[T]) -> RuleResult<()> {
             "operand lengths differ: {} and {}",
             a.len(),
             b.len()
-        ))
-        .into()),
+        ))),
     }
 }
 

@@ -303,8 +303,7 @@ pub fn eval_arg_reduce(op: ArgOp, axis: usize, inputs: &[Tensor]) -> RuleResult<
                 "{} has no kernel for {}",
                 op.name(),
                 x.dtype()
-            ))
-            .into())
+            )))
         }
     };
     single(out, Data::I32(indices))
@@ -566,7 +565,7 @@ pub fn transpose_reduce(
     cts: &[Option<Atom>],
 ) -> crate::prims::JvpResult {
     if op != ReduceOp::Sum {
-        return Err(format!("{} is not linear", op.name()).into());
+        return Err(format!("{} is not linear", op.name()));
     }
     let x = inputs
         .first()

@@ -368,9 +368,12 @@ fn apply(spec: &BinarySpec, a: &Tensor, b: &Tensor) -> R<Data> {
         (Data::C64(x), Data::C64(y)) => cx::binary(spec.complex.ok_or_else(missing)?, x, y)?,
         (Data::C128(x), Data::C128(y)) => cx::binary(spec.complex.ok_or_else(missing)?, x, y)?,
         _ => {
-            return Err(
-                PrimError::internal(format!("{} of {} and {}", spec.name, a.ty(), b.ty())).into(),
-            )
+            return Err(PrimError::internal(format!(
+                "{} of {} and {}",
+                spec.name,
+                a.ty(),
+                b.ty()
+            )))
         }
     })
 }

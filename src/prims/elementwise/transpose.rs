@@ -122,8 +122,7 @@ pub fn transpose_convert(
         return Err(format!(
             "convert from {} to {} is not linear over the reals",
             from, d
-        )
-        .into());
+        ));
     }
     match out_ct(cts) {
         Some(ct) => Ok(vec![Some(b.convert(ct, from)?)]),

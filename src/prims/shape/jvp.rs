@@ -19,7 +19,7 @@ pub fn jvp_unary_linear(
     match tangents {
         [None] => Ok(vec![None]),
         [Some(t)] => Ok(vec![Some(b.apply1(prim.clone(), std::slice::from_ref(t))?)]),
-        _ => Err(format!("expected one tangent, got {}", tangents.len()).into()),
+        _ => Err(format!("expected one tangent, got {}", tangents.len())),
     }
 }
 
