@@ -145,3 +145,12 @@ fn the_scan_sees_literals_and_not_comments() {
     assert_eq!(literal_sites("/// reported as an internal error"), 0);
     assert_eq!(literal_sites("x // \"internal error\" in a comment"), 0);
 }
+
+#[test]
+fn a_prefix_keeps_the_kind() {
+    let e = PrimError::internal("no operand").context("jvp of sin");
+    assert!(e.is_internal());
+    assert_eq!(e.to_string(), "internal error: jvp of sin: no operand");
+    let e = PrimError::Invalid("bad axis".into()).context("reduce_sum");
+    assert_eq!(e, PrimError::Invalid("reduce_sum: bad axis".into()));
+}

@@ -50,7 +50,7 @@ pub fn jvp_graph(g: &Graph, nonzero: &[bool]) -> RuleResult<Jvp> {
         let out_ts = eqn
             .prim
             .jvp(&mut b, &eqn.inputs, &outs, &ts)
-            .map_err(|e| format!("jvp of {}: {}", eqn.prim.name(), e))?;
+            .map_err(|e| e.context(format_args!("jvp of {}", eqn.prim.name())))?;
         if let Some(primals) = b.primals.take() {
             // The rule computed the primals too: drop the original equation.
             b.eqns.remove(copied);

@@ -57,7 +57,7 @@ pub fn transpose_graph(g: &Graph, linear: &[bool]) -> RuleResult<Graph> {
         let in_cts = eqn
             .prim
             .transpose(&mut b, &eqn.inputs, &flags, &out_cts)
-            .map_err(|e| format!("transpose of {}: {}", eqn.prim.name(), e))?;
+            .map_err(|e| e.context(format_args!("transpose of {}", eqn.prim.name())))?;
         for ((a, &l), ct) in eqn.inputs.iter().zip(&flags).zip(in_cts) {
             if let (Atom::Var(v), true, Some(ct)) = (a, l, ct) {
                 if ct.ty() != v.ty {

@@ -93,7 +93,7 @@ fn batch_eqn(
     let (outs, out_flags) = eqn
         .prim
         .batch(b, &inputs, &flags, size)
-        .map_err(|e| format!("vmap of {}: {}", name, e))?;
+        .map_err(|e| e.context(format_args!("vmap of {}", name)))?;
     if outs.len() != eqn.outputs.len() || out_flags.len() != outs.len() {
         return Err(format!("vmap of {}: wrong number of results", name).into());
     }
