@@ -101,7 +101,7 @@ fn check_fd(
         let args: Vec<Tensor> = (inputs.iter().zip(tangents))
             .map(|(x, t)| t.as_ref().map_or_else(|| x.clone(), |t| shifted(x, t, s)))
             .collect();
-        run_graph(g, &args)
+        Ok(run_graph(g, &args)?)
     };
     let (plus, minus) = (at(EPS)?, at(-EPS)?);
     for (i, t) in ts.iter().enumerate() {

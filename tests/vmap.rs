@@ -172,7 +172,7 @@ struct Interp;
 
 impl Runner for Interp {
     fn run(&self, g: &Graph, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
-        run_graph(g, inputs)
+        Ok(run_graph(g, inputs)?)
     }
 }
 

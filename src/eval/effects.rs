@@ -14,6 +14,7 @@
 
 use super::tracer::Tracer;
 use super::value::Arr;
+use crate::ir::PrimError;
 use crate::prims::print::Piece;
 use crate::prims::Prim;
 use crate::prims::{Reshape, Slice};
@@ -93,8 +94,9 @@ pub fn run_with_prints(
             return tracer.run_plain(name, graph, inputs);
         };
         if cfg!(debug_assertions) {
-            crate::ir::verify::verify(&staged.graph)
-                .map_err(|m| format!("internal error: staging made an invalid graph: {}", m))?;
+            crate::ir::verify::verify(&staged.graph).map_err(|m| {
+                PrimError::internal(format!("staging made an invalid graph: {}", m))
+            })?;
         }
         let outs = tracer.run_plain(name, &staged.graph, inputs)?;
         let (values, state) = outs.split_at(staged.n_outputs.min(outs.len()));

@@ -3,7 +3,8 @@
 //! XLA backend is tested against. It knows no concrete primitive (its tests,
 //! which build graphs of some, are `tests/interp.rs`).
 
-use crate::ir::{Atom, Graph, VarId};
+use crate::ir::PrimError;
+use crate::ir::{Atom, Graph, RuleResult, VarId};
 use crate::tensor::Tensor;
 use crate::types::{ShapeDisplay, TensorType};
 use std::collections::HashMap;
@@ -13,7 +14,7 @@ use std::collections::HashMap;
 /// Errors from a kernel are prefixed with the primitive's name
 /// (`dot_general: ...`). A kernel whose results disagree with the types the
 /// graph declares is reported as an internal error rather than propagated.
-pub fn run_graph(graph: &Graph, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn run_graph(graph: &Graph, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     check_inputs(graph, inputs)?;
     let mut env: HashMap<VarId, Tensor> = HashMap::new();
     for (var, t) in graph.inputs.iter().zip(inputs) {
@@ -27,19 +28,17 @@ pub fn run_graph(graph: &Graph, inputs: &[Tensor]) -> Result<Vec<Tensor>, String
             .collect::<Result<Vec<_>, _>>()?;
         let name = eqn.prim.name();
         let declared: Vec<TensorType> = eqn.outputs.iter().map(|v| v.ty.clone()).collect();
-        crate::tensor::alloc::check(&declared).map_err(|e| format!("{}: {}", name, e))?;
-        let results = eqn
-            .prim
-            .eval(&args)
-            .map_err(|e| format!("{}: {}", name, e))?;
+        crate::tensor::alloc::check(&declared)
+            .map_err(|e| PrimError::Invalid(format!("{}: {}", name, e)))?;
+        let results = eqn.prim.eval(&args).map_err(|e| e.context(name))?;
         let types: Vec<TensorType> = results.iter().map(Tensor::ty).collect();
         if types != declared {
-            return Err(format!(
-                "internal error: {} produced {} but the graph declares {}",
+            return Err(PrimError::internal(format!(
+                "{} produced {} but the graph declares {}",
                 name,
                 types_display(&types),
                 types_display(&declared)
-            ));
+            )));
         }
         for (var, t) in eqn.outputs.iter().zip(results) {
             env.insert(var.id, t);
@@ -49,14 +48,11 @@ pub fn run_graph(graph: &Graph, inputs: &[Tensor]) -> Result<Vec<Tensor>, String
 }
 
 /// The value of an operand in `env`.
-fn read(env: &HashMap<VarId, Tensor>, atom: &Atom) -> Result<Tensor, String> {
+fn read(env: &HashMap<VarId, Tensor>, atom: &Atom) -> RuleResult<Tensor> {
     match atom {
         Atom::Const(t) => Ok(t.clone()),
         Atom::Var(v) => env.get(&v.id).cloned().ok_or_else(|| {
-            format!(
-                "internal error: variable %{} used before its definition",
-                v.id.0
-            )
+            PrimError::internal(format!("variable %{} used before its definition", v.id.0))
         }),
     }
 }

@@ -5,7 +5,7 @@
 //! `prims::build::Build`.
 
 use super::transforms::{Jvp, Split, Transforms, Tx, Vmapped};
-use super::{fresh_var, Atom, Eqn, Graph, Prim, VarId};
+use super::{fresh_var, Atom, Eqn, Graph, Prim, PrimError, RuleResult, VarId};
 use crate::diag::Diagnostic;
 use crate::tensor::Tensor;
 use crate::types::DType;
@@ -21,7 +21,7 @@ pub struct Builder {
     transforms: Tx,
 }
 
-pub type R<T> = Result<T, String>;
+pub type R<T> = RuleResult<T>;
 
 /// A builder that only assembles IR (a loop body made by hand, a lowering's
 /// helper graph): no rule it runs may transform a region.
@@ -38,7 +38,7 @@ const NO_TRANSFORMS: &str =
     "a region was transformed through a builder made without transformations";
 
 fn no_transforms<T>() -> R<T> {
-    Err(format!("internal error: {}", NO_TRANSFORMS))
+    Err(PrimError::internal(NO_TRANSFORMS))
 }
 
 impl Transforms for NoTransforms {
@@ -101,7 +101,7 @@ impl Builder {
         self.apply(prim, inputs)?
             .into_iter()
             .next()
-            .ok_or_else(|| format!("{} gave no output", name))
+            .ok_or_else(|| format!("{} gave no output", name).into())
     }
 
     /// A scalar constant of `dtype`.
@@ -119,7 +119,8 @@ impl Builder {
                 "cannot inline a graph over {} input(s) into {} operand(s) of other types",
                 g.inputs.len(),
                 inputs.len()
-            ));
+            )
+            .into());
         }
         let subst: HashMap<VarId, Atom> = (g.inputs.iter().map(|v| v.id))
             .zip(inputs.iter().cloned())

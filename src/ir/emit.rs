@@ -11,7 +11,7 @@ mod literal;
 
 pub use literal::{element_type, f32_literal, f64_literal, tensor_type};
 
-use super::{Atom, Graph, VarId};
+use super::{Atom, Graph, PrimError, RuleResult, VarId};
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
 use std::collections::HashMap;
@@ -33,42 +33,37 @@ impl Value {
 }
 
 /// The `N` operands of a primitive, or an internal error.
-pub fn operands<'a, const N: usize>(
-    name: &str,
-    inputs: &'a [Value],
-) -> Result<[&'a Value; N], String> {
+pub fn operands<'a, const N: usize>(name: &str, inputs: &'a [Value]) -> RuleResult<[&'a Value; N]> {
     let refs: Vec<&Value> = inputs.iter().collect();
     refs.try_into().map_err(|_| {
-        format!(
-            "internal error: lowering {} with {} operand(s), expected {}",
+        PrimError::internal(format!(
+            "lowering {} with {} operand(s), expected {}",
             name,
             inputs.len(),
             N
-        )
+        ))
     })
 }
 
 /// The single result type of a primitive, or an internal error.
-pub fn result<'a>(name: &str, outs: &'a [TensorType]) -> Result<&'a TensorType, String> {
+pub fn result<'a>(name: &str, outs: &'a [TensorType]) -> RuleResult<&'a TensorType> {
     match outs {
         [t] => Ok(t),
-        _ => Err(format!(
-            "internal error: lowering {} with {} result type(s), expected 1",
+        _ => Err(PrimError::internal(format!(
+            "lowering {} with {} result type(s), expected 1",
             name,
             outs.len()
-        )),
+        ))),
     }
 }
 
 /// The body of a region op: called with the region's index and its block
 /// arguments, it emits the region's ops and returns the values to return.
-pub type RegionBody<'a> =
-    dyn FnMut(&mut Emitter, usize, &[Value]) -> Result<Vec<Value>, String> + 'a;
+pub type RegionBody<'a> = dyn FnMut(&mut Emitter, usize, &[Value]) -> RuleResult<Vec<Value>> + 'a;
 
 /// The combiner of a reduction: given the two sides' scalars (one per
 /// operand), it emits their combination and returns it.
-pub type Combiner<'a> =
-    dyn FnMut(&mut Emitter, &[Value], &[Value]) -> Result<Vec<Value>, String> + 'a;
+pub type Combiner<'a> = dyn FnMut(&mut Emitter, &[Value], &[Value]) -> RuleResult<Vec<Value>> + 'a;
 
 /// Writes the ops of a function body, naming values `%0, %1, ...`.
 pub struct Emitter {
@@ -267,13 +262,13 @@ impl Emitter {
 
     /// A constant of type `ty` with every element `v` (converted as a cast
     /// would: `v as i32`, ...; a complex splat has imaginary part 0).
-    pub fn splat(&mut self, ty: &TensorType, v: f64) -> Result<Value, String> {
+    pub fn splat(&mut self, ty: &TensorType, v: f64) -> RuleResult<Value> {
         let t = Tensor::scalar_of(ty.dtype, v);
         self.splat_of(ty, &t)
     }
 
     /// A constant of type `ty` with every element the scalar `x`.
-    pub fn splat_of(&mut self, ty: &TensorType, x: &Tensor) -> Result<Value, String> {
+    pub fn splat_of(&mut self, ty: &TensorType, x: &Tensor) -> RuleResult<Value> {
         if let Some((re, im)) = x.complex_parts() {
             let part = ty.with_dtype(ty.dtype.real());
             let re = self.splat_of(&part, &re)?;
@@ -289,14 +284,14 @@ impl Emitter {
     }
 
     /// A constant operand: inline if small or a splat, else a hoisted argument.
-    pub fn constant(&mut self, t: &Tensor) -> Result<Value, String> {
+    pub fn constant(&mut self, t: &Tensor) -> RuleResult<Value> {
         let ty = t.ty();
         if t.size() > MAX_INLINE_ELEMENTS && !literal::is_splat(t) {
             return Ok(self.hoist(t));
         }
         if t.size() > 0 && literal::is_splat(t) {
             let first = t.reshaped(vec![t.size()]).and_then(|f| first_element(&f));
-            let x = first.ok_or("internal error: bad splat constant")?;
+            let x = first.ok_or_else(|| PrimError::internal("bad splat constant"))?;
             return self.splat_of(&ty, &x);
         }
         if let Some((re, im)) = t.complex_parts() {
@@ -327,13 +322,13 @@ impl Emitter {
 
     /// Lowers the equations of a closed graph here, its inputs bound to
     /// `args`; returns the values of its outputs.
-    pub fn lower_graph(&mut self, graph: &Graph, args: &[Value]) -> Result<Vec<Value>, String> {
+    pub fn lower_graph(&mut self, graph: &Graph, args: &[Value]) -> RuleResult<Vec<Value>> {
         if args.len() != graph.inputs.len() {
-            return Err(format!(
-                "internal error: a graph of {} input(s) lowered with {} argument(s)",
+            return Err(PrimError::internal(format!(
+                "a graph of {} input(s) lowered with {} argument(s)",
                 graph.inputs.len(),
                 args.len()
-            ));
+            )));
         }
         for (v, a) in graph.inputs.iter().zip(args) {
             self.vars.insert(v.id, a.clone());
@@ -344,12 +339,12 @@ impl Emitter {
                 .collect::<Result<Vec<_>, _>>()?;
             let types: Vec<TensorType> = eqn.outputs.iter().map(|v| v.ty.clone()).collect();
             let results = (eqn.prim.lower(self, &inputs, &types))
-                .map_err(|e| format!("lowering {}: {}", eqn.prim.name(), e))?;
+                .map_err(|e| e.context(format_args!("lowering {}", eqn.prim.name())))?;
             if results.iter().map(|v| &v.ty).ne(types.iter()) {
-                return Err(format!(
-                    "internal error: lowering {} gave results of other types",
+                return Err(PrimError::internal(format!(
+                    "lowering {} gave results of other types",
                     eqn.prim.name()
-                ));
+                )));
             }
             for (v, r) in eqn.outputs.iter().zip(results) {
                 self.vars.insert(v.id, r);
@@ -359,11 +354,11 @@ impl Emitter {
     }
 
     /// The lowered value of an operand.
-    fn atom(&mut self, atom: &Atom) -> Result<Value, String> {
+    fn atom(&mut self, atom: &Atom) -> RuleResult<Value> {
         match atom {
             Atom::Const(t) => self.constant(t),
             Atom::Var(v) => self.vars.get(&v.id).cloned().ok_or_else(|| {
-                format!("internal error: %{} is used before its definition", v.id.0)
+                PrimError::internal(format!("%{} is used before its definition", v.id.0))
             }),
         }
     }
@@ -406,7 +401,7 @@ impl Emitter {
         attrs: &str,
         outs: &[TensorType],
         body: &mut RegionBody<'_>,
-    ) -> Result<Vec<Value>, String> {
+    ) -> RuleResult<Vec<Value>> {
         let name = self.fresh();
         let names: Vec<&str> = args.iter().map(|a| a.name.as_str()).collect();
         let open = format!(
@@ -459,7 +454,7 @@ impl Emitter {
         dims: &[usize],
         outs: &[TensorType],
         combine: &mut Combiner<'_>,
-    ) -> Result<Vec<Value>, String> {
+    ) -> RuleResult<Vec<Value>> {
         let scalars: Vec<TensorType> = inits.iter().map(|v| v.ty.clone()).collect();
         let block = [scalars.clone(), scalars].concat();
         let args: Vec<&Value> = operands.iter().chain(inits).copied().collect();

@@ -13,6 +13,7 @@ use super::stage::{Stager, Walk};
 use super::transforms::{Staged, Tx};
 use super::{Atom, Eqn, Graph, Var, VarId};
 use crate::diag::Diagnostic;
+use crate::tensor::kernels::KernelError;
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 use std::any::Any;
@@ -37,6 +38,29 @@ impl PrimError {
     /// A broken invariant: `internal error: {m}`.
     pub fn internal(m: impl Into<String>) -> PrimError {
         PrimError::Internal(m.into())
+    }
+}
+
+impl PrimError {
+    /// The same kind of error with `prefix: ` before its message (the
+    /// primitive or pass it came from).
+    pub fn context(self, prefix: impl std::fmt::Display) -> PrimError {
+        match self {
+            PrimError::Invalid(m) => PrimError::Invalid(format!("{}: {}", prefix, m)),
+            PrimError::Internal(m) => PrimError::Internal(format!("{}: {}", prefix, m)),
+        }
+    }
+
+    /// Whether this is a broken invariant rather than a user error.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, PrimError::Internal(_))
+    }
+}
+
+/// A kernel fails only on a broken invariant.
+impl From<KernelError> for PrimError {
+    fn from(e: KernelError) -> PrimError {
+        PrimError::Internal(e.0)
     }
 }
 

@@ -25,7 +25,7 @@ use crate::span::Span;
 use crate::types::{DType, TensorType};
 use std::collections::HashMap;
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// A piece of a printed line: literal text, or the value of an operand.
 #[derive(Clone, Debug, PartialEq)]
@@ -227,7 +227,7 @@ impl<'a> Stager<'a> {
             }
             let outs = eqn.prim.stage(self, &mut w, &inputs, &eqn.outputs)?;
             if outs.len() != eqn.outputs.len() {
-                return Err(format!("staging {} lost its outputs", eqn.prim.name()));
+                return Err(format!("staging {} lost its outputs", eqn.prim.name()).into());
             }
             for (v, a) in eqn.outputs.iter().zip(outs) {
                 subst.insert(v.id, a);

@@ -4,7 +4,7 @@
 //! implements [`Transforms`] (a zero-sized static); a rule reaches it
 //! through its [`Builder`](super::Builder) (`b.transforms()`).
 
-use super::{Eqn, Graph};
+use super::{Eqn, Graph, RuleResult};
 use crate::diag::Diagnostic;
 
 /// The transformations, as the transform layer provides them.
@@ -46,10 +46,10 @@ pub struct Staged {
 /// The graph transformations (see `transform/`).
 pub trait Transforms: Sync {
     /// Forward mode with respect to the inputs marked `nonzero`.
-    fn jvp_graph(&self, g: &Graph, nonzero: &[bool]) -> Result<Jvp, String>;
+    fn jvp_graph(&self, g: &Graph, nonzero: &[bool]) -> RuleResult<Jvp>;
 
     /// The graph on a batch of `size`, for the inputs marked `in_batched`.
-    fn vmap_graph(&self, g: &Graph, in_batched: &[bool], size: usize) -> Result<Vmapped, String>;
+    fn vmap_graph(&self, g: &Graph, in_batched: &[bool], size: usize) -> RuleResult<Vmapped>;
 
     /// A region batched so that its outputs are batched exactly as `want` says.
     fn batch_region(
@@ -58,10 +58,10 @@ pub trait Transforms: Sync {
         in_batched: &[bool],
         size: usize,
         want: &[bool],
-    ) -> Result<Graph, String>;
+    ) -> RuleResult<Graph>;
 
     /// The transpose of a graph linear in the inputs marked `linear`.
-    fn transpose_graph(&self, g: &Graph, linear: &[bool]) -> Result<Graph, String>;
+    fn transpose_graph(&self, g: &Graph, linear: &[bool]) -> RuleResult<Graph>;
 
     /// Splits `g` into known and unknown parts.
     fn partial_eval(

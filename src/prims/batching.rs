@@ -16,7 +16,7 @@ use crate::prims::{Broadcast, DynamicSlice, DynamicUpdateSlice, Transpose, While
 use crate::tensor::Tensor;
 use crate::types::{DType, TensorType};
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// `ty` with a leading batch dimension of `size`.
 pub fn batched_type(ty: &TensorType, size: usize) -> TensorType {
@@ -29,7 +29,7 @@ pub fn batched_type(ty: &TensorType, size: usize) -> TensorType {
 pub fn example_type(ty: &TensorType) -> R<TensorType> {
     match ty.shape.split_first() {
         Some((_, rest)) => Ok(TensorType::new(ty.dtype, rest.to_vec())),
-        None => Err(format!("a batched value of type {} has no batch dim", ty)),
+        None => Err(format!("a batched value of type {} has no batch dim", ty).into()),
     }
 }
 

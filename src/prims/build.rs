@@ -6,7 +6,7 @@ use super::{Select, Unary, UnaryOp};
 use crate::ir::{Atom, Builder, Prim};
 use crate::types::{DType, TensorType};
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 pub trait Build {
     fn unary(&mut self, op: UnaryOp, x: &Atom) -> R<Atom>;
@@ -96,7 +96,7 @@ impl Build for Builder {
             return Ok(x.clone());
         }
         if !x.ty().shape.is_empty() {
-            return Err(format!("cannot broadcast {} to {:?}", x.ty(), shape));
+            return Err(format!("cannot broadcast {} to {:?}", x.ty(), shape).into());
         }
         self.broadcast(x, shape, &[])
     }
@@ -145,7 +145,7 @@ impl Build for Builder {
         if sy.is_empty() {
             return Ok((x.clone(), self.broadcast_scalar(y, &sx)?));
         }
-        Err(format!("operand shapes differ: {} and {}", x.ty(), y.ty()))
+        Err(format!("operand shapes differ: {} and {}", x.ty(), y.ty()).into())
     }
 }
 

@@ -7,6 +7,8 @@
 use crate::interp::run_graph;
 use crate::ir::emit::{Emitter, Value};
 use crate::ir::Graph;
+use crate::ir::PrimError;
+use crate::ir::RuleResult;
 use crate::tensor::{Data, Tensor};
 use crate::types::{DType, TensorType};
 
@@ -15,13 +17,14 @@ pub fn infer_while(
     body: &Graph,
     n_consts: usize,
     inputs: &[TensorType],
-) -> Result<Vec<TensorType>, String> {
+) -> RuleResult<Vec<TensorType>> {
     if n_consts > inputs.len() {
         return Err(format!(
             "while has {} operand(s) but declares {} loop-invariant one(s)",
             inputs.len(),
             n_consts
-        ));
+        )
+        .into());
     }
     let carries = &inputs[n_consts..];
     check_types("while condition inputs", &cond.input_types(), inputs)?;
@@ -40,7 +43,7 @@ pub fn eval_while(
     body: &Graph,
     n_consts: usize,
     inputs: &[Tensor],
-) -> Result<Vec<Tensor>, String> {
+) -> RuleResult<Vec<Tensor>> {
     let consts = inputs.get(..n_consts).ok_or("too few operands")?;
     let mut args = inputs.to_vec();
     while scalar_bool(&run_graph(cond, &args)?)? {
@@ -51,12 +54,12 @@ pub fn eval_while(
     Ok(args.split_off(n_consts))
 }
 
-pub fn infer_cond(branches: &[Graph], inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_cond(branches: &[Graph], inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let (index, operands) = inputs
         .split_first()
         .ok_or("cond takes an index operand, got none")?;
     if *index != TensorType::scalar(DType::I32) {
-        return Err(format!("cond index must be i32[], got {}", index));
+        return Err(format!("cond index must be i32[], got {}", index).into());
     }
     let first = branches.first().ok_or("cond needs at least one branch")?;
     let results = first.output_types();
@@ -75,7 +78,7 @@ pub fn infer_cond(branches: &[Graph], inputs: &[TensorType]) -> Result<Vec<Tenso
     Ok(results)
 }
 
-pub fn eval_cond(branches: &[Graph], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_cond(branches: &[Graph], inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let (index, operands) = inputs.split_first().ok_or("missing index operand")?;
     let index = index
         .as_int_scalar()
@@ -90,16 +93,17 @@ pub fn eval_cond(branches: &[Graph], inputs: &[Tensor]) -> Result<Vec<Tensor>, S
 }
 
 /// The value of a `bool[]` result list of one element.
-fn scalar_bool(results: &[Tensor]) -> Result<bool, String> {
+fn scalar_bool(results: &[Tensor]) -> RuleResult<bool> {
     match results {
         [t] if t.shape().is_empty() => match t.data() {
             Data::Bool(v) => v.first().copied().ok_or_else(|| "empty predicate".into()),
-            _ => Err(format!("condition returned {}, expected bool[]", t.ty())),
+            _ => Err(format!("condition returned {}, expected bool[]", t.ty()).into()),
         },
         _ => Err(format!(
             "condition returned {} values, expected one bool[]",
             results.len()
-        )),
+        )
+        .into()),
     }
 }
 
@@ -108,7 +112,7 @@ pub(crate) fn check_types(
     what: &str,
     got: &[TensorType],
     expected: &[TensorType],
-) -> Result<(), String> {
+) -> RuleResult<()> {
     if got.len() != expected.len() {
         return Err(format!(
             "{}: expected {} value(s) {}, got {} {}",
@@ -117,14 +121,12 @@ pub(crate) fn check_types(
             list(expected),
             got.len(),
             list(got)
-        ));
+        )
+        .into());
     }
     for (i, (g, e)) in got.iter().zip(expected).enumerate() {
         if g != e {
-            return Err(format!(
-                "{}: value {} has type {}, expected {}",
-                what, i, g, e
-            ));
+            return Err(format!("{}: value {} has type {}, expected {}", what, i, g, e).into());
         }
     }
     Ok(())
@@ -163,7 +165,7 @@ pub fn lower_while(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let args: Vec<&Value> = inputs.iter().collect();
     let types: Vec<TensorType> = inputs.iter().map(|v| v.ty.clone()).collect();
     let regions = [types.clone(), types.clone()];
@@ -188,7 +190,9 @@ pub fn lower_while(
     )?;
     let finals: Vec<Value> = results.into_iter().skip(n_consts).collect();
     if finals.len() != outs.len() {
-        return Err("internal error: while results do not match its carries".into());
+        return Err(PrimError::internal(
+            "while results do not match its carries",
+        ));
     }
     Ok(finals)
 }
@@ -201,10 +205,10 @@ pub fn lower_cond(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let (index, operands) = inputs
         .split_first()
-        .ok_or("internal error: cond has no index")?;
+        .ok_or_else(|| PrimError::internal("cond has no index"))?;
     let regions = vec![vec![]; branches.len()];
     em.region_op(
         "stablehlo.case",
@@ -213,7 +217,9 @@ pub fn lower_cond(
         "",
         outs,
         &mut |em, r, _| {
-            let branch = branches.get(r).ok_or("internal error: no such branch")?;
+            let branch = branches
+                .get(r)
+                .ok_or_else(|| PrimError::internal("no such branch"))?;
             em.lower_graph(branch, operands)
         },
     )
@@ -279,19 +285,25 @@ mod tests {
         assert_eq!(infer_while(&cond, &body, 1, &ins), Ok(vec![f.clone()]));
         // Body returning the const and the carry: one value too many.
         let bad_body = passthrough(&ins, &[0, 1]);
-        let err = infer_while(&cond, &bad_body, 1, &ins).unwrap_err();
+        let err = infer_while(&cond, &bad_body, 1, &ins)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("while body results"), "{}", err);
         // Condition returning f32.
         let bad_cond = passthrough(&ins, &[0]);
-        let err = infer_while(&bad_cond, &body, 1, &ins).unwrap_err();
+        let err = infer_while(&bad_cond, &body, 1, &ins)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("condition result") && err.contains("f32[3]"),
             "{}",
             err
         );
-        let err = infer_while(&cond, &body, 3, &ins).unwrap_err();
+        let err = infer_while(&cond, &body, 3, &ins).unwrap_err().to_string();
         assert!(err.contains("loop-invariant"), "{}", err);
-        let err = infer_while(&cond, &body, 0, &[f, b]).unwrap_err();
+        let err = infer_while(&cond, &body, 0, &[f, b])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("while condition inputs"), "{}", err);
     }
 
@@ -390,19 +402,25 @@ mod tests {
             infer_cond(&br, &[i.clone(), f.clone()]),
             Ok(vec![f.clone()])
         );
-        let err = infer_cond(&br, &[TensorType::scalar(DType::I64), f.clone()]).unwrap_err();
+        let err = infer_cond(&br, &[TensorType::scalar(DType::I64), f.clone()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("index must be i32[]"), "{}", err);
-        let err = infer_cond(&br, &[i.clone(), ty(DType::F32, &[2])]).unwrap_err();
+        let err = infer_cond(&br, &[i.clone(), ty(DType::F32, &[2])])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("branch 0 inputs"), "{}", err);
         let mut mixed = branches();
         mixed[2] = constant(std::slice::from_ref(&f), vec![Tensor::scalar_f64(1.0)]);
-        let err = infer_cond(&mixed, &[i.clone(), f.clone()]).unwrap_err();
+        let err = infer_cond(&mixed, &[i.clone(), f.clone()])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("branch 2 results") && err.contains("f64[]"),
             "{}",
             err
         );
-        let err = infer_cond(&[], &[i.clone(), f]).unwrap_err();
+        let err = infer_cond(&[], &[i.clone(), f]).unwrap_err().to_string();
         assert!(err.contains("at least one branch"), "{}", err);
         assert!(infer_cond(&br, &[]).is_err());
     }

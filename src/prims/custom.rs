@@ -29,6 +29,7 @@ use crate::interp::run_graph;
 use crate::ir::emit::{Emitter, Value};
 use crate::ir::transforms::Tx;
 use crate::ir::Builder;
+use crate::ir::RuleResult;
 use crate::ir::{Atom, Graph};
 use crate::prims::batching::to_batched;
 use crate::prims::build::tangent_or_zero;
@@ -38,7 +39,7 @@ use crate::prims::{BatchResult, JvpResult, Prim};
 use crate::tensor::Tensor;
 use crate::types::TensorType;
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// The types of the float values among `types` (those with tangents).
 fn float_types(types: &[TensorType]) -> Vec<TensorType> {
@@ -75,7 +76,7 @@ pub const CLOSED_OVER: &str = "a function with a custom derivative is differenti
 pub const FORWARD_MODE_OF_CUSTOM_VJP: &str = "a function made by `custom_vjp` has a reverse-mode derivative only; forward mode (`jvp`, `hvp`'s outer derivative) needs `custom_jvp`";
 
 /// Fails if one of the first `closed` inputs has a tangent.
-fn check_closed(tangents: &[Option<Atom>], closed: usize) -> Result<(), String> {
+fn check_closed(tangents: &[Option<Atom>], closed: usize) -> RuleResult<()> {
     match tangents.iter().take(closed).any(Option::is_some) {
         true => Err(CLOSED_OVER.into()),
         false => Ok(()),
@@ -370,7 +371,8 @@ pub fn infer_linear_solve(
             "linear_solve takes {} constant(s) and a right-hand side, got {} operand(s)",
             n_consts,
             inputs.len()
-        ));
+        )
+        .into());
     }
     let rhs = &inputs[n_consts..];
     for (what, g) in [

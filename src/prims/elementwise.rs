@@ -15,6 +15,8 @@
 
 use super::expect_arity;
 use crate::ir::emit::{operands, result, Emitter, Value};
+use crate::ir::PrimError;
+use crate::ir::RuleResult;
 use crate::tensor::kernels::{self, zip_map_data, Float};
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
@@ -47,31 +49,28 @@ impl Cmp {
 // ---------------------------------------------------------------- type rules
 
 /// The one operand of a unary primitive.
-fn one<'a>(name: &str, inputs: &'a [TensorType]) -> Result<&'a TensorType, String> {
+fn one<'a>(name: &str, inputs: &'a [TensorType]) -> RuleResult<&'a TensorType> {
     expect_arity(name, inputs, 1)?;
     inputs
         .first()
-        .ok_or_else(|| format!("{} takes 1 operand", name))
+        .ok_or_else(|| format!("{} takes 1 operand", name).into())
 }
 
 /// The two operands of a binary primitive, which must have equal types.
-fn two<'a>(
-    name: &str,
-    inputs: &'a [TensorType],
-) -> Result<(&'a TensorType, &'a TensorType), String> {
+fn two<'a>(name: &str, inputs: &'a [TensorType]) -> RuleResult<(&'a TensorType, &'a TensorType)> {
     expect_arity(name, inputs, 2)?;
     match inputs {
         [a, b] if a == b => Ok((a, b)),
-        [a, b] => Err(format!("{}: operand types differ: {} and {}", name, a, b)),
-        _ => Err(format!("{} takes 2 operands", name)),
+        [a, b] => Err(format!("{}: operand types differ: {} and {}", name, a, b).into()),
+        _ => Err(format!("{} takes 2 operands", name).into()),
     }
 }
 
-fn require(name: &str, ty: &TensorType, ok: bool, what: &str) -> Result<(), String> {
+fn require(name: &str, ty: &TensorType, ok: bool, what: &str) -> RuleResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(format!("{}: expected {} operand, got {}", name, what, ty))
+        Err(format!("{}: expected {} operand, got {}", name, what, ty).into())
     }
 }
 
@@ -89,7 +88,7 @@ fn domain_words(bool: bool, int: bool, float: bool, complex: bool) -> &'static s
     }
 }
 
-pub fn infer_unary(op: UnaryOp, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_unary(op: UnaryOp, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let x = one(op.name(), inputs)?;
     require(op.name(), x, op.accepts(x.dtype), op.domain())?;
     let dtype = match op.spec().real_result {
@@ -99,7 +98,7 @@ pub fn infer_unary(op: UnaryOp, inputs: &[TensorType]) -> Result<Vec<TensorType>
     Ok(vec![x.with_dtype(dtype)])
 }
 
-pub fn infer_binary(op: BinaryOp, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_binary(op: BinaryOp, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let (a, _) = two(op.name(), inputs)?;
     require(op.name(), a, op.accepts(a.dtype), op.domain())?;
     let dtype = match op.spec().makes_complex {
@@ -109,7 +108,7 @@ pub fn infer_binary(op: BinaryOp, inputs: &[TensorType]) -> Result<Vec<TensorTyp
     Ok(vec![a.with_dtype(dtype)])
 }
 
-pub fn infer_compare(c: Cmp, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_compare(c: Cmp, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let (a, _) = two(c.name(), inputs)?;
     let ordered = !matches!(c, Cmp::Eq | Cmp::Ne);
     require(
@@ -122,30 +121,31 @@ pub fn infer_compare(c: Cmp, inputs: &[TensorType]) -> Result<Vec<TensorType>, S
 }
 
 /// One operand of any type, returned unchanged (`stop_gradient`).
-pub fn infer_identity(inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_identity(inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     crate::prims::expect_arity("stop_gradient", inputs, 1)?;
     Ok(inputs.to_vec())
 }
 
-pub fn infer_select(inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_select(inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     expect_arity("select", inputs, 3)?;
     let [p, a, b] = inputs else {
         return Err("select takes 3 operands".into());
     };
     if a != b {
-        return Err(format!("select: branch types differ: {} and {}", a, b));
+        return Err(format!("select: branch types differ: {} and {}", a, b).into());
     }
     if p.dtype != DType::Bool || p.shape != a.shape {
         return Err(format!(
             "select: predicate must be bool{}, got {}",
             crate::types::ShapeDisplay(&a.shape),
             p
-        ));
+        )
+        .into());
     }
     Ok(vec![a.clone()])
 }
 
-pub fn infer_convert(d: DType, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_convert(d: DType, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let x = one("convert", inputs)?;
     Ok(vec![x.with_dtype(d)])
 }
@@ -159,14 +159,14 @@ fn bitcast_width(d: DType) -> Option<u32> {
     }
 }
 
-pub fn infer_bitcast(d: DType, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_bitcast(d: DType, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let x = one("bitcast_convert", inputs)?;
     match (bitcast_width(x.dtype), bitcast_width(d)) {
         (Some(a), Some(b)) if a == b => Ok(vec![x.with_dtype(d)]),
         _ => Err(format!(
             "bitcast_convert: cannot reinterpret {} as {} (widths must match; bool and complex are not allowed)",
             x, d
-        )),
+        ).into()),
     }
 }
 
@@ -176,19 +176,23 @@ fn types(inputs: &[Tensor]) -> Vec<TensorType> {
     inputs.iter().map(Tensor::ty).collect()
 }
 
-pub(super) fn unsupported(name: &str, d: DType) -> String {
-    format!("internal error: {} has no kernel for {}", name, d)
+pub(super) fn unsupported(name: &str, d: DType) -> PrimError {
+    PrimError::internal(format!("{} has no kernel for {}", name, d))
 }
 
 /// The single output of an elementwise kernel.
-fn output(ty: &[TensorType], data: Data) -> Result<Vec<Tensor>, String> {
-    let ty = ty.first().ok_or("internal error: no output type")?;
+fn output(ty: &[TensorType], data: Data) -> RuleResult<Vec<Tensor>> {
+    let ty = ty
+        .first()
+        .ok_or_else(|| PrimError::internal("no output type"))?;
     Ok(vec![kernels::tensor(ty.shape.clone(), data)?])
 }
 
-pub fn eval_unary(op: UnaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_unary(op: UnaryOp, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_unary(op, &types(inputs))?;
-    let x = inputs.first().ok_or("internal error: no operand")?;
+    let x = inputs
+        .first()
+        .ok_or_else(|| PrimError::internal("no operand"))?;
     let data = op.kernel(x.data());
     let data = data.ok_or_else(|| unsupported(op.name(), x.dtype()))?;
     output(&out, data)
@@ -210,7 +214,7 @@ fn lift<T: Float>(v: &[T], f: fn(f64) -> f64) -> Vec<T> {
 
 /// Applies `f` elementwise through `f64`.
 #[inline(always)]
-fn lift2<T: Float>(x: &[T], y: &[T], f: fn(f64, f64) -> f64) -> Result<Vec<T>, String> {
+fn lift2<T: Float>(x: &[T], y: &[T], f: fn(f64, f64) -> f64) -> RuleResult<Vec<T>> {
     same_length(x, y)?;
     let mut out = vec![T::from_f64(0.0); x.len()];
     for ((o, &a), &b) in out.iter_mut().zip(x).zip(y) {
@@ -231,7 +235,7 @@ fn map_fn<T: Copy>(a: &[T], f: fn(T) -> T) -> Vec<T> {
 
 /// `out[i] = f(a[i], b[i])`.
 #[inline(always)]
-fn zip_fn<T: Copy>(a: &[T], b: &[T], f: fn(T, T) -> T) -> Result<Vec<T>, String> {
+fn zip_fn<T: Copy>(a: &[T], b: &[T], f: fn(T, T) -> T) -> RuleResult<Vec<T>> {
     same_length(a, b)?;
     let mut out = Vec::with_capacity(a.len());
     for (&x, &y) in a.iter().zip(b) {
@@ -240,32 +244,32 @@ fn zip_fn<T: Copy>(a: &[T], b: &[T], f: fn(T, T) -> T) -> Result<Vec<T>, String>
     Ok(out)
 }
 
-fn same_length<T>(a: &[T], b: &[T]) -> Result<(), String> {
+fn same_length<T>(a: &[T], b: &[T]) -> RuleResult<()> {
     match a.len() == b.len() {
         true => Ok(()),
-        false => Err(format!(
-            "internal error: operand lengths differ: {} and {}",
+        false => Err(PrimError::internal(format!(
+            "operand lengths differ: {} and {}",
             a.len(),
             b.len()
-        )),
+        ))),
     }
 }
 
-pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_binary(op: BinaryOp, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_binary(op, &types(inputs))?;
     let [a, b] = inputs else {
-        return Err("internal error: binary kernel needs 2 operands".into());
+        return Err(PrimError::internal("binary kernel needs 2 operands"));
     };
     let data = op.kernel(a, b)?;
     output(&out, data)
 }
 
-pub fn eval_compare(c: Cmp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_compare(c: Cmp, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_compare(c, &types(inputs))?;
     let [a, b] = inputs else {
-        return Err("internal error: compare needs 2 operands".into());
+        return Err(PrimError::internal("compare needs 2 operands"));
     };
-    let mismatch = || format!("internal error: {} of {} and {}", c.name(), a.ty(), b.ty());
+    let mismatch = || PrimError::internal(format!("{} of {} and {}", c.name(), a.ty(), b.ty()));
     let data = match (a.data(), b.data()) {
         (Data::C64(x), Data::C64(y)) => complex::compare(c, x, y)?,
         (Data::C128(x), Data::C128(y)) => complex::compare(c, x, y)?,
@@ -280,7 +284,7 @@ pub fn eval_compare(c: Cmp, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
     output(&out, Data::Bool(data))
 }
 
-fn ordered_compare<T: PartialOrd + Copy>(c: Cmp, x: &[T], y: &[T]) -> Result<Vec<bool>, String> {
+fn ordered_compare<T: PartialOrd + Copy>(c: Cmp, x: &[T], y: &[T]) -> RuleResult<Vec<bool>> {
     let f: fn(&T, &T) -> bool = match c {
         Cmp::Eq => PartialEq::eq,
         Cmp::Ne => PartialEq::ne,
@@ -289,16 +293,16 @@ fn ordered_compare<T: PartialOrd + Copy>(c: Cmp, x: &[T], y: &[T]) -> Result<Vec
         Cmp::Gt => PartialOrd::gt,
         Cmp::Ge => PartialOrd::ge,
     };
-    kernels::zip(x, y, |a, b| f(&a, &b))
+    Ok(kernels::zip(x, y, |a, b| f(&a, &b))?)
 }
 
-pub fn eval_select(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_select(inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_select(&types(inputs))?;
     let [p, a, b] = inputs else {
-        return Err("internal error: select needs 3 operands".into());
+        return Err(PrimError::internal("select needs 3 operands"));
     };
     let Data::Bool(p) = p.data() else {
-        return Err("internal error: select predicate is not bool".into());
+        return Err(PrimError::internal("select predicate is not bool"));
     };
     fn pick<T: Copy>(p: &[bool], x: &[T], y: &[T]) -> Vec<T> {
         p.iter()
@@ -307,7 +311,7 @@ pub fn eval_select(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
             .collect()
     }
     let data = zip_map_data!(a.data(), b.data(), (x, y) => pick(p, x, y),
-        else return Err("internal error: select branch dtypes differ".into()));
+        else return Err(PrimError::internal("select branch dtypes differ")));
     output(&out, data)
 }
 
@@ -315,9 +319,11 @@ pub fn eval_select(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
 /// semantics of Rust's `as`); integer to integer wraps; complex to real keeps
 /// the real part; anything to bool tests `!= 0` (NaN is true); bool to a
 /// number gives 0 or 1.
-pub fn eval_convert(d: DType, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_convert(d: DType, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_convert(d, &types(inputs))?;
-    let x = inputs.first().ok_or("internal error: no operand")?;
+    let x = inputs
+        .first()
+        .ok_or_else(|| PrimError::internal("no operand"))?;
     let data = match x.data() {
         Data::Bool(v) => from_ints(v.iter().map(|&b| b as i64), d),
         Data::I32(v) => from_ints(v.iter().map(|&i| i as i64), d),
@@ -365,10 +371,12 @@ fn from_floats(v: impl Iterator<Item = f64>, d: DType) -> Data {
     }
 }
 
-pub fn eval_bitcast(d: DType, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_bitcast(d: DType, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_bitcast(d, &types(inputs))?;
-    let x = inputs.first().ok_or("internal error: no operand")?;
-    let bad = || format!("internal error: bitcast of {} to {}", x.ty(), d);
+    let x = inputs
+        .first()
+        .ok_or_else(|| PrimError::internal("no operand"))?;
+    let bad = || PrimError::internal(format!("bitcast of {} to {}", x.ty(), d));
     let bits32: Vec<u32> = match x.data() {
         Data::I32(v) => kernels::map(v, |i| i as u32),
         Data::U32(v) => v.clone(),
@@ -388,7 +396,7 @@ pub fn eval_bitcast(d: DType, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> 
     output(&out, data)
 }
 
-fn bitcast64(bits: Vec<i64>, d: DType, out: &[TensorType]) -> Option<Result<Vec<Tensor>, String>> {
+fn bitcast64(bits: Vec<i64>, d: DType, out: &[TensorType]) -> Option<RuleResult<Vec<Tensor>>> {
     let data = match d {
         DType::I64 => Data::I64(bits),
         DType::F64 => Data::F64(kernels::map(&bits, |b| f64::from_bits(b as u64))),
@@ -411,7 +419,7 @@ pub fn lower_unary(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [x] = operands(op.name(), inputs)?;
     let out = result(op.name(), outs)?;
     let y = match op.spec().lower {
@@ -426,7 +434,7 @@ pub fn lower_binary(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [a, b] = operands(op.name(), inputs)?;
     let out = result(op.name(), outs)?;
     let y = match op.spec().lower {
@@ -459,7 +467,7 @@ pub fn lower_extreme(dir: &str, em: &mut Emitter, a: &Value, b: &Value) -> Value
 /// `power` only looks at the low bits of the exponent): for `b >= 0`,
 /// `acc *= a^(2^i)` where bit `i` of `b` is set; for `b < 0` the kernel's
 /// rule, `1` for `a = 1`, `±1` by parity for `a = -1`, `0` otherwise.
-pub(super) fn lower_int_pow(em: &mut Emitter, a: &Value, b: &Value) -> Result<Value, String> {
+pub(super) fn lower_int_pow(em: &mut Emitter, a: &Value, b: &Value) -> RuleResult<Value> {
     let ty = &a.ty;
     let bits = if a.ty.dtype == DType::I64 { 64 } else { 32 };
     let one = em.splat(ty, 1.0)?;
@@ -496,7 +504,7 @@ pub fn lower_compare(
     em: &mut Emitter,
     inputs: &[Value],
     _outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [a, b] = operands(c.name(), inputs)?;
     Ok(vec![em.compare(&c.name().to_uppercase(), a, b)])
 }
@@ -505,7 +513,7 @@ pub fn lower_select(
     em: &mut Emitter,
     inputs: &[Value],
     _outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [p, a, b] = operands("select", inputs)?;
     Ok(vec![em.select(p, a, b)])
 }
@@ -520,7 +528,7 @@ pub fn lower_convert(
     em: &mut Emitter,
     inputs: &[Value],
     _outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [x] = operands("convert", inputs)?;
     let from = x.ty.dtype;
     let y = match (from, d) {
@@ -546,7 +554,7 @@ pub fn lower_bitcast(
     em: &mut Emitter,
     inputs: &[Value],
     _outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [x] = operands("bitcast_convert", inputs)?;
     if x.ty.dtype == d {
         return Ok(vec![x.clone()]);

@@ -5,6 +5,7 @@
 
 use super::expect_arity;
 use crate::ir::emit::{list, operands, result, Emitter, Value};
+use crate::ir::{PrimError, RuleResult};
 use crate::tensor::kernels;
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, ShapeDisplay, TensorType};
@@ -16,14 +17,14 @@ pub fn infer_dot_general(
     lhs_contract: &[usize],
     rhs_contract: &[usize],
     inputs: &[TensorType],
-) -> Result<Vec<TensorType>, String> {
+) -> RuleResult<Vec<TensorType>> {
     expect_arity("dot_general", inputs, 2)?;
     let (lhs, rhs) = (&inputs[0], &inputs[1]);
     if lhs.dtype != rhs.dtype {
-        return Err(format!("operand dtypes differ: {} and {}", lhs, rhs));
+        return Err(format!("operand dtypes differ: {} and {}", lhs, rhs).into());
     }
     if lhs.dtype.is_bool() {
-        return Err(format!("operands must be numeric, got {}", lhs));
+        return Err(format!("operands must be numeric, got {}", lhs).into());
     }
     if lhs_batch.len() != rhs_batch.len() || lhs_contract.len() != rhs_contract.len() {
         return Err("lhs and rhs must name as many batch and contracting dims".into());
@@ -42,7 +43,8 @@ pub fn infer_dot_general(
             return Err(format!(
                 "{} dims differ: lhs dim {} of {} has size {}, rhs dim {} of {} has size {}",
                 kind, l, lhs, lhs.shape[l], r, rhs, rhs.shape[r]
-            ));
+            )
+            .into());
         }
     }
     let mut shape: Vec<usize> = lhs_batch.iter().map(|&d| lhs.shape[d]).collect();
@@ -58,7 +60,7 @@ fn free_dims(
     batch: &[usize],
     contract: &[usize],
     side: &str,
-) -> Result<Vec<usize>, String> {
+) -> RuleResult<Vec<usize>> {
     let mut used = vec![false; shape.len()];
     for &d in batch.iter().chain(contract) {
         match used.get_mut(d) {
@@ -68,9 +70,10 @@ fn free_dims(
                     side,
                     d,
                     ShapeDisplay(shape)
-                ))
+                )
+                .into())
             }
-            Some(true) => return Err(format!("{} dim {} is named twice", side, d)),
+            Some(true) => return Err(format!("{} dim {} is named twice", side, d).into()),
             Some(u) => *u = true,
         }
     }
@@ -83,7 +86,7 @@ pub fn eval_dot_general(
     lhs_contract: &[usize],
     rhs_contract: &[usize],
     inputs: &[Tensor],
-) -> Result<Vec<Tensor>, String> {
+) -> RuleResult<Vec<Tensor>> {
     let [lhs, rhs] = inputs else {
         return Err("expected two operands".into());
     };
@@ -117,17 +120,11 @@ pub fn eval_dot_general(
         (Data::C128(a), Data::C128(b)) => {
             Data::C128(dot(a, b, lhs, rhs, &lhs_perm, &rhs_perm, dims))
         }
-        _ => {
-            return Err(format!(
-                "unsupported operands {} and {}",
-                lhs.ty(),
-                rhs.ty()
-            ))
-        }
+        _ => return Err(format!("unsupported operands {} and {}", lhs.ty(), rhs.ty()).into()),
     };
     Tensor::new(out_ty.shape, data)
         .map(|t| vec![t])
-        .ok_or_else(|| "internal error: result size mismatch".into())
+        .ok_or_else(|| PrimError::internal("result size mismatch"))
 }
 
 /// Sizes of the batched matrix product `[B, M, K] x [B, K, N] -> [B, M, N]`.
@@ -282,26 +279,27 @@ fn permute<T: Copy>(data: &[T], shape: &[usize], perm: &[usize]) -> Vec<T> {
 }
 
 /// Checks a `[.., n, n]` float matrix operand; returns `n`.
-fn square_float(what: &str, t: &TensorType) -> Result<usize, String> {
+fn square_float(what: &str, t: &TensorType) -> RuleResult<usize> {
     if !t.dtype.is_float() {
-        return Err(format!("{} must be f32 or f64, got {}", what, t));
+        return Err(format!("{} must be f32 or f64, got {}", what, t).into());
     }
     match t.shape.as_slice() {
         [.., r, c] if r == c => Ok(*r),
         _ => Err(format!(
             "{} must be a batch of square matrices [.., n, n], got {}",
             what, t
-        )),
+        )
+        .into()),
     }
 }
 
-pub fn infer_cholesky(inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_cholesky(inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     expect_arity("cholesky", inputs, 1)?;
     square_float("operand", &inputs[0])?;
     Ok(vec![inputs[0].clone()])
 }
 
-pub fn eval_cholesky(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_cholesky(inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let [a] = inputs else {
         return Err("expected one operand".into());
     };
@@ -342,12 +340,12 @@ fn cholesky_in_place(m: &mut [f64], n: usize) {
 pub fn infer_triangular_solve(
     left_side: bool,
     inputs: &[TensorType],
-) -> Result<Vec<TensorType>, String> {
+) -> RuleResult<Vec<TensorType>> {
     expect_arity("triangular_solve", inputs, 2)?;
     let (a, b) = (&inputs[0], &inputs[1]);
     let n = square_float("a", a)?;
     if a.dtype != b.dtype {
-        return Err(format!("a and b dtypes differ: {} and {}", a, b));
+        return Err(format!("a and b dtypes differ: {} and {}", a, b).into());
     }
     let batch = &a.shape[..a.rank() - 2];
     let (expected, layout) = if left_side {
@@ -359,7 +357,8 @@ pub fn infer_triangular_solve(
         return Err(format!(
             "b must be {} with the batch dims of a = {} (n = {}), got {}",
             layout, a, n, b
-        ));
+        )
+        .into());
     }
     Ok(vec![b.clone()])
 }
@@ -370,7 +369,7 @@ pub fn eval_triangular_solve(
     transpose_a: bool,
     unit_diagonal: bool,
     inputs: &[Tensor],
-) -> Result<Vec<Tensor>, String> {
+) -> RuleResult<Vec<Tensor>> {
     let [a, b] = inputs else {
         return Err("expected two operands".into());
     };
@@ -450,13 +449,13 @@ impl Triangle {
 }
 
 /// A tensor of `like`'s shape and float dtype holding `data`.
-fn from_f64(like: &Tensor, data: Vec<f64>) -> Result<Tensor, String> {
+fn from_f64(like: &Tensor, data: Vec<f64>) -> RuleResult<Tensor> {
     let data = match like.dtype() {
         DType::F32 => Data::F32(data.into_iter().map(|x| x as f32).collect()),
         DType::F64 => Data::F64(data),
-        d => return Err(format!("expected f32 or f64, got {}", d)),
+        d => return Err(format!("expected f32 or f64, got {}", d).into()),
     };
-    Tensor::new(like.shape().to_vec(), data).ok_or_else(|| "internal error: size mismatch".into())
+    Tensor::new(like.shape().to_vec(), data).ok_or_else(|| PrimError::internal("size mismatch"))
 }
 
 // ---------------------------------------------------------------- lowering
@@ -472,7 +471,7 @@ pub fn lower_dot_general(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [a, b] = operands("dot_general", inputs)?;
     let attrs = format!(
         "dot_dimension_numbers = #stablehlo.dot<lhs_batching_dimensions = {}, \
@@ -499,7 +498,7 @@ pub fn lower_cholesky(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [a] = operands("cholesky", inputs)?;
     let ty = result("cholesky", outs)?;
     let r = ty.rank();
@@ -507,7 +506,9 @@ pub fn lower_cholesky(
         return Ok(vec![a.clone()]);
     }
     let l = em.generic("stablehlo.cholesky", &[a], "lower = true", outs);
-    let l = l.first().ok_or("internal error: cholesky has no result")?;
+    let l = l
+        .first()
+        .ok_or_else(|| PrimError::internal("cholesky has no result"))?;
     let rows = em.iota(&ty.shape, r - 2, DType::I32);
     let cols = em.iota(&ty.shape, r - 1, DType::I32);
     let below = em.compare("GE", &rows, &cols);
@@ -531,7 +532,9 @@ pub fn lower_cholesky(
         std::slice::from_ref(&min_ty),
         &mut min,
     )?;
-    let m = m.first().ok_or("internal error: reduce has no result")?;
+    let m = m
+        .first()
+        .ok_or_else(|| PrimError::internal("reduce has no result"))?;
     let zero_b = em.splat(&min_ty, 0.0)?;
     let ok = em.compare("GT", m, &zero_b);
     let batch_dims: Vec<usize> = (0..r - 2).collect();
@@ -550,7 +553,7 @@ pub fn lower_triangular_solve(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [a, b] = operands("triangular_solve", inputs)?;
     if b.ty.size() == 0 {
         return Ok(vec![b.clone()]);
@@ -756,7 +759,9 @@ mod tests {
         let ty = |d, s: &[usize]| TensorType::new(d, s.to_vec());
         let f = DType::F32;
         let err = |lc: &[usize], rc: &[usize], l: TensorType, r: TensorType| {
-            infer_dot_general(&[], &[], lc, rc, &[l, r]).unwrap_err()
+            infer_dot_general(&[], &[], lc, rc, &[l, r])
+                .unwrap_err()
+                .to_string()
         };
         let e = err(&[1], &[0], ty(f, &[2, 3]), ty(DType::F64, &[3, 2]));
         assert!(e.contains("dtypes differ"), "{}", e);
@@ -775,7 +780,9 @@ mod tests {
         assert!(e.contains("named twice"), "{}", e);
         let e = err(&[1], &[], ty(f, &[2, 3]), ty(f, &[3, 2]));
         assert!(e.contains("as many"), "{}", e);
-        let e = infer_dot_general(&[0], &[0], &[], &[], &[ty(f, &[2]), ty(f, &[3])]).unwrap_err();
+        let e = infer_dot_general(&[0], &[0], &[], &[], &[ty(f, &[2]), ty(f, &[3])])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("batch dims differ"), "{}", e);
     }
 
@@ -828,11 +835,17 @@ mod tests {
 
     #[test]
     fn cholesky_rejects_bad_operands() {
-        let e = infer_cholesky(&[TensorType::new(DType::F32, vec![2, 3])]).unwrap_err();
+        let e = infer_cholesky(&[TensorType::new(DType::F32, vec![2, 3])])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("square"), "{}", e);
-        let e = infer_cholesky(&[TensorType::new(DType::I32, vec![2, 2])]).unwrap_err();
+        let e = infer_cholesky(&[TensorType::new(DType::I32, vec![2, 2])])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("f32 or f64"), "{}", e);
-        let e = infer_cholesky(&[TensorType::new(DType::F32, vec![2])]).unwrap_err();
+        let e = infer_cholesky(&[TensorType::new(DType::F32, vec![2])])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("square"), "{}", e);
     }
 
@@ -898,14 +911,20 @@ mod tests {
             Ok(vec![ty(f, &[3, 2])])
         );
         assert!(infer_triangular_solve(false, &[ty(f, &[3, 3]), ty(f, &[2, 3])]).is_ok());
-        let e = infer_triangular_solve(false, &[ty(f, &[3, 3]), ty(f, &[3, 2])]).unwrap_err();
+        let e = infer_triangular_solve(false, &[ty(f, &[3, 3]), ty(f, &[3, 2])])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("[.., k, n]"), "{}", e);
-        let e = infer_triangular_solve(true, &[ty(f, &[2, 3, 3]), ty(f, &[3, 3, 2])]).unwrap_err();
+        let e = infer_triangular_solve(true, &[ty(f, &[2, 3, 3]), ty(f, &[3, 3, 2])])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("batch dims"), "{}", e);
-        let e = infer_triangular_solve(true, &[ty(f, &[3, 3]), ty(f, &[3])]).unwrap_err();
+        let e = infer_triangular_solve(true, &[ty(f, &[3, 3]), ty(f, &[3])])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("[.., n, k]"), "{}", e);
         let e = infer_triangular_solve(true, &[ty(f, &[3, 3]), ty(DType::F64, &[3, 1])]);
-        assert!(e.unwrap_err().contains("dtypes differ"));
+        assert!(e.unwrap_err().to_string().contains("dtypes differ"));
     }
 }
 

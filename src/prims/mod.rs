@@ -23,6 +23,7 @@ pub mod reduce;
 pub mod samples;
 pub mod shape;
 
+use crate::ir::RuleResult;
 use crate::types::TensorType;
 
 pub use crate::ir::{BatchResult, JvpResult, Prim};
@@ -40,15 +41,10 @@ pub use shape::{
 };
 
 /// Checks the number of inputs of a primitive.
-pub(crate) fn expect_arity(name: &str, inputs: &[TensorType], n: usize) -> Result<(), String> {
+pub(crate) fn expect_arity(name: &str, inputs: &[TensorType], n: usize) -> RuleResult<()> {
     if inputs.len() == n {
         Ok(())
     } else {
-        Err(format!(
-            "{} takes {} operand(s), got {}",
-            name,
-            n,
-            inputs.len()
-        ))
+        Err(format!("{} takes {} operand(s), got {}", name, n, inputs.len()).into())
     }
 }

@@ -29,7 +29,7 @@ use crate::types::TensorType;
 
 pub use crate::ir::stage::{state_types, Piece};
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// What the kernel and the lowering say about a print that was not staged.
 const UNSTAGED: &str = "a print reached a backend without being staged out";
@@ -39,7 +39,7 @@ pub fn infer_print(pieces: &[Piece], batch: usize, inputs: &[TensorType]) -> R<V
     for p in pieces {
         if let Piece::Operand(i) = p {
             if *i >= inputs.len() {
-                return Err(format!("print names operand {} of {}", i, inputs.len()));
+                return Err(format!("print names operand {} of {}", i, inputs.len()).into());
             }
         }
     }
@@ -49,10 +49,7 @@ pub fn infer_print(pieces: &[Piece], batch: usize, inputs: &[TensorType]) -> R<V
         .iter()
         .any(|t| Some(lead(t)) != first || lead(t).is_none())
     {
-        return Err(format!(
-            "print operands without {} common batch dim(s)",
-            batch
-        ));
+        return Err(format!("print operands without {} common batch dim(s)", batch).into());
     }
     Ok(vec![])
 }
@@ -145,7 +142,7 @@ impl Primitive for Print {
         "print"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_print(&self.pieces, self.batch, inputs)?)
+        infer_print(&self.pieces, self.batch, inputs)
     }
     fn eval(&self, _inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
         eval_print()
@@ -213,14 +210,7 @@ impl Primitive for Print {
         inputs: &[Atom],
         _outs: &[Var],
     ) -> RuleResult<Vec<Atom>> {
-        Ok(stage_print(
-            &self.pieces,
-            self.batch,
-            self.span,
-            st,
-            w,
-            inputs,
-        )?)
+        stage_print(&self.pieces, self.batch, self.span, st, w, inputs)
     }
     no_regions!();
 }

@@ -45,6 +45,8 @@
 
 use super::expect_arity;
 use crate::ir::emit::{operands, Emitter, Value};
+use crate::ir::PrimError;
+use crate::ir::RuleResult;
 use crate::tensor::{Data, Tensor};
 use crate::types::{DType, TensorType};
 
@@ -53,36 +55,37 @@ const PARITY: u32 = 0x1BD1_1BDA;
 /// Rotation amounts of the two alternating groups of four rounds.
 const ROTATIONS: [[u32; 4]; 2] = [[13, 15, 26, 6], [17, 29, 16, 24]];
 
-pub fn infer_threefry(inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_threefry(inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     expect_arity("threefry2x32", inputs, 4)?;
     for (i, t) in inputs.iter().enumerate() {
         if t.dtype != DType::U32 {
-            return Err(format!("operand {} must be u32, got {}", i, t));
+            return Err(format!("operand {} must be u32, got {}", i, t).into());
         }
     }
     for (i, t) in inputs[..2].iter().enumerate() {
         if t.rank() != 0 {
-            return Err(format!("key word {} must be a scalar, got {}", i, t));
+            return Err(format!("key word {} must be a scalar, got {}", i, t).into());
         }
     }
     if inputs[2] != inputs[3] {
         return Err(format!(
             "counter words must have one shape, got {} and {}",
             inputs[2], inputs[3]
-        ));
+        )
+        .into());
     }
     Ok(vec![inputs[2].clone(), inputs[2].clone()])
 }
 
-pub fn eval_threefry(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_threefry(inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     infer_threefry(&inputs.iter().map(Tensor::ty).collect::<Vec<_>>())?;
     let words: Vec<&[u32]> = inputs
         .iter()
         .map(|t| match t.data() {
             Data::U32(v) => Ok(v.as_slice()),
-            _ => Err(format!("expected u32, got {}", t.ty())),
+            _ => Err(format!("expected u32, got {}", t.ty()).into()),
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<RuleResult<_>>()?;
     let [k0, k1, x0, x1] = words[..] else {
         return Err("expected four operands".into());
     };
@@ -97,7 +100,9 @@ pub fn eval_threefry(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
         .map(|[a, b]| (a, b))
         .unzip();
     let shape = inputs[2].shape().to_vec();
-    let out = |v| Tensor::new(shape.clone(), Data::U32(v)).ok_or("internal error: size mismatch");
+    let out = |v| {
+        Tensor::new(shape.clone(), Data::U32(v)).ok_or_else(|| PrimError::internal("size mismatch"))
+    };
     Ok(vec![out(y0)?, out(y1)?])
 }
 
@@ -128,7 +133,7 @@ pub fn lower_threefry(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [k0, k1, x0, x1] = operands("threefry2x32", inputs)?;
     let ty = x0.ty.clone();
     let parity = em.splat(&k0.ty, PARITY as f64)?;
@@ -149,12 +154,12 @@ pub fn lower_threefry(
         x1 = em.elementwise("stablehlo.add", &[&x1k, &count], &ty);
     }
     if outs.len() != 2 {
-        return Err("internal error: threefry2x32 has two results".into());
+        return Err(PrimError::internal("threefry2x32 has two results"));
     }
     Ok(vec![x0, x1])
 }
 
-fn rotate_left(em: &mut Emitter, x: &Value, r: u32) -> Result<Value, String> {
+fn rotate_left(em: &mut Emitter, x: &Value, r: u32) -> RuleResult<Value> {
     let left = em.splat(&x.ty, r as f64)?;
     let right = em.splat(&x.ty, (32 - r) as f64)?;
     let hi = em.elementwise("stablehlo.shift_left", &[x, &left], &x.ty);
@@ -274,12 +279,18 @@ mod tests {
             infer_threefry(&[u(&[]), u(&[]), u(&[2, 3]), u(&[2, 3])]),
             Ok(vec![u(&[2, 3]), u(&[2, 3])])
         );
-        let e = infer_threefry(&[u(&[]), u(&[]), u(&[2]), u(&[3])]).unwrap_err();
+        let e = infer_threefry(&[u(&[]), u(&[]), u(&[2]), u(&[3])])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("one shape"), "{}", e);
-        let e = infer_threefry(&[u(&[2]), u(&[]), u(&[2]), u(&[2])]).unwrap_err();
+        let e = infer_threefry(&[u(&[2]), u(&[]), u(&[2]), u(&[2])])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("key word 0 must be a scalar"), "{}", e);
         let i = TensorType::new(DType::I32, vec![2]);
-        let e = infer_threefry(&[u(&[]), u(&[]), i, u(&[2])]).unwrap_err();
+        let e = infer_threefry(&[u(&[]), u(&[]), i, u(&[2])])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("operand 2 must be u32"), "{}", e);
         assert!(infer_threefry(&[u(&[]), u(&[])]).is_err());
     }

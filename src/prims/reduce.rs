@@ -6,6 +6,8 @@ use super::{BinaryOp, Cmp, Prim};
 use crate::ir::emit::{operands, result, Emitter, Value};
 use crate::ir::Atom;
 use crate::ir::Builder;
+use crate::ir::PrimError;
+use crate::ir::RuleResult;
 use crate::prims::build::Build;
 use crate::tensor::kernels::{self, Float, Int};
 use crate::tensor::{Data, Tensor};
@@ -62,23 +64,20 @@ impl ArgOp {
 
 // ---------------------------------------------------------------- type rules
 
-fn operand<'a>(name: &str, inputs: &'a [TensorType]) -> Result<&'a TensorType, String> {
+fn operand<'a>(name: &str, inputs: &'a [TensorType]) -> RuleResult<&'a TensorType> {
     expect_arity(name, inputs, 1)?;
     inputs
         .first()
-        .ok_or_else(|| format!("{} takes 1 operand", name))
+        .ok_or_else(|| format!("{} takes 1 operand", name).into())
 }
 
 /// Checks that `axes` are sorted, distinct and within the rank of `x`.
-fn check_axes(name: &str, axes: &[usize], x: &TensorType) -> Result<(), String> {
+fn check_axes(name: &str, axes: &[usize], x: &TensorType) -> RuleResult<()> {
     if let Some(&a) = axes.iter().find(|&&a| a >= x.rank()) {
-        return Err(format!("{}: axis {} is out of range for {}", name, a, x));
+        return Err(format!("{}: axis {} is out of range for {}", name, a, x).into());
     }
     if axes.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(format!(
-            "{}: axes {:?} must be sorted and distinct",
-            name, axes
-        ));
+        return Err(format!("{}: axes {:?} must be sorted and distinct", name, axes).into());
     }
     Ok(())
 }
@@ -93,7 +92,7 @@ pub fn infer_reduce(
     op: ReduceOp,
     axes: &[usize],
     inputs: &[TensorType],
-) -> Result<Vec<TensorType>, String> {
+) -> RuleResult<Vec<TensorType>> {
     let name = op.name();
     let x = operand(name, inputs)?;
     let (ok, what) = match op {
@@ -105,7 +104,7 @@ pub fn infer_reduce(
         ReduceOp::And | ReduceOp::Or => (x.dtype.is_bool(), "a bool"),
     };
     if !ok {
-        return Err(format!("{}: expected {} operand, got {}", name, what, x));
+        return Err(format!("{}: expected {} operand, got {}", name, what, x).into());
     }
     check_axes(name, axes, x)?;
     Ok(vec![TensorType::new(x.dtype, drop_axes(&x.shape, axes))])
@@ -115,22 +114,24 @@ pub fn infer_arg_reduce(
     op: ArgOp,
     axis: usize,
     inputs: &[TensorType],
-) -> Result<Vec<TensorType>, String> {
+) -> RuleResult<Vec<TensorType>> {
     let name = op.name();
     let x = operand(name, inputs)?;
     if x.dtype.is_complex() {
         return Err(format!(
             "{}: expected a bool, integer or float operand, got {}",
             name, x
-        ));
+        )
+        .into());
     }
     check_axes(name, &[axis], x)?;
     match x.shape.get(axis) {
-        Some(0) => Err(format!("{}: axis {} of {} is empty", name, axis, x)),
+        Some(0) => Err(format!("{}: axis {} of {} is empty", name, axis, x).into()),
         Some(&n) if n > i32::MAX as usize => Err(format!(
             "{}: axis {} of {} is too long for i32 indices",
             name, axis, x
-        )),
+        )
+        .into()),
         _ => Ok(vec![TensorType::new(
             DType::I32,
             drop_axes(&x.shape, &[axis]),
@@ -166,7 +167,7 @@ impl Plan {
         init: A,
         step: impl Fn(A, T) -> A,
         finish: impl Fn(A) -> R,
-    ) -> Result<Vec<R>, String> {
+    ) -> RuleResult<Vec<R>> {
         let mut out = Vec::with_capacity(self.outer.len());
         // Reducing trailing axes reads each group as one slice.
         let inner = &self.inner;
@@ -191,22 +192,24 @@ impl Plan {
     }
 }
 
-fn out_of_range(i: usize) -> String {
-    format!("internal error: reduction offset {} out of range", i)
+fn out_of_range(i: usize) -> PrimError {
+    PrimError::internal(format!("reduction offset {} out of range", i))
 }
 
-fn single(ty: Vec<TensorType>, data: Data) -> Result<Vec<Tensor>, String> {
+fn single(ty: Vec<TensorType>, data: Data) -> RuleResult<Vec<Tensor>> {
     let ty = ty
         .into_iter()
         .next()
-        .ok_or("internal error: no output type")?;
+        .ok_or_else(|| PrimError::internal("no output type"))?;
     Ok(vec![kernels::tensor(ty.shape, data)?])
 }
 
-pub fn eval_reduce(op: ReduceOp, axes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_reduce(op: ReduceOp, axes: &[usize], inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let types: Vec<TensorType> = inputs.iter().map(Tensor::ty).collect();
     let out = infer_reduce(op, axes, &types)?;
-    let x = inputs.first().ok_or("internal error: no operand")?;
+    let x = inputs
+        .first()
+        .ok_or_else(|| PrimError::internal("no operand"))?;
     let plan = Plan::new(x.shape(), axes);
     let data = match x.data() {
         Data::F32(v) => Data::F32(float_reduce(op, &plan, v)?),
@@ -221,8 +224,8 @@ pub fn eval_reduce(op: ReduceOp, axes: &[usize], inputs: &[Tensor]) -> Result<Ve
     single(out, data)
 }
 
-fn no_kernel(op: ReduceOp, d: DType) -> String {
-    format!("internal error: {} has no kernel for {}", op.name(), d)
+fn no_kernel(op: ReduceOp, d: DType) -> PrimError {
+    PrimError::internal(format!("{} has no kernel for {}", op.name(), d))
 }
 
 /// NaN-propagating max (`pick_later(a, x) = x > a`) or min (`x < a`).
@@ -236,7 +239,7 @@ fn nan_extreme<T: Float>(pick_later: fn(&T, &T) -> bool) -> impl Fn(T, T) -> T {
     }
 }
 
-fn float_reduce<T: Float>(op: ReduceOp, plan: &Plan, v: &[T]) -> Result<Vec<T>, String> {
+fn float_reduce<T: Float>(op: ReduceOp, plan: &Plan, v: &[T]) -> RuleResult<Vec<T>> {
     let id = |a: T| a;
     match op {
         ReduceOp::Sum => plan.fold(v, 0.0, |a, x: T| a + x.to_f64(), T::from_f64),
@@ -247,7 +250,7 @@ fn float_reduce<T: Float>(op: ReduceOp, plan: &Plan, v: &[T]) -> Result<Vec<T>, 
     }
 }
 
-fn int_reduce<T: Int>(op: ReduceOp, plan: &Plan, v: &[T]) -> Result<Vec<T>, String> {
+fn int_reduce<T: Int>(op: ReduceOp, plan: &Plan, v: &[T]) -> RuleResult<Vec<T>> {
     let id = |a: T| a;
     match op {
         ReduceOp::Sum => plan.fold(v, T::ZERO, T::wadd, id),
@@ -258,11 +261,7 @@ fn int_reduce<T: Int>(op: ReduceOp, plan: &Plan, v: &[T]) -> Result<Vec<T>, Stri
     }
 }
 
-fn complex_reduce<T: kernels::Complex>(
-    op: ReduceOp,
-    plan: &Plan,
-    v: &[T],
-) -> Result<Vec<T>, String> {
+fn complex_reduce<T: kernels::Complex>(op: ReduceOp, plan: &Plan, v: &[T]) -> RuleResult<Vec<T>> {
     let zero = num_complex::Complex::new(0.0, 0.0);
     let one = num_complex::Complex::new(1.0, 0.0);
     match op {
@@ -274,7 +273,7 @@ fn complex_reduce<T: kernels::Complex>(
     }
 }
 
-fn bool_reduce(op: ReduceOp, plan: &Plan, v: &[bool]) -> Result<Vec<bool>, String> {
+fn bool_reduce(op: ReduceOp, plan: &Plan, v: &[bool]) -> RuleResult<Vec<bool>> {
     let id = |a: bool| a;
     match op {
         ReduceOp::And => plan.fold(v, true, |a, x| a & x, id),
@@ -285,10 +284,12 @@ fn bool_reduce(op: ReduceOp, plan: &Plan, v: &[bool]) -> Result<Vec<bool>, Strin
     }
 }
 
-pub fn eval_arg_reduce(op: ArgOp, axis: usize, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_arg_reduce(op: ArgOp, axis: usize, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let types: Vec<TensorType> = inputs.iter().map(Tensor::ty).collect();
     let out = infer_arg_reduce(op, axis, &types)?;
-    let x = inputs.first().ok_or("internal error: no operand")?;
+    let x = inputs
+        .first()
+        .ok_or_else(|| PrimError::internal("no operand"))?;
     let plan = Plan::new(x.shape(), &[axis]);
     let indices = match x.data() {
         Data::F32(v) => arg_float(op, &plan, v)?,
@@ -298,18 +299,18 @@ pub fn eval_arg_reduce(op: ArgOp, axis: usize, inputs: &[Tensor]) -> Result<Vec<
         Data::U32(v) => arg_ord(op, &plan, v)?,
         Data::Bool(v) => arg_ord(op, &plan, v)?,
         Data::C64(_) | Data::C128(_) => {
-            return Err(format!(
-                "internal error: {} has no kernel for {}",
+            return Err(PrimError::internal(format!(
+                "{} has no kernel for {}",
                 op.name(),
                 x.dtype()
-            ))
+            )))
         }
     };
     single(out, Data::I32(indices))
 }
 
 /// The index of the first element along the axis that no later one beats.
-fn arg_by<T: Copy>(plan: &Plan, v: &[T], beats: impl Fn(T, T) -> bool) -> Result<Vec<i32>, String> {
+fn arg_by<T: Copy>(plan: &Plan, v: &[T], beats: impl Fn(T, T) -> bool) -> RuleResult<Vec<i32>> {
     let mut out = Vec::with_capacity(plan.outer.len());
     for &o in &plan.outer {
         let mut best: Option<(T, usize)> = None;
@@ -325,7 +326,7 @@ fn arg_by<T: Copy>(plan: &Plan, v: &[T], beats: impl Fn(T, T) -> bool) -> Result
     Ok(out)
 }
 
-fn arg_float<T: Float>(op: ArgOp, plan: &Plan, v: &[T]) -> Result<Vec<i32>, String> {
+fn arg_float<T: Float>(op: ArgOp, plan: &Plan, v: &[T]) -> RuleResult<Vec<i32>> {
     // Once a NaN is the best nothing beats it; a NaN beats any number.
     match op {
         ArgOp::Max => arg_by(plan, v, |x: T, b: T| !b.is_nan() && (x.is_nan() || x > b)),
@@ -333,7 +334,7 @@ fn arg_float<T: Float>(op: ArgOp, plan: &Plan, v: &[T]) -> Result<Vec<i32>, Stri
     }
 }
 
-fn arg_ord<T: Copy + Ord>(op: ArgOp, plan: &Plan, v: &[T]) -> Result<Vec<i32>, String> {
+fn arg_ord<T: Copy + Ord>(op: ArgOp, plan: &Plan, v: &[T]) -> RuleResult<Vec<i32>> {
     match op {
         ArgOp::Max => arg_by(plan, v, |x: T, b: T| x > b),
         ArgOp::Min => arg_by(plan, v, |x: T, b: T| x < b),
@@ -373,7 +374,7 @@ pub fn lower_reduce(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [x] = operands(op.name(), inputs)?;
     let (name, id) = reducer(op, x.ty.dtype);
     let init = em.splat(&TensorType::scalar(x.ty.dtype), id)?;
@@ -402,7 +403,7 @@ pub fn lower_arg_reduce(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [x] = operands(op.name(), inputs)?;
     let index_ty = result(op.name(), outs)?.clone();
     let scalar = TensorType::scalar(x.ty.dtype);
@@ -438,9 +439,9 @@ fn arg_combine(
     float: bool,
     a: &[Value],
     b: &[Value],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let ([va, ia], [vb, ib]) = (a, b) else {
-        return Err("internal error: argmax combines two pairs".into());
+        return Err(PrimError::internal("argmax combines two pairs"));
     };
     let first = em.compare("LT", ia, ib);
     // Numbers: a wins if it is better, or equal and first.
@@ -475,7 +476,7 @@ pub fn jvp_reduce(
     outs: &[Atom],
     tangents: &[Option<Atom>],
 ) -> crate::prims::JvpResult {
-    let missing = || "internal error: reduce needs an operand and a result".to_string();
+    let missing = || PrimError::internal("reduce needs an operand and a result");
     let (x, y) = (
         primals.first().ok_or_else(missing)?,
         outs.first().ok_or_else(missing)?,
@@ -500,7 +501,7 @@ pub fn jvp_reduce(
 /// of zeros along the axes and `p` the product of the nonzero elements:
 /// `n = 0` gives `p sum(t / x)`; `n = 1` gives `p t_k` for the zero `x_k`;
 /// `n >= 2` gives 0 (every partial product has a zero factor).
-fn prod_tangent(b: &mut Builder, axes: &[usize], x: &Atom, t: &Atom) -> Result<Atom, String> {
+fn prod_tangent(b: &mut Builder, axes: &[usize], x: &Atom, t: &Atom) -> RuleResult<Atom> {
     let d = x.ty().dtype;
     let (zero, one) = (b.scalar(d, 0.0), b.scalar(d, 1.0));
     let is_zero = b.compare(Cmp::Eq, x, &zero)?;
@@ -535,7 +536,7 @@ fn extreme_tangent(
     x: &Atom,
     y: &Atom,
     t: &Atom,
-) -> Result<Atom, String> {
+) -> RuleResult<Atom> {
     let ty = x.ty();
     let kept: Vec<usize> = (0..ty.rank()).filter(|k| !axes.contains(k)).collect();
     let y_full = b.broadcast(y, &ty.shape, &kept)?;
@@ -566,7 +567,9 @@ pub fn transpose_reduce(
     if op != ReduceOp::Sum {
         return Err(format!("{} is not linear", op.name()));
     }
-    let x = inputs.first().ok_or("internal error: no operand")?;
+    let x = inputs
+        .first()
+        .ok_or_else(|| PrimError::internal("no operand"))?;
     let Some(ct) = cts.first().and_then(Option::as_ref) else {
         return Ok(vec![None]);
     };
@@ -726,7 +729,9 @@ mod tests {
         let ok = infer_reduce(ReduceOp::Sum, &[0, 2], std::slice::from_ref(&x));
         assert_eq!(ok, Ok(vec![ty(DType::F32, &[3])]));
         let err = |op, axes: &[usize], x: &TensorType| {
-            infer_reduce(op, axes, std::slice::from_ref(x)).expect_err("must fail")
+            infer_reduce(op, axes, std::slice::from_ref(x))
+                .expect_err("must fail")
+                .to_string()
         };
         assert_eq!(
             err(ReduceOp::Sum, &[3], &x),
@@ -787,8 +792,11 @@ mod tests {
     fn arg_reduce_rules() {
         let ok = infer_arg_reduce(ArgOp::Max, 0, &[ty(DType::I32, &[4, 2])]);
         assert_eq!(ok, Ok(vec![ty(DType::I32, &[2])]));
-        let err =
-            |axis, x: TensorType| infer_arg_reduce(ArgOp::Min, axis, &[x]).expect_err("must fail");
+        let err = |axis, x: TensorType| {
+            infer_arg_reduce(ArgOp::Min, axis, &[x])
+                .expect_err("must fail")
+                .to_string()
+        };
         let b = infer_arg_reduce(ArgOp::Min, 0, &[ty(DType::Bool, &[2, 3])]);
         assert_eq!(b, Ok(vec![ty(DType::I32, &[3])]));
         assert_eq!(

@@ -7,25 +7,27 @@
 
 use super::expect_arity;
 use crate::ir::emit::{i64_array, list, operands, result, tensor_type, Emitter, Value};
+use crate::ir::PrimError;
+use crate::ir::RuleResult;
 use crate::tensor::kernels::{self, axis_table, gather_tables, offsets, scatter_tables, strides};
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, ShapeDisplay, TensorType};
 
 // ---------------------------------------------------------------- helpers
 
-fn operand<'a>(name: &str, inputs: &'a [TensorType]) -> Result<&'a TensorType, String> {
+fn operand<'a>(name: &str, inputs: &'a [TensorType]) -> RuleResult<&'a TensorType> {
     expect_arity(name, inputs, 1)?;
     inputs
         .first()
-        .ok_or_else(|| format!("{} takes 1 operand", name))
+        .ok_or_else(|| format!("{} takes 1 operand", name).into())
 }
 
 /// The number of elements of `shape`, or an error if it overflows.
-fn checked_size(name: &str, shape: &[usize]) -> Result<usize, String> {
+fn checked_size(name: &str, shape: &[usize]) -> RuleResult<usize> {
     shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| format!("{}: shape {} is too large", name, ShapeDisplay(shape)))
+        .ok_or_else(|| format!("{}: shape {} is too large", name, ShapeDisplay(shape)).into())
 }
 
 fn types(inputs: &[Tensor]) -> Vec<TensorType> {
@@ -33,18 +35,18 @@ fn types(inputs: &[Tensor]) -> Vec<TensorType> {
 }
 
 /// The first input tensor of a kernel.
-fn first(inputs: &[Tensor]) -> Result<&Tensor, String> {
+fn first(inputs: &[Tensor]) -> RuleResult<&Tensor> {
     inputs
         .first()
-        .ok_or_else(|| "internal error: no operand".into())
+        .ok_or_else(|| PrimError::internal("no operand"))
 }
 
 /// The single output of a kernel, typed by its rule.
-fn single(out: Vec<TensorType>, data: Data) -> Result<Vec<Tensor>, String> {
+fn single(out: Vec<TensorType>, data: Data) -> RuleResult<Vec<Tensor>> {
     let ty = out
         .into_iter()
         .next()
-        .ok_or("internal error: no output type")?;
+        .ok_or_else(|| PrimError::internal("no output type"))?;
     Ok(vec![kernels::tensor(ty.shape, data)?])
 }
 
@@ -56,31 +58,29 @@ fn identity_tables(shape: &[usize], strides: &[usize]) -> Vec<Vec<usize>> {
 
 /// Checks the start-index operands of `dynamic_slice`/`dynamic_update_slice`:
 /// integer scalars of one dtype.
-fn check_indices(name: &str, indices: &[TensorType]) -> Result<(), String> {
+fn check_indices(name: &str, indices: &[TensorType]) -> RuleResult<()> {
     for (k, ty) in indices.iter().enumerate() {
         if !(ty.dtype.is_int() && ty.rank() == 0) {
             return Err(format!(
                 "{}: start index {} must be an integer scalar, got {}",
                 name, k, ty
-            ));
+            )
+            .into());
         }
     }
     match indices.windows(2).find(|w| w[0] != w[1]) {
         Some(w) => Err(format!(
             "{}: start indices have different types: {} and {}",
             name, w[0], w[1]
-        )),
+        )
+        .into()),
         None => Ok(()),
     }
 }
 
 /// Start indices clamped to `[0, dim - size]`, as StableHLO does.
-fn clamped_starts(
-    indices: &[Tensor],
-    dims: &[usize],
-    sizes: &[usize],
-) -> Result<Vec<usize>, String> {
-    let bad = || "internal error: start indices do not match the operand".to_string();
+fn clamped_starts(indices: &[Tensor], dims: &[usize], sizes: &[usize]) -> RuleResult<Vec<usize>> {
+    let bad = || PrimError::internal("start indices do not match the operand");
     if indices.len() != dims.len() || sizes.len() != dims.len() {
         return Err(bad());
     }
@@ -100,7 +100,7 @@ pub fn infer_broadcast(
     shape: &[usize],
     dims: &[usize],
     inputs: &[TensorType],
-) -> Result<Vec<TensorType>, String> {
+) -> RuleResult<Vec<TensorType>> {
     let name = "broadcast_in_dim";
     let x = operand(name, inputs)?;
     let out = ShapeDisplay(shape);
@@ -111,23 +111,22 @@ pub fn infer_broadcast(
             dims,
             x.rank(),
             x
-        ));
+        )
+        .into());
     }
     for (i, (&d, &n)) in dims.iter().zip(&x.shape).enumerate() {
         let Some(&m) = shape.get(d) else {
-            return Err(format!(
-                "{}: dim {} is out of range for shape {}",
-                name, d, out
-            ));
+            return Err(format!("{}: dim {} is out of range for shape {}", name, d, out).into());
         };
         if dims[..i].contains(&d) {
-            return Err(format!("{}: dims {:?} must be distinct", name, dims));
+            return Err(format!("{}: dims {:?} must be distinct", name, dims).into());
         }
         if n != 1 && n != m {
             return Err(format!(
                 "{}: dim {} of {} (size {}) cannot broadcast to dim {} of {} (size {})",
                 name, i, x, n, d, out, m
-            ));
+            )
+            .into());
         }
     }
     checked_size(name, shape)?;
@@ -138,7 +137,7 @@ pub fn eval_broadcast(
     shape: &[usize],
     dims: &[usize],
     inputs: &[Tensor],
-) -> Result<Vec<Tensor>, String> {
+) -> RuleResult<Vec<Tensor>> {
     let out = infer_broadcast(shape, dims, &types(inputs))?;
     let x = first(inputs)?;
     let st = strides(x.shape());
@@ -156,7 +155,7 @@ pub fn eval_broadcast(
 
 // ---------------------------------------------------------------- reshape, transpose
 
-pub fn infer_reshape(shape: &[usize], inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_reshape(shape: &[usize], inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let x = operand("reshape", inputs)?;
     let n = checked_size("reshape", shape)?;
     if n != x.size() {
@@ -166,19 +165,22 @@ pub fn infer_reshape(shape: &[usize], inputs: &[TensorType]) -> Result<Vec<Tenso
             x.size(),
             ShapeDisplay(shape),
             n
-        ));
+        )
+        .into());
     }
     Ok(vec![TensorType::new(x.dtype, shape.to_vec())])
 }
 
-pub fn eval_reshape(shape: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_reshape(shape: &[usize], inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     infer_reshape(shape, &types(inputs))?;
     let x = first(inputs)?;
     let y = x.reshaped(shape.to_vec());
-    Ok(vec![y.ok_or("internal error: reshape size mismatch")?])
+    Ok(vec![y.ok_or_else(|| {
+        PrimError::internal("reshape size mismatch")
+    })?])
 }
 
-pub fn infer_transpose(perm: &[usize], inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_transpose(perm: &[usize], inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let x = operand("transpose", inputs)?;
     let mut seen = vec![false; x.rank()];
     let is_perm = perm.len() == x.rank()
@@ -191,13 +193,14 @@ pub fn infer_transpose(perm: &[usize], inputs: &[TensorType]) -> Result<Vec<Tens
             perm,
             x.rank(),
             x
-        ));
+        )
+        .into());
     }
     let shape = perm.iter().map(|&p| x.shape[p]).collect::<Vec<_>>();
     Ok(vec![TensorType::new(x.dtype, shape)])
 }
 
-pub fn eval_transpose(perm: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_transpose(perm: &[usize], inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_transpose(perm, &types(inputs))?;
     let x = first(inputs)?;
     let st = strides(x.shape());
@@ -216,7 +219,7 @@ pub fn infer_slice(
     limit: &[usize],
     stride: &[usize],
     inputs: &[TensorType],
-) -> Result<Vec<TensorType>, String> {
+) -> RuleResult<Vec<TensorType>> {
     let x = operand("slice", inputs)?;
     let r = x.rank();
     if start.len() != r || limit.len() != r || stride.len() != r {
@@ -227,22 +230,21 @@ pub fn infer_slice(
             start.len(),
             limit.len(),
             stride.len()
-        ));
+        )
+        .into());
     }
     let mut shape = Vec::with_capacity(r);
     for (k, &d) in x.shape.iter().enumerate() {
         let (s, l, t) = (start[k], limit[k], stride[k]);
         if t == 0 {
-            return Err(format!(
-                "slice: stride in dim {} must be at least 1, got 0",
-                k
-            ));
+            return Err(format!("slice: stride in dim {} must be at least 1, got 0", k).into());
         }
         if s > l || l > d {
             return Err(format!(
                 "slice: [{}, {}) is out of bounds for dim {} of {}",
                 s, l, k, x
-            ));
+            )
+            .into());
         }
         shape.push((l - s).div_ceil(t));
     }
@@ -254,7 +256,7 @@ pub fn eval_slice(
     limit: &[usize],
     stride: &[usize],
     inputs: &[Tensor],
-) -> Result<Vec<Tensor>, String> {
+) -> RuleResult<Vec<Tensor>> {
     let out = infer_slice(start, limit, stride, &types(inputs))?;
     let x = first(inputs)?;
     let st = strides(x.shape());
@@ -265,10 +267,7 @@ pub fn eval_slice(
     single(out, gather_tables(x.data(), &tables)?)
 }
 
-pub fn infer_dynamic_slice(
-    sizes: &[usize],
-    inputs: &[TensorType],
-) -> Result<Vec<TensorType>, String> {
+pub fn infer_dynamic_slice(sizes: &[usize], inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let name = "dynamic_slice";
     let x = inputs
         .first()
@@ -282,18 +281,16 @@ pub fn infer_dynamic_slice(
             sizes,
             x.rank(),
             x
-        ));
+        )
+        .into());
     }
     if let Some(k) = (0..sizes.len()).find(|&k| sizes[k] > x.shape[k]) {
-        return Err(format!(
-            "{}: size {} exceeds dim {} of {}",
-            name, sizes[k], k, x
-        ));
+        return Err(format!("{}: size {} exceeds dim {} of {}", name, sizes[k], k, x).into());
     }
     Ok(vec![TensorType::new(x.dtype, sizes.to_vec())])
 }
 
-pub fn eval_dynamic_slice(sizes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_dynamic_slice(sizes: &[usize], inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_dynamic_slice(sizes, &types(inputs))?;
     let x = first(inputs)?;
     let starts = clamped_starts(&inputs[1..], x.shape(), sizes)?;
@@ -304,30 +301,24 @@ pub fn eval_dynamic_slice(sizes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tens
     single(out, gather_tables(x.data(), &tables)?)
 }
 
-pub fn infer_dynamic_update_slice(inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_dynamic_update_slice(inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let name = "dynamic_update_slice";
     let (Some(x), Some(u)) = (inputs.first(), inputs.get(1)) else {
-        return Err(format!(
-            "{} takes an operand, an update and start indices",
-            name
-        ));
+        return Err(format!("{} takes an operand, an update and start indices", name).into());
     };
     expect_arity(name, inputs, 2 + x.rank())?;
     check_indices(name, &inputs[2..])?;
     let fits = u.rank() == x.rank() && u.shape.iter().zip(&x.shape).all(|(a, b)| a <= b);
     if u.dtype != x.dtype || !fits {
-        return Err(format!(
-            "{}: update {} does not fit in operand {}",
-            name, u, x
-        ));
+        return Err(format!("{}: update {} does not fit in operand {}", name, u, x).into());
     }
     Ok(vec![x.clone()])
 }
 
-pub fn eval_dynamic_update_slice(inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_dynamic_update_slice(inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_dynamic_update_slice(&types(inputs))?;
     let [x, u, indices @ ..] = inputs else {
-        return Err("internal error: dynamic_update_slice needs 2 operands".into());
+        return Err(PrimError::internal("dynamic_update_slice needs 2 operands"));
     };
     let starts = clamped_starts(indices, x.shape(), u.shape())?;
     let st = strides(x.shape());
@@ -341,13 +332,13 @@ pub fn eval_dynamic_update_slice(inputs: &[Tensor]) -> Result<Vec<Tensor>, Strin
 
 // ---------------------------------------------------------------- concatenate, pad
 
-pub fn infer_concat(axis: usize, inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_concat(axis: usize, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let name = "concatenate";
     let x = inputs
         .first()
         .ok_or_else(|| format!("{} takes at least 1 operand, got 0", name))?;
     if axis >= x.rank() {
-        return Err(format!("{}: axis {} is out of range for {}", name, axis, x));
+        return Err(format!("{}: axis {} is out of range for {}", name, axis, x).into());
     }
     let mut total = 0usize;
     for y in inputs {
@@ -357,7 +348,8 @@ pub fn infer_concat(axis: usize, inputs: &[TensorType]) -> Result<Vec<TensorType
             return Err(format!(
                 "{}: operand types {} and {} differ outside axis {}",
                 name, x, y, axis
-            ));
+            )
+            .into());
         }
         total = total
             .checked_add(y.shape[axis])
@@ -369,9 +361,11 @@ pub fn infer_concat(axis: usize, inputs: &[TensorType]) -> Result<Vec<TensorType
     Ok(vec![TensorType::new(x.dtype, shape)])
 }
 
-pub fn eval_concat(axis: usize, inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_concat(axis: usize, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_concat(axis, &types(inputs))?;
-    let ty = out.first().ok_or("internal error: no output type")?;
+    let ty = out
+        .first()
+        .ok_or_else(|| PrimError::internal("no output type"))?;
     let st = strides(&ty.shape);
     let mut data = Data::zeros(ty.dtype, ty.size());
     let mut at = 0;
@@ -397,16 +391,13 @@ pub fn infer_pad(
     hi: &[i64],
     interior: &[usize],
     inputs: &[TensorType],
-) -> Result<Vec<TensorType>, String> {
+) -> RuleResult<Vec<TensorType>> {
     expect_arity("pad", inputs, 2)?;
     let [x, v] = inputs else {
         return Err("pad takes 2 operands".into());
     };
     if v.rank() != 0 || v.dtype != x.dtype {
-        return Err(format!(
-            "pad: padding value must be {}[], got {}",
-            x.dtype, v
-        ));
+        return Err(format!("pad: padding value must be {}[], got {}", x.dtype, v).into());
     }
     let r = x.rank();
     if lo.len() != r || hi.len() != r || interior.len() != r {
@@ -417,7 +408,8 @@ pub fn infer_pad(
             lo.len(),
             hi.len(),
             interior.len()
-        ));
+        )
+        .into());
     }
     let mut shape = Vec::with_capacity(r);
     for (k, &d) in x.shape.iter().enumerate() {
@@ -458,12 +450,14 @@ pub fn eval_pad(
     hi: &[i64],
     interior: &[usize],
     inputs: &[Tensor],
-) -> Result<Vec<Tensor>, String> {
+) -> RuleResult<Vec<Tensor>> {
     let out = infer_pad(lo, hi, interior, &types(inputs))?;
     let [x, v] = inputs else {
-        return Err("internal error: pad needs 2 operands".into());
+        return Err(PrimError::internal("pad needs 2 operands"));
     };
-    let ty = out.first().ok_or("internal error: no output type")?;
+    let ty = out
+        .first()
+        .ok_or_else(|| PrimError::internal("no output type"))?;
     let (src_st, dst_st) = (strides(x.shape()), strides(&ty.shape));
     let (src, dst): (Vec<_>, Vec<_>) = (0..x.rank())
         .map(|k| {
@@ -490,14 +484,15 @@ pub fn infer_iota(
     dim: usize,
     dtype: DType,
     inputs: &[TensorType],
-) -> Result<Vec<TensorType>, String> {
+) -> RuleResult<Vec<TensorType>> {
     expect_arity("iota", inputs, 0)?;
     if dim >= shape.len() {
         return Err(format!(
             "iota: dim {} is out of range for shape {}",
             dim,
             ShapeDisplay(shape)
-        ));
+        )
+        .into());
     }
     if dtype.is_bool() {
         return Err("iota: expected a numeric dtype, got bool".into());
@@ -513,7 +508,7 @@ pub fn eval_iota(
     dim: usize,
     dtype: DType,
     inputs: &[Tensor],
-) -> Result<Vec<Tensor>, String> {
+) -> RuleResult<Vec<Tensor>> {
     let out = infer_iota(shape, dim, dtype, &types(inputs))?;
     // Each element's value is its index along `dim`: the offset of a table
     // with stride 1 on `dim` and 0 elsewhere.
@@ -529,23 +524,23 @@ pub fn eval_iota(
         DType::F64 => Data::F64(kernels::map(&idx, |i| i as f64)),
         DType::C64 => Data::C64(kernels::map(&idx, |i| C64::new(i as f32, 0.0))),
         DType::C128 => Data::C128(kernels::map(&idx, |i| C128::new(i as f64, 0.0))),
-        DType::Bool => return Err("internal error: iota of bool".into()),
+        DType::Bool => return Err(PrimError::internal("iota of bool")),
     };
     single(out, data)
 }
 
-pub fn infer_rev(axes: &[usize], inputs: &[TensorType]) -> Result<Vec<TensorType>, String> {
+pub fn infer_rev(axes: &[usize], inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     let x = operand("reverse", inputs)?;
     if let Some(&a) = axes.iter().find(|&&a| a >= x.rank()) {
-        return Err(format!("reverse: axis {} is out of range for {}", a, x));
+        return Err(format!("reverse: axis {} is out of range for {}", a, x).into());
     }
     if (1..axes.len()).any(|i| axes[..i].contains(&axes[i])) {
-        return Err(format!("reverse: axes {:?} must be distinct", axes));
+        return Err(format!("reverse: axes {:?} must be distinct", axes).into());
     }
     Ok(vec![x.clone()])
 }
 
-pub fn eval_rev(axes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String> {
+pub fn eval_rev(axes: &[usize], inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
     let out = infer_rev(axes, &types(inputs))?;
     let x = first(inputs)?;
     let st = strides(x.shape());
@@ -562,7 +557,7 @@ pub fn eval_rev(axes: &[usize], inputs: &[Tensor]) -> Result<Vec<Tensor>, String
 // clamp their start indices, `pad` takes negative edges); only `iota` of
 // a complex dtype goes through its real dtype.
 
-fn one_result(name: &str, outs: &[TensorType]) -> Result<TensorType, String> {
+fn one_result(name: &str, outs: &[TensorType]) -> RuleResult<TensorType> {
     result(name, outs).cloned()
 }
 
@@ -584,7 +579,7 @@ pub fn lower_broadcast(
     dims: &[usize],
     em: &mut Emitter,
     inputs: &[Value],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [x] = operands("broadcast_in_dim", inputs)?;
     Ok(vec![em.broadcast(x, shape, dims)])
 }
@@ -593,7 +588,7 @@ pub fn lower_reshape(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [x] = operands("reshape", inputs)?;
     let out = one_result("reshape", outs)?;
     Ok(vec![em.unary_fn("stablehlo.reshape", x, &out)])
@@ -604,7 +599,7 @@ pub fn lower_transpose(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [x] = operands("transpose", inputs)?;
     let out = one_result("transpose", outs)?;
     let attrs = format!("dims = {}", list(perm));
@@ -618,7 +613,7 @@ pub fn lower_slice(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [x] = operands("slice", inputs)?;
     let attrs = format!(
         "start_indices = {}, limit_indices = {}, strides = {}",
@@ -634,7 +629,7 @@ pub fn lower_dynamic_slice(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let args: Vec<&Value> = inputs.iter().collect();
     let attrs = format!("slice_sizes = {}", i64_array(sizes));
     Ok(em.generic("stablehlo.dynamic_slice", &args, &attrs, outs))
@@ -644,7 +639,7 @@ pub fn lower_dynamic_update_slice(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let args: Vec<&Value> = inputs.iter().collect();
     Ok(em.generic("stablehlo.dynamic_update_slice", &args, "", outs))
 }
@@ -654,7 +649,7 @@ pub fn lower_concat(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let args: Vec<&Value> = inputs.iter().collect();
     let attrs = format!("dimension = {} : i64", axis);
     Ok(em.generic("stablehlo.concatenate", &args, &attrs, outs))
@@ -667,7 +662,7 @@ pub fn lower_pad(
     em: &mut Emitter,
     inputs: &[Value],
     outs: &[TensorType],
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     let [x, v] = operands("pad", inputs)?;
     let attrs = format!(
         "edge_padding_low = {}, edge_padding_high = {}, interior_padding = {}",
@@ -683,11 +678,11 @@ pub fn lower_iota(
     dim: usize,
     dtype: DType,
     em: &mut Emitter,
-) -> Result<Vec<Value>, String> {
+) -> RuleResult<Vec<Value>> {
     Ok(vec![em.iota(shape, dim, dtype)])
 }
 
-pub fn lower_rev(axes: &[usize], em: &mut Emitter, inputs: &[Value]) -> Result<Vec<Value>, String> {
+pub fn lower_rev(axes: &[usize], em: &mut Emitter, inputs: &[Value]) -> RuleResult<Vec<Value>> {
     let [x] = operands("reverse", inputs)?;
     let attrs = format!("dimensions = {}", i64_array(axes));
     Ok(em.generic(

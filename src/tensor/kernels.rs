@@ -11,6 +11,16 @@
 use super::{Data, Tensor};
 use crate::types::Shape;
 
+/// A broken invariant in a kernel: a bug in nest, never the user's input
+/// (the shape rules make these unreachable). It becomes the IR's internal
+/// error (`PrimError::Internal`), so its text is the bare message.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct KernelError(pub String);
+
+/// The result of a kernel that can only fail on a broken invariant.
+pub type KResult<T> = Result<T, KernelError>;
+
 /// Applies `$body` (which sees the buffer's `Vec<T>` as `$v` and yields a
 /// `Vec<T>` of the same `T`) to whichever dtype `$data` holds.
 macro_rules! map_data {
@@ -119,8 +129,8 @@ pub fn axis_table(start: usize, step: usize, count: usize, stride: usize) -> Vec
 }
 
 /// `src[offsets[0]], src[offsets[1]], ..`; an error if an offset is out of range.
-pub fn gather(src: &Data, offsets: &[usize]) -> Result<Data, String> {
-    fn pick<T: Copy>(v: &[T], offsets: &[usize]) -> Result<Vec<T>, String> {
+pub fn gather(src: &Data, offsets: &[usize]) -> KResult<Data> {
+    fn pick<T: Copy>(v: &[T], offsets: &[usize]) -> KResult<Vec<T>> {
         let mut out = Vec::with_capacity(offsets.len());
         for &o in offsets {
             out.push(*v.get(o).ok_or_else(|| out_of_range(o, v.len()))?);
@@ -132,8 +142,8 @@ pub fn gather(src: &Data, offsets: &[usize]) -> Result<Data, String> {
 
 /// `dst[offsets[i]] = src[i]` for every `i`; an error on a dtype mismatch or
 /// an offset out of range.
-pub fn scatter(dst: &mut Data, src: &Data, offsets: &[usize]) -> Result<(), String> {
-    fn put<T: Copy>(d: &mut [T], s: &[T], offsets: &[usize]) -> Result<(), String> {
+pub fn scatter(dst: &mut Data, src: &Data, offsets: &[usize]) -> KResult<()> {
+    fn put<T: Copy>(d: &mut [T], s: &[T], offsets: &[usize]) -> KResult<()> {
         let n = d.len();
         for (&o, &x) in offsets.iter().zip(s) {
             *d.get_mut(o).ok_or_else(|| out_of_range(o, n))? = x;
@@ -142,7 +152,7 @@ pub fn scatter(dst: &mut Data, src: &Data, offsets: &[usize]) -> Result<(), Stri
     }
     let (from, to) = (src.dtype(), dst.dtype());
     zip_data!(dst, src, (d, s) => put(d, s, offsets),
-        else Err(format!("internal error: scatter of {} into {}", from, to)))
+        else Err(KernelError(format!("scatter of {} into {}", from, to))))
 }
 
 /// The offsets of all dims but the last, and the last dim's table (a scalar
@@ -161,8 +171,8 @@ fn is_run(t: &[usize]) -> bool {
 
 /// [`gather`] of `offsets(tables)`, copying whole rows when the last dim is
 /// contiguous.
-pub fn gather_tables(src: &Data, tables: &[Vec<usize>]) -> Result<Data, String> {
-    fn pick<T: Copy>(v: &[T], outer: &[usize], last: &[usize]) -> Result<Vec<T>, String> {
+pub fn gather_tables(src: &Data, tables: &[Vec<usize>]) -> KResult<Data> {
+    fn pick<T: Copy>(v: &[T], outer: &[usize], last: &[usize]) -> KResult<Vec<T>> {
         let mut out = Vec::with_capacity(outer.len().saturating_mul(last.len()));
         let run = last.first().filter(|_| is_run(last));
         for &o in outer {
@@ -183,8 +193,8 @@ pub fn gather_tables(src: &Data, tables: &[Vec<usize>]) -> Result<Data, String> 
 
 /// [`scatter`] to `offsets(tables)`, copying whole rows when the last dim is
 /// contiguous.
-pub fn scatter_tables(dst: &mut Data, src: &Data, tables: &[Vec<usize>]) -> Result<(), String> {
-    fn put<T: Copy>(d: &mut [T], s: &[T], outer: &[usize], last: &[usize]) -> Result<(), String> {
+pub fn scatter_tables(dst: &mut Data, src: &Data, tables: &[Vec<usize>]) -> KResult<()> {
+    fn put<T: Copy>(d: &mut [T], s: &[T], outer: &[usize], last: &[usize]) -> KResult<()> {
         let (n, len) = (d.len(), last.len());
         let run = last.first().filter(|_| is_run(last));
         for (&o, row) in outer.iter().zip(s.chunks(len.max(1))) {
@@ -204,16 +214,16 @@ pub fn scatter_tables(dst: &mut Data, src: &Data, tables: &[Vec<usize>]) -> Resu
     let (from, to) = (src.dtype(), dst.dtype());
     let (outer, last) = split_last(tables);
     zip_data!(dst, src, (d, s) => put(d, s, &outer, last),
-        else Err(format!("internal error: scatter of {} into {}", from, to)))
+        else Err(KernelError(format!("scatter of {} into {}", from, to))))
 }
 
 /// `n` copies of the first element of `value` (a scalar buffer).
-pub fn filled(value: &Data, n: usize) -> Result<Data, String> {
-    fn fill<T: Copy>(v: &[T], n: usize) -> Result<Vec<T>, String> {
+pub fn filled(value: &Data, n: usize) -> KResult<Data> {
+    fn fill<T: Copy>(v: &[T], n: usize) -> KResult<Vec<T>> {
         let x = v
             .first()
             .copied()
-            .ok_or("internal error: empty fill value")?;
+            .ok_or_else(|| KernelError("empty fill value".into()))?;
         Ok(vec![x; n])
     }
     Ok(map_data!(value, v => fill(v, n)?))
@@ -225,27 +235,27 @@ pub fn map<T: Copy, U>(a: &[T], f: impl Fn(T) -> U) -> Vec<U> {
 }
 
 /// `out[i] = f(a[i], b[i])`; an error if the lengths differ.
-pub fn zip<T: Copy, U>(a: &[T], b: &[T], f: impl Fn(T, T) -> U) -> Result<Vec<U>, String> {
+pub fn zip<T: Copy, U>(a: &[T], b: &[T], f: impl Fn(T, T) -> U) -> KResult<Vec<U>> {
     if a.len() != b.len() {
-        return Err(format!(
-            "internal error: operand lengths differ: {} and {}",
+        return Err(KernelError(format!(
+            "operand lengths differ: {} and {}",
             a.len(),
             b.len()
-        ));
+        )));
     }
     Ok(a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect())
 }
 
 /// A tensor of `shape` over `data`, or an internal error if the sizes disagree.
-pub fn tensor(shape: impl Into<Shape>, data: Data) -> Result<Tensor, String> {
+pub fn tensor(shape: impl Into<Shape>, data: Data) -> KResult<Tensor> {
     let shape = shape.into();
     let n = data.len();
     Tensor::new(shape.clone(), data).ok_or_else(|| {
-        format!(
-            "internal error: {} elements for shape {}",
+        KernelError(format!(
+            "{} elements for shape {}",
             n,
             crate::types::ShapeDisplay(&shape)
-        )
+        ))
     })
 }
 
@@ -452,11 +462,8 @@ pub fn int_pow<T: Int>(base: T, exp: T) -> T {
     acc
 }
 
-fn out_of_range(o: usize, n: usize) -> String {
-    format!(
-        "internal error: offset {} out of range for {} elements",
-        o, n
-    )
+fn out_of_range(o: usize, n: usize) -> KernelError {
+    KernelError(format!("offset {} out of range for {} elements", o, n))
 }
 
 #[cfg(test)]

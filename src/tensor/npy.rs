@@ -16,7 +16,14 @@ pub fn read_npy(bytes: &[u8]) -> Result<Tensor, String> {
     let (dtype, big_endian) = parse_descr(&header.descr)?;
     check_data_len(&header, dtype, data.len())?;
     let data = decode(dtype, big_endian, data);
-    Tensor::new(header.shape, data).ok_or_else(|| "internal error: size mismatch".into())
+    // `check_data_len` made the data fill the shape, so this cannot fail.
+    let count = data.len();
+    Tensor::new(header.shape.clone(), data).ok_or_else(|| {
+        format!(
+            "{} elements of data do not fill shape {:?}",
+            count, header.shape
+        )
+    })
 }
 
 /// The type of the array in a `.npy` file of `file_len` bytes whose first

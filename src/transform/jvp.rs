@@ -4,12 +4,13 @@
 use super::TRANSFORMS;
 pub use crate::ir::transforms::Jvp;
 use crate::ir::Builder;
+use crate::ir::RuleResult;
 use crate::ir::{fresh_var, Atom, Graph, VarId};
 use std::collections::HashMap;
 
 /// Differentiates `g` in forward mode with respect to the inputs marked in
 /// `nonzero` (inputs of integer or bool dtype never have tangents).
-pub fn jvp_graph(g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
+pub fn jvp_graph(g: &Graph, nonzero: &[bool]) -> RuleResult<Jvp> {
     let mut b = Builder::new(&TRANSFORMS);
     let mut tangents: HashMap<VarId, Atom> = HashMap::new();
     let mut inputs = g.inputs.clone();
@@ -49,7 +50,7 @@ pub fn jvp_graph(g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
         let out_ts = eqn
             .prim
             .jvp(&mut b, &eqn.inputs, &outs, &ts)
-            .map_err(|e| format!("jvp of {}: {}", eqn.prim.name(), e))?;
+            .map_err(|e| e.context(format_args!("jvp of {}", eqn.prim.name())))?;
         if let Some(primals) = b.primals.take() {
             // The rule computed the primals too: drop the original equation.
             b.eqns.remove(copied);
@@ -66,7 +67,8 @@ pub fn jvp_graph(g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
                             eqn.prim.name(),
                             t.ty(),
                             o.ty
-                        ));
+                        )
+                        .into());
                     }
                     tangents.insert(o.id, t);
                 }

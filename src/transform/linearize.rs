@@ -6,7 +6,7 @@ use super::jvp::jvp_graph;
 use super::partial_eval::partial_eval;
 use crate::diag::Diagnostic;
 use crate::ir::simplify::simplify;
-use crate::ir::Graph;
+use crate::ir::{Graph, RuleResult};
 use crate::prims::build::Build;
 
 /// `primal`: primal inputs → (primal outputs, residuals).
@@ -22,7 +22,7 @@ pub struct Linearized {
 /// Linearizes `g` with respect to the inputs marked `nonzero`: its JVP,
 /// partially evaluated with the tangents unknown.
 pub fn linearize(g: &Graph, nonzero: &[bool]) -> Result<Linearized, Diagnostic> {
-    let jvp = jvp_graph(g, nonzero).map_err(Diagnostic::new)?;
+    let jvp = jvp_graph(g, nonzero).map_err(Diagnostic::from)?;
     let j = simplify(&jvp.graph);
     let n_in = g.inputs.len();
     let n_out = g.outputs.len();
@@ -30,13 +30,13 @@ pub fn linearize(g: &Graph, nonzero: &[bool]) -> Result<Linearized, Diagnostic> 
     let force: Vec<bool> = (0..j.outputs.len()).map(|i| i >= n_out).collect();
     let split = partial_eval(&j, &in_unknown, &force)?;
     if split.out_unknown[..n_out].contains(&true) {
-        return Err(Diagnostic::new(
-            "internal error: a primal result depends on the tangents",
+        return Err(Diagnostic::internal(
+            "a primal result depends on the tangents",
         ));
     }
     let n_residuals = split.residual_inputs.len();
     let linear = fill_zero_tangents(split.unknown, &jvp.out_nonzero, &g.output_types())
-        .map_err(Diagnostic::new)?;
+        .map_err(Diagnostic::from)?;
     Ok(Linearized {
         primal: split.known,
         linear,
@@ -50,7 +50,7 @@ fn fill_zero_tangents(
     mut linear: Graph,
     nonzero: &[bool],
     types: &[crate::types::TensorType],
-) -> Result<Graph, String> {
+) -> RuleResult<Graph> {
     let mut b = super::Builder::with_eqns(&super::TRANSFORMS, std::mem::take(&mut linear.eqns));
     let mut given = linear.outputs.into_iter();
     let mut outputs = vec![];

@@ -22,7 +22,7 @@ pub use crate::ir::Builder;
 
 use crate::diag::Diagnostic;
 use crate::ir::transforms::{Jvp, Split, Transforms, Vmapped};
-use crate::ir::Graph;
+use crate::ir::{Graph, RuleResult};
 
 /// The transformations, as the rules of primitives with regions reach them
 /// (through [`Builder::transforms`]).
@@ -36,10 +36,10 @@ pub fn builder() -> Builder {
 }
 
 impl Transforms for Passes {
-    fn jvp_graph(&self, g: &Graph, nonzero: &[bool]) -> Result<Jvp, String> {
+    fn jvp_graph(&self, g: &Graph, nonzero: &[bool]) -> RuleResult<Jvp> {
         jvp::jvp_graph(g, nonzero)
     }
-    fn vmap_graph(&self, g: &Graph, in_batched: &[bool], size: usize) -> Result<Vmapped, String> {
+    fn vmap_graph(&self, g: &Graph, in_batched: &[bool], size: usize) -> RuleResult<Vmapped> {
         vmap::vmap_graph(g, in_batched, size)
     }
     fn batch_region(
@@ -48,10 +48,10 @@ impl Transforms for Passes {
         in_batched: &[bool],
         size: usize,
         want: &[bool],
-    ) -> Result<Graph, String> {
+    ) -> RuleResult<Graph> {
         vmap::batch_region(g, in_batched, size, want)
     }
-    fn transpose_graph(&self, g: &Graph, linear: &[bool]) -> Result<Graph, String> {
+    fn transpose_graph(&self, g: &Graph, linear: &[bool]) -> RuleResult<Graph> {
         transpose::transpose_graph(g, linear)
     }
     fn partial_eval(

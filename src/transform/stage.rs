@@ -9,7 +9,7 @@ use crate::tensor::Tensor;
 
 pub use crate::ir::stage::{Capacity, Site};
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// A program whose prints are staged out.
 pub struct Staged {

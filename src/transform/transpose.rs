@@ -4,6 +4,7 @@
 
 use super::TRANSFORMS;
 use crate::ir::Builder;
+use crate::ir::RuleResult;
 use crate::ir::{fresh_var, Atom, Graph, VarId};
 use crate::prims::build::Build;
 use std::collections::{HashMap, HashSet};
@@ -11,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 /// Transposes `g`, which must be linear in the inputs marked `linear`.
 /// The result takes the other inputs, then one cotangent per output of `g`,
 /// and returns one cotangent per linear input (zeros where none flows).
-pub fn transpose_graph(g: &Graph, linear: &[bool]) -> Result<Graph, String> {
+pub fn transpose_graph(g: &Graph, linear: &[bool]) -> RuleResult<Graph> {
     let mut b = Builder::new(&TRANSFORMS);
     let mut lin: HashSet<VarId> = HashSet::new();
     let mut inputs = vec![];
@@ -56,7 +57,7 @@ pub fn transpose_graph(g: &Graph, linear: &[bool]) -> Result<Graph, String> {
         let in_cts = eqn
             .prim
             .transpose(&mut b, &eqn.inputs, &flags, &out_cts)
-            .map_err(|e| format!("transpose of {}: {}", eqn.prim.name(), e))?;
+            .map_err(|e| e.context(format_args!("transpose of {}", eqn.prim.name())))?;
         for ((a, &l), ct) in eqn.inputs.iter().zip(&flags).zip(in_cts) {
             if let (Atom::Var(v), true, Some(ct)) = (a, l, ct) {
                 if ct.ty() != v.ty {
@@ -65,7 +66,8 @@ pub fn transpose_graph(g: &Graph, linear: &[bool]) -> Result<Graph, String> {
                         eqn.prim.name(),
                         ct.ty(),
                         v.ty
-                    ));
+                    )
+                    .into());
                 }
                 accumulate(&mut b, &mut cts, v.id, ct)?;
             }
@@ -93,7 +95,7 @@ fn accumulate(
     cts: &mut HashMap<VarId, Atom>,
     id: VarId,
     ct: Atom,
-) -> Result<(), String> {
+) -> RuleResult<()> {
     let total = match cts.remove(&id) {
         Some(prev) => b.add(&prev, &ct)?,
         None => ct,

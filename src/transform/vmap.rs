@@ -7,6 +7,7 @@
 use super::TRANSFORMS;
 pub use crate::ir::transforms::Vmapped;
 use crate::ir::Builder;
+use crate::ir::RuleResult;
 use crate::ir::{fresh_var, Atom, Eqn, Graph, VarId};
 use crate::prims::batching::{batched_type, to_batched};
 use std::collections::HashMap;
@@ -16,13 +17,14 @@ use std::collections::HashMap;
 /// every example). An output is batched if it depends on a batched input.
 /// Every variable of the result is fresh, so the result never shares one
 /// with `g` or with another batching of it.
-pub fn vmap_graph(g: &Graph, in_batched: &[bool], size: usize) -> Result<Vmapped, String> {
+pub fn vmap_graph(g: &Graph, in_batched: &[bool], size: usize) -> RuleResult<Vmapped> {
     if in_batched.len() != g.inputs.len() {
         return Err(format!(
             "vmap: {} batching flags for {} inputs",
             in_batched.len(),
             g.inputs.len()
-        ));
+        )
+        .into());
     }
     let mut b = Builder::new(&TRANSFORMS);
     let mut env: HashMap<VarId, (Atom, bool)> = HashMap::new();
@@ -69,7 +71,7 @@ fn batch_eqn(
     env: &mut HashMap<VarId, (Atom, bool)>,
     eqn: &Eqn,
     size: usize,
-) -> Result<(), String> {
+) -> RuleResult<()> {
     let (inputs, flags): (Vec<Atom>, Vec<bool>) = eqn.inputs.iter().map(|a| lookup(env, a)).unzip();
     if !flags.contains(&true) {
         let outputs: Vec<_> = eqn
@@ -91,9 +93,9 @@ fn batch_eqn(
     let (outs, out_flags) = eqn
         .prim
         .batch(b, &inputs, &flags, size)
-        .map_err(|e| format!("vmap of {}: {}", name, e))?;
+        .map_err(|e| e.context(format_args!("vmap of {}", name)))?;
     if outs.len() != eqn.outputs.len() || out_flags.len() != outs.len() {
-        return Err(format!("vmap of {}: wrong number of results", name));
+        return Err(format!("vmap of {}: wrong number of results", name).into());
     }
     for ((old, new), bt) in eqn.outputs.iter().zip(outs).zip(out_flags) {
         let want = if bt {
@@ -107,7 +109,8 @@ fn batch_eqn(
                 name,
                 new.ty(),
                 want
-            ));
+            )
+            .into());
         }
         env.insert(old.id, (new, bt));
     }
@@ -123,7 +126,7 @@ pub fn batch_region(
     in_batched: &[bool],
     size: usize,
     want: &[bool],
-) -> Result<Graph, String> {
+) -> RuleResult<Graph> {
     let Vmapped {
         mut graph,
         out_batched,

@@ -111,7 +111,7 @@ pub fn run_on(
     inputs: &[nest::tensor::Tensor],
 ) -> Result<Vec<nest::tensor::Tensor>, String> {
     match backend {
-        Backend::Interp => nest::interp::run_graph(graph, inputs),
+        Backend::Interp => Ok(nest::interp::run_graph(graph, inputs)?),
         Backend::Xla(x) => {
             let args: Vec<nest::backend::xla::Input> =
                 inputs.iter().map(nest::backend::xla::Input::Host).collect();

@@ -6,6 +6,7 @@
 //! bits; NaN, the infinities and the rare other cases print as the hex bit
 //! pattern (`0x7FC00000`), which MLIR takes literally.
 
+use crate::ir::{PrimError, RuleResult};
 use crate::tensor::{Data, Tensor};
 use crate::types::{DType, TensorType};
 use std::fmt::Write;
@@ -100,8 +101,8 @@ pub fn is_splat(t: &Tensor) -> bool {
 
 /// The body of `dense<...>` for a real tensor: one element for a splat
 /// (or a scalar), nested brackets row-major otherwise, empty for no elements.
-pub fn dense_body(t: &Tensor) -> Result<String, String> {
-    let bad = || format!("internal error: no dense literal for {}", t.ty());
+pub fn dense_body(t: &Tensor) -> RuleResult<String> {
+    let bad = || PrimError::internal(format!("no dense literal for {}", t.ty()));
     if t.size() == 0 {
         return Ok(String::new());
     }

@@ -14,7 +14,7 @@ use crate::prims::{Cond, Reduce, Scan, Select, Transpose, While};
 use crate::span::Span;
 use crate::tensor::Tensor;
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// The batch of a loop is one loop over the batch. Which carries are
 /// batched is a fixed point: those batched on entry, plus those the body

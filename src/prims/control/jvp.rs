@@ -15,7 +15,7 @@ use crate::prims::{Cond, Scan, While};
 use crate::prims::{JvpResult, Prim};
 use crate::span::Span;
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// The JVP of a loop is a loop over (primals, tangents): its body is the
 /// JVP of the body, its condition reads only the primals. The operands are

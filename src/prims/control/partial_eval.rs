@@ -16,8 +16,9 @@ use crate::span::Span;
 
 type R<T> = Result<T, Diagnostic>;
 
+/// A broken invariant of the split (a bug in nest).
 fn internal(m: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(m.into())
+    Diagnostic::internal(m)
 }
 
 /// A loop with a known trip count is split as the `scan` it stands for.
@@ -268,7 +269,7 @@ pub fn partial_eval_cond(t: Tx, branches: &[Graph], eqn: &Eqn, unknown: &[bool])
         .split_first()
         .ok_or_else(|| internal("cond has no index"))?;
     if unknown[0] {
-        return Err(internal(
+        return Err(Diagnostic::new(
             "the index of a cond depends on the unknown values",
         ));
     }
@@ -360,7 +361,7 @@ fn known_branch(
             outputs.push(if j == k {
                 Atom::Var(r)
             } else {
-                b.zeros(&ty).map_err(internal)?
+                b.zeros(&ty).map_err(Diagnostic::from)?
             });
         }
     }
@@ -400,7 +401,7 @@ fn unknown_branch(
         true,
     ));
     let mut b = Builder::default();
-    let outputs = b.inline(&s.unknown, &args).map_err(internal)?;
+    let outputs = b.inline(&s.unknown, &args).map_err(Diagnostic::from)?;
     Ok(Graph {
         inputs: [slot_ins, op_ins].concat(),
         eqns: b.eqns,

@@ -58,10 +58,10 @@ impl Primitive for While {
         "while"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_while(&self.cond, &self.body, self.n_consts, inputs)?)
+        infer_while(&self.cond, &self.body, self.n_consts, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_while(&self.cond, &self.body, self.n_consts, inputs)?)
+        eval_while(&self.cond, &self.body, self.n_consts, inputs)
     }
     fn lower(
         &self,
@@ -69,14 +69,7 @@ impl Primitive for While {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_while(
-            &self.cond,
-            &self.body,
-            self.n_consts,
-            em,
-            inputs,
-            outs,
-        )?)
+        lower_while(&self.cond, &self.body, self.n_consts, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -179,7 +172,7 @@ impl Primitive for While {
         inputs: &[Atom],
         outs: &[Var],
     ) -> RuleResult<Vec<Atom>> {
-        Ok(stage_while(
+        stage_while(
             &self.cond,
             &self.body,
             self.n_consts,
@@ -188,7 +181,7 @@ impl Primitive for While {
             w,
             inputs,
             outs,
-        )?)
+        )
     }
     fn prune(&self, eqn: Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
         prune_while(eqn, live, changed)
@@ -213,23 +206,23 @@ impl Primitive for Scan {
         "scan"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_scan(
+        infer_scan(
             &self.body,
             self.n_consts,
             self.n_carries,
             self.length,
             inputs,
-        )?)
+        )
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_scan(
+        eval_scan(
             &self.body,
             self.n_consts,
             self.n_carries,
             self.length,
             self.reverse,
             inputs,
-        )?)
+        )
     }
     fn lower(
         &self,
@@ -237,7 +230,7 @@ impl Primitive for Scan {
         inputs: &[Value],
         _outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_scan(
+        lower_scan(
             &self.body,
             self.n_consts,
             self.n_carries,
@@ -245,7 +238,7 @@ impl Primitive for Scan {
             self.reverse,
             em,
             inputs,
-        )?)
+        )
     }
     fn jvp(
         &self,
@@ -353,7 +346,7 @@ impl Primitive for Scan {
         inputs: &[Atom],
         outs: &[Var],
     ) -> RuleResult<Vec<Atom>> {
-        Ok(stage_scan(
+        stage_scan(
             &self.body,
             [self.n_consts, self.n_carries, self.length],
             self.reverse,
@@ -361,7 +354,7 @@ impl Primitive for Scan {
             w,
             inputs,
             outs,
-        )?)
+        )
     }
     fn prune(&self, eqn: Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
         prune_scan(eqn, live, changed)
@@ -382,10 +375,10 @@ impl Primitive for Cond {
         "cond"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_cond(&self.branches, inputs)?)
+        infer_cond(&self.branches, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_cond(&self.branches, inputs)?)
+        eval_cond(&self.branches, inputs)
     }
     fn lower(
         &self,
@@ -393,7 +386,7 @@ impl Primitive for Cond {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_cond(&self.branches, em, inputs, outs)?)
+        lower_cond(&self.branches, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -459,7 +452,7 @@ impl Primitive for Cond {
         inputs: &[Atom],
         outs: &[Var],
     ) -> RuleResult<Vec<Atom>> {
-        Ok(stage_cond(&self.branches, st, w, inputs, outs)?)
+        stage_cond(&self.branches, st, w, inputs, outs)
     }
     fn prune(&self, eqn: Eqn, live: &HashSet<VarId>, changed: &mut bool) -> Eqn {
         prune_cond(eqn, live, changed)

@@ -18,7 +18,7 @@ use crate::tensor::kernels::{gather, scatter};
 use crate::tensor::{Data, Tensor};
 use crate::types::TensorType;
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// The shape of one iteration's slice of a stacked value.
 fn slice_type(t: &TensorType) -> TensorType {
@@ -45,14 +45,16 @@ pub fn infer_scan(
             inputs.len(),
             n_consts,
             n_carries
-        ));
+        )
+        .into());
     }
     let xs = &inputs[n_consts + n_carries..];
     if let Some(x) = xs.iter().find(|x| x.shape.first() != Some(&length)) {
         return Err(format!(
             "scan of length {} over a stacked input of type {}",
             length, x
-        ));
+        )
+        .into());
     }
     let mut body_in = inputs[..n_consts + n_carries].to_vec();
     body_in.extend(xs.iter().map(slice_type));
@@ -189,7 +191,7 @@ fn counter_below(types: &[TensorType], counter: usize, length: usize) -> R<Graph
 }
 
 fn length_i32(length: usize) -> R<i32> {
-    i32::try_from(length).map_err(|_| format!("a scan of {} iterations is too long", length))
+    i32::try_from(length).map_err(|_| format!("a scan of {} iterations is too long", length).into())
 }
 
 /// One iteration of the loop [`as_while`] builds: slice the stacked inputs

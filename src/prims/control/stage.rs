@@ -9,7 +9,7 @@ use crate::prims::{Cond, Scan, While};
 use crate::span::Span;
 use crate::types::TensorType;
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// Fresh variables of the types of `xs`.
 fn fresh_like(xs: &[Atom]) -> Vec<Var> {

@@ -12,7 +12,7 @@ use crate::prims::build::Build;
 use crate::prims::{Cond, Scan};
 use crate::prims::{JvpResult, Prim};
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// The cotangent, or zeros of the value's type.
 fn ct_or_zero(b: &mut Builder, ct: &Option<Atom>, ty: &crate::types::TensorType) -> R<Atom> {

@@ -61,10 +61,10 @@ impl Primitive for CustomJvp {
         "custom_jvp"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_custom_jvp(&self.primal, &self.jvp, inputs)?)
+        infer_custom_jvp(&self.primal, &self.jvp, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_custom_jvp(&self.primal, inputs)?)
+        eval_custom_jvp(&self.primal, inputs)
     }
     fn lower(
         &self,
@@ -72,7 +72,7 @@ impl Primitive for CustomJvp {
         inputs: &[Value],
         _outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_custom_jvp(&self.primal, em, inputs)?)
+        lower_custom_jvp(&self.primal, em, inputs)
     }
     fn jvp(
         &self,
@@ -167,7 +167,7 @@ impl Primitive for CustomJvp {
         _outs: &[Var],
     ) -> RuleResult<Vec<Atom>> {
         // What runs in its place (see its lowering).
-        Ok(st.stage_inline(w, &self.primal, inputs)?)
+        st.stage_inline(w, &self.primal, inputs)
     }
     fn prune(&self, eqn: Eqn, _live: &HashSet<VarId>, _changed: &mut bool) -> Eqn {
         eqn
@@ -184,16 +184,10 @@ impl Primitive for CustomVjp {
         "custom_vjp"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_custom_vjp(
-            &self.primal,
-            &self.fwd,
-            &self.bwd,
-            self.closed,
-            inputs,
-        )?)
+        infer_custom_vjp(&self.primal, &self.fwd, &self.bwd, self.closed, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_custom_jvp(&self.primal, inputs)?)
+        eval_custom_jvp(&self.primal, inputs)
     }
     fn lower(
         &self,
@@ -201,7 +195,7 @@ impl Primitive for CustomVjp {
         inputs: &[Value],
         _outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_custom_jvp(&self.primal, em, inputs)?)
+        lower_custom_jvp(&self.primal, em, inputs)
     }
     fn jvp(
         &self,
@@ -283,7 +277,7 @@ impl Primitive for CustomVjp {
         _outs: &[Var],
     ) -> RuleResult<Vec<Atom>> {
         // What runs in its place (see its lowering).
-        Ok(st.stage_inline(w, &self.primal, inputs)?)
+        st.stage_inline(w, &self.primal, inputs)
     }
     fn prune(&self, eqn: Eqn, _live: &HashSet<VarId>, _changed: &mut bool) -> Eqn {
         eqn
@@ -300,7 +294,7 @@ impl Primitive for CustomVjpLin {
         "custom_vjp_lin"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_custom_vjp_lin(&self.bwd, self.n_res, inputs)?)
+        infer_custom_vjp_lin(&self.bwd, self.n_res, inputs)
     }
     fn eval(&self, _inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
         Err(PrimError::from(FORWARD_MODE_OF_CUSTOM_VJP))
@@ -399,16 +393,16 @@ impl Primitive for LinearSolve {
         "linear_solve"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_linear_solve(
+        infer_linear_solve(
             &self.matvec,
             &self.solve,
             &self.transpose_solve,
             self.n_consts,
             inputs,
-        )?)
+        )
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_linear_solve(&self.solve, inputs)?)
+        eval_linear_solve(&self.solve, inputs)
     }
     fn lower(
         &self,
@@ -416,7 +410,7 @@ impl Primitive for LinearSolve {
         inputs: &[Value],
         _outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_linear_solve(&self.solve, em, inputs)?)
+        lower_linear_solve(&self.solve, em, inputs)
     }
     fn jvp(
         &self,
@@ -490,7 +484,7 @@ impl Primitive for LinearSolve {
         _outs: &[Var],
     ) -> RuleResult<Vec<Atom>> {
         // What runs in its place (see its lowering).
-        Ok(st.stage_inline(w, &self.solve, inputs)?)
+        st.stage_inline(w, &self.solve, inputs)
     }
     fn prune(&self, eqn: Eqn, _live: &HashSet<VarId>, _changed: &mut bool) -> Eqn {
         eqn

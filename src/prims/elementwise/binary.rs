@@ -10,12 +10,13 @@ use super::{
 };
 use crate::ir::Atom;
 use crate::ir::Builder;
+use crate::ir::PrimError;
 use crate::prims::build::{tangent_or_zero, Build};
 use crate::tensor::kernels::{self, int_pow, Int};
 use crate::tensor::{Data, Tensor, C128, C64};
 use crate::types::{DType, TensorType};
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// The kernels of an op on the integer dtypes (written once with [`ints2!`]).
 pub struct IntKernels2 {
@@ -367,18 +368,18 @@ fn apply(spec: &BinarySpec, a: &Tensor, b: &Tensor) -> R<Data> {
         (Data::C64(x), Data::C64(y)) => cx::binary(spec.complex.ok_or_else(missing)?, x, y)?,
         (Data::C128(x), Data::C128(y)) => cx::binary(spec.complex.ok_or_else(missing)?, x, y)?,
         _ => {
-            return Err(format!(
-                "internal error: {} of {} and {}",
+            return Err(PrimError::internal(format!(
+                "{} of {} and {}",
                 spec.name,
                 a.ty(),
                 b.ty()
-            ))
+            )))
         }
     })
 }
 
-fn not_linear(name: &str) -> String {
-    format!("{} is not linear in its operands", name)
+fn not_linear(name: &str) -> PrimError {
+    PrimError::Invalid(format!("{} is not linear in its operands", name))
 }
 
 fn nan_max(x: f64, y: f64) -> f64 {

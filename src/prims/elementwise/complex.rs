@@ -2,6 +2,7 @@
 //! `c128`), computed in `f64` pairs ([`kernels::Complex`]).
 
 use super::{unsupported, Cmp};
+use crate::ir::RuleResult;
 use crate::tensor::kernels::{self, Complex};
 use crate::tensor::Data;
 use crate::types::DType;
@@ -52,16 +53,16 @@ pub(super) fn pow(a: Z, b: Z) -> Z {
 }
 
 /// Applies a binary kernel elementwise.
-pub(super) fn binary<T: Complex>(f: fn(Z, Z) -> Z, x: &[T], y: &[T]) -> Result<Data, String> {
+pub(super) fn binary<T: Complex>(f: fn(Z, Z) -> Z, x: &[T], y: &[T]) -> RuleResult<Data> {
     Ok(T::data(kernels::zip(x, y, |a, b| {
         T::narrow(f(a.widen(), b.widen()))
     })?))
 }
 
-pub(super) fn compare<T: Complex>(c: Cmp, x: &[T], y: &[T]) -> Result<Vec<bool>, String> {
+pub(super) fn compare<T: Complex>(c: Cmp, x: &[T], y: &[T]) -> RuleResult<Vec<bool>> {
     match c {
-        Cmp::Eq => kernels::zip(x, y, |a, b| a == b),
-        Cmp::Ne => kernels::zip(x, y, |a, b| a != b),
+        Cmp::Eq => Ok(kernels::zip(x, y, |a, b| a == b)?),
+        Cmp::Ne => Ok(kernels::zip(x, y, |a, b| a != b)?),
         Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge => Err(unsupported(c.name(), T::DTYPE)),
     }
 }

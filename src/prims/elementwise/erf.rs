@@ -17,6 +17,8 @@
 //! exact remainder `x² − fl(x²)` (from `mul_add`) corrects both to first order.
 
 use super::{Emitter, Value};
+use crate::ir::PrimError;
+use crate::ir::RuleResult;
 use crate::types::TensorType;
 use std::f64::consts::{FRAC_2_SQRT_PI, PI};
 
@@ -109,11 +111,11 @@ fn erfc_fraction(a: f64) -> f64 {
 /// it does for JAX's `erf`): within `1e−7` of the kernel in `f32` and
 /// `1e−15` in `f64`. Written in the generic form, which needs no custom
 /// syntax.
-pub fn lower(em: &mut Emitter, x: &Value, out: &TensorType) -> Result<Value, String> {
+pub fn lower(em: &mut Emitter, x: &Value, out: &TensorType) -> RuleResult<Value> {
     em.generic("chlo.erf", &[x], "", std::slice::from_ref(out))
         .into_iter()
         .next()
-        .ok_or_else(|| "internal error: chlo.erf gave no result".into())
+        .ok_or_else(|| PrimError::internal("chlo.erf gave no result"))
 }
 
 #[cfg(test)]

@@ -6,18 +6,19 @@
 use super::{BinaryOp, Cmp, UnaryOp};
 use crate::ir::Atom;
 use crate::ir::Builder;
+use crate::ir::PrimError;
 use crate::prims::build::tangent_or_zero;
 use crate::prims::build::Build;
 use crate::prims::JvpResult;
 use crate::types::{DType, TensorType};
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// Input `i` of a rule (primal or output).
 fn nth(atoms: &[Atom], i: usize) -> R<&Atom> {
     atoms
         .get(i)
-        .ok_or_else(|| format!("internal error: missing operand {}", i))
+        .ok_or_else(|| PrimError::internal(format!("missing operand {}", i)))
 }
 
 /// The tangent of input `i` (`None`: a symbolic zero).
@@ -137,7 +138,7 @@ pub(super) fn div_tangent(
             let zt = b.mul(z, ty)?;
             b.neg(&zt)?
         }
-        (None, None) => return Err("internal error: div has no tangent".into()),
+        (None, None) => return Err(PrimError::internal("div has no tangent")),
     };
     b.div(&num, y)
 }
@@ -229,7 +230,7 @@ pub(super) fn atan2_tangent(
         }
         None => None,
     };
-    let num = plus(b, p, q)?.ok_or("internal error: atan2 has no tangent")?;
+    let num = plus(b, p, q)?.ok_or_else(|| PrimError::internal("atan2 has no tangent"))?;
     let xx = b.mul(x, x)?;
     let yy = b.mul(y, y)?;
     let den = b.add(&xx, &yy)?;

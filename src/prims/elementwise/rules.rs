@@ -55,10 +55,10 @@ impl Primitive for Unary {
         self.0.name()
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_unary(self.0, inputs)?)
+        infer_unary(self.0, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_unary(self.0, inputs)?)
+        eval_unary(self.0, inputs)
     }
     fn lower(
         &self,
@@ -66,7 +66,7 @@ impl Primitive for Unary {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_unary(self.0, em, inputs, outs)?)
+        lower_unary(self.0, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -109,10 +109,10 @@ impl Primitive for Binary {
         self.0.name()
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_binary(self.0, inputs)?)
+        infer_binary(self.0, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_binary(self.0, inputs)?)
+        eval_binary(self.0, inputs)
     }
     fn lower(
         &self,
@@ -120,7 +120,7 @@ impl Primitive for Binary {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_binary(self.0, em, inputs, outs)?)
+        lower_binary(self.0, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -168,10 +168,10 @@ impl Primitive for Compare {
         self.0.name()
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_compare(self.0, inputs)?)
+        infer_compare(self.0, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_compare(self.0, inputs)?)
+        eval_compare(self.0, inputs)
     }
     fn lower(
         &self,
@@ -179,7 +179,7 @@ impl Primitive for Compare {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_compare(self.0, em, inputs, outs)?)
+        lower_compare(self.0, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -225,10 +225,10 @@ impl Primitive for Select {
         "select"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_select(inputs)?)
+        infer_select(inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_select(inputs)?)
+        eval_select(inputs)
     }
     fn lower(
         &self,
@@ -236,7 +236,7 @@ impl Primitive for Select {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_select(em, inputs, outs)?)
+        lower_select(em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -283,7 +283,7 @@ impl Primitive for StopGradient {
         "stop_gradient"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_identity(inputs)?)
+        infer_identity(inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
         Ok(inputs.to_vec())
@@ -341,10 +341,10 @@ impl Primitive for Convert {
         "convert"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_convert(self.0, inputs)?)
+        infer_convert(self.0, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_convert(self.0, inputs)?)
+        eval_convert(self.0, inputs)
     }
     fn lower(
         &self,
@@ -352,7 +352,7 @@ impl Primitive for Convert {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_convert(self.0, em, inputs, outs)?)
+        lower_convert(self.0, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -395,10 +395,10 @@ impl Primitive for BitcastConvert {
         "bitcast_convert"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_bitcast(self.0, inputs)?)
+        infer_bitcast(self.0, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_bitcast(self.0, inputs)?)
+        eval_bitcast(self.0, inputs)
     }
     fn lower(
         &self,
@@ -406,7 +406,7 @@ impl Primitive for BitcastConvert {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_bitcast(self.0, em, inputs, outs)?)
+        lower_bitcast(self.0, em, inputs, outs)
     }
     fn jvp(
         &self,

@@ -10,7 +10,7 @@ fn v1(data: Data) -> Tensor {
     let n = data.len();
     t(&[n], data)
 }
-fn only(r: Result<Vec<Tensor>, String>) -> Data {
+fn only(r: RuleResult<Vec<Tensor>>) -> Data {
     let out = r.expect("kernel result");
     assert_eq!(out.len(), 1);
     out[0].data().clone()
@@ -186,7 +186,11 @@ fn unary_rules() {
         infer_unary(UnaryOp::Neg, std::slice::from_ref(&f)),
         Ok(vec![f.clone()])
     );
-    let err = |op, d| infer_unary(op, &[ty(d, &[3])]).expect_err("must fail");
+    let err = |op, d| {
+        infer_unary(op, &[ty(d, &[3])])
+            .expect_err("must fail")
+            .to_string()
+    };
     assert_eq!(
         err(UnaryOp::Exp, DType::I32),
         "exp: expected a float or complex operand, got i32[3]"
@@ -340,7 +344,11 @@ fn binary_rules() {
         err,
         Err("mul: operand types differ: f32[3] and f64[3]".into())
     );
-    let bad = |op, d| infer_binary(op, &[ty(d, &[]), ty(d, &[])]).expect_err("must fail");
+    let bad = |op, d| {
+        infer_binary(op, &[ty(d, &[]), ty(d, &[])])
+            .expect_err("must fail")
+            .to_string()
+    };
     assert_eq!(
         bad(BinaryOp::Add, DType::Bool),
         "add: expected a numeric operand, got bool[]"

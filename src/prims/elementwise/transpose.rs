@@ -12,17 +12,18 @@
 use super::{BinaryOp, UnaryOp};
 use crate::ir::Atom;
 use crate::ir::Builder;
+use crate::ir::PrimError;
 use crate::prims::build::Build;
 use crate::prims::JvpResult;
 use crate::types::DType;
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// Input `i` of a rule.
 fn nth(atoms: &[Atom], i: usize) -> R<&Atom> {
     atoms
         .get(i)
-        .ok_or_else(|| format!("internal error: missing operand {}", i))
+        .ok_or_else(|| PrimError::internal(format!("missing operand {}", i)))
 }
 
 /// The cotangent of the single output (`None`: zero).

@@ -21,7 +21,7 @@ use crate::tensor::Data;
 use crate::types::{DType, TensorType};
 use std::f64::consts::FRAC_2_SQRT_PI;
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// The kernels of an op on the integer dtypes, one per dtype (written once
 /// with [`ints!`]).

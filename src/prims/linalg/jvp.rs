@@ -10,7 +10,7 @@ use crate::prims::{Cmp, JvpResult, Prim};
 use crate::prims::{DotGeneral, Transpose, TriangularSolve};
 use crate::types::DType;
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// `dot_general` is bilinear: `d(a·b) = da·b + a·db`, with the same
 /// dimension numbers (a missing tangent drops its term).
@@ -190,6 +190,6 @@ fn solve(left: bool, transpose: bool, b: &mut Builder, l: &Atom, c: &Atom) -> R<
 fn matrix_rank(x: &Atom) -> R<usize> {
     match x.ty().rank() {
         r if r >= 2 => Ok(r),
-        _ => Err(format!("expected a batch of matrices, got {}", x.ty())),
+        _ => Err(format!("expected a batch of matrices, got {}", x.ty()).into()),
     }
 }

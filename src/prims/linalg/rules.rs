@@ -39,22 +39,22 @@ impl Primitive for DotGeneral {
         "dot_general"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_dot_general(
+        infer_dot_general(
             &self.lhs_batch,
             &self.rhs_batch,
             &self.lhs_contract,
             &self.rhs_contract,
             inputs,
-        )?)
+        )
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_dot_general(
+        eval_dot_general(
             &self.lhs_batch,
             &self.rhs_batch,
             &self.lhs_contract,
             &self.rhs_contract,
             inputs,
-        )?)
+        )
     }
     fn lower(
         &self,
@@ -62,7 +62,7 @@ impl Primitive for DotGeneral {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_dot_general(
+        lower_dot_general(
             &self.lhs_batch,
             &self.rhs_batch,
             &self.lhs_contract,
@@ -70,7 +70,7 @@ impl Primitive for DotGeneral {
             em,
             inputs,
             outs,
-        )?)
+        )
     }
     fn jvp(
         &self,
@@ -129,10 +129,10 @@ impl Primitive for Cholesky {
         "cholesky"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_cholesky(inputs)?)
+        infer_cholesky(inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_cholesky(inputs)?)
+        eval_cholesky(inputs)
     }
     fn lower(
         &self,
@@ -140,7 +140,7 @@ impl Primitive for Cholesky {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_cholesky(em, inputs, outs)?)
+        lower_cholesky(em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -186,16 +186,16 @@ impl Primitive for TriangularSolve {
         "triangular_solve"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_triangular_solve(self.left_side, inputs)?)
+        infer_triangular_solve(self.left_side, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_triangular_solve(
+        eval_triangular_solve(
             self.left_side,
             self.lower,
             self.transpose_a,
             self.unit_diagonal,
             inputs,
-        )?)
+        )
     }
     fn lower(
         &self,
@@ -203,7 +203,7 @@ impl Primitive for TriangularSolve {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_triangular_solve(
+        lower_triangular_solve(
             self.left_side,
             self.lower,
             self.transpose_a,
@@ -211,7 +211,7 @@ impl Primitive for TriangularSolve {
             em,
             inputs,
             outs,
-        )?)
+        )
     }
     fn jvp(
         &self,

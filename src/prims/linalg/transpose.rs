@@ -5,7 +5,7 @@ use crate::ir::Builder;
 use crate::prims::{DotGeneral, Transpose, TriangularSolve};
 use crate::prims::{JvpResult, Prim};
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// `dot_general` is bilinear; with one operand linear (the other a
 /// constant) its transpose is a `dot_general` of the cotangent with the

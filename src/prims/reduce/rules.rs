@@ -28,10 +28,10 @@ impl Primitive for Reduce {
         self.op.name()
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_reduce(self.op, &self.axes, inputs)?)
+        infer_reduce(self.op, &self.axes, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_reduce(self.op, &self.axes, inputs)?)
+        eval_reduce(self.op, &self.axes, inputs)
     }
     fn lower(
         &self,
@@ -39,7 +39,7 @@ impl Primitive for Reduce {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_reduce(self.op, &self.axes, em, inputs, outs)?)
+        lower_reduce(self.op, &self.axes, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -82,10 +82,10 @@ impl Primitive for ArgReduce {
         self.op.name()
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_arg_reduce(self.op, self.axis, inputs)?)
+        infer_arg_reduce(self.op, self.axis, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_arg_reduce(self.op, self.axis, inputs)?)
+        eval_arg_reduce(self.op, self.axis, inputs)
     }
     fn lower(
         &self,
@@ -93,7 +93,7 @@ impl Primitive for ArgReduce {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_arg_reduce(self.op, self.axis, em, inputs, outs)?)
+        lower_arg_reduce(self.op, self.axis, em, inputs, outs)
     }
     fn jvp(
         &self,

@@ -82,10 +82,10 @@ impl Primitive for Broadcast {
         "broadcast_in_dim"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_broadcast(&self.shape, &self.dims, inputs)?)
+        infer_broadcast(&self.shape, &self.dims, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_broadcast(&self.shape, &self.dims, inputs)?)
+        eval_broadcast(&self.shape, &self.dims, inputs)
     }
     fn lower(
         &self,
@@ -93,7 +93,7 @@ impl Primitive for Broadcast {
         inputs: &[Value],
         _outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_broadcast(&self.shape, &self.dims, em, inputs)?)
+        lower_broadcast(&self.shape, &self.dims, em, inputs)
     }
     fn jvp(
         &self,
@@ -142,10 +142,10 @@ impl Primitive for Reshape {
         "reshape"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_reshape(&self.shape, inputs)?)
+        infer_reshape(&self.shape, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_reshape(&self.shape, inputs)?)
+        eval_reshape(&self.shape, inputs)
     }
     fn lower(
         &self,
@@ -153,7 +153,7 @@ impl Primitive for Reshape {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_reshape(em, inputs, outs)?)
+        lower_reshape(em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -201,10 +201,10 @@ impl Primitive for Transpose {
         "transpose"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_transpose(&self.perm, inputs)?)
+        infer_transpose(&self.perm, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_transpose(&self.perm, inputs)?)
+        eval_transpose(&self.perm, inputs)
     }
     fn lower(
         &self,
@@ -212,7 +212,7 @@ impl Primitive for Transpose {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_transpose(&self.perm, em, inputs, outs)?)
+        lower_transpose(&self.perm, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -261,10 +261,10 @@ impl Primitive for Slice {
         "slice"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_slice(&self.start, &self.limit, &self.stride, inputs)?)
+        infer_slice(&self.start, &self.limit, &self.stride, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_slice(&self.start, &self.limit, &self.stride, inputs)?)
+        eval_slice(&self.start, &self.limit, &self.stride, inputs)
     }
     fn lower(
         &self,
@@ -272,14 +272,7 @@ impl Primitive for Slice {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_slice(
-            &self.start,
-            &self.limit,
-            &self.stride,
-            em,
-            inputs,
-            outs,
-        )?)
+        lower_slice(&self.start, &self.limit, &self.stride, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -352,10 +345,10 @@ impl Primitive for DynamicSlice {
         "dynamic_slice"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_dynamic_slice(&self.sizes, inputs)?)
+        infer_dynamic_slice(&self.sizes, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_dynamic_slice(&self.sizes, inputs)?)
+        eval_dynamic_slice(&self.sizes, inputs)
     }
     fn lower(
         &self,
@@ -363,7 +356,7 @@ impl Primitive for DynamicSlice {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_dynamic_slice(&self.sizes, em, inputs, outs)?)
+        lower_dynamic_slice(&self.sizes, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -411,10 +404,10 @@ impl Primitive for DynamicUpdateSlice {
         "dynamic_update_slice"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_dynamic_update_slice(inputs)?)
+        infer_dynamic_update_slice(inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_dynamic_update_slice(inputs)?)
+        eval_dynamic_update_slice(inputs)
     }
     fn lower(
         &self,
@@ -422,7 +415,7 @@ impl Primitive for DynamicUpdateSlice {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_dynamic_update_slice(em, inputs, outs)?)
+        lower_dynamic_update_slice(em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -465,10 +458,10 @@ impl Primitive for Concat {
         "concatenate"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_concat(self.axis, inputs)?)
+        infer_concat(self.axis, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_concat(self.axis, inputs)?)
+        eval_concat(self.axis, inputs)
     }
     fn lower(
         &self,
@@ -476,7 +469,7 @@ impl Primitive for Concat {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_concat(self.axis, em, inputs, outs)?)
+        lower_concat(self.axis, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -519,10 +512,10 @@ impl Primitive for Pad {
         "pad"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_pad(&self.lo, &self.hi, &self.interior, inputs)?)
+        infer_pad(&self.lo, &self.hi, &self.interior, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_pad(&self.lo, &self.hi, &self.interior, inputs)?)
+        eval_pad(&self.lo, &self.hi, &self.interior, inputs)
     }
     fn lower(
         &self,
@@ -530,14 +523,7 @@ impl Primitive for Pad {
         inputs: &[Value],
         outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_pad(
-            &self.lo,
-            &self.hi,
-            &self.interior,
-            em,
-            inputs,
-            outs,
-        )?)
+        lower_pad(&self.lo, &self.hi, &self.interior, em, inputs, outs)
     }
     fn jvp(
         &self,
@@ -603,10 +589,10 @@ impl Primitive for Iota {
         "iota"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_iota(&self.shape, self.dim, self.dtype, inputs)?)
+        infer_iota(&self.shape, self.dim, self.dtype, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_iota(&self.shape, self.dim, self.dtype, inputs)?)
+        eval_iota(&self.shape, self.dim, self.dtype, inputs)
     }
     fn lower(
         &self,
@@ -614,7 +600,7 @@ impl Primitive for Iota {
         _inputs: &[Value],
         _outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_iota(&self.shape, self.dim, self.dtype, em)?)
+        lower_iota(&self.shape, self.dim, self.dtype, em)
     }
     fn jvp(
         &self,
@@ -661,10 +647,10 @@ impl Primitive for Rev {
         "reverse"
     }
     fn infer(&self, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
-        Ok(infer_rev(&self.axes, inputs)?)
+        infer_rev(&self.axes, inputs)
     }
     fn eval(&self, inputs: &[Tensor]) -> RuleResult<Vec<Tensor>> {
-        Ok(eval_rev(&self.axes, inputs)?)
+        eval_rev(&self.axes, inputs)
     }
     fn lower(
         &self,
@@ -672,7 +658,7 @@ impl Primitive for Rev {
         inputs: &[Value],
         _outs: &[TensorType],
     ) -> RuleResult<Vec<Value>> {
-        Ok(lower_rev(&self.axes, em, inputs)?)
+        lower_rev(&self.axes, em, inputs)
     }
     fn jvp(
         &self,

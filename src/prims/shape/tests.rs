@@ -8,7 +8,7 @@ fn t(shape: &[usize], data: Data) -> Tensor {
 fn ty(d: DType, shape: &[usize]) -> TensorType {
     TensorType::new(d, shape.to_vec())
 }
-fn one(r: Result<Vec<Tensor>, String>) -> Tensor {
+fn one(r: RuleResult<Vec<Tensor>>) -> Tensor {
     let mut out = r.expect("kernel result");
     assert_eq!(out.len(), 1);
     out.pop().expect("one output")
@@ -21,8 +21,12 @@ fn count(shape: &[usize]) -> Tensor {
 fn f32s(v: &[f32]) -> Data {
     Data::F32(v.to_vec())
 }
-fn err(r: Result<Vec<TensorType>, String>) -> String {
-    r.expect_err("must fail")
+/// The message of a user error (a broken invariant fails the test).
+fn err(r: RuleResult<Vec<TensorType>>) -> String {
+    match r.expect_err("must fail") {
+        PrimError::Invalid(m) => m,
+        e @ PrimError::Internal(_) => panic!("not a user error: {}", e),
+    }
 }
 
 #[test]

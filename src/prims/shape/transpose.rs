@@ -9,13 +9,13 @@ use crate::prims::build::Build;
 use crate::prims::{DynamicSlice, DynamicUpdateSlice, Pad, Rev, Slice, Transpose};
 use crate::prims::{JvpResult, Prim};
 
-type R<T> = Result<T, String>;
+type R<T> = crate::ir::RuleResult<T>;
 
 /// The one cotangent of a shape primitive's output (`None`: a zero).
 fn one_ct(cts: &[Option<Atom>]) -> R<Option<&Atom>> {
     match cts {
         [ct] => Ok(ct.as_ref()),
-        _ => Err(format!("expected one cotangent, got {}", cts.len())),
+        _ => Err(format!("expected one cotangent, got {}", cts.len()).into()),
     }
 }
 
@@ -199,7 +199,7 @@ fn unslice(b: &mut Builder, x: &Atom, start: &[usize], stride: &[usize], ct: &At
 }
 
 fn to_i64(n: usize) -> R<i64> {
-    i64::try_from(n).map_err(|_| format!("size {} is out of range", n))
+    i64::try_from(n).map_err(|_| format!("size {} is out of range", n).into())
 }
 
 /// Pad: the operand's cotangent is the cotangent at the operand's positions:
