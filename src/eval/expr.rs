@@ -201,6 +201,24 @@ impl Evaluator {
 
     /// Calls a function value.
     pub fn call(&mut self, f: &Value, pos: Positional, kws: Keywords, span: Span) -> Result<Value> {
+        let host =
+            self.cache.enabled && !self.tracer.is_tracing() && !self.tracer.is_checking();
+        if let (Value::Func(func), true, true) = (f, host, kws.is_empty()) {
+            if let Some(name) = transformation_name(func) {
+                return self.host_transform_call(f, name, pos, span);
+            }
+        }
+        self.call_now(f, pos, kws, span)
+    }
+
+    /// Calls `f` without the trace cache.
+    pub(super) fn call_now(
+        &mut self,
+        f: &Value,
+        pos: Positional,
+        kws: Keywords,
+        span: Span,
+    ) -> Result<Value> {
         let Value::Func(func) = f else {
             return Err(Diagnostic::at(
                 span,
@@ -284,7 +302,7 @@ impl Evaluator {
                 )
                 .with_hint(format!("its fields are: {}", fields.join(", ")))
             }),
-            Value::Module(m) => m.get(&name.name).ok_or_else(|| {
+            Value::Module(m) => m.read(&name.name).ok_or_else(|| {
                 Diagnostic::at(
                     name.span,
                     format!("module `{}` has no member `{}`", m.name, name.name),
@@ -375,4 +393,23 @@ fn positional_only(pos: Positional, kws: &Keywords, what: &str) -> Result<Vec<Va
         ));
     }
     Ok(pos.into_iter().map(|(v, _)| v).collect())
+}
+
+/// The program name of a host call of `func` traced whole through the
+/// trace cache: the transformed functions. A pullback or a graph function
+/// holds the values it closes over, which a trace would make constants of
+/// a new program per value; those run as they are.
+fn transformation_name(func: &Func) -> Option<&'static str> {
+    match func {
+        Func::Grad { .. } => Some("grad"),
+        Func::Vmap { .. } => Some("vmap"),
+        Func::Jacobian { .. } => Some("jacobian"),
+        Func::CustomJvp { .. } => Some("custom_jvp"),
+        Func::CustomVjp { .. } => Some("custom_vjp"),
+        Func::Def { .. }
+        | Func::Lambda { .. }
+        | Func::Builtin(_)
+        | Func::Pullback(_)
+        | Func::Graph { .. } => None,
+    }
 }

@@ -16,6 +16,7 @@ pub mod jacobian;
 pub mod module;
 pub mod ops;
 pub mod stmt;
+pub mod trace_cache;
 pub mod tracer;
 pub mod transform;
 pub mod tree;
