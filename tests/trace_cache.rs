@@ -109,7 +109,8 @@ for i in 0..4 { print(h(ones([1]), i)); }";
 fn captured_values_that_change_are_seen() {
     // A global read by a function, given a new value between calls (a
     // changed value with an unchanged type must not reuse the old result),
-    // a large captured array, and a global whose type changes.
+    // a large global array, and a global whose type changes, read by
+    // lambdas made at top level (which read globals when called).
     let src = "var w = 1.0;
 fn f(x) { x * w }
 print(f(1.0));
@@ -125,10 +126,17 @@ let h = |x| x + c;
 print(h(1.0));
 c = ones([3]);
 let k = |x| x + c;
-print(k(1.0), h(1.0));";
-    // f twice (w changed), g twice (big changed), h, k.
-    let expected = "1.0\n2.0\n100.0\n300.0 300.0\n[2. 2.]\n[2. 2. 2.] [2. 2.]";
-    check(src, 6, expected);
+print(k(1.0), h(1.0));
+fn make(a) { |x| x * a }
+let m2 = make(2.0);
+let m3 = make(3.0);
+print(m2(1.0), m3(1.0), m2(1.0));";
+    // f twice (w changed), g twice (big changed), h, k, h again (c
+    // changed), and one lambda with two captured values (`make` runs on
+    // the host: its result is a function).
+    let expected =
+        "1.0\n2.0\n100.0\n300.0 300.0\n[2. 2.]\n[2. 2. 2.] [2. 2. 2.]\n2.0 3.0 2.0";
+    check(src, 9, expected);
 }
 
 #[test]
@@ -151,5 +159,6 @@ fn prints_inside_cached_programs_print_on_every_call() {
 var y = 0.0;
 for i in 0..3 { y = f(y); }
 print(y);";
+    // The first call's weak `0.0` is an f32 input, as the later f32 values.
     check(src, 1, "x is 0.0\nx is 1.0\nx is 2.0\n3.0");
 }

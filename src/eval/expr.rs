@@ -127,12 +127,21 @@ impl Evaluator {
             ExprKind::Block(_) | ExprKind::If { .. } => {
                 self.eval_expr_flow(env, e)?.value_only(e.span)
             }
-            ExprKind::Lambda { params, body } => Ok(Value::Func(Rc::new(Func::Lambda {
-                params: Rc::new(params.clone()),
-                body: Rc::new((**body).clone()),
-                captured: Rc::new(env.locals()),
-                module: env.module.clone(),
-            }))),
+            ExprKind::Lambda { params, body } => {
+                // Only the locals the body names: the others cannot be read,
+                // and would make a lambda made again a different function
+                // for the trace cache.
+                let mut used = vec![];
+                super::names::names_in_expr(body, &mut used);
+                let mut captured = env.locals();
+                captured.retain(|(n, _)| used.contains(n));
+                Ok(Value::Func(Rc::new(Func::Lambda {
+                    params: Rc::new(params.clone()),
+                    body: Rc::new((**body).clone()),
+                    captured: Rc::new(captured),
+                    module: env.module.clone(),
+                })))
+            }
         }
     }
 

@@ -14,6 +14,7 @@ pub mod expr;
 pub mod index;
 pub mod jacobian;
 pub mod module;
+pub mod names;
 pub mod ops;
 pub mod stmt;
 pub mod trace_cache;

@@ -50,12 +50,12 @@ pub struct ArgKey {
     pub leaves: Vec<Leaf>,
 }
 
-/// One argument leaf: its type, whether it is weak, and its value when a
-/// weak integer.
+/// One argument leaf: its type (a weak literal's default dtype: its
+/// input has that type), and its value when a weak integer (which a trace
+/// may have made a constant).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Leaf {
     ty: TensorType,
-    weak: Option<Weak>,
     int: Option<i64>,
 }
 
@@ -63,7 +63,6 @@ impl Leaf {
     pub fn of(a: &Arr) -> Leaf {
         Leaf {
             ty: a.ty(),
-            weak: a.weak(),
             int: (a.weak() == Some(Weak::Int))
                 .then(|| a.static_int())
                 .flatten(),
@@ -72,7 +71,7 @@ impl Leaf {
 
     /// Whether a call with leaf `other` can run a program traced for `self`.
     fn admits(&self, other: &Leaf, statics: bool) -> bool {
-        self.ty == other.ty && self.weak == other.weak && (!statics || self.int == other.int)
+        self.ty == other.ty && (!statics || self.int == other.int)
     }
 }
 
@@ -178,7 +177,9 @@ fn identity(v: &Value) -> usize {
     let inner = |f: &Value, tag: usize| identity(f).wrapping_mul(31).wrapping_add(tag);
     match &**f {
         Func::Def { def, .. } => Rc::as_ptr(def) as usize,
-        Func::Lambda { body, .. } => Rc::as_ptr(body) as usize,
+        // A lambda expression evaluated again makes a new body: its place
+        // in the source is what stays.
+        Func::Lambda { body, .. } => span_identity(body.span),
         Func::Builtin(id) => *id,
         Func::Grad { f, .. } => inner(f, 1),
         Func::Vmap { f, .. } => inner(f, 2),
@@ -188,6 +189,10 @@ fn identity(v: &Value) -> usize {
         Func::Pullback(p) => Rc::as_ptr(p) as usize,
         Func::Graph { graph, .. } => Rc::as_ptr(graph) as usize,
     }
+}
+
+fn span_identity(s: crate::span::Span) -> usize {
+    (s.file.0 as usize) << 40 ^ (s.start as usize) << 20 ^ s.end as usize
 }
 
 /// Whether two values are the same for a trace: identical, or equal
@@ -266,7 +271,7 @@ fn same_func(a: &Func, b: &Func) -> bool {
                 ..
             },
         ) => {
-            Rc::ptr_eq(d, e)
+            (Rc::ptr_eq(d, e) || d.span == e.span)
                 && Rc::ptr_eq(m, n)
                 && c.len() == k.len()
                 && (c.iter().zip(k.iter())).all(|((p, u), (q, v))| p == q && same_value(u, v))
