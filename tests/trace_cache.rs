@@ -30,13 +30,13 @@ fn check(source: &str, traces: usize, expected: &str) {
         let name = b.name();
         let (cached, n) = run(source, &b, true);
         let (fresh, _) = run(source, &b, false);
-        assert_eq!(n, traces, "traces on {name}:\n{source}");
         if let Err(e) = outputs_agree(&cached, expected) {
             panic!("on {name}: {e}\ngot:\n{cached}\nexpected:\n{expected}");
         }
         if let Err(e) = outputs_agree(&cached, &fresh) {
             panic!("on {name}, cached vs fresh: {e}\n{cached}\nvs\n{fresh}");
         }
+        assert_eq!(n, traces, "traces on {name}:\n{source}");
     }
 }
 
@@ -58,23 +58,28 @@ var s = 0.0;
 for i in 0..5 {
     s = s + sum(grad(f)(x)) + sum(vmap(grad(f))(expand_dims(x, 1)));
     s = s + sum(jacobian(f)(x)) + sum(value_and_grad(f)(x).1);
+    s = s + sum(jvp(grad(f), (x,), (ones([4]),)).1) + sum(hvp(f, x, ones([4])));
 }
 print(s);
 var t = 0.0;
 for i in 0..3 { t = t + f(x) + (|y| sum(y * y))(x); }
 print(t);";
-    // grad, vmap(grad), jacobian, value_and_grad, then f and a fresh lambda each pass.
-    check(src, 6, &expected_sums());
+    // grad, vmap(grad), jacobian, value_and_grad, jvp, hvp, then f and a
+    // fresh lambda each pass.
+    check(src, 8, &expected_sums());
 }
 
 /// The values of `transformed_functions_trace_once_each`, computed on the
-/// host in f64: d/dx sum(sin x · x) = sin x + x cos x.
+/// host in f64: d/dx sum(sin x · x) = sin x + x cos x, and its
+/// derivative 2 cos x − x sin x (the Hessian is diagonal).
 fn expected_sums() -> String {
     let xs: Vec<f64> = (0..4).map(|i| i as f64 / 3.0).collect();
-    let g: f64 = xs.iter().map(|x| x.sin() + x * x.cos()).sum();
+    let d1: f64 = xs.iter().map(|x| x.sin() + x * x.cos()).sum();
+    let d2: f64 = xs.iter().map(|x| 2.0 * x.cos() - x * x.sin()).sum();
+    let g = 4.0 * d1 + 2.0 * d2;
     let f: f64 = xs.iter().map(|x| x.sin() * x).sum();
     let sq: f64 = xs.iter().map(|x| x * x).sum();
-    format!("{}\n{}\n", 5.0 * 4.0 * g, 3.0 * (f + sq))
+    format!("{}\n{}\n", 5.0 * g, 3.0 * (f + sq))
 }
 
 #[test]
@@ -134,8 +139,7 @@ print(m2(1.0), m3(1.0), m2(1.0));";
     // f twice (w changed), g twice (big changed), h, k, h again (c
     // changed), and one lambda with two captured values (`make` runs on
     // the host: its result is a function).
-    let expected =
-        "1.0\n2.0\n100.0\n300.0 300.0\n[2. 2.]\n[2. 2. 2.] [2. 2. 2.]\n2.0 3.0 2.0";
+    let expected = "1.0\n2.0\n100.0\n300.0 300.0\n[2. 2.]\n[2. 2. 2.] [2. 2. 2.]\n2.0 3.0 2.0";
     check(src, 9, expected);
 }
 

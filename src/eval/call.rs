@@ -265,9 +265,10 @@ impl Evaluator {
         span: Span,
     ) -> Result<(Traced, bool)> {
         match self.trace_call_with(body, name, args.to_vec(), span, false) {
-            Err(_) if args.iter().any(|(v, _)| has_weak_int(v)) => {
-                Ok((self.trace_call_with(body, name, args.to_vec(), span, true)?, true))
-            }
+            Err(_) if args.iter().any(|(v, _)| has_weak_int(v)) => Ok((
+                self.trace_call_with(body, name, args.to_vec(), span, true)?,
+                true,
+            )),
             traced => Ok((traced?, false)),
         }
     }

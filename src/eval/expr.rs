@@ -210,8 +210,7 @@ impl Evaluator {
 
     /// Calls a function value.
     pub fn call(&mut self, f: &Value, pos: Positional, kws: Keywords, span: Span) -> Result<Value> {
-        let host =
-            self.cache.enabled && !self.tracer.is_tracing() && !self.tracer.is_checking();
+        let host = self.cache.enabled && !self.tracer.is_tracing() && !self.tracer.is_checking();
         if let (Value::Func(func), true, true) = (f, host, kws.is_empty()) {
             if let Some(name) = transformation_name(func) {
                 return self.host_transform_call(f, name, pos, span);
@@ -405,20 +404,22 @@ fn positional_only(pos: Positional, kws: &Keywords, what: &str) -> Result<Vec<Va
 }
 
 /// The program name of a host call of `func` traced whole through the
-/// trace cache: the transformed functions. A pullback or a graph function
-/// holds the values it closes over, which a trace would make constants of
-/// a new program per value; those run as they are.
+/// trace cache: the transformed functions, and `jvp` and `hvp` (whose
+/// results are arrays). A pullback or a graph function holds the values
+/// it closes over, which a trace would make constants of a new program per
+/// value; those run as they are, as does `vjp`, whose result holds one.
 fn transformation_name(func: &Func) -> Option<&'static str> {
     match func {
+        Func::Builtin(id) => match builtins::TABLE.get(*id).map(|b| b.name) {
+            Some("jvp") => Some("jvp"),
+            Some("hvp") => Some("hvp"),
+            _ => None,
+        },
         Func::Grad { .. } => Some("grad"),
         Func::Vmap { .. } => Some("vmap"),
         Func::Jacobian { .. } => Some("jacobian"),
         Func::CustomJvp { .. } => Some("custom_jvp"),
         Func::CustomVjp { .. } => Some("custom_vjp"),
-        Func::Def { .. }
-        | Func::Lambda { .. }
-        | Func::Builtin(_)
-        | Func::Pullback(_)
-        | Func::Graph { .. } => None,
+        Func::Def { .. } | Func::Lambda { .. } | Func::Pullback(_) | Func::Graph { .. } => None,
     }
 }

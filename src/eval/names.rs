@@ -22,9 +22,7 @@ pub fn names_in_expr(e: &Expr, out: &mut Vec<String>) {
                 names_in_expr(x, out);
             }
         }
-        ExprKind::Unary(_, x) | ExprKind::Field(x, _) | ExprKind::TupleIndex(x, _, _) => {
-            each(&[x])
-        }
+        ExprKind::Unary(_, x) | ExprKind::Field(x, _) | ExprKind::TupleIndex(x, _, _) => each(&[x]),
         ExprKind::Binary(_, a, b) => each(&[a, b]),
         ExprKind::Call {
             callee,
@@ -74,10 +72,7 @@ fn names_in_block(b: &Block, out: &mut Vec<String>) {
                 names_in_expr(end, out);
                 names_in_block(body, out);
             }
-            Stmt::ForEach {
-                items: e, body, ..
-            }
-            | Stmt::While { cond: e, body, .. } => {
+            Stmt::ForEach { items: e, body, .. } | Stmt::While { cond: e, body, .. } => {
                 names_in_expr(e, out);
                 names_in_block(body, out);
             }

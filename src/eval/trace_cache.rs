@@ -91,13 +91,14 @@ impl Entry {
             && self.args.leaves.len() == args.leaves.len()
             && (self.args.leaves.iter().zip(&args.leaves)).all(|(a, b)| a.admits(b, p.statics))
             && same_def(&self.args.def, &args.def)
-            && self.reads.iter().all(|(m, name, v)| {
-                match (m.get(name), v) {
+            && self
+                .reads
+                .iter()
+                .all(|(m, name, v)| match (m.get(name), v) {
                     (Some(now), Some(then)) => same_value(&now, then),
                     (None, None) => true,
                     _ => false,
-                }
-            })
+                })
     }
 }
 
@@ -206,8 +207,7 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
         (Value::Record(x), Value::Record(y)) => {
             Rc::ptr_eq(x, y)
                 || (x.len() == y.len()
-                    && (x.iter().zip(y.iter()))
-                        .all(|((k, u), (l, v))| k == l && same_value(u, v)))
+                    && (x.iter().zip(y.iter())).all(|((k, u), (l, v))| k == l && same_value(u, v)))
         }
         (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y) || same_func(x, y),
         (Value::Str(x), Value::Str(y)) => x == y,
@@ -305,9 +305,14 @@ fn same_func(a: &Func, b: &Func) -> bool {
         (Func::CustomJvp { f, rule }, Func::CustomJvp { f: g, rule: r }) => {
             same_value(f, g) && same_value(rule, r)
         }
-        (Func::CustomVjp { f, fwd, bwd }, Func::CustomVjp { f: g, fwd: u, bwd: v }) => {
-            same_value(f, g) && same_value(fwd, u) && same_value(bwd, v)
-        }
+        (
+            Func::CustomVjp { f, fwd, bwd },
+            Func::CustomVjp {
+                f: g,
+                fwd: u,
+                bwd: v,
+            },
+        ) => same_value(f, g) && same_value(fwd, u) && same_value(bwd, v),
         (Func::Pullback(x), Func::Pullback(y)) => Rc::ptr_eq(x, y),
         (
             Func::Graph {
@@ -320,11 +325,7 @@ fn same_func(a: &Func, b: &Func) -> bool {
                 consts: k,
                 ..
             },
-        ) => {
-            Rc::ptr_eq(x, y)
-                && c.len() == k.len()
-                && c.iter().zip(k).all(|(u, v)| same_arr(u, v))
-        }
+        ) => Rc::ptr_eq(x, y) && c.len() == k.len() && c.iter().zip(k).all(|(u, v)| same_arr(u, v)),
         (Func::Def { .. }, _)
         | (Func::Lambda { .. }, _)
         | (Func::Builtin(_), _)
@@ -355,8 +356,7 @@ fn same_def(a: &TreeDef, b: &TreeDef) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_def(p, q))
         }
         (TreeDef::Record(x), TreeDef::Record(y)) => {
-            x.len() == y.len()
-                && (x.iter().zip(y)).all(|((k, p), (l, q))| k == l && same_def(p, q))
+            x.len() == y.len() && (x.iter().zip(y)).all(|((k, p), (l, q))| k == l && same_def(p, q))
         }
         (TreeDef::Static(x), TreeDef::Static(y)) => same_value(x, y),
         (TreeDef::Arr, _)
