@@ -166,3 +166,20 @@ print(y);";
     // The first call's weak `0.0` is an f32 input, as the later f32 values.
     check(src, 1, "x is 0.0\nx is 1.0\nx is 2.0\n3.0");
 }
+
+#[test]
+fn keys_are_arguments_so_each_call_draws_anew() {
+    // A key passed to a cached program is an input: a new key, new draws;
+    // the same key, the same draws (as without the cache).
+    let src = "fn draw(k) { normal(k, [3]) }
+var k = key(0);
+var a = draw(k);
+let again = draw(k);
+print(sum(abs(a - again)));
+for i in 0..3 {
+    let (k1, k2) = split(k);
+    k = k1;
+    print(sum(abs(draw(k2) - a)) > 0.0);
+}";
+    check(src, 1, "0.0\nTrue\nTrue\nTrue");
+}
