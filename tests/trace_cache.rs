@@ -135,12 +135,19 @@ print(k(1.0), h(1.0));
 fn make(a) { |x| x * a }
 let m2 = make(2.0);
 let m3 = make(3.0);
-print(m2(1.0), m3(1.0), m2(1.0));";
+print(m2(1.0), m3(1.0), m2(1.0));
+var s = 1.0;
+fn loss(x) { s * x * x }
+print(grad(loss)(1.0));
+s = 3.0;
+print(grad(loss)(1.0));";
     // f twice (w changed), g twice (big changed), h, k, h again (c
     // changed), and one lambda with two captured values (`make` runs on
-    // the host: its result is a function).
-    let expected = "1.0\n2.0\n100.0\n300.0 300.0\n[2. 2.]\n[2. 2. 2.] [2. 2. 2.]\n2.0 3.0 2.0";
-    check(src, 9, expected);
+    // the host: its result is a function), and `grad` of a function
+    // reading a global, twice (the global changed).
+    let expected = "1.0\n2.0\n100.0\n300.0 300.0\n[2. 2.]\n[2. 2. 2.] [2. 2. 2.]\n\
+        2.0 3.0 2.0\n2.0\n6.0";
+    check(src, 11, expected);
 }
 
 #[test]
