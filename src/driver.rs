@@ -52,6 +52,17 @@ impl Session {
         self.ev.tracer.runtime.name()
     }
 
+    /// How many host calls traced a program, and how many ran one traced
+    /// before (the trace cache, `eval/trace_cache.rs`).
+    pub fn trace_stats(&self) -> (usize, usize) {
+        (self.ev.cache.traces, self.ev.cache.hits)
+    }
+
+    /// Turns the trace cache on (the default) or off.
+    pub fn set_trace_cache(&mut self, on: bool) {
+        self.ev.cache.enabled = on;
+    }
+
     /// Shows a progress bar for long host loops when stderr is a terminal.
     pub fn set_progress(&mut self, on: bool) {
         self.ev.progress = on;

@@ -40,12 +40,46 @@ impl Array {
     }
 }
 
+/// A program a runtime prepared; opaque to the evaluator.
+pub trait Prepared {
+    /// For the runtime that made it, to get its own type back.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// The default prepared program: a graph and its name.
+pub struct Staged {
+    pub name: String,
+    pub graph: Graph,
+}
+
+impl Prepared for Staged {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// Where known values are computed.
 pub trait Runtime {
     /// `interp` or `xla`.
     fn name(&self) -> &'static str;
     /// Runs a closed graph without prints (the evaluator stages them first).
     fn run_graph(&self, name: &str, graph: &Graph, inputs: &[Array]) -> Result<Vec<Array>, String>;
+    /// Makes a closed graph without prints ready to run many times (the
+    /// evaluator's trace cache keeps it): compiled once, and the constants
+    /// it holds kept where the runtime keeps arrays. By default, the graph
+    /// itself, run by [`Runtime::run_graph`].
+    fn prepare(&self, name: &str, graph: &Graph) -> Result<Rc<dyn Prepared>, String> {
+        Ok(Rc::new(Staged {
+            name: name.to_string(),
+            graph: graph.clone(),
+        }))
+    }
+    /// Runs a program [`Runtime::prepare`] made on `inputs` (the graph's inputs).
+    fn run_prepared(&self, program: &dyn Prepared, inputs: &[Array]) -> Result<Vec<Array>, String> {
+        let staged = (program.as_any().downcast_ref::<Staged>())
+            .ok_or_else(|| "a program prepared by another runtime".to_string())?;
+        self.run_graph(&staged.name, &staged.graph, inputs)
+    }
     /// Applies `prim` to `inputs` at once; its results have `out_types`
     /// (inferred and checked by the caller).
     fn apply(

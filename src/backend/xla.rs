@@ -3,7 +3,7 @@
 //! and arrays that stay in device buffers between calls.
 
 use super::pjrt::{Buffer, Client, Executable, Plugin};
-use super::runtime::{apply_on_host, Array, Held, Runtime};
+use super::runtime::{apply_on_host, Array, Held, Prepared, Runtime};
 use super::stablehlo::lower_module;
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::prims::Prim;
@@ -262,6 +262,90 @@ impl Xla {
     }
 }
 
+/// A program lowered and loaded once: its executable, found without its
+/// module text, and its hoisted constants, uploaded once.
+pub struct Program {
+    text: String,
+    exe: std::cell::RefCell<Arc<Executable>>,
+    hoisted: Vec<DeviceArray>,
+}
+
+impl Prepared for Program {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl Xla {
+    /// Lowers `graph`, loads its executable and uploads its hoisted constants.
+    pub fn prepare_program(&self, name: &str, graph: &Graph) -> Result<Program, String> {
+        let lowered = lower_module(name, graph)?;
+        let exe = self.executable(&lowered.text)?;
+        let hoisted = (lowered.hoisted.iter())
+            .map(|t| self.upload(t))
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Program {
+            text: lowered.text,
+            exe: std::cell::RefCell::new(exe),
+            hoisted,
+        })
+    }
+
+    /// Runs a prepared program. If its executable fails to run, the call
+    /// goes through [`Xla::execute`] (which compiles again an executable
+    /// from the disk cache that cannot run), and the program keeps the
+    /// executable that ran.
+    pub fn run_program(&self, p: &Program, inputs: &[Input]) -> Result<Vec<DeviceArray>, String> {
+        let mut uploaded = vec![];
+        for i in inputs {
+            if let Input::Host(t) = i {
+                uploaded.push(self.upload(t)?);
+            }
+        }
+        let mut up = uploaded.iter();
+        let mut args: Vec<&Buffer> = Vec::with_capacity(inputs.len() + p.hoisted.len());
+        for i in inputs {
+            args.push(match i {
+                Input::Device(d) => &d.buffer,
+                Input::Host(_) => &up.next().ok_or("lost an uploaded argument")?.buffer,
+            });
+        }
+        args.extend(p.hoisted.iter().map(|d| &d.buffer));
+        let exe = p.exe.borrow().clone();
+        let outs = match exe.execute(&args) {
+            Ok(outs) => outs,
+            Err(_) => {
+                let outs = self.execute(&p.text, &args)?;
+                *p.exe.borrow_mut() = self.executable(&p.text)?;
+                outs
+            }
+        };
+        Ok(outs.into_iter().map(device_array).collect())
+    }
+}
+
+/// The array a device buffer holds, its host copy not fetched yet.
+fn device_array(buffer: Buffer) -> DeviceArray {
+    DeviceArray {
+        ty: TensorType::new(buffer.dtype(), buffer.shape().to_vec()),
+        buffer,
+        host: OnceCell::new(),
+    }
+}
+
+/// The inputs of an XLA call: device arrays as they are, host ones to upload.
+fn xla_inputs(inputs: &[Array]) -> Result<Vec<Input<'_>>, String> {
+    inputs
+        .iter()
+        .map(|a| match a {
+            Array::Host(t) => Ok(Input::Host(t)),
+            Array::Held(h) => (h.as_any().downcast_ref::<DeviceArray>())
+                .map(Input::Device)
+                .ok_or_else(|| "an array of another runtime reached XLA".to_string()),
+        })
+        .collect()
+}
+
 impl Held for DeviceArray {
     fn ty(&self) -> &TensorType {
         &self.ty
@@ -302,6 +386,20 @@ impl Runtime for Xla {
             .collect::<Result<Vec<_>, String>>()?;
         Ok(self
             .run(name, graph, &args)?
+            .into_iter()
+            .map(|d| Array::Held(Rc::new(d)))
+            .collect())
+    }
+
+    fn prepare(&self, name: &str, graph: &Graph) -> Result<Rc<dyn Prepared>, String> {
+        Ok(Rc::new(self.prepare_program(name, graph)?))
+    }
+
+    fn run_prepared(&self, program: &dyn Prepared, inputs: &[Array]) -> Result<Vec<Array>, String> {
+        let program = (program.as_any().downcast_ref::<Program>())
+            .ok_or_else(|| "a program prepared by another runtime".to_string())?;
+        Ok(self
+            .run_program(program, &xla_inputs(inputs)?)?
             .into_iter()
             .map(|d| Array::Held(Rc::new(d)))
             .collect())

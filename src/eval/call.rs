@@ -5,9 +5,10 @@
 
 use super::exec::{Evaluator, STDLIB_PREFIX};
 use super::expr::{Keywords, Positional};
-use super::module::Env;
+use super::module::{record_reads, Env, GlobalRead};
 use super::ops;
 use super::stmt::Flow;
+use super::trace_cache::{ArgKey, Leaf, Program};
 use super::tree::{flatten, unflatten};
 use super::value::{Arr, Func, Value};
 use crate::diag::{Diagnostic, Result};
@@ -30,6 +31,9 @@ pub struct Traced {
     pub output: super::tree::TreeDef,
     pub inputs: Vec<Arr>,
 }
+
+/// What a trace of a host call runs on its traced arguments.
+type Body<'a> = &'a dyn Fn(&mut Evaluator, Vec<(Value, Span)>) -> Result<Value>;
 
 /// How many calls of one function may be in progress at once.
 const MAX_NESTING: usize = 16;
@@ -103,10 +107,11 @@ impl Evaluator {
         Ok(args)
     }
 
-    /// Traces `func` on the argument types, then runs the graph. A function
-    /// whose result holds functions (an optimizer record, a closure) runs
-    /// on the host instead, as top-level code does: its closures would
-    /// otherwise capture values of a trace that has ended.
+    /// Traces `func` on the argument types, then runs the graph (traced
+    /// once per key, see `trace_cache.rs`). A function whose result holds
+    /// functions (an optimizer record, a closure) runs on the host instead,
+    /// as top-level code does: its closures would otherwise capture values
+    /// of a trace that has ended.
     fn host_call(
         &mut self,
         func: &Rc<Func>,
@@ -114,24 +119,136 @@ impl Evaluator {
         args: Vec<(Value, Span)>,
         span: Span,
     ) -> Result<Value> {
-        let traced = self.trace_host_call(func, name, &args, span)?;
+        if self.tracer.is_checking() {
+            return self.checked_call(func, name, args, span);
+        }
+        let f = Value::Func(func.clone());
+        let (key, leaves) = arg_key(&args);
+        if let Some(p) = self.cache.find(&f, &key) {
+            self.show_trace(&p);
+            return self.run_cached(&p, &leaves, span);
+        }
+        let body = |ev: &mut Evaluator, args| ev.inline_call(func, name, args, span);
+        let (traced, reads) = record_reads(|| self.trace_host_call(&body, name, &args, span));
+        let (traced, statics) = traced?;
+        if super::tree::holds_functions(&traced.output) {
+            self.shown.remove(name);
+            let ir = crate::ir::Func {
+                name: name.to_string(),
+                graph: traced.graph,
+            };
+            self.traces.insert(name.to_string(), ir);
+            return self.inline_call(func, name, args, span);
+        }
+        let p = self.keep_program(f, key, reads, name, traced, statics)?;
+        self.show_trace(&p);
+        self.run_cached(&p, &leaves, span)
+    }
+
+    /// A host call of a transformed function (`grad(f)`, `vmap(f)`, ...):
+    /// the whole call traced as one program, once per key. When it cannot
+    /// be traced as one, or its result holds functions, it runs as it
+    /// would without the cache (and so fails as it would).
+    pub(super) fn host_transform_call(
+        &mut self,
+        f: &Value,
+        name: &str,
+        pos: Vec<(Value, Span)>,
+        span: Span,
+    ) -> Result<Value> {
+        let (key, leaves) = arg_key(&pos);
+        if let Some(p) = self.cache.find(f, &key) {
+            return self.run_cached(&p, &leaves, span);
+        }
+        let body = |ev: &mut Evaluator, args| ev.call_now(f, args, vec![], span);
+        let (traced, reads) =
+            record_reads(|| self.trace_call_with(&body, name, pos.clone(), span, false));
+        match traced {
+            Ok(t) if !super::tree::holds_functions(&t.output) => {
+                let p = self.keep_program(f.clone(), key, reads, name, t, false)?;
+                self.run_cached(&p, &leaves, span)
+            }
+            Ok(_) | Err(_) => self.call_now(f, pos, vec![], span),
+        }
+    }
+
+    /// `nest check`: the trace is the check; the results are known by type.
+    fn checked_call(
+        &mut self,
+        func: &Rc<Func>,
+        name: &str,
+        args: Vec<(Value, Span)>,
+        span: Span,
+    ) -> Result<Value> {
+        let body = |ev: &mut Evaluator, args| ev.inline_call(func, name, args, span);
+        let (traced, _) = self.trace_host_call(&body, name, &args, span)?;
         if super::tree::holds_functions(&traced.output) {
             return self.inline_call(func, name, args, span);
         }
-        if self.tracer.is_checking() {
-            // `nest check`: the trace was the check; the results are known by type.
-            let outs = traced
-                .graph
-                .output_types()
-                .into_iter()
-                .map(|t| self.tracer.abstract_value(t))
-                .collect::<Result<Vec<_>>>()?;
-            return unflatten(&traced.output, &mut outs.into_iter());
+        let outs = traced
+            .graph
+            .output_types()
+            .into_iter()
+            .map(|t| self.tracer.abstract_value(t))
+            .collect::<Result<Vec<_>>>()?;
+        unflatten(&traced.output, &mut outs.into_iter())
+    }
+
+    /// Prepares a traced call on the runtime and keeps it in the cache.
+    fn keep_program(
+        &mut self,
+        f: Value,
+        key: ArgKey,
+        reads: Vec<GlobalRead>,
+        name: &str,
+        traced: Traced,
+        statics: bool,
+    ) -> Result<Rc<Program>> {
+        let prepared = match traced.graph.has_effects() {
+            true => None,
+            false => Some(
+                (self.tracer.runtime.prepare(name, &traced.graph))
+                    .map_err(|m| Diagnostic::new(format!("running `{}` failed: {}", name, m)))?,
+            ),
+        };
+        let p = Rc::new(Program {
+            name: name.to_string(),
+            graph: traced.graph,
+            output: traced.output,
+            statics,
+            prepared,
+            id: self.cache.next_id(),
+        });
+        self.cache.traces += 1;
+        self.cache.insert(f, key, reads, p.clone());
+        Ok(p)
+    }
+
+    /// Keeps `p` as the latest trace of its function (what `:ir` shows).
+    fn show_trace(&mut self, p: &Program) {
+        if self.shown.get(&p.name) == Some(&p.id) {
+            return;
         }
-        let results = self
-            .run_traced(name, &traced)
-            .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", name, m)))?;
-        unflatten(&traced.output, &mut results.into_iter())
+        self.shown.insert(p.name.clone(), p.id);
+        let func = crate::ir::Func {
+            name: p.name.clone(),
+            graph: p.graph.clone(),
+        };
+        self.traces.insert(p.name.clone(), func);
+    }
+
+    /// Runs a cached program on the leaves of a call's arguments.
+    fn run_cached(&mut self, p: &Program, leaves: &[Arr], span: Span) -> Result<Value> {
+        let inputs: Vec<Arr> = (leaves.iter())
+            .filter(|a| !(p.statics && a.weak() == Some(Weak::Int)))
+            .map(ops::materialize)
+            .collect();
+        let results = match &p.prepared {
+            Some(prepared) => self.tracer.run_prepared(prepared.as_ref(), &inputs),
+            None => self.tracer.run(&p.name, &p.graph, &inputs),
+        }
+        .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", p.name, m)))?;
+        unflatten(&p.output, &mut results.into_iter())
     }
 
     /// Traces a call from the host with every argument leaf as an input of
@@ -139,18 +256,20 @@ impl Evaluator {
     /// (literals, sizes, host loop indices), it traces again with those as
     /// constants: a size the body needs static (`zeros([n])`) then works,
     /// while an integer that can stay an input (a loop bound) stays one.
+    /// Returns whether the weak integers are constants.
     fn trace_host_call(
         &mut self,
-        func: &Rc<Func>,
+        body: Body,
         name: &str,
         args: &[(Value, Span)],
         span: Span,
-    ) -> Result<Traced> {
-        match self.trace_call_with(func, name, args.to_vec(), span, false) {
-            Err(_) if args.iter().any(|(v, _)| has_weak_int(v)) => {
-                self.trace_call_with(func, name, args.to_vec(), span, true)
-            }
-            traced => traced,
+    ) -> Result<(Traced, bool)> {
+        match self.trace_call_with(body, name, args.to_vec(), span, false) {
+            Err(_) if args.iter().any(|(v, _)| has_weak_int(v)) => Ok((
+                self.trace_call_with(body, name, args.to_vec(), span, true)?,
+                true,
+            )),
+            traced => Ok((traced?, false)),
         }
     }
 
@@ -172,14 +291,23 @@ impl Evaluator {
         args: Vec<(Value, Span)>,
         span: Span,
     ) -> Result<Traced> {
-        self.trace_call_with(func, name, args, span, false)
+        let body = |ev: &mut Evaluator, args| ev.inline_call(func, name, args, span);
+        let traced = self.trace_call_with(&body, name, args, span, false)?;
+        self.shown.remove(name);
+        let func = crate::ir::Func {
+            name: name.to_string(),
+            graph: traced.graph.clone(),
+        };
+        self.traces.insert(name.to_string(), func);
+        Ok(traced)
     }
 
-    /// [`Self::trace_call`], with the weak integer leaves of the arguments
-    /// kept as constants of the trace when `weak_ints_static`.
+    /// Traces `body` on the types of concrete `args` into a simplified
+    /// graph, with the weak integer leaves of the arguments kept as
+    /// constants of the trace when `weak_ints_static`.
     fn trace_call_with(
         &mut self,
-        func: &Rc<Func>,
+        body: Body,
         name: &str,
         args: Vec<(Value, Span)>,
         span: Span,
@@ -209,7 +337,7 @@ impl Evaluator {
                 return Err(Diagnostic::internal("arguments lost their structure"));
             };
             let args = vals.iter().cloned().zip(spans).collect();
-            self.inline_call(func, name, args, span)
+            body(self, args)
         })();
         let result = match traced {
             Ok(v) => v,
@@ -234,13 +362,6 @@ impl Evaluator {
             crate::ir::verify::verify(&graph)
                 .map_err(|m| Diagnostic::internal(format!("invalid IR for `{}`: {}", name, m)))?;
         }
-        self.traces.insert(
-            name.to_string(),
-            crate::ir::Func {
-                name: name.to_string(),
-                graph: graph.clone(),
-            },
-        );
         Ok(Traced {
             graph,
             output,
@@ -519,6 +640,18 @@ impl Evaluator {
         }
         Ok(())
     }
+}
+
+/// The key of a call's arguments, and their leaves.
+fn arg_key(args: &[(Value, Span)]) -> (ArgKey, Vec<Arr>) {
+    let (leaves, def) = flatten(&Value::Tuple(Rc::new(
+        args.iter().map(|(v, _)| v.clone()).collect(),
+    )));
+    let key = ArgKey {
+        def,
+        leaves: leaves.iter().map(Leaf::of).collect(),
+    };
+    (key, leaves)
 }
 
 /// Whether a tree has a weak integer leaf.

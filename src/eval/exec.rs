@@ -101,6 +101,10 @@ pub struct Evaluator {
     /// `nest check`: the arrays `save` would have written, by path, for a
     /// later `load` of the same path.
     pub checked_saves: HashMap<PathBuf, Arr>,
+    /// Programs traced by host calls, for calls with the same types.
+    pub cache: super::trace_cache::TraceCache,
+    /// Which cached program `traces` holds for each name.
+    pub(super) shown: HashMap<String, usize>,
 }
 
 impl Evaluator {
@@ -116,6 +120,8 @@ impl Evaluator {
             loading: vec![],
             active: vec![],
             checked_saves: HashMap::new(),
+            cache: Default::default(),
+            shown: HashMap::new(),
         }
     }
 

@@ -127,12 +127,21 @@ impl Evaluator {
             ExprKind::Block(_) | ExprKind::If { .. } => {
                 self.eval_expr_flow(env, e)?.value_only(e.span)
             }
-            ExprKind::Lambda { params, body } => Ok(Value::Func(Rc::new(Func::Lambda {
-                params: Rc::new(params.clone()),
-                body: Rc::new((**body).clone()),
-                captured: Rc::new(env.locals()),
-                module: env.module.clone(),
-            }))),
+            ExprKind::Lambda { params, body } => {
+                // Only the locals the body names: the others cannot be read,
+                // and would make a lambda made again a different function
+                // for the trace cache.
+                let mut used = vec![];
+                super::names::names_in_expr(body, &mut used);
+                let mut captured = env.locals();
+                captured.retain(|(n, _)| used.contains(n));
+                Ok(Value::Func(Rc::new(Func::Lambda {
+                    params: Rc::new(params.clone()),
+                    body: Rc::new((**body).clone()),
+                    captured: Rc::new(captured),
+                    module: env.module.clone(),
+                })))
+            }
         }
     }
 
@@ -201,6 +210,23 @@ impl Evaluator {
 
     /// Calls a function value.
     pub fn call(&mut self, f: &Value, pos: Positional, kws: Keywords, span: Span) -> Result<Value> {
+        let host = self.cache.enabled && !self.tracer.is_tracing() && !self.tracer.is_checking();
+        if let (Value::Func(func), true, true) = (f, host, kws.is_empty()) {
+            if let Some(name) = transformation_name(func) {
+                return self.host_transform_call(f, name, pos, span);
+            }
+        }
+        self.call_now(f, pos, kws, span)
+    }
+
+    /// Calls `f` without the trace cache.
+    pub(super) fn call_now(
+        &mut self,
+        f: &Value,
+        pos: Positional,
+        kws: Keywords,
+        span: Span,
+    ) -> Result<Value> {
         let Value::Func(func) = f else {
             return Err(Diagnostic::at(
                 span,
@@ -284,7 +310,7 @@ impl Evaluator {
                 )
                 .with_hint(format!("its fields are: {}", fields.join(", ")))
             }),
-            Value::Module(m) => m.get(&name.name).ok_or_else(|| {
+            Value::Module(m) => m.read(&name.name).ok_or_else(|| {
                 Diagnostic::at(
                     name.span,
                     format!("module `{}` has no member `{}`", m.name, name.name),
@@ -375,4 +401,25 @@ fn positional_only(pos: Positional, kws: &Keywords, what: &str) -> Result<Vec<Va
         ));
     }
     Ok(pos.into_iter().map(|(v, _)| v).collect())
+}
+
+/// The program name of a host call of `func` traced whole through the
+/// trace cache: the transformed functions, and `jvp` and `hvp` (whose
+/// results are arrays). A pullback or a graph function holds the values
+/// it closes over, which a trace would make constants of a new program per
+/// value; those run as they are, as does `vjp`, whose result holds one.
+fn transformation_name(func: &Func) -> Option<&'static str> {
+    match func {
+        Func::Builtin(id) => match builtins::TABLE.get(*id).map(|b| b.name) {
+            Some("jvp") => Some("jvp"),
+            Some("hvp") => Some("hvp"),
+            _ => None,
+        },
+        Func::Grad { .. } => Some("grad"),
+        Func::Vmap { .. } => Some("vmap"),
+        Func::Jacobian { .. } => Some("jacobian"),
+        Func::CustomJvp { .. } => Some("custom_jvp"),
+        Func::CustomVjp { .. } => Some("custom_vjp"),
+        Func::Def { .. } | Func::Lambda { .. } | Func::Pullback(_) | Func::Graph { .. } => None,
+    }
 }

@@ -37,6 +37,18 @@ impl ModuleEnv {
         self.globals.borrow().get(name).map(|b| b.value.clone())
     }
 
+    /// [`ModuleEnv::get`], noted for the trace being recorded (see
+    /// [`record_reads`]): a traced program depends on the globals it read.
+    pub fn read(self: &Rc<Self>, name: &str) -> Option<Value> {
+        let value = self.get(name);
+        READS.with(|r| {
+            if let Some(top) = r.borrow_mut().last_mut() {
+                top.push((self.clone(), name.to_string(), value.clone()));
+            }
+        });
+        value
+    }
+
     pub fn define(&self, name: &str, value: Value, mutable: bool) {
         self.globals
             .borrow_mut()
@@ -85,7 +97,7 @@ impl Env {
                 return Some(b.value.clone());
             }
         }
-        self.module.get(name)
+        self.module.read(name)
     }
 
     /// Declares a name in the innermost scope (a global at top level).
@@ -162,4 +174,30 @@ fn set(b: &mut Binding, name: &str, value: Value, span: Span) -> Result<()> {
     }
     b.value = value;
     Ok(())
+}
+
+/// A global read while a trace was recorded: the module, the name, and the
+/// value it had (`None`: not defined then).
+pub type GlobalRead = (Rc<ModuleEnv>, String, Option<Value>);
+
+thread_local! {
+    /// The globals read by each trace being recorded, innermost last.
+    static READS: RefCell<Vec<Vec<GlobalRead>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f`, returning with its result the globals it read (through
+/// [`ModuleEnv::read`]). Recordings nest: what an inner one reads is
+/// read by the outer one too.
+pub fn record_reads<T>(f: impl FnOnce() -> T) -> (T, Vec<GlobalRead>) {
+    READS.with(|r| r.borrow_mut().push(vec![]));
+    let out = f();
+    let reads = READS.with(|r| {
+        let mut stack = r.borrow_mut();
+        let reads = stack.pop().unwrap_or_default();
+        if let Some(outer) = stack.last_mut() {
+            outer.extend(reads.iter().cloned());
+        }
+        reads
+    });
+    (out, reads)
 }

@@ -347,6 +347,16 @@ impl Tracer {
         Ok(from_runtime(self.runtime.run_graph(name, graph, &arrays)?))
     }
 
+    /// Runs a program the runtime prepared (without prints).
+    pub fn run_prepared(
+        &self,
+        program: &dyn crate::backend::runtime::Prepared,
+        inputs: &[Arr],
+    ) -> Result<Vec<Arr>, String> {
+        let arrays = known(inputs)?;
+        Ok(from_runtime(self.runtime.run_prepared(program, &arrays)?))
+    }
+
     /// Applies a single-output primitive.
     pub fn apply1(&mut self, prim: Prim, inputs: &[Arr]) -> Result<Arr, String> {
         let name = prim.name();
