@@ -18,13 +18,25 @@ pub struct Diagnostic {
     pub internal: bool,
 }
 
+/// How an internal error's message starts (`PrimError::Internal` writes it
+/// too): the one mark by which [`Diagnostic::new`] knows an internal error
+/// that reached it as text.
+const INTERNAL: &str = "internal error: ";
+
 /// The result type of everything that can fail on user input.
 pub type Result<T, E = Diagnostic> = std::result::Result<T, E>;
 
 impl Diagnostic {
     pub fn new(message: impl Into<String>) -> Diagnostic {
+        let message = message.into();
+        // An internal error that crossed code still passing errors as text
+        // (a typed `PrimError::Internal` turned into its message) is still
+        // a bug, and is reported as one.
+        if let Some(rest) = message.strip_prefix(INTERNAL) {
+            return Diagnostic::internal(rest);
+        }
         Diagnostic {
-            message: message.into(),
+            message,
             span: None,
             hint: None,
             notes: vec![],
@@ -38,12 +50,16 @@ impl Diagnostic {
 
     /// A broken invariant inside nest: reported, never panicked on.
     pub fn internal(message: impl Into<String>) -> Diagnostic {
-        let mut d = Diagnostic::new(format!("internal error: {}", message.into()));
-        d.internal = true;
-        d.hint = Some(
-            "this is a bug in nest; please report it with the program that triggers it".into(),
-        );
-        d
+        Diagnostic {
+            message: format!("{INTERNAL}{}", message.into()),
+            span: None,
+            hint: Some(
+                "this is a bug in nest; please report it with the program that triggers it"
+                    .into(),
+            ),
+            notes: vec![],
+            internal: true,
+        }
     }
 
     pub fn with_span(mut self, span: Span) -> Diagnostic {

@@ -32,6 +32,18 @@ fn an_internal_prim_error_reaches_the_cli_as_a_bug() {
 }
 
 #[test]
+fn an_internal_prim_error_passed_on_as_text_is_still_a_bug() {
+    // The evaluator and the backends still pass some errors on as messages
+    // (`Diagnostic::at(span, e.to_string())`); the kind must survive that.
+    let text = PrimError::internal("the emitter lost %3").to_string();
+    let d = Diagnostic::at(nest::span::Span::default(), text);
+    assert!(d.internal);
+    assert!(rendered(&d).ends_with(BUG_HINT), "{}", rendered(&d));
+    let user = Diagnostic::new("cholesky: operand must be square");
+    assert!(!user.internal);
+}
+
+#[test]
 fn a_user_prim_error_reaches_the_cli_as_a_user_error() {
     let d = Diagnostic::from(PrimError::Invalid(
         "cholesky: operand must be square".into(),
