@@ -9,8 +9,8 @@
 use super::value::Arr;
 use crate::backend::runtime::{Array, Interp, Runtime};
 use crate::diag::{Diagnostic, Result};
-use crate::ir::{fresh_var, Atom, Eqn, Graph, Var, VarId};
 use crate::ir::Prim;
+use crate::ir::{fresh_var, Atom, Eqn, Graph, Var, VarId};
 use crate::prims::{Broadcast, Iota, Print};
 use crate::types::TensorType;
 use std::collections::{HashMap, HashSet};
