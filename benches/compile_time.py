@@ -34,8 +34,15 @@ NEST = os.path.join(ROOT, "target", "release", "nest")
 def dump(program, out):
     """Runs `program` cold with its modules dumped to `out`; [(text, seconds)]."""
     env = dict(os.environ, NEST_NO_DISK_CACHE="1", NEST_DUMP_MODULES=out, NEST_BACKEND="xla")
+    folder = os.path.dirname(program)
+    before = set(os.listdir(folder))
     subprocess.run([NEST, "run", os.path.basename(program)], cwd=os.path.dirname(program),
                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    # Programs that save files (npy_roundtrip) write them beside themselves.
+    for name in set(os.listdir(folder)) - before:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            os.remove(path)
     log = os.path.join(out, "compiles.txt")
     if not os.path.exists(log):
         return []
