@@ -193,11 +193,23 @@ pub fn main() -> ExitCode {
         },
     };
     let _ = io::stdout().flush();
+    print_compile_stats();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(diag) => {
             report(&session, &diag);
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// With `NEST_COMPILE_STATS=1`, one line on stderr counting XLA's compiles
+/// and disk-cache loads in this process (tests read it; see
+/// docs/performance.md, "Warm starts").
+fn print_compile_stats() {
+    if std::env::var_os("NEST_COMPILE_STATS").is_some_and(|v| v == "1") {
+        if let Some(xla) = nest::backend::xla::Xla::current() {
+            eprintln!("{}", xla.stats_line());
         }
     }
 }

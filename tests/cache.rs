@@ -119,3 +119,68 @@ fn a_bad_size_is_an_error_naming_the_variable() {
         "{stderr}"
     );
 }
+
+/// The `nest: compiled N modules ... loaded M from the disk cache` line
+/// that `NEST_COMPILE_STATS=1` prints: (N, M).
+fn compile_stats(stderr: &str) -> (usize, usize) {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("nest: compiled "))
+        .unwrap_or_else(|| panic!("no statistics line in: {stderr}"));
+    let number = |after: &str| -> usize {
+        let rest = &line[line.find(after).expect(after) + after.len()..];
+        rest.split_whitespace().next().unwrap().parse().unwrap()
+    };
+    (number("compiled "), number("loaded "))
+}
+
+/// Runs `args` on XLA with statistics; `None` without a plugin (when none
+/// is required).
+fn stats_of(dir: &Path, args: &[&str]) -> Option<(usize, usize)> {
+    let o = Command::new(env!("CARGO_BIN_EXE_nest"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NEST_EXECUTABLE_CACHE_DIR", dir)
+        .env("NEST_COMPILE_STATS", "1")
+        .env_remove("NEST_NO_DISK_CACHE")
+        .args(["--backend", "xla"])
+        .args(args)
+        .output()
+        .expect("the nest binary runs");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    if !o.status.success() && stderr.contains("no XLA plugin") {
+        let required = std::env::var("NEST_REQUIRE_XLA").is_ok_and(|v| v == "1");
+        assert!(!required, "NEST_REQUIRE_XLA=1: {stderr}");
+        return None;
+    }
+    assert!(o.status.success(), "{stderr}");
+    Some(compile_stats(&stderr))
+}
+
+/// Matrix products large enough for XLA's library kernels, products with
+/// vectors, a Cholesky factor and triangular solves, in compiled
+/// functions and at top level.
+const MATMULS: &str = r#"
+fn gram(a) { a @ transpose(a) + 256.0 * eye(256) }
+fn solve(a, b) {
+    let l = cholesky(gram(a));
+    triangular_solve(l, b, lower = true)
+}
+let a = reshape(sin(arange(65536) * 0.01), (256, 256));
+let b = cos(arange(256) * 0.1);
+print(round(sum(solve(a, b)) * 1000.0));
+print(round(sum(a @ a @ b) * 1000.0));
+print(round(sum(b @ a) * 1000.0));
+"#;
+
+#[test]
+fn a_second_process_compiles_nothing() {
+    let dir = fresh("cache-warm");
+    let program = Path::new(env!("CARGO_TARGET_TMPDIR")).join("matmuls.nest");
+    std::fs::write(&program, MATMULS).expect("write the program");
+    let args = ["run", program.to_str().expect("a UTF-8 path")];
+    let Some((compiled, _)) = stats_of(&dir, &args) else {
+        return;
+    };
+    assert!(compiled > 0, "the first run compiled nothing");
+    assert_eq!(stats_of(&dir, &args), Some((0, compiled)));
+}

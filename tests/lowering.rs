@@ -385,6 +385,13 @@ fn noise(k) {
     normal(k, [6])
 }
 let z = noise(key(3));
+
+fn matvec(a: f32[2, 3, 4], v: f32[4]) -> f32[2, 3] { a @ v }
+let mv = matvec(zeros([2, 3, 4]), zeros([4]));
+fn vecmat(v: f32[3], a: f32[2, 3, 4]) -> f32[2, 4] { v @ a }
+let vm = vecmat(zeros([3]), zeros([2, 3, 4]));
+fn vecvec(u: f32[4], v: f32[4]) -> f32 { u @ v }
+let vv = vecvec(zeros([4]), zeros([4]));
 "#;
 
 #[test]
@@ -397,6 +404,9 @@ fn traced_programs_agree_with_the_interpreter_on_xla() {
         "accumulate",
         "cumulative",
         "noise",
+        "matvec",
+        "vecmat",
+        "vecvec",
     ] {
         let f = traced(PROGRAMS, name);
         for seed in 0..3 {
@@ -420,6 +430,31 @@ fn traced_loops_lower_to_while_and_case() {
     let accumulate = lower_func(&traced(PROGRAMS, "accumulate")).unwrap();
     assert_eq!(accumulate.hoisted.len(), 1);
     assert_eq!(accumulate.hoisted[0].shape(), &[24]);
+}
+
+/// A product with a vector is one `dot_general` with the vector as an
+/// operand (no reshape to `n×1` and back), at the documented precision.
+#[test]
+fn vector_products_are_one_dot_general_with_a_vector_operand() {
+    let precision = nest::prims::linalg::DOT_PRECISION;
+    for (name, operands) in [
+        (
+            "matvec",
+            "(tensor<2x3x4xf32>, tensor<4xf32>) -> tensor<2x3xf32>",
+        ),
+        (
+            "vecmat",
+            "(tensor<3xf32>, tensor<2x3x4xf32>) -> tensor<2x4xf32>",
+        ),
+        ("vecvec", "(tensor<4xf32>, tensor<4xf32>) -> tensor<f32>"),
+    ] {
+        let text = lower_func(&traced(PROGRAMS, name)).unwrap().text;
+        assert_eq!(text.matches("stablehlo.dot_general").count(), 1, "{text}");
+        assert!(text.contains(operands), "{text}");
+        assert!(!text.contains("stablehlo.reshape"), "{text}");
+        let config = format!("precision_config = [#stablehlo<precision {precision}>");
+        assert!(text.contains(&config), "{text}");
+    }
 }
 
 // ---------------------------------------------------------------- snapshots

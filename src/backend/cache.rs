@@ -143,6 +143,17 @@ impl Cache {
         });
     }
 
+    /// Removes the entry under `key`, if there is one.
+    pub fn remove(&self, key: &str) {
+        if let Ok(meta) = std::fs::metadata(self.path(key)) {
+            if std::fs::remove_file(self.path(key)).is_ok() {
+                if let Ok(mut used) = self.used.lock() {
+                    *used = used.map(|n| n.saturating_sub(meta.len()));
+                }
+            }
+        }
+    }
+
     /// Removes the least recently used entries until the rest fit in the
     /// bound; the bytes left.
     fn evict(&self) -> u64 {
@@ -322,6 +333,17 @@ mod tests {
         assert_eq!(cache.usage(), (0, 0));
         assert!(other.is_file());
         assert!(cache.load("a").is_none());
+        let _ = std::fs::remove_dir_all(cache.dir());
+    }
+
+    #[test]
+    fn remove_takes_out_one_entry() {
+        let cache = Cache::new(scratch("remove"), 1 << 20);
+        cache.store("a", b"one");
+        cache.store("b", b"two");
+        cache.remove("a");
+        cache.remove("missing");
+        assert_eq!(keys(&cache), ["b"]);
         let _ = std::fs::remove_dir_all(cache.dir());
     }
 

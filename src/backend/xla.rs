@@ -67,6 +67,8 @@ pub struct Xla {
     plugin_path: std::path::PathBuf,
     /// Modules compiled so far and the time spent compiling them.
     compiles: Mutex<(usize, std::time::Duration)>,
+    /// Executables loaded from the disk cache so far.
+    loads: std::sync::atomic::AtomicUsize,
     /// The on-disk executable cache, if there is a cache directory.
     disk: Option<super::cache::Cache>,
 }
@@ -88,6 +90,7 @@ impl Xla {
                     executables: Mutex::default(),
                     plugin_path: path.to_path_buf(),
                     compiles: Mutex::default(),
+                    loads: Default::default(),
                     disk: super::cache::Cache::from_env(),
                 }))
             })
@@ -119,7 +122,11 @@ impl Xla {
             .and_then(|(disk, key)| disk.load(key))
             .and_then(|b| self.deserialize(&b, text).ok());
         let entry = match from_disk {
-            Some(exe) => (Arc::new(exe), true),
+            Some(exe) => {
+                self.loads
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                (Arc::new(exe), true)
+            }
             None => (Arc::new(self.compile(text, key.as_deref())?), false),
         };
         self.executables
@@ -130,14 +137,19 @@ impl Xla {
     }
 
     /// Runs the executable of `text`. An executable loaded from the disk cache
-    /// that fails to run (a stale or incompatible cache entry) is compiled
-    /// again and replaces the entry.
+    /// that fails to run (a stale or incompatible cache entry) is removed
+    /// from the cache and compiled again.
     pub fn execute(&self, text: &str, args: &[&Buffer]) -> Result<Vec<Buffer>, String> {
         let (exe, from_disk) = self.entry(text)?;
         match exe.execute(args) {
             Ok(outs) => Ok(outs),
             Err(_) if from_disk => {
-                let exe = Arc::new(self.compile(text, self.disk_key(text).as_deref())?);
+                // The entry loads but does not run here: drop it, and keep
+                // the new executable in memory only (it would do the same).
+                if let (Some(disk), Some(key)) = (&self.disk, self.disk_key(text)) {
+                    disk.remove(&key);
+                }
+                let exe = Arc::new(self.compile(text, None)?);
                 self.executables
                     .lock()
                     .map_err(poisoned)?
@@ -148,16 +160,23 @@ impl Xla {
         }
     }
 
-    /// Compiles `text` and stores the executable in the disk cache under `key`.
+    /// Compiles `text` and stores the executable in the disk cache under
+    /// `key` when it loads back.
     fn compile(&self, text: &str, key: Option<&str>) -> Result<Executable, String> {
         let start = std::time::Instant::now();
         let exe = self.client.compile(text).map_err(|e| e.to_string())?;
+        let took = start.elapsed();
         if let Ok(mut c) = self.compiles.lock() {
             c.0 += 1;
-            c.1 += start.elapsed();
+            c.1 += took;
         }
+        dump_module(text, took);
         if let (Some(disk), Some(key)) = (&self.disk, key) {
-            if let Ok(bytes) = exe.serialize() {
+            // Only an executable that loads back is kept: one whose kernels
+            // a new process could not find would be compiled again by every
+            // process that read it.
+            let bytes = exe.serialize().ok();
+            if let Some(bytes) = bytes.filter(|b| self.deserialize(b, text).is_ok()) {
                 disk.store(key, &bytes);
             }
         }
@@ -200,6 +219,23 @@ impl Xla {
     /// How many modules were compiled, and the total time spent compiling.
     pub fn compile_stats(&self) -> (usize, std::time::Duration) {
         self.compiles.lock().map(|c| *c).unwrap_or_default()
+    }
+
+    /// The process's runtime, if XLA was opened.
+    pub fn current() -> Option<Arc<Xla>> {
+        RUNTIME.get().cloned()
+    }
+
+    /// One line for `NEST_COMPILE_STATS=1`: the modules compiled, the time
+    /// spent compiling, and the executables loaded from the disk cache.
+    pub fn stats_line(&self) -> String {
+        let (n, t) = self.compile_stats();
+        let loads = self.loads.load(std::sync::atomic::Ordering::Relaxed);
+        format!(
+            "nest: compiled {n} module{} in {:.3} s, loaded {loads} from the disk cache",
+            if n == 1 { "" } else { "s" },
+            t.as_secs_f64()
+        )
     }
 
     /// An executable serialized by [`Executable::serialize`] on this
@@ -260,6 +296,39 @@ impl Xla {
             })
             .collect())
     }
+}
+
+/// With `NEST_DUMP_MODULES=DIR`, each compiled module's text goes to
+/// `DIR/N.mlir` and a line `N.mlir SECONDS` to `DIR/compiles.txt`, so that
+/// compile times can be compared with other compilers of the same text
+/// (`benches/compile_time.py`). A dump that fails is skipped.
+fn dump_module(text: &str, took: std::time::Duration) {
+    use std::io::Write;
+    let Some(dir) = std::env::var_os("NEST_DUMP_MODULES").filter(|d| !d.is_empty()) else {
+        return;
+    };
+    let dir = Path::new(&dir);
+    let _ = std::fs::create_dir_all(dir);
+    let name = format!("{}-{}.mlir", std::process::id(), digest(text.as_bytes()));
+    if std::fs::write(dir.join(&name), text).is_err() {
+        return;
+    }
+    let log = std::fs::File::options()
+        .create(true)
+        .append(true)
+        .open(dir.join("compiles.txt"));
+    if let Ok(mut log) = log {
+        let _ = writeln!(log, "{name} {:.4}", took.as_secs_f64());
+    }
+}
+
+/// The SHA-256 of `bytes`, in hex.
+fn digest(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{:02x}", b))
+        .collect()
 }
 
 /// A program lowered and loaded once: its executable, found without its

@@ -520,16 +520,12 @@ pub fn matmul(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
         .with_hint("use `*` to multiply by a scalar"));
     }
     let (args, _) = coerce_dtype(t, a, b)?;
-    let (mut x, mut y) = (args.0, args.1);
-    let (a_vec, b_vec) = (x.rank() == 1, y.rank() == 1);
-    if a_vec {
-        x = reshape(t, &x, &[1, x.shape()[0]])?;
-    }
-    if b_vec {
-        y = reshape(t, &y, &[y.shape()[0], 1])?;
-    }
-    let (n, k1) = (x.shape()[x.rank() - 2], x.shape()[x.rank() - 1]);
-    let (k2, m) = (y.shape()[y.rank() - 2], y.shape()[y.rank() - 1]);
+    let (x, y) = (args.0, args.1);
+    let (rx, ry) = (x.rank(), y.rank());
+    // The contracted axes: the last of `a`, and the first of a vector `b`,
+    // else the next to last of `b`.
+    let (kx, ky) = (rx - 1, if ry == 1 { 0 } else { ry - 2 });
+    let (k1, k2) = (x.shape()[kx], y.shape()[ky]);
     if k1 != k2 {
         return Err(Diagnostic::new(format!(
             "matmul of {} and {}: inner dimensions {} and {} differ",
@@ -539,10 +535,24 @@ pub fn matmul(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
             k2
         )));
     }
-    let batch = broadcast_shapes(&x.shape()[..x.rank() - 2], &y.shape()[..y.rank() - 2])?;
+    // A vector operand is contracted as it is (no reshape to `1×k` or
+    // `k×1`): `dot_general` with no batch axes gives the other operand's
+    // free axes, batch axes included, in NumPy's order (`[..., n]` for
+    // `A @ v`, `[..., m]` for `v @ B`).
+    if rx == 1 || ry == 1 {
+        let prim = Prim::new(DotGeneral {
+            lhs_batch: vec![],
+            rhs_batch: vec![],
+            lhs_contract: vec![kx],
+            rhs_contract: vec![ky],
+        });
+        return apply1(t, prim, &[x, y]);
+    }
+    let (n, m) = (x.shape()[rx - 2], y.shape()[ry - 1]);
+    let batch = broadcast_shapes(&x.shape()[..rx - 2], &y.shape()[..ry - 2])?;
     let nb = batch.len();
-    x = broadcast_to(t, &x, &[batch.clone(), vec![n, k1]].concat())?;
-    y = broadcast_to(t, &y, &[batch.clone(), vec![k2, m]].concat())?;
+    let x = broadcast_to(t, &x, &[batch.clone(), vec![n, k1]].concat())?;
+    let y = broadcast_to(t, &y, &[batch.clone(), vec![k2, m]].concat())?;
     let bdims: Vec<usize> = (0..nb).collect();
     let prim = Prim::new(DotGeneral {
         lhs_batch: bdims.clone(),
@@ -550,16 +560,7 @@ pub fn matmul(t: &mut Tracer, a: &Arr, b: &Arr) -> Result<Arr> {
         lhs_contract: vec![nb + 1],
         rhs_contract: vec![nb],
     });
-    let mut r = apply1(t, prim, &[x, y])?;
-    let mut shape = batch;
-    if !a_vec {
-        shape.push(n);
-    }
-    if !b_vec {
-        shape.push(m);
-    }
-    r = reshape(t, &r, &shape)?;
-    Ok(r)
+    apply1(t, prim, &[x, y])
 }
 
 /// Promotes two operands to a common dtype without broadcasting.

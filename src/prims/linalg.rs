@@ -460,9 +460,17 @@ fn from_f64(like: &Tensor, data: Vec<f64>) -> RuleResult<Tensor> {
 
 // ---------------------------------------------------------------- lowering
 
-/// `stablehlo.dot_general` at `HIGHEST` precision, so that `f32` products
-/// are not rounded to a narrower type on accelerators (TF32 on GPUs);
-/// XLA accumulates `f32` in `f32`, the kernel in `f64`.
+/// The `precision_config` of every `stablehlo.dot_general` nest emits, for
+/// both operands: `DEFAULT`, as `jax.jit` emits when neither `precision=`
+/// nor `jax_default_matmul_precision` is given. It lets XLA choose: on CPU
+/// every precision computes the same (f32 products in f32); on NVIDIA GPUs
+/// since Ampere `DEFAULT` allows TF32 tensor-core products for `f32`
+/// operands (about 10 mantissa bits, much faster), where `HIGHEST` would
+/// keep full `f32` (docs/backends.md, "Matrix products and precision").
+pub const DOT_PRECISION: &str = "DEFAULT";
+
+/// `stablehlo.dot_general` at [`DOT_PRECISION`]; XLA accumulates `f32` in
+/// `f32`, the kernel in `f64`.
 pub fn lower_dot_general(
     lhs_batch: &[usize],
     rhs_batch: &[usize],
@@ -477,11 +485,12 @@ pub fn lower_dot_general(
         "dot_dimension_numbers = #stablehlo.dot<lhs_batching_dimensions = {}, \
          rhs_batching_dimensions = {}, lhs_contracting_dimensions = {}, \
          rhs_contracting_dimensions = {}>, \
-         precision_config = [#stablehlo<precision HIGHEST>, #stablehlo<precision HIGHEST>]",
+         precision_config = [#stablehlo<precision {p}>, #stablehlo<precision {p}>]",
         list(lhs_batch),
         list(rhs_batch),
         list(lhs_contract),
-        list(rhs_contract)
+        list(rhs_contract),
+        p = DOT_PRECISION
     );
     Ok(em.generic("stablehlo.dot_general", &[a, b], &attrs, outs))
 }

@@ -14,6 +14,7 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Override {
     Str(&'static str),
+    Bool(bool),
 }
 
 /// The options of one compilation, as name and value.
@@ -30,6 +31,17 @@ pub fn overrides(platform: &str, xla_flags: Option<&str>) -> Vec<(&'static str, 
     let user_isa = xla_flags.is_some_and(|f| f.contains("xla_cpu_max_isa"));
     if platform == "cpu" && cfg!(target_arch = "x86_64") && !user_isa {
         out.push(("xla_cpu_max_isa", Override::Str("AVX")));
+    }
+    // XLA's CPU compiler emits each fusion as its own LLVM kernel; with
+    // its MLIR fusion emitters (on by default in this plugin, and in JAX
+    // 0.10) a kernel takes about twice as long to generate as with the
+    // elemental emitters, and the gradient modules of the linear-algebra
+    // programs hold a hundred or more fusions: 2.8 s against 1.5 s for
+    // one of them (docs/performance.md, "Compile time"). The code runs
+    // the same kernels' arithmetic. `XLA_FLAGS` may turn them back on.
+    let user_emitters = xla_flags.is_some_and(|f| f.contains("xla_cpu_use_fusion_emitters"));
+    if platform == "cpu" && !user_emitters {
+        out.push(("xla_cpu_use_fusion_emitters", Override::Bool(false)));
     }
     out
 }
@@ -57,11 +69,13 @@ pub fn serialize(overrides: &[(&str, Override)]) -> Vec<u8> {
     out
 }
 
-/// `OptionOverrideProto { oneof value { string string_field = 1; ... } }`.
+/// `OptionOverrideProto { oneof value { string string_field = 1; bool
+/// bool_field = 2; ... } }`.
 fn override_message(value: &Override) -> Vec<u8> {
     let mut out = vec![];
     match value {
         Override::Str(s) => bytes_field(&mut out, 1, s.as_bytes()),
+        Override::Bool(b) => varint_field(&mut out, 2, u64::from(*b)),
     }
     out
 }
@@ -110,12 +124,30 @@ mod tests {
     }
 
     #[test]
+    fn a_bool_override_is_field_two() {
+        let bytes = serialize(&[("b", Override::Bool(false))]);
+        assert_eq!(
+            &bytes[6..],
+            [0x3a, 0x07, 0x0a, 0x01, b'b', 0x12, 0x02, 0x10, 0x00]
+        );
+    }
+
+    #[test]
+    fn the_elemental_emitters_are_for_cpus_unless_the_user_chose() {
+        let off = ("xla_cpu_use_fusion_emitters", Override::Bool(false));
+        assert!(overrides("cpu", None).contains(&off));
+        assert!(!overrides("cuda", None).contains(&off));
+        let chosen = Some("--xla_cpu_use_fusion_emitters=true");
+        assert!(!overrides("cpu", chosen).contains(&off));
+    }
+
+    #[test]
     fn the_isa_cap_is_for_x86_cpus_unless_the_user_set_one() {
         let cap = ("xla_cpu_max_isa", Override::Str("AVX"));
         let on_x86 = cfg!(target_arch = "x86_64");
         assert_eq!(overrides("cpu", None).contains(&cap), on_x86);
         assert!(overrides("cuda", None).is_empty());
-        assert!(overrides("cpu", Some("--xla_cpu_max_isa=AVX2")).is_empty());
+        assert!(!overrides("cpu", Some("--xla_cpu_max_isa=AVX2")).contains(&cap));
         assert_eq!(
             overrides("cpu", Some("--xla_dump_to=/tmp/d")).contains(&cap),
             on_x86
