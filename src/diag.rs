@@ -54,8 +54,7 @@ impl Diagnostic {
             message: format!("{INTERNAL}{}", message.into()),
             span: None,
             hint: Some(
-                "this is a bug in nest; please report it with the program that triggers it"
-                    .into(),
+                "this is a bug in nest; please report it with the program that triggers it".into(),
             ),
             notes: vec![],
             internal: true,
