@@ -184,3 +184,29 @@ fn a_second_process_compiles_nothing() {
     assert!(compiled > 0, "the first run compiled nothing");
     assert_eq!(stats_of(&dir, &args), Some((0, compiled)));
 }
+
+/// A loss history grown by `concat` in a host loop from a compiled
+/// function's results (device arrays on XLA): every step has a new shape.
+const HISTORY: &str = r#"
+fn loss(w: f32[4]) -> f32 { sum(w * w) }
+var w = ones([4]);
+var losses = zeros([0]);
+for step in 0..40 {
+    losses = concat([losses, stack([loss(w)])]);
+    w = w * 0.5;
+}
+print(size(losses), losses[39] * 1e20);
+"#;
+
+#[test]
+fn small_device_values_do_not_compile_one_program_per_shape() {
+    let dir = fresh("cache-history");
+    let program = Path::new(env!("CARGO_TARGET_TMPDIR")).join("history.nest");
+    std::fs::write(&program, HISTORY).expect("write the program");
+    let args = ["run", program.to_str().expect("a UTF-8 path")];
+    let Some((compiled, _)) = stats_of(&dir, &args) else {
+        return;
+    };
+    // `loss` once; the 40 concatenations of small values run on the host.
+    assert!(compiled <= 2, "compiled {compiled} modules");
+}

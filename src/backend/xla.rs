@@ -431,9 +431,11 @@ impl Held for DeviceArray {
 
 /// Primitives on host values with up to this many elements (inputs and
 /// outputs together) run in the interpreter even on XLA: a kernel call is
-/// cheaper than compiling a one-op program and a device round trip. Larger
-/// ones, and any primitive with an input already on the device, run as
-/// small compiled programs.
+/// cheaper than compiling a one-op program and a device round trip. So do
+/// small values already on the device: copying a few kilobytes to the host
+/// takes microseconds, where a one-op program costs a compile for every new
+/// shape (a history grown by `concat` in a host loop would compile once per
+/// step). Larger ones run as one-op compiled programs on the device.
 const SMALL: usize = 1 << 16;
 
 impl Runtime for Xla {
@@ -483,8 +485,7 @@ impl Runtime for Xla {
     ) -> Result<Vec<Array>, String> {
         let types: Vec<TensorType> = inputs.iter().map(Array::ty).collect();
         let elements: usize = types.iter().chain(&out_types).map(TensorType::size).sum();
-        let on_device = inputs.iter().any(|a| matches!(a, Array::Held(_)));
-        if !on_device && elements <= SMALL {
+        if elements <= SMALL {
             return apply_on_host(&prim, inputs);
         }
         let ins: Vec<Var> = types.into_iter().map(fresh_var).collect();
