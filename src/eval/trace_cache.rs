@@ -239,8 +239,7 @@ fn same_arr(a: &Arr, b: &Arr) -> bool {
             u == v
                 && x.dtype() == y.dtype()
                 && x.shape() == y.shape()
-                && (std::ptr::eq(x.data(), y.data())
-                    || (x.data().len() <= BY_VALUE && x.to_le_bytes() == y.to_le_bytes()))
+                && (x.same_buffer(y) || (x.data().len() <= BY_VALUE && x.same_bits(y)))
         }
         (Arr::Device(x), Arr::Device(y)) => {
             std::ptr::eq(Rc::as_ptr(x) as *const u8, Rc::as_ptr(y) as *const u8)

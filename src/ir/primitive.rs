@@ -39,6 +39,13 @@ impl PrimError {
     pub fn internal(m: impl Into<String>) -> PrimError {
         PrimError::Internal(m.into())
     }
+
+    /// The transpose rule of a primitive that never appears linearly.
+    pub fn not_linear(name: &str) -> PrimError {
+        PrimError::Invalid(format!(
+            "{name} is not linear in its inputs; it cannot be transposed"
+        ))
+    }
 }
 
 impl PrimError {

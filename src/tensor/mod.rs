@@ -188,6 +188,41 @@ impl Tensor {
         Arc::ptr_eq(&self.data, &other.data)
     }
 
+    /// Equal shapes, dtypes and bits: `0.0` and `-0.0` differ, a NaN equals
+    /// the same NaN.
+    pub fn same_bits(&self, b: &Tensor) -> bool {
+        let a = self;
+        if a.same_buffer(b) {
+            return true;
+        }
+        if a.shape() != b.shape() {
+            return false;
+        }
+        match (a.data(), b.data()) {
+            (Data::Bool(x), Data::Bool(y)) => x == y,
+            (Data::I32(x), Data::I32(y)) => x == y,
+            (Data::I64(x), Data::I64(y)) => x == y,
+            (Data::U32(x), Data::U32(y)) => x == y,
+            (Data::F32(x), Data::F32(y)) => x
+                .iter()
+                .map(|f| f.to_bits())
+                .eq(y.iter().map(|f| f.to_bits())),
+            (Data::F64(x), Data::F64(y)) => x
+                .iter()
+                .map(|f| f.to_bits())
+                .eq(y.iter().map(|f| f.to_bits())),
+            (Data::C64(x), Data::C64(y)) => x
+                .iter()
+                .map(|c| (c.re.to_bits(), c.im.to_bits()))
+                .eq(y.iter().map(|c| (c.re.to_bits(), c.im.to_bits()))),
+            (Data::C128(x), Data::C128(y)) => x
+                .iter()
+                .map(|c| (c.re.to_bits(), c.im.to_bits()))
+                .eq(y.iter().map(|c| (c.re.to_bits(), c.im.to_bits()))),
+            _ => false,
+        }
+    }
+
     /// The same buffer under another shape of equal size.
     pub fn reshaped(&self, shape: impl Into<Shape>) -> Option<Tensor> {
         let shape = shape.into();

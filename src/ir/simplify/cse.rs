@@ -2,7 +2,6 @@
 
 use super::Rewriter;
 use crate::ir::{Atom, Eqn, VarId};
-use crate::tensor::{Data, Tensor};
 use crate::types::TensorType;
 use std::collections::HashMap;
 
@@ -70,41 +69,7 @@ fn same_eqn(a: &Eqn, b: &Eqn) -> bool {
 fn same_atom(a: &Atom, b: &Atom) -> bool {
     match (a, b) {
         (Atom::Var(x), Atom::Var(y)) => x.id == y.id,
-        (Atom::Const(x), Atom::Const(y)) => same_value(x, y),
-        _ => false,
-    }
-}
-
-/// Equal shapes, dtypes and bits: `0.0` and `-0.0` differ, a NaN equals
-/// the same NaN.
-fn same_value(a: &Tensor, b: &Tensor) -> bool {
-    if a.same_buffer(b) {
-        return true;
-    }
-    if a.shape() != b.shape() {
-        return false;
-    }
-    match (a.data(), b.data()) {
-        (Data::Bool(x), Data::Bool(y)) => x == y,
-        (Data::I32(x), Data::I32(y)) => x == y,
-        (Data::I64(x), Data::I64(y)) => x == y,
-        (Data::U32(x), Data::U32(y)) => x == y,
-        (Data::F32(x), Data::F32(y)) => x
-            .iter()
-            .map(|f| f.to_bits())
-            .eq(y.iter().map(|f| f.to_bits())),
-        (Data::F64(x), Data::F64(y)) => x
-            .iter()
-            .map(|f| f.to_bits())
-            .eq(y.iter().map(|f| f.to_bits())),
-        (Data::C64(x), Data::C64(y)) => x
-            .iter()
-            .map(|c| (c.re.to_bits(), c.im.to_bits()))
-            .eq(y.iter().map(|c| (c.re.to_bits(), c.im.to_bits()))),
-        (Data::C128(x), Data::C128(y)) => x
-            .iter()
-            .map(|c| (c.re.to_bits(), c.im.to_bits()))
-            .eq(y.iter().map(|c| (c.re.to_bits(), c.im.to_bits()))),
+        (Atom::Const(x), Atom::Const(y)) => x.same_bits(y),
         _ => false,
     }
 }

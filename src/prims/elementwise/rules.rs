@@ -197,10 +197,7 @@ impl Primitive for Compare {
         _linear: &[bool],
         _cts: &[Option<Atom>],
     ) -> RuleResult<Vec<Option<Atom>>> {
-        Err(PrimError::from(format!(
-            "{} is not linear in its inputs; it cannot be transposed",
-            self.name()
-        )))
+        Err(PrimError::not_linear(self.name()))
     }
     fn batch(
         &self,
@@ -313,10 +310,7 @@ impl Primitive for StopGradient {
         _cts: &[Option<Atom>],
     ) -> RuleResult<Vec<Option<Atom>>> {
         // Its JVP has no tangent, so it never appears linearly.
-        Err(PrimError::from(format!(
-            "{} is not linear in its inputs; it cannot be transposed",
-            self.name()
-        )))
+        Err(PrimError::not_linear(self.name()))
     }
     fn batch(
         &self,
@@ -427,10 +421,7 @@ impl Primitive for BitcastConvert {
         _linear: &[bool],
         _cts: &[Option<Atom>],
     ) -> RuleResult<Vec<Option<Atom>>> {
-        Err(PrimError::from(format!(
-            "{} is not linear in its inputs; it cannot be transposed",
-            self.name()
-        )))
+        Err(PrimError::not_linear(self.name()))
     }
     fn batch(
         &self,

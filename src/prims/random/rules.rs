@@ -47,10 +47,7 @@ impl Primitive for Threefry2x32 {
         _linear: &[bool],
         _cts: &[Option<Atom>],
     ) -> RuleResult<Vec<Option<Atom>>> {
-        Err(PrimError::from(format!(
-            "{} is not linear in its inputs; it cannot be transposed",
-            self.name()
-        )))
+        Err(PrimError::not_linear(self.name()))
     }
     fn batch(
         &self,
