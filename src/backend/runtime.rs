@@ -7,7 +7,8 @@
 use crate::ir::Graph;
 use crate::prims::Prim;
 use crate::tensor::Tensor;
-use crate::types::TensorType;
+use crate::types::{Sharding, TensorType};
+use std::sync::Arc;
 use std::any::Any;
 use std::rc::Rc;
 
@@ -79,6 +80,13 @@ pub trait Runtime {
         let staged = (program.as_any().downcast_ref::<Staged>())
             .ok_or_else(|| "a program prepared by another runtime".to_string())?;
         self.run_graph(&staged.name, &staged.graph, inputs)
+    }
+    /// Places a known array on the devices of `sharding`'s mesh, split as
+    /// it says (`shard` of a known value). Where there is one device (the
+    /// interpreter), the array as it is: placement never changes a value.
+    fn place(&self, array: Array, sharding: &Arc<Sharding>) -> Result<Array, String> {
+        let _ = sharding;
+        Ok(array)
     }
     /// Applies `prim` to `inputs` at once; its results have `out_types`
     /// (inferred and checked by the caller).

@@ -1,8 +1,10 @@
 //! Types of values: dtypes, shapes, tensor types.
 
 mod dtype;
+mod sharding;
 
 pub use dtype::{DType, Weak};
+pub use sharding::{Mesh, Sharding};
 use std::fmt;
 
 /// A static shape.
