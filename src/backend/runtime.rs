@@ -7,7 +7,7 @@
 use crate::ir::Graph;
 use crate::prims::Prim;
 use crate::tensor::Tensor;
-use crate::types::{Sharding, TensorType};
+use crate::types::{Mesh, Sharding, TensorType};
 use std::sync::Arc;
 use std::any::Any;
 use std::rc::Rc;
@@ -80,6 +80,13 @@ pub trait Runtime {
         let staged = (program.as_any().downcast_ref::<Staged>())
             .ok_or_else(|| "a program prepared by another runtime".to_string())?;
         self.run_graph(&staged.name, &staged.graph, inputs)
+    }
+    /// Checks that a mesh fits the runtime's devices (`mesh(...)`). The
+    /// interpreter runs a program for any mesh as if on one device: the
+    /// values are the same.
+    fn check_mesh(&self, mesh: &Mesh) -> Result<(), String> {
+        let _ = mesh;
+        Ok(())
     }
     /// Places a known array on the devices of `sharding`'s mesh, split as
     /// it says (`shard` of a known value). Where there is one device (the
