@@ -29,6 +29,8 @@ pub use crate::ir::emit::{
 
 use crate::ir::{Func, Graph};
 use crate::tensor::Tensor;
+use crate::types::Sharding;
+use std::sync::Arc;
 
 /// A lowered module: its text, and the hoisted constants to pass after the
 /// graph's inputs, in order.
@@ -38,9 +40,34 @@ pub struct Lowered {
     pub hoisted: Vec<Tensor>,
 }
 
+/// How a program partitioned over a mesh's devices lays out its arguments
+/// and results: one sharding per graph input and per output (the hoisted
+/// constants are replicated).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Layout {
+    pub partitions: usize,
+    pub inputs: Vec<Arc<Sharding>>,
+    pub outputs: Vec<Arc<Sharding>>,
+}
+
 /// Lowers `graph` to a module `@name` whose `@main` takes the graph inputs,
 /// then the hoisted constants, and returns the graph outputs.
 pub fn lower_module(name: &str, graph: &Graph) -> Result<Lowered, String> {
+    lower(name, graph, None)
+}
+
+/// The same, as one program over `layout.partitions` devices: the module
+/// says how many (`mhlo.num_partitions`), and each argument and result its
+/// sharding (`mhlo.sharding`), as `jax.jit` writes them for XLA's SPMD
+/// partitioner.
+pub fn lower_module_sharded(name: &str, graph: &Graph, layout: &Layout) -> Result<Lowered, String> {
+    if layout.inputs.len() != graph.inputs.len() || layout.outputs.len() != graph.outputs.len() {
+        return Err("internal error: a layout that does not fit its graph".into());
+    }
+    lower(name, graph, Some(layout))
+}
+
+fn lower(name: &str, graph: &Graph, layout: Option<&Layout>) -> Result<Lowered, String> {
     let n = graph.inputs.len();
     let mut em = Emitter::new(n);
     em.indent = 2;
@@ -52,17 +79,44 @@ pub fn lower_module(name: &str, graph: &Graph) -> Result<Lowered, String> {
         .collect();
     let outs = em.lower_graph(graph, &args)?;
     em.terminator("return", &outs);
-    let mut params: Vec<String> = args
-        .iter()
-        .map(|a| format!("{}: {}", a.name, tensor_type(&a.ty)))
+    // `{mhlo.sharding = "..."}` after a type, when partitioned.
+    let attr = |s: Option<&Arc<Sharding>>, rank: usize| match (layout, s) {
+        (Some(_), Some(s)) => format!(" {{mhlo.sharding = \"{}\"}}", s.hlo(rank)),
+        (Some(_), None) => " {mhlo.sharding = \"{replicated}\"}".to_string(),
+        (None, _) => String::new(),
+    };
+    let mut params: Vec<String> = (args.iter().enumerate())
+        .map(|(i, a)| {
+            let sharding = layout.map(|l| &l.inputs[i]);
+            let rank = a.ty.shape.len();
+            format!("{}: {}{}", a.name, tensor_type(&a.ty), attr(sharding, rank))
+        })
         .collect();
     for (i, t) in em.hoisted.iter().enumerate() {
-        params.push(format!("%arg{}: {}", n + i, tensor_type(&t.ty())));
+        params.push(format!(
+            "%arg{}: {}{}",
+            n + i,
+            tensor_type(&t.ty()),
+            attr(None, 0)
+        ));
     }
-    let results: Vec<String> = outs.iter().map(|v| tensor_type(&v.ty)).collect();
+    let results: Vec<String> = (outs.iter().enumerate())
+        .map(|(i, v)| {
+            let sharding = layout.map(|l| &l.outputs[i]);
+            format!("{}{}", tensor_type(&v.ty), attr(sharding, v.ty.shape.len()))
+        })
+        .collect();
+    let attributes = match layout {
+        Some(l) => format!(
+            " attributes {{mhlo.num_partitions = {} : i32, mhlo.num_replicas = 1 : i32}}",
+            l.partitions
+        ),
+        None => String::new(),
+    };
     let text = format!(
-        "module @{} {{\n  func.func public @main({}) -> ({}) {{\n{}  }}\n}}\n",
+        "module @{}{} {{\n  func.func public @main({}) -> ({}) {{\n{}  }}\n}}\n",
         symbol(name),
+        attributes,
         params.join(", "),
         results.join(", "),
         em.body

@@ -501,8 +501,13 @@ impl Client {
 
     /// Compiles a StableHLO module given as MLIR text (what
     /// `jax.jit(f).lower(...).as_text()` prints) for one device.
+    /// A module that declares `mhlo.num_partitions` is compiled as
+    /// [`Client::compile_partitioned`] does.
     pub fn compile(&self, mlir_text: &str) -> Result<Executable> {
-        self.compile_with(mlir_text, &self.inner.compile_options, 1)
+        match signature::num_partitions(mlir_text) {
+            1 => self.compile_with(mlir_text, &self.inner.compile_options, 1),
+            n => self.compile_partitioned(mlir_text, n),
+        }
     }
 
     /// Compiles a module whose arguments and results carry `mhlo.sharding`
@@ -577,7 +582,13 @@ impl Client {
                 &mut args,
             )
         }?;
-        Executable::new(self.inner.clone(), args.loaded_executable, Some(params), 1)
+        let partitions = signature::num_partitions(mlir_text);
+        Executable::new(
+            self.inner.clone(),
+            args.loaded_executable,
+            Some(params),
+            partitions,
+        )
     }
 }
 
