@@ -299,6 +299,15 @@ fn exec(
 ) -> Result<(), Diagnostic> {
     use nest::artifact::Artifact;
     let artifact = Artifact::load(manifest).map_err(|e| Diagnostic::new(e.to_string()))?;
+    if let Some(mesh) = &artifact.manifest.mesh {
+        // A partitioned artifact runs on as many devices as its mesh has:
+        // the CPU plugin makes them unless told otherwise. The runtime is
+        // not open yet, and no other thread runs.
+        let devices = nest::backend::loader::DEVICES_ENV;
+        if std::env::var_os(devices).is_none() {
+            std::env::set_var(devices, mesh.shape.iter().product::<usize>().to_string());
+        }
+    }
     let mut tensors = vec![];
     for p in inputs {
         let bytes = std::fs::read(p)

@@ -29,7 +29,7 @@ pub use crate::ir::emit::{
 
 use crate::ir::{Func, Graph};
 use crate::tensor::Tensor;
-use crate::types::Sharding;
+use crate::types::{Mesh, Sharding};
 use std::sync::Arc;
 
 /// A lowered module: its text, and the hoisted constants to pass after the
@@ -45,7 +45,7 @@ pub struct Lowered {
 /// constants are replicated).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Layout {
-    pub partitions: usize,
+    pub mesh: Arc<Mesh>,
     pub inputs: Vec<Arc<Sharding>>,
     pub outputs: Vec<Arc<Sharding>>,
 }
@@ -109,7 +109,7 @@ fn lower(name: &str, graph: &Graph, layout: Option<&Layout>) -> Result<Lowered, 
     let attributes = match layout {
         Some(l) => format!(
             " attributes {{mhlo.num_partitions = {} : i32, mhlo.num_replicas = 1 : i32}}",
-            l.partitions
+            l.mesh.size()
         ),
         None => String::new(),
     };
@@ -127,9 +127,73 @@ fn lower(name: &str, graph: &Graph, layout: Option<&Layout>) -> Result<Lowered, 
     })
 }
 
+/// The layout of a graph whose sharding constraints name a mesh of
+/// several devices, when its inputs come from the host: an input that a
+/// constraint applies to directly (`shard` of a parameter) is laid out as
+/// it says, any other replicated; an output is laid out as the constraint
+/// that made it, else replicated. `None` for a one-device graph.
+pub fn graph_layout(graph: &Graph) -> Result<Option<Layout>, String> {
+    let Some(mesh) = graph_mesh(graph)? else {
+        return Ok(None);
+    };
+    let on_mesh = |s: Option<Arc<Sharding>>| {
+        s.filter(|s| s.mesh.size() == mesh.size())
+            .unwrap_or_else(|| Arc::new(Sharding::replicated(mesh.clone())))
+    };
+    Ok(Some(Layout {
+        inputs: (0..graph.inputs.len())
+            .map(|i| on_mesh(input_sharding(graph, i)))
+            .collect(),
+        outputs: (0..graph.outputs.len())
+            .map(|k| on_mesh(output_sharding(graph, k)))
+            .collect(),
+        mesh,
+    }))
+}
+
+/// The mesh of a graph's sharding constraints, when they name one of
+/// several devices; all must name as many devices (one program runs over
+/// one set of devices).
+pub fn graph_mesh(graph: &Graph) -> Result<Option<Arc<Mesh>>, String> {
+    let mut found: Option<Arc<Mesh>> = None;
+    for s in constraint_shardings(graph) {
+        match &found {
+            _ if s.mesh.size() == 1 => {}
+            None => found = Some(s.mesh.clone()),
+            Some(m) if m.size() == s.mesh.size() => {}
+            Some(m) => {
+                return Err(format!(
+                    "one program constrains values to a {m} and to a {}; a program runs over one set of devices",
+                    s.mesh
+                ))
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Lowers a program to run from the host: over its mesh when it names one
+/// ([`graph_layout`]), else for one device.
+pub fn lower_program(name: &str, graph: &Graph) -> Result<(Lowered, Option<Layout>), String> {
+    match graph_layout(graph)? {
+        Some(layout) => Ok((lower_module_sharded(name, graph, &layout)?, Some(layout))),
+        None => Ok((lower_module(name, graph)?, None)),
+    }
+}
+
+fn constraint_shardings(_: &Graph) -> Vec<Arc<Sharding>> {
+    vec![]
+}
+pub(crate) fn output_sharding(_: &Graph, _: usize) -> Option<Arc<Sharding>> {
+    None
+}
+pub(crate) fn input_sharding(_: &Graph, _: usize) -> Option<Arc<Sharding>> {
+    None
+}
+
 /// Lowers a function of the IR (`nest ir --stablehlo`).
 pub fn lower_func(f: &Func) -> Result<Lowered, String> {
-    lower_module(&f.name, &f.graph)
+    lower_program(&f.name, &f.graph).map(|(lowered, _)| lowered)
 }
 
 /// An MLIR symbol name: bare if it is an identifier, quoted otherwise.

@@ -286,7 +286,10 @@ impl Xla {
         graph: &Graph,
         inputs: &[Input],
     ) -> Result<Vec<DeviceArray>, String> {
-        let mesh = sharded::same_mesh(sharded::graph_mesh(graph)?, sharded::inputs_mesh(inputs)?)?;
+        let mesh = sharded::same_mesh(
+            super::stablehlo::graph_mesh(graph)?,
+            sharded::inputs_mesh(inputs)?,
+        )?;
         if let Some(mesh) = mesh {
             return self.run_partitioned(name, graph, inputs, &mesh);
         }
@@ -374,7 +377,7 @@ impl Prepared for Program {
 impl Xla {
     /// Lowers `graph`, loads its executable and uploads its hoisted constants.
     pub fn prepare_program(&self, name: &str, graph: &Graph) -> Result<Program, String> {
-        let mesh = sharded::graph_mesh(graph)?;
+        let mesh = super::stablehlo::graph_mesh(graph)?;
         let single = match mesh {
             Some(_) => None,
             None => {

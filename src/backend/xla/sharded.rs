@@ -10,27 +10,14 @@
 //! devices, in pieces, until the host reads them (then gathered).
 
 use super::{read_buffer, DeviceArray, Input, Xla};
-use crate::backend::stablehlo::{lower_module_sharded, Layout};
+use crate::backend::pjrt::{Buffer, Executable};
+use crate::backend::stablehlo::{self, lower_module_sharded, Layout};
 use crate::ir::Graph;
 use crate::tensor::Tensor;
 use crate::types::{Mesh, Sharding, TensorType};
 use once_cell::sync::OnceCell;
 use std::ops::Range;
 use std::sync::Arc;
-
-fn constraint_shardings(_: &Graph) -> Vec<Arc<Sharding>> {
-    vec![]
-}
-fn output_sharding(_: &Graph, _: usize) -> Option<Arc<Sharding>> {
-    None
-}
-
-/// The mesh a graph's own sharding constraints name, when one names more
-/// than one device.
-pub(super) fn graph_mesh(graph: &Graph) -> Result<Option<Arc<Mesh>>, String> {
-    let meshes = (constraint_shardings(graph).into_iter()).map(|s| s.mesh.clone());
-    meshes.map(Some).try_fold(None, same_mesh)
-}
 
 /// The mesh the inputs lie on, when one lies on more than one device.
 pub(super) fn inputs_mesh(inputs: &[Input]) -> Result<Option<Arc<Mesh>>, String> {
@@ -142,7 +129,7 @@ impl Xla {
             })
             .chain(hoisted.iter().map(Ok))
             .collect::<Result<_, String>>()?;
-        let args: Vec<Vec<&crate::backend::pjrt::Buffer>> = (0..mesh.size())
+        let args: Vec<Vec<&Buffer>> = (0..mesh.size())
             .map(|d| arrays.iter().map(|a| &a.buffers[d]).collect())
             .collect();
         let exe = self.executable(&lowered.text)?;
@@ -151,48 +138,92 @@ impl Xla {
     }
 }
 
-/// Each input's sharding (its own on the mesh, else replicated) and each
-/// output's (the constraint that made it, else replicated).
+impl Xla {
+    /// Runs a partitioned executable (an artifact's) on host inputs laid
+    /// out as `layout` says, `constants` after them replicated; returns
+    /// the results gathered on the host.
+    pub fn run_partitioned_on_host(
+        &self,
+        exe: &Executable,
+        layout: &Layout,
+        inputs: &[Tensor],
+        constants: &[Tensor],
+    ) -> Result<Vec<Tensor>, String> {
+        let replicated = Arc::new(Sharding::replicated(layout.mesh.clone()));
+        let arrays = (inputs.iter().zip(&layout.inputs))
+            .chain(constants.iter().map(|c| (c, &replicated)))
+            .map(|(t, s)| self.place_tensor(t, s))
+            .collect::<Result<Vec<_>, String>>()?;
+        let args: Vec<Vec<&Buffer>> = (0..layout.mesh.size())
+            .map(|d| arrays.iter().map(|a| &a.buffers[d]).collect())
+            .collect();
+        let per_device = exe.execute_partitioned(&args).map_err(|e| e.to_string())?;
+        let types = (per_device.first().into_iter().flatten())
+            .zip(&layout.outputs)
+            .map(|(b, s)| {
+                // The whole array's shape, from a piece's and the sharding.
+                let local = b.shape();
+                let whole = (0..local.len())
+                    .map(|d| local[d] * s.tiles_of(d, local.len()))
+                    .collect::<Vec<_>>();
+                TensorType::new(b.dtype(), whole)
+            })
+            .collect::<Vec<_>>();
+        (gathered(types, layout, per_device).iter())
+            .map(DeviceArray::to_host)
+            .collect()
+    }
+}
+
+/// Each input's sharding: its own on the mesh; for a host value or a
+/// one-device array, as the graph's constraint on it says (see
+/// [`graph_layout`](crate::backend::stablehlo::graph_layout)), else
+/// replicated. Each output's: the constraint that made it, else replicated.
 fn layout(graph: &Graph, inputs: &[Input], mesh: &Arc<Mesh>) -> Layout {
     let replicated = Arc::new(Sharding::replicated(mesh.clone()));
-    let on_mesh = |s: &Option<Arc<Sharding>>| {
-        (s.clone())
-            .filter(|s| s.mesh.size() == mesh.size())
+    let on_mesh = |s: Option<Arc<Sharding>>| {
+        s.filter(|s| s.mesh.size() == mesh.size())
             .unwrap_or_else(|| replicated.clone())
     };
-    let inputs = (inputs.iter())
-        .map(|i| match i {
-            Input::Device(d) => on_mesh(&d.sharding),
-            Input::Host(_) => replicated.clone(),
+    let inputs = (inputs.iter().enumerate())
+        .map(|(i, input)| match input {
+            Input::Device(DeviceArray {
+                sharding: Some(s), ..
+            }) if s.mesh.size() == mesh.size() => s.clone(),
+            _ => on_mesh(stablehlo::input_sharding(graph, i)),
         })
         .collect();
     let outputs = (0..graph.outputs.len())
-        .map(|k| on_mesh(&output_sharding(graph, k)))
+        .map(|k| on_mesh(stablehlo::output_sharding(graph, k)))
         .collect();
     Layout {
-        partitions: mesh.size(),
+        mesh: mesh.clone(),
         inputs,
         outputs,
     }
 }
 
-/// The results of a partitioned run: output `k` is device `d`'s
-/// `per_device[d][k]`, one array laid out as the layout says.
-fn results(
-    graph: &Graph,
+/// The results of a partitioned run of `graph`.
+fn results(graph: &Graph, layout: &Layout, per_device: Vec<Vec<Buffer>>) -> Vec<DeviceArray> {
+    gathered(graph.output_types(), layout, per_device)
+}
+
+/// The results of a partitioned run, of `types`: output `k` is device
+/// `d`'s `per_device[d][k]`, one array laid out as the layout says.
+fn gathered(
+    types: Vec<TensorType>,
     layout: &Layout,
-    per_device: Vec<Vec<crate::backend::pjrt::Buffer>>,
+    per_device: Vec<Vec<Buffer>>,
 ) -> Vec<DeviceArray> {
-    let mut pieces: Vec<Vec<crate::backend::pjrt::Buffer>> =
-        (0..layout.outputs.len()).map(|_| vec![]).collect();
+    let mut pieces: Vec<Vec<Buffer>> = (0..layout.outputs.len()).map(|_| vec![]).collect();
     for device in per_device {
         for (k, buffer) in device.into_iter().enumerate() {
             pieces[k].push(buffer);
         }
     }
-    (pieces.into_iter().zip(&graph.outputs).zip(&layout.outputs))
-        .map(|((buffers, atom), sharding)| DeviceArray {
-            ty: atom.ty(),
+    (pieces.into_iter().zip(types).zip(&layout.outputs))
+        .map(|((buffers, ty), sharding)| DeviceArray {
+            ty,
             buffers,
             sharding: Some(sharding.clone()),
             host: OnceCell::new(),
