@@ -87,6 +87,8 @@ pub struct Xla {
     compiles: Mutex<(usize, std::time::Duration)>,
     /// Executables loaded from the disk cache so far.
     loads: std::sync::atomic::AtomicUsize,
+    /// Runs partitioned over several devices so far.
+    partitioned_runs: std::sync::atomic::AtomicUsize,
     /// The on-disk executable cache, if there is a cache directory.
     disk: Option<super::cache::Cache>,
 }
@@ -109,6 +111,7 @@ impl Xla {
                     plugin_path: path.to_path_buf(),
                     compiles: Mutex::default(),
                     loads: Default::default(),
+                    partitioned_runs: Default::default(),
                     disk: super::cache::Cache::from_env(),
                 }))
             })
@@ -237,6 +240,11 @@ impl Xla {
     /// How many modules were compiled, and the total time spent compiling.
     pub fn compile_stats(&self) -> (usize, std::time::Duration) {
         self.compiles.lock().map(|c| *c).unwrap_or_default()
+    }
+
+    /// How many runs were partitioned over several devices so far.
+    pub fn partitioned_runs(&self) -> usize {
+        (self.partitioned_runs).load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The process's runtime, if XLA was opened.

@@ -134,6 +134,7 @@ impl Xla {
             .collect();
         let exe = self.executable(&lowered.text)?;
         let per_device = exe.execute_partitioned(&args).map_err(|e| e.to_string())?;
+        (self.partitioned_runs).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(results(graph, &layout, per_device))
     }
 }
