@@ -8,9 +8,9 @@ use crate::ir::Graph;
 use crate::prims::Prim;
 use crate::tensor::Tensor;
 use crate::types::{Mesh, Sharding, TensorType};
-use std::sync::Arc;
 use std::any::Any;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// An array a runtime holds (an XLA device buffer). The evaluator sees its
 /// type and can ask for a host copy; only its runtime reads it otherwise.

@@ -159,6 +159,7 @@ variants! {
     CustomVjpLin => "custom_vjp_lin",
     LinearSolve => "linear_solve",
     Print => "print",
+    ShardingConstraint => "sharding_constraint",
 }
 
 /// Defines a constant array of every value of a fieldless enum, checked
@@ -192,6 +193,7 @@ pub fn samples() -> Vec<Sample> {
     linalg(&mut out);
     random(&mut out);
     control(&mut out);
+    sharding(&mut out);
     out
 }
 
@@ -665,6 +667,53 @@ fn random(out: &mut Vec<Sample>) {
         vec![u(3), u(4), none.clone(), none],
         "empty",
     ));
+}
+
+/// Constraints on one device (lowered to nothing) and on four (XLA's
+/// sharding custom call, which a one-device compile ignores), split,
+/// replicated and split on a mesh axis of a 2-D mesh.
+fn sharding(out: &mut Vec<Sample>) {
+    use crate::types::{Mesh, Sharding};
+    use std::sync::Arc;
+    let mesh = |shape: &[usize], axes: &[&str]| {
+        let axes = axes.iter().map(|a| a.to_string()).collect();
+        Mesh::new(shape.to_vec(), axes).map(Arc::new)
+    };
+    let spec = |names: &[Option<&str>]| -> Vec<Option<String>> {
+        names.iter().map(|n| n.map(str::to_string)).collect()
+    };
+    let cases: [(&[usize], &[&str], &[Option<&str>], &str); 4] = [
+        (&[1], &["data"], &[Some("data")], "one device"),
+        (
+            &[4],
+            &["data"],
+            &[Some("data"), None],
+            "rows over 4 devices",
+        ),
+        (&[4], &["data"], &[], "replicated on 4 devices"),
+        (
+            &[2, 2],
+            &["data", "model"],
+            &[None, Some("model")],
+            "columns over a 2-D mesh",
+        ),
+    ];
+    for (shape, axes, names, note) in cases {
+        let Ok(m) = mesh(shape, axes) else { continue };
+        let Ok(s) = Sharding::new(m, &spec(names)) else {
+            continue;
+        };
+        let prim = Prim::new(ShardingConstraint {
+            sharding: Arc::new(s),
+        });
+        for d in [DType::F32, DType::C64, DType::I32] {
+            out.push(Sample::new(
+                prim.clone(),
+                vec![operand(d, &[4, 2], LIST_A)],
+                note,
+            ));
+        }
+    }
 }
 
 fn control(out: &mut Vec<Sample>) {

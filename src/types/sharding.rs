@@ -333,7 +333,10 @@ mod tests {
         assert!(Sharding::new(m.clone(), &spec(&[Some("model")])).is_err());
         assert!(Sharding::new(m.clone(), &spec(&[Some("data"), Some("data")])).is_err());
         let s = Sharding::new(m, &spec(&[Some("data")])).unwrap();
-        assert!(s.check(&[6, 2]).unwrap_err().contains("does not split evenly"));
+        assert!(s
+            .check(&[6, 2])
+            .unwrap_err()
+            .contains("does not split evenly"));
         assert!(s.check(&[]).is_err());
         assert!(Mesh::new(vec![2], vec![]).is_err());
         assert!(Mesh::new(vec![2, 2], vec!["a".into(), "a".into()]).is_err());
