@@ -6,11 +6,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+use nest::backend::runtime::{Array, Interp, Runtime};
 use nest::backend::stablehlo::lower_func;
 use nest::eval::exec::Evaluator;
 use nest::eval::module::ModuleEnv;
 use nest::ir::Func;
-use nest::prims::{constraint_shardings, output_sharding};
+use nest::prims::{constraint_shardings, output_sharding, Prim};
+use nest::types::{Mesh, Sharding, TensorType};
+use std::cell::RefCell;
+use std::sync::Arc;
 
 /// Runs `source` on the interpreter; the traced functions by name.
 fn traced(source: &str) -> Result<indexmap::IndexMap<String, Func>, String> {
@@ -95,4 +99,80 @@ let p = shard({w: ones([8, 2]), b: ones([6])}, m, ("data",));"#;
 fn f(x) { shard(x, m, (none, "data")) }
 let y = f(ones([4, 3]));"#;
     assert!(traced(inside).unwrap_err().contains("f32[4, 3]"));
+}
+
+/// The interpreter with two devices, recording what it is asked to place.
+#[derive(Default)]
+struct TwoDevices {
+    placed: RefCell<Vec<(TensorType, String)>>,
+}
+
+impl Runtime for TwoDevices {
+    fn name(&self) -> &'static str {
+        "two"
+    }
+    fn run_graph(
+        &self,
+        name: &str,
+        graph: &nest::ir::Graph,
+        inputs: &[Array],
+    ) -> Result<Vec<Array>, String> {
+        Interp.run_graph(name, graph, inputs)
+    }
+    fn apply(
+        &self,
+        prim: Prim,
+        inputs: &[Array],
+        outs: Vec<TensorType>,
+    ) -> Result<Vec<Array>, String> {
+        Interp.apply(prim, inputs, outs)
+    }
+    fn check_mesh(&self, mesh: &Mesh) -> Result<(), String> {
+        match mesh.size() {
+            1 | 2 => Ok(()),
+            n => Err(format!("a mesh of {n} devices, but there are 2")),
+        }
+    }
+    fn place(&self, array: Array, sharding: &Arc<Sharding>) -> Result<Array, String> {
+        self.placed
+            .borrow_mut()
+            .push((array.ty(), sharding.to_string()));
+        Ok(array)
+    }
+}
+
+/// Runs `source` on `rt`: the error's message, if any.
+fn run_on(rt: Arc<TwoDevices>, source: &str) -> Option<String> {
+    let mut ev = Evaluator::new(Box::new(std::io::sink()));
+    ev.tracer.runtime = rt;
+    let prog = ev.parse_source("test.nest", source).unwrap();
+    ev.run_program(&prog, ModuleEnv::new("test", None))
+        .err()
+        .map(|e| e.message)
+}
+
+#[test]
+fn known_leaves_are_placed_by_the_runtime_and_meshes_checked() {
+    let rt = Arc::new(TwoDevices::default());
+    let src = r#"let m = mesh([2], ("data",));
+let p = shard({w: ones([4, 2]), s: 2.0, k: key(0)}, m, ());
+fn f(x) { shard(x, m, ("data",)) + 1.0 }
+let y = f(ones([2]));"#;
+    assert_eq!(run_on(rt.clone(), src), None);
+    let placed = rt.placed.borrow().clone();
+    // The weak literal in its default dtype; the key not at all; the traced
+    // value inside `f` constrained, not placed.
+    let on = "() on mesh(data: 2)".to_string();
+    assert_eq!(
+        placed,
+        vec![
+            (
+                TensorType::new(nest::types::DType::F32, vec![4, 2]),
+                on.clone()
+            ),
+            (TensorType::new(nest::types::DType::F32, vec![]), on),
+        ]
+    );
+    let e = run_on(rt, r#"let m = mesh([2, 2], ("a", "b"));"#).unwrap();
+    assert_eq!(e, "a mesh of 4 devices, but there are 2");
 }

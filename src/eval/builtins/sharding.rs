@@ -40,15 +40,11 @@ const SPEC_HINT: &str =
 /// `mesh(shape, axes)`: a mesh of `shape` devices with one name per axis.
 fn mesh(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     let shape = args.shape(0).map_err(|e| e.with_hint(MESH_HINT))?;
-    let axes = names(args, 1, "axis names", false)?;
-    let axes: Vec<String> = (axes.into_iter())
-        .map(|a| {
-            a.ok_or_else(|| {
-                args.error(1, "a mesh axis name cannot be `none`")
-                    .with_hint(MESH_HINT)
-            })
-        })
-        .collect::<Result<_>>()?;
+    // `names` refuses `none` here, so every name is there.
+    let axes: Vec<String> = names(args, 1, "axis names", false)?
+        .into_iter()
+        .flatten()
+        .collect();
     // The argument the error is about, in the order `Mesh::new` checks.
     let culprit = if shape.is_empty() || (shape.len() == axes.len() && shape.contains(&0)) {
         0
