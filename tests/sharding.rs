@@ -13,8 +13,7 @@ use nest::eval::module::ModuleEnv;
 use nest::ir::Func;
 use nest::prims::{constraint_shardings, output_sharding, Prim};
 use nest::types::{Mesh, Sharding, TensorType};
-use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Runs `source` on the interpreter; the traced functions by name.
 fn traced(source: &str) -> Result<indexmap::IndexMap<String, Func>, String> {
@@ -104,7 +103,7 @@ let y = f(ones([4, 3]));"#;
 /// The interpreter with two devices, recording what it is asked to place.
 #[derive(Default)]
 struct TwoDevices {
-    placed: RefCell<Vec<(TensorType, String)>>,
+    placed: Mutex<Vec<(TensorType, String)>>,
 }
 
 impl Runtime for TwoDevices {
@@ -134,9 +133,8 @@ impl Runtime for TwoDevices {
         }
     }
     fn place(&self, array: Array, sharding: &Arc<Sharding>) -> Result<Array, String> {
-        self.placed
-            .borrow_mut()
-            .push((array.ty(), sharding.to_string()));
+        let mut placed = self.placed.lock().map_err(|e| e.to_string())?;
+        placed.push((array.ty(), sharding.to_string()));
         Ok(array)
     }
 }
@@ -159,7 +157,7 @@ let p = shard({w: ones([4, 2]), s: 2.0, k: key(0)}, m, ());
 fn f(x) { shard(x, m, ("data",)) + 1.0 }
 let y = f(ones([2]));"#;
     assert_eq!(run_on(rt.clone(), src), None);
-    let placed = rt.placed.borrow().clone();
+    let placed = rt.placed.lock().unwrap().clone();
     // The weak literal in its default dtype; the key not at all; the traced
     // value inside `f` constrained, not placed.
     let on = "() on mesh(data: 2)".to_string();

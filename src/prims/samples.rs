@@ -673,47 +673,36 @@ fn random(out: &mut Vec<Sample>) {
 /// sharding custom call, which a one-device compile ignores), split,
 /// replicated and split on a mesh axis of a 2-D mesh.
 fn sharding(out: &mut Vec<Sample>) {
-    use crate::types::{Mesh, Sharding};
-    use std::sync::Arc;
-    let mesh = |shape: &[usize], axes: &[&str]| {
-        let axes = axes.iter().map(|a| a.to_string()).collect();
-        Mesh::new(shape.to_vec(), axes).map(Arc::new)
-    };
-    let spec = |names: &[Option<&str>]| -> Vec<Option<String>> {
-        names.iter().map(|n| n.map(str::to_string)).collect()
-    };
-    let cases: [(&[usize], &[&str], &[Option<&str>], &str); 4] = [
-        (&[1], &["data"], &[Some("data")], "one device"),
+    let cases = [
+        (constraint(&[1], &["data"], &[Some("data")]), "one device"),
         (
-            &[4],
-            &["data"],
-            &[Some("data"), None],
+            constraint(&[4], &["data"], &[Some("data"), None]),
             "rows over 4 devices",
         ),
-        (&[4], &["data"], &[], "replicated on 4 devices"),
+        (constraint(&[4], &["data"], &[]), "replicated on 4 devices"),
         (
-            &[2, 2],
-            &["data", "model"],
-            &[None, Some("model")],
+            constraint(&[2, 2], &["data", "model"], &[None, Some("model")]),
             "columns over a 2-D mesh",
         ),
     ];
-    for (shape, axes, names, note) in cases {
-        let Ok(m) = mesh(shape, axes) else { continue };
-        let Ok(s) = Sharding::new(m, &spec(names)) else {
-            continue;
-        };
-        let prim = Prim::new(ShardingConstraint {
-            sharding: Arc::new(s),
-        });
+    for (prim, note) in cases {
+        let Some(prim) = prim else { continue };
         for d in [DType::F32, DType::C64, DType::I32] {
-            out.push(Sample::new(
-                prim.clone(),
-                vec![operand(d, &[4, 2], LIST_A)],
-                note,
-            ));
+            let x = operand(d, &[4, 2], LIST_A);
+            out.push(Sample::new(prim.clone(), vec![x], note));
         }
     }
+}
+
+/// A `sharding_constraint` of `spec` on a mesh of `shape` named `axes`.
+fn constraint(shape: &[usize], axes: &[&str], spec: &[Option<&str>]) -> Option<Prim> {
+    use crate::types::{Mesh, Sharding};
+    use std::sync::Arc;
+    let axes = axes.iter().map(|a| a.to_string()).collect();
+    let mesh = Arc::new(Mesh::new(shape.to_vec(), axes).ok()?);
+    let spec: Vec<Option<String>> = spec.iter().map(|n| n.map(str::to_string)).collect();
+    let sharding = Arc::new(Sharding::new(mesh, &spec).ok()?);
+    Some(Prim::new(ShardingConstraint { sharding }))
 }
 
 fn control(out: &mut Vec<Sample>) {

@@ -10,6 +10,7 @@
 //!   cotangent laid out as the value;
 //! * batching: the same sharding with the batch axis (axis 0) replicated,
 //!   so each example keeps its layout.
+//!
 //! The interpreter runs any mesh as one device: its kernel is the identity.
 //! Lowered, it is XLA's sharding custom call (the SPMD partitioner reads
 //! it); on a one-device mesh there is nothing to partition and it lowers to
@@ -239,7 +240,9 @@ mod tests {
         let c = constraint(&[4], &["data"], &[Some("data"), None]);
         let mut em = Emitter::new(1);
         let x = Value::new("%arg0".into(), f32s(&[8, 3]));
-        let out = c.lower(&mut em, &[x.clone()], &[f32s(&[8, 3])]).unwrap();
+        let out = c
+            .lower(&mut em, std::slice::from_ref(&x), &[f32s(&[8, 3])])
+            .unwrap();
         assert_eq!(
             em.body,
             "%0 = stablehlo.custom_call @Sharding(%arg0) {backend_config = \"\", mhlo.sharding = \"{devices=[4,1]0,1,2,3}\"} : (tensor<8x3xf32>) -> tensor<8x3xf32>\n"
@@ -248,7 +251,8 @@ mod tests {
         let one = constraint(&[1], &["data"], &[Some("data")]);
         let mut em = Emitter::new(1);
         assert_eq!(
-            one.lower(&mut em, &[x.clone()], &[f32s(&[8, 3])]).unwrap(),
+            one.lower(&mut em, std::slice::from_ref(&x), &[f32s(&[8, 3])])
+                .unwrap(),
             vec![x]
         );
         assert!(em.body.is_empty());
@@ -259,16 +263,12 @@ mod tests {
         let c = constraint(&[2, 2], &["data", "model"], &[Some("data"), Some("model")]);
         let x = Atom::Var(fresh_var(f32s(&[4, 2])));
         let mut b = Builder::default();
-        let t = c
-            .jvp(&mut b, &[x.clone()], &[x.clone()], &[Some(x.clone())])
-            .unwrap();
+        let one = std::slice::from_ref(&x);
+        let t = c.jvp(&mut b, one, one, &[Some(x.clone())]).unwrap();
         assert!(t[0].is_some());
-        assert_eq!(
-            c.jvp(&mut b, &[x.clone()], &[x.clone()], &[None]).unwrap(),
-            vec![None]
-        );
+        assert_eq!(c.jvp(&mut b, one, one, &[None]).unwrap(), vec![None]);
         let ct = c
-            .transpose(&mut b, &[x.clone()], &[true], &[Some(x.clone())])
+            .transpose(&mut b, one, &[true], &[Some(x.clone())])
             .unwrap();
         assert!(ct[0].is_some());
         assert_eq!(b.eqns.len(), 2);
