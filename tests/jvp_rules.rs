@@ -34,6 +34,7 @@ const CHECKED: &[&str] = &[
     "triangular_solve",
     "while",
     "cond",
+    "sharding_constraint",
 ];
 
 // ---------------------------------------------------------------- harness

@@ -190,3 +190,17 @@ for i in 0..3 {
 }";
     check(src, 1, "0.0\nTrue\nTrue\nTrue");
 }
+
+#[test]
+fn meshes_are_static_arguments_compared_by_value() {
+    let src = r#"fn place(x, m) { shard(x * 2.0, m, ("data",)) }
+let a = mesh([1], ("data",));
+print(place(ones([2]), a), place(ones([2]), mesh([1], ("data",))));
+print(place(ones([2]), mesh([1, 1], ("data", "model"))));
+let b = mesh([1], ("data",));
+fn global(x) { shard(x, b, ("data",)) + 1.0 }
+print(global(ones([2])), global(ones([2])));"#;
+    // An equal mesh made again reuses the trace; another mesh traces
+    // again; a global mesh is read like any global.
+    check(src, 3, "[2. 2.] [2. 2.]\n[2. 2.]\n[2. 2.] [2. 2.]");
+}

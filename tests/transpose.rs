@@ -48,6 +48,7 @@ const LINEAR: &[&str] = &[
     "dot_general",
     "triangular_solve",
     "custom_vjp_lin",
+    "sharding_constraint",
 ];
 
 #[test]

@@ -25,6 +25,7 @@ const CHECKED: &[&str] = &[
     "pad",
     "dot_general",
     "triangular_solve",
+    "sharding_constraint",
 ];
 
 fn f64s(shape: &[usize], v: Vec<f64>) -> Tensor {

@@ -118,6 +118,7 @@ fn display_leaf(v: &Value) -> String {
         Value::DType(d) => d.to_string(),
         Value::None => "none".into(),
         Value::Module(m) => format!("<module {}>", m.name),
+        Value::Mesh(m) => m.to_string(),
         Value::Arr(_) | Value::Tuple(_) | Value::List(_) | Value::Record(_) | Value::Key(_) => {
             display(v)
         }
@@ -154,5 +155,6 @@ pub fn type_string(v: &Value) -> String {
         Value::DType(_) => "dtype".into(),
         Value::None => "none".into(),
         Value::Module(_) => "module".into(),
+        Value::Mesh(_) => "mesh".into(),
     }
 }

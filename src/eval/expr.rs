@@ -45,7 +45,8 @@ fn deeper_than(v: &Value, limit: usize) -> bool {
         | Value::Str(_)
         | Value::DType(_)
         | Value::None
-        | Value::Module(_) => return false,
+        | Value::Module(_)
+        | Value::Mesh(_) => return false,
     };
     let mut children = children.peekable();
     match limit.checked_sub(1) {

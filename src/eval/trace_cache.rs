@@ -214,6 +214,7 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
         (Value::DType(x), Value::DType(y)) => x == y,
         (Value::None, Value::None) => true,
         (Value::Module(x), Value::Module(y)) => Rc::ptr_eq(x, y),
+        (Value::Mesh(x), Value::Mesh(y)) => x == y,
         (Value::Arr(_), _)
         | (Value::Key(_), _)
         | (Value::Tuple(_), _)
@@ -223,7 +224,8 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
         | (Value::Str(_), _)
         | (Value::DType(_), _)
         | (Value::None, _)
-        | (Value::Module(_), _) => false,
+        | (Value::Module(_), _)
+        | (Value::Mesh(_), _) => false,
     }
 }
 

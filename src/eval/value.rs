@@ -6,9 +6,10 @@ use crate::backend::runtime::Handle;
 use crate::ir::Var;
 use crate::syntax::ast::{Expr, FnDef, Param};
 use crate::tensor::{Data, Tensor, C128, C64};
-use crate::types::{DType, TensorType, Weak};
+use crate::types::{DType, Mesh, TensorType, Weak};
 use indexmap::IndexMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// An array: a concrete host tensor or a variable of the trace being built.
 #[derive(Clone, Debug)]
@@ -219,6 +220,8 @@ pub enum Value {
     /// `none` (e.g. in `in_axes` or `axis = none`).
     None,
     Module(Rc<ModuleEnv>),
+    /// A device mesh (`mesh(...)`): a static host value, like a string.
+    Mesh(Arc<Mesh>),
 }
 
 impl Value {
@@ -243,6 +246,7 @@ impl Value {
             Value::DType(d) => format!("the dtype {}", d),
             Value::None => "none".into(),
             Value::Module(_) => "a module".into(),
+            Value::Mesh(_) => "a mesh".into(),
         }
     }
 }

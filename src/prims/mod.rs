@@ -5,7 +5,7 @@
 //! [`crate::ir::Primitive`], whose methods are required: leaving out a rule
 //! is a compile error. A family file (`elementwise.rs`, `reduce.rs`,
 //! `shape.rs`, `linalg.rs`, `random.rs`, `control.rs`, `custom.rs`,
-//! `print.rs`) holds its rules (`infer_*`, `eval_*`, `lower_*`, `jvp_*`,
+//! `print.rs`, `sharding.rs`) holds its rules (`infer_*`, `eval_*`, `lower_*`, `jvp_*`,
 //! `transpose_*`, `batch_*`); its `rules.rs` holds the types and their
 //! `impl Primitive`, which call them. Nothing here dispatches.
 //!
@@ -22,6 +22,7 @@ pub mod random;
 pub mod reduce;
 pub mod samples;
 pub mod shape;
+pub mod sharding;
 
 use crate::ir::RuleResult;
 use crate::types::TensorType;
@@ -39,6 +40,7 @@ pub use reduce::{ArgOp, ArgReduce, Reduce, ReduceOp};
 pub use shape::{
     Broadcast, Concat, DynamicSlice, DynamicUpdateSlice, Iota, Pad, Reshape, Rev, Slice, Transpose,
 };
+pub use sharding::{constraint_shardings, output_sharding, ShardingConstraint};
 
 /// Checks the number of inputs of a primitive.
 pub(crate) fn expect_arity(name: &str, inputs: &[TensorType], n: usize) -> RuleResult<()> {

@@ -159,6 +159,7 @@ variants! {
     CustomVjpLin => "custom_vjp_lin",
     LinearSolve => "linear_solve",
     Print => "print",
+    ShardingConstraint => "sharding_constraint",
 }
 
 /// Defines a constant array of every value of a fieldless enum, checked
@@ -192,6 +193,7 @@ pub fn samples() -> Vec<Sample> {
     linalg(&mut out);
     random(&mut out);
     control(&mut out);
+    sharding(&mut out);
     out
 }
 
@@ -665,6 +667,42 @@ fn random(out: &mut Vec<Sample>) {
         vec![u(3), u(4), none.clone(), none],
         "empty",
     ));
+}
+
+/// Constraints on one device (lowered to nothing) and on four (XLA's
+/// sharding custom call, which a one-device compile ignores), split,
+/// replicated and split on a mesh axis of a 2-D mesh.
+fn sharding(out: &mut Vec<Sample>) {
+    let cases = [
+        (constraint(&[1], &["data"], &[Some("data")]), "one device"),
+        (
+            constraint(&[4], &["data"], &[Some("data"), None]),
+            "rows over 4 devices",
+        ),
+        (constraint(&[4], &["data"], &[]), "replicated on 4 devices"),
+        (
+            constraint(&[2, 2], &["data", "model"], &[None, Some("model")]),
+            "columns over a 2-D mesh",
+        ),
+    ];
+    for (prim, note) in cases {
+        let Some(prim) = prim else { continue };
+        for d in [DType::F32, DType::C64, DType::I32] {
+            let x = operand(d, &[4, 2], LIST_A);
+            out.push(Sample::new(prim.clone(), vec![x], note));
+        }
+    }
+}
+
+/// A `sharding_constraint` of `spec` on a mesh of `shape` named `axes`.
+fn constraint(shape: &[usize], axes: &[&str], spec: &[Option<&str>]) -> Option<Prim> {
+    use crate::types::{Mesh, Sharding};
+    use std::sync::Arc;
+    let axes = axes.iter().map(|a| a.to_string()).collect();
+    let mesh = Arc::new(Mesh::new(shape.to_vec(), axes).ok()?);
+    let spec: Vec<Option<String>> = spec.iter().map(|n| n.map(str::to_string)).collect();
+    let sharding = Arc::new(Sharding::new(mesh, &spec).ok()?);
+    Some(Prim::new(ShardingConstraint { sharding }))
 }
 
 fn control(out: &mut Vec<Sample>) {

@@ -19,6 +19,7 @@ mod plot;
 mod random;
 mod reduce;
 mod shape;
+mod sharding;
 mod transform;
 mod util;
 
@@ -93,6 +94,7 @@ pub static TABLE: Lazy<Vec<&'static Builtin>> = Lazy::new(|| {
         library::BUILTINS,
         host::BUILTINS,
         plot::BUILTINS,
+        sharding::BUILTINS,
     ]
     .into_iter()
     .flatten()
