@@ -78,3 +78,101 @@ fn sharded_programs_agree_with_one_device_and_run_partitioned() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A function that shards its input and its result, compiled into an
+/// artifact: the manifest records the mesh and the layouts, and the
+/// artifact runs over four devices through the library and `nest exec`.
+#[test]
+fn a_sharded_artifact_records_its_mesh_and_runs_on_four_devices() {
+    use nest::artifact::Artifact;
+    use nest::tensor::{npy, Data, Tensor};
+    let Some(Backend::Xla(xla)) = four_devices() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("nest-sharded-artifact-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let source = dir.join("step.nest");
+    std::fs::write(
+        &source,
+        "let m = mesh([4], (\"data\",));\n\
+         fn step(w, x) {\n    let xs = shard(x, m, (\"data\", none));\n    shard(tanh(xs @ w), m, (\"data\",))\n}\n",
+    )
+    .expect("write the source");
+    let mut session = nest::Session::new(Box::new(std::io::sink()));
+    session.set_backend(Backend::Xla(xla.clone()));
+    let manifest = session
+        .compile_file(
+            &source,
+            "step",
+            Some("f32[3], f32[8, 3]"),
+            &dir.join("out"),
+            Some(&xla),
+        )
+        .unwrap_or_else(|d| panic!("{}", d.message));
+    let artifact = Artifact::load(&manifest).expect("loads");
+    let m = &artifact.manifest;
+    let mesh = m.mesh.as_ref().expect("the manifest records the mesh");
+    assert_eq!(
+        (mesh.shape.clone(), mesh.axes.clone()),
+        (vec![4], vec!["data".to_string()])
+    );
+    assert_eq!(m.inputs[0].sharding, Some(vec![]));
+    assert_eq!(m.inputs[1].sharding, Some(vec![Some("data".into()), None]));
+    assert_eq!(m.outputs[0].sharding, Some(vec![Some("data".into())]));
+
+    let w = vec![0.5f32, -1.0, 0.25];
+    let x: Vec<f32> = (0..24).map(|i| (i as f32 - 12.0) * 0.1).collect();
+    let expected: Vec<f64> = (0..8)
+        .map(|r| f64::from((0..3).map(|c| x[r * 3 + c] * w[c]).sum::<f32>().tanh()))
+        .collect();
+    let inputs = [
+        Tensor::new(vec![3], Data::F32(w)).expect("w"),
+        Tensor::new(vec![8, 3], Data::F32(x)).expect("x"),
+    ];
+    let close = |got: &[f64]| {
+        got.iter()
+            .zip(&expected)
+            .all(|(a, b)| (a - b).abs() <= 1e-6)
+    };
+    let before = xla.partitioned_runs();
+    let results = artifact.call(&xla, &inputs).expect("runs");
+    assert!(
+        close(&results[0].to_f64_vec()),
+        "{:?}",
+        results[0].to_f64_vec()
+    );
+    assert!(
+        xla.partitioned_runs() == before,
+        "artifacts run through their own executable"
+    );
+
+    // `nest exec` makes the four devices itself (NEST_DEVICES unset).
+    let files: Vec<std::path::PathBuf> = ["w", "x"]
+        .iter()
+        .map(|n| dir.join(format!("{n}.npy")))
+        .collect();
+    for (f, t) in files.iter().zip(&inputs) {
+        std::fs::write(f, npy::write_npy(t).expect("npy")).expect("write an input");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nest"))
+        .arg("exec")
+        .arg(&manifest)
+        .arg("--in")
+        .args(&files)
+        .arg("--out")
+        .arg(dir.join("results"))
+        .env_remove(nest::backend::loader::DEVICES_ENV)
+        .output()
+        .expect("nest runs");
+    assert!(
+        out.status.success(),
+        "exec failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(dir.join("results/out.npy")).expect("out.npy written");
+    assert!(close(
+        &npy::read_npy(&bytes).expect("valid npy").to_f64_vec()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
