@@ -10,13 +10,15 @@
 //! and its results against the manifest's outputs.
 
 use crate::backend::pjrt::Executable;
+use crate::backend::stablehlo::Layout;
 use crate::backend::xla::Xla;
 use crate::eval::tree::TreeDef;
 use crate::tensor::{npy, Tensor};
-use crate::types::{DType, TensorType};
+use crate::types::{DType, Mesh, Sharding, TensorType};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One input or output array of an artifact.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -25,6 +27,17 @@ pub struct ArraySpec {
     pub name: String,
     pub dtype: String,
     pub shape: Vec<usize>,
+    /// For a program over a mesh: how the array is laid out on it (an axis
+    /// name or `null` per leading dimension, as `shard`'s spec).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharding: Option<Vec<Option<String>>>,
+}
+
+/// The mesh a partitioned program runs over.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct MeshSpec {
+    pub shape: Vec<usize>,
+    pub axes: Vec<String>,
 }
 
 /// A constant passed after the inputs, stored as `.npy`.
@@ -56,6 +69,10 @@ pub struct Manifest {
     pub executable: Option<String>,
     pub executable_sha256: Option<String>,
     pub platform: Option<String>,
+    /// The mesh of a program partitioned over several devices (`nest exec`
+    /// runs it on as many); absent for a one-device program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mesh: Option<MeshSpec>,
 }
 
 /// Why an artifact cannot be written, loaded or called.
@@ -84,6 +101,8 @@ pub struct Parts<'a> {
     pub outputs: Vec<ArraySpec>,
     pub input_tree: serde_json::Value,
     pub output_tree: serde_json::Value,
+    /// The layout of a program over a mesh (see `stablehlo::graph_layout`).
+    pub layout: Option<&'a Layout>,
 }
 
 /// Writes an artifact into `dir`; with `xla`, also the serialized executable.
@@ -117,13 +136,24 @@ pub fn write(dir: &Path, parts: &Parts, xla: Option<&Xla>) -> Result<PathBuf> {
         executable_sha256 = Some(sha256_hex(&bytes));
         platform = Some(x.platform().to_string());
     }
+    let laid_out = |specs: &[ArraySpec], shardings: Option<&Vec<Arc<Sharding>>>| {
+        let mut specs = specs.to_vec();
+        for (spec, s) in specs.iter_mut().zip(shardings.into_iter().flatten()) {
+            spec.sharding = Some(s.spec());
+        }
+        specs
+    };
     let manifest = Manifest {
         name: parts.name.to_string(),
         nest_version: crate::version::VERSION.to_string(),
         module,
         module_sha256: sha256_hex(parts.text.as_bytes()),
-        inputs: parts.inputs.clone(),
-        outputs: parts.outputs.clone(),
+        inputs: laid_out(&parts.inputs, parts.layout.map(|l| &l.inputs)),
+        outputs: laid_out(&parts.outputs, parts.layout.map(|l| &l.outputs)),
+        mesh: parts.layout.map(|l| MeshSpec {
+            shape: l.mesh.shape().to_vec(),
+            axes: l.mesh.axes().to_vec(),
+        }),
         constants,
         input_tree: parts.input_tree.clone(),
         output_tree: parts.output_tree.clone(),
@@ -197,6 +227,17 @@ impl Artifact {
     /// Runs the artifact on `inputs` (in manifest order) and returns its outputs.
     pub fn call(&self, xla: &Xla, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
         self.check_inputs(inputs)?;
+        if let Some(layout) = self.layout().map_err(ArtifactError::Call)? {
+            let exe = match self.deserialized(xla) {
+                Some(exe) => std::sync::Arc::new(exe),
+                None => xla.executable(&self.text).map_err(ArtifactError::Call)?,
+            };
+            let results = xla
+                .run_partitioned_on_host(&exe, &layout, inputs, &self.constants)
+                .map_err(ArtifactError::Call)?;
+            self.check_outputs(&results)?;
+            return Ok(results);
+        }
         let mut bufs = vec![];
         for t in inputs.iter().chain(&self.constants) {
             bufs.push(xla.upload(t).map_err(ArtifactError::Call)?);
@@ -221,6 +262,29 @@ impl Artifact {
             .collect::<Result<Vec<Tensor>>>()?;
         self.check_outputs(&results)?;
         Ok(results)
+    }
+
+    /// The layout the manifest records for a program over a mesh.
+    pub fn layout(&self) -> std::result::Result<Option<Layout>, String> {
+        let Some(m) = &self.manifest.mesh else {
+            return Ok(None);
+        };
+        let mesh = Arc::new(Mesh::new(m.shape.clone(), m.axes.clone())?);
+        let shardings = |specs: &[ArraySpec]| -> std::result::Result<Vec<Arc<Sharding>>, String> {
+            (specs.iter())
+                .map(|s| {
+                    let spec = s.sharding.clone().unwrap_or_default();
+                    let sharding = Sharding::new(mesh.clone(), &spec)?;
+                    sharding.check(&s.shape)?;
+                    Ok(Arc::new(sharding))
+                })
+                .collect()
+        };
+        Ok(Some(Layout {
+            inputs: shardings(&self.manifest.inputs)?,
+            outputs: shardings(&self.manifest.outputs)?,
+            mesh,
+        }))
     }
 
     /// The serialized executable, if there is one for this platform; its
@@ -461,6 +525,7 @@ pub fn leaf_specs(
                 name,
                 dtype: t.dtype.name().into(),
                 shape: t.shape,
+                sharding: None,
             });
         }
     });

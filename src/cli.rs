@@ -32,6 +32,11 @@ pub struct Cli {
     /// on XLA only; `check` and `plugin` take no backend.
     #[arg(long, global = true, value_name = "BACKEND")]
     pub backend: Option<String>,
+    /// How many devices the CPU plugin creates, so that programs sharded
+    /// over a mesh of that many run on one machine (`$NEST_DEVICES`; other
+    /// plugins have their hardware's devices).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub devices: Option<u16>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -145,6 +150,11 @@ pub enum CacheAction {
 /// Parses the command line and runs it; the process's exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(n) = cli.devices {
+        // Read when the plugin's client is made, which has not happened yet
+        // (no other thread runs either).
+        std::env::set_var(nest::backend::loader::DEVICES_ENV, n.to_string());
+    }
     let mut session = Session::new(Box::new(io::stdout()));
     if let Err(diag) =
         backend_flag::configure(&mut session, use_of(&cli.command), cli.backend.as_deref())
@@ -289,6 +299,15 @@ fn exec(
 ) -> Result<(), Diagnostic> {
     use nest::artifact::Artifact;
     let artifact = Artifact::load(manifest).map_err(|e| Diagnostic::new(e.to_string()))?;
+    if let Some(mesh) = &artifact.manifest.mesh {
+        // A partitioned artifact runs on as many devices as its mesh has:
+        // the CPU plugin makes them unless told otherwise. The runtime is
+        // not open yet, and no other thread runs.
+        let devices = nest::backend::loader::DEVICES_ENV;
+        if std::env::var_os(devices).is_none() {
+            std::env::set_var(devices, mesh.shape.iter().product::<usize>().to_string());
+        }
+    }
     let mut tensors = vec![];
     for p in inputs {
         let bytes = std::fs::read(p)

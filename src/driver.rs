@@ -151,8 +151,8 @@ impl Session {
             |m: String| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m));
         // The program that runs: with its prints staged out.
         let graph = crate::eval::effects::staged_graph(&f.graph).map_err(cannot)?;
-        crate::backend::stablehlo::lower_module(name, &graph)
-            .map(|l| l.text)
+        crate::backend::stablehlo::lower_program(name, &graph)
+            .map(|(l, _)| l.text)
             .map_err(|m| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m)))
     }
 
@@ -208,7 +208,7 @@ impl Session {
             )
             .with_hint("an artifact has no output for printed text: remove the `print`, or run the file with `nest run`"));
         }
-        let lowered = crate::backend::stablehlo::lower_module(name, &traced.graph)
+        let (lowered, layout) = crate::backend::stablehlo::lower_program(name, &traced.graph)
             .map_err(|m| Diagnostic::new(format!("cannot lower `{}` to StableHLO: {}", name, m)))?;
         let parts = Parts {
             name,
@@ -222,6 +222,7 @@ impl Session {
             ),
             input_tree: tree_json(&TreeDef::Record(tree)),
             output_tree: tree_json(&traced.output),
+            layout: layout.as_ref(),
         };
         crate::artifact::write(dir, &parts, xla).map_err(|e| Diagnostic::new(e.to_string()))
     }

@@ -101,6 +101,13 @@ pub fn client_options(
 ) -> Result<Vec<CreateOption>, String> {
     let mut out = Vec::new();
     let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    if kind == Kind::Cpu {
+        // The CPU plugin makes as many devices as it is asked for: sharded
+        // programs run and are tested on one machine.
+        if let Some(n) = devices(set(DEVICES_ENV))? {
+            out.push(("cpu_device_count", OptionValue::Int(n as i64)));
+        }
+    }
     // The variables may be set for every machine of a user: on another
     // plugin they mean nothing.
     if !kind.is_cuda() {
@@ -131,6 +138,23 @@ pub fn client_options(
         out.push(("allocator", OptionValue::Str(name.to_string())));
     }
     Ok(out)
+}
+
+/// The variable `nest run --devices N` sets: how many devices the CPU
+/// plugin creates (on other plugins, the devices are the hardware's).
+pub const DEVICES_ENV: &str = "NEST_DEVICES";
+
+/// The device count `NEST_DEVICES` asks for: a whole number from 1 to 1024.
+pub fn devices(text: Option<String>) -> Result<Option<usize>, String> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(Some(n)),
+        _ => Err(format!(
+            "{DEVICES_ENV}=`{text}` is not a device count: use a whole number from 1 to 1024"
+        )),
+    }
 }
 
 fn not_a_fraction(text: &str) -> String {
@@ -194,6 +218,19 @@ mod tests {
             assert_eq!(options(kind, &[(MEM_FRACTION_ENV, "0.5")]), Ok(vec![]));
             assert_eq!(options(kind, &[(MEM_FRACTION_ENV, "bad")]), Ok(vec![]));
         }
+    }
+
+    #[test]
+    fn the_cpu_plugin_makes_the_devices_asked_for() {
+        let four = vec![("cpu_device_count", OptionValue::Int(4))];
+        assert_eq!(options(Kind::Cpu, &[(DEVICES_ENV, "4")]), Ok(four));
+        assert_eq!(options(Kind::Cpu, &[]), Ok(vec![]));
+        for bad in ["0", "-1", "four", "100000"] {
+            let e = options(Kind::Cpu, &[(DEVICES_ENV, bad)]).expect_err(bad);
+            assert!(e.contains("not a device count"), "{e}");
+        }
+        // On other plugins the devices are the hardware's.
+        assert_eq!(options(Kind::Tpu, &[(DEVICES_ENV, "4")]), Ok(vec![]));
     }
 
     /// A site-packages tree with some of `kind`'s libraries as empty files.

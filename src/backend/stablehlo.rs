@@ -29,6 +29,8 @@ pub use crate::ir::emit::{
 
 use crate::ir::{Func, Graph};
 use crate::tensor::Tensor;
+use crate::types::{Mesh, Sharding};
+use std::sync::Arc;
 
 /// A lowered module: its text, and the hoisted constants to pass after the
 /// graph's inputs, in order.
@@ -38,9 +40,34 @@ pub struct Lowered {
     pub hoisted: Vec<Tensor>,
 }
 
+/// How a program partitioned over a mesh's devices lays out its arguments
+/// and results: one sharding per graph input and per output (the hoisted
+/// constants are replicated).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Layout {
+    pub mesh: Arc<Mesh>,
+    pub inputs: Vec<Arc<Sharding>>,
+    pub outputs: Vec<Arc<Sharding>>,
+}
+
 /// Lowers `graph` to a module `@name` whose `@main` takes the graph inputs,
 /// then the hoisted constants, and returns the graph outputs.
 pub fn lower_module(name: &str, graph: &Graph) -> Result<Lowered, String> {
+    lower(name, graph, None)
+}
+
+/// The same, as one program over `layout.partitions` devices: the module
+/// says how many (`mhlo.num_partitions`), and each argument and result its
+/// sharding (`mhlo.sharding`), as `jax.jit` writes them for XLA's SPMD
+/// partitioner.
+pub fn lower_module_sharded(name: &str, graph: &Graph, layout: &Layout) -> Result<Lowered, String> {
+    if layout.inputs.len() != graph.inputs.len() || layout.outputs.len() != graph.outputs.len() {
+        return Err("internal error: a layout that does not fit its graph".into());
+    }
+    lower(name, graph, Some(layout))
+}
+
+fn lower(name: &str, graph: &Graph, layout: Option<&Layout>) -> Result<Lowered, String> {
     let n = graph.inputs.len();
     let mut em = Emitter::new(n);
     em.indent = 2;
@@ -52,17 +79,44 @@ pub fn lower_module(name: &str, graph: &Graph) -> Result<Lowered, String> {
         .collect();
     let outs = em.lower_graph(graph, &args)?;
     em.terminator("return", &outs);
-    let mut params: Vec<String> = args
-        .iter()
-        .map(|a| format!("{}: {}", a.name, tensor_type(&a.ty)))
+    // `{mhlo.sharding = "..."}` after a type, when partitioned.
+    let attr = |s: Option<&Arc<Sharding>>, rank: usize| match (layout, s) {
+        (Some(_), Some(s)) => format!(" {{mhlo.sharding = \"{}\"}}", s.hlo(rank)),
+        (Some(_), None) => " {mhlo.sharding = \"{replicated}\"}".to_string(),
+        (None, _) => String::new(),
+    };
+    let mut params: Vec<String> = (args.iter().enumerate())
+        .map(|(i, a)| {
+            let sharding = layout.map(|l| &l.inputs[i]);
+            let rank = a.ty.shape.len();
+            format!("{}: {}{}", a.name, tensor_type(&a.ty), attr(sharding, rank))
+        })
         .collect();
     for (i, t) in em.hoisted.iter().enumerate() {
-        params.push(format!("%arg{}: {}", n + i, tensor_type(&t.ty())));
+        params.push(format!(
+            "%arg{}: {}{}",
+            n + i,
+            tensor_type(&t.ty()),
+            attr(None, 0)
+        ));
     }
-    let results: Vec<String> = outs.iter().map(|v| tensor_type(&v.ty)).collect();
+    let results: Vec<String> = (outs.iter().enumerate())
+        .map(|(i, v)| {
+            let sharding = layout.map(|l| &l.outputs[i]);
+            format!("{}{}", tensor_type(&v.ty), attr(sharding, v.ty.shape.len()))
+        })
+        .collect();
+    let attributes = match layout {
+        Some(l) => format!(
+            " attributes {{mhlo.num_partitions = {} : i32, mhlo.num_replicas = 1 : i32}}",
+            l.mesh.size()
+        ),
+        None => String::new(),
+    };
     let text = format!(
-        "module @{} {{\n  func.func public @main({}) -> ({}) {{\n{}  }}\n}}\n",
+        "module @{}{} {{\n  func.func public @main({}) -> ({}) {{\n{}  }}\n}}\n",
         symbol(name),
+        attributes,
         params.join(", "),
         results.join(", "),
         em.body
@@ -73,9 +127,73 @@ pub fn lower_module(name: &str, graph: &Graph) -> Result<Lowered, String> {
     })
 }
 
+/// The layout of a graph whose sharding constraints name a mesh of
+/// several devices, when its inputs come from the host: an input that a
+/// constraint applies to directly (`shard` of a parameter) is laid out as
+/// it says, any other replicated; an output is laid out as the constraint
+/// that made it, else replicated. `None` for a one-device graph.
+pub fn graph_layout(graph: &Graph) -> Result<Option<Layout>, String> {
+    let Some(mesh) = graph_mesh(graph)? else {
+        return Ok(None);
+    };
+    let on_mesh = |s: Option<Arc<Sharding>>| {
+        s.filter(|s| s.mesh.size() == mesh.size())
+            .unwrap_or_else(|| Arc::new(Sharding::replicated(mesh.clone())))
+    };
+    Ok(Some(Layout {
+        inputs: (0..graph.inputs.len())
+            .map(|i| on_mesh(input_sharding(graph, i)))
+            .collect(),
+        outputs: (0..graph.outputs.len())
+            .map(|k| on_mesh(output_sharding(graph, k)))
+            .collect(),
+        mesh,
+    }))
+}
+
+/// The mesh of a graph's sharding constraints, when they name one of
+/// several devices; all must name as many devices (one program runs over
+/// one set of devices).
+pub fn graph_mesh(graph: &Graph) -> Result<Option<Arc<Mesh>>, String> {
+    let mut found: Option<Arc<Mesh>> = None;
+    for s in constraint_shardings(graph) {
+        match &found {
+            _ if s.mesh.size() == 1 => {}
+            None => found = Some(s.mesh.clone()),
+            Some(m) if m.size() == s.mesh.size() => {}
+            Some(m) => {
+                return Err(format!(
+                    "one program constrains values to a {m} and to a {}; a program runs over one set of devices",
+                    s.mesh
+                ))
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Lowers a program to run from the host: over its mesh when it names one
+/// ([`graph_layout`]), else for one device.
+pub fn lower_program(name: &str, graph: &Graph) -> Result<(Lowered, Option<Layout>), String> {
+    match graph_layout(graph)? {
+        Some(layout) => Ok((lower_module_sharded(name, graph, &layout)?, Some(layout))),
+        None => Ok((lower_module(name, graph)?, None)),
+    }
+}
+
+fn constraint_shardings(_: &Graph) -> Vec<Arc<Sharding>> {
+    vec![]
+}
+pub(crate) fn output_sharding(_: &Graph, _: usize) -> Option<Arc<Sharding>> {
+    None
+}
+pub(crate) fn input_sharding(_: &Graph, _: usize) -> Option<Arc<Sharding>> {
+    None
+}
+
 /// Lowers a function of the IR (`nest ir --stablehlo`).
 pub fn lower_func(f: &Func) -> Result<Lowered, String> {
-    lower_module(&f.name, &f.graph)
+    lower_program(&f.name, &f.graph).map(|(lowered, _)| lowered)
 }
 
 /// An MLIR symbol name: bare if it is an identifier, quoted otherwise.

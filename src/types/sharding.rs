@@ -165,6 +165,12 @@ impl Sharding {
             .collect()
     }
 
+    /// The number of pieces dimension `dim` of an array of rank `rank` is
+    /// cut into.
+    pub fn tiles_of(&self, dim: usize, rank: usize) -> usize {
+        self.tiles(rank)[dim]
+    }
+
     /// Checks that the sharding fits an array of `shape`: no longer spec
     /// than its rank, and each split dimension divides evenly.
     pub fn check(&self, shape: &[usize]) -> Result<(), String> {

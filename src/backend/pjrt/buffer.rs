@@ -190,7 +190,28 @@ impl Client {
     /// `bool` as bytes 0 or 1); the call returns once the plugin is done
     /// reading them.
     pub fn buffer_from_host(&self, dtype: DType, shape: &[usize], bytes: &[u8]) -> Result<Buffer> {
+        self.buffer_from_host_on(0, dtype, shape, bytes)
+    }
+
+    /// The same, onto addressable device `device` (an index below
+    /// [`Client::num_devices`]).
+    pub fn buffer_from_host_on(
+        &self,
+        device: usize,
+        dtype: DType,
+        shape: &[usize],
+        bytes: &[u8],
+    ) -> Result<Buffer> {
         const CALL: &str = "PJRT_Client_BufferFromHostBuffer";
+        let target = *(self.inner.devices.get(device)).ok_or_else(|| {
+            PjrtError::invalid(
+                CALL,
+                format!(
+                    "no device {device}: the plugin has {}",
+                    self.inner.devices.len()
+                ),
+            )
+        })?;
         let expected = byte_len(dtype.size(), shape)
             .ok_or_else(|| PjrtError::invalid(CALL, format!("shape {shape:?} is too large")))?;
         if bytes.len() != expected {
@@ -215,7 +236,7 @@ impl Client {
         args.dims = dims.as_ptr();
         args.num_dims = dims.len();
         args.host_buffer_semantics = ffi::PJRT_HostBufferSemantics_kImmutableUntilTransferCompletes;
-        args.device = c.device;
+        args.device = target;
         // SAFETY: the client and device are live; `bytes` holds exactly the
         // dense array described by `dims` and stays borrowed until the
         // done-with-host-buffer event has completed below.

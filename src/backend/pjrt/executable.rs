@@ -12,6 +12,9 @@ pub struct Executable {
     raw: *mut ffi::PJRT_LoadedExecutable,
     num_outputs: usize,
     params: Option<Vec<(DType, Vec<usize>)>>,
+    /// The devices the program runs on at once (1, or the partitions of
+    /// an SPMD program).
+    partitions: usize,
 }
 
 // SAFETY: a loaded PJRT executable may be executed concurrently from several
@@ -66,6 +69,7 @@ impl Executable {
         client: Arc<ClientInner>,
         raw: *mut ffi::PJRT_LoadedExecutable,
         params: Option<Vec<(DType, Vec<usize>)>>,
+        partitions: usize,
     ) -> Result<Executable> {
         if raw.is_null() {
             return Err(PjrtError::invalid(
@@ -78,6 +82,7 @@ impl Executable {
             raw,
             num_outputs: 0,
             params,
+            partitions,
         };
         let unloaded = exe.unloaded()?;
         let api = exe.client.api;
@@ -135,43 +140,102 @@ impl Executable {
     /// known, match it; this is checked before the plugin is called.
     /// Returns once the run is enqueued: reading an output waits for it.
     pub fn execute(&self, args: &[&Buffer]) -> Result<Vec<Buffer>> {
-        const CALL: &str = "PJRT_LoadedExecutable_Execute";
         self.check_args(args)?;
+        let mut outs = self.launch(&[args.to_vec()])?;
+        Ok(outs.pop().unwrap_or_default())
+    }
+
+    /// The number of devices a run takes: 1, or the partitions of an SPMD
+    /// program.
+    pub fn partitions(&self) -> usize {
+        self.partitions
+    }
+
+    /// Runs a partitioned program: `args[i]` are device `i`'s pieces of
+    /// the arguments (each on that device); returns each device's pieces
+    /// of the results.
+    pub fn execute_partitioned(&self, args: &[Vec<&Buffer>]) -> Result<Vec<Vec<Buffer>>> {
+        const CALL: &str = "PJRT_LoadedExecutable_Execute";
+        if args.len() != self.partitions {
+            return Err(PjrtError::invalid(
+                CALL,
+                format!(
+                    "the program runs on {} devices, got arguments for {}",
+                    self.partitions,
+                    args.len()
+                ),
+            ));
+        }
+        let client = &self.client;
+        let mismatched = args.iter().any(|list| {
+            list.len() != args[0].len() || list.iter().any(|b| !Arc::ptr_eq(b.client(), client))
+        });
+        if mismatched {
+            return Err(PjrtError::invalid(
+                CALL,
+                "each device needs as many arguments, all of this client",
+            ));
+        }
+        self.launch(args)
+    }
+
+    /// One `PJRT_LoadedExecutable_Execute` over `args.len()` devices.
+    fn launch(&self, args: &[Vec<&Buffer>]) -> Result<Vec<Vec<Buffer>>> {
+        const CALL: &str = "PJRT_LoadedExecutable_Execute";
         let api = self.client.api;
-        let inputs: Vec<*mut ffi::PJRT_Buffer> = args.iter().map(|b| b.raw()).collect();
-        let argument_lists = [inputs.as_ptr()];
-        let mut outputs: Vec<*mut ffi::PJRT_Buffer> = vec![ptr::null_mut(); self.num_outputs];
-        let output_lists = [outputs.as_mut_ptr()];
+        let inputs: Vec<Vec<*mut ffi::PJRT_Buffer>> = (args.iter())
+            .map(|list| list.iter().map(|b| b.raw()).collect())
+            .collect();
+        let argument_lists: Vec<*const *mut ffi::PJRT_Buffer> =
+            inputs.iter().map(|l| l.as_ptr()).collect();
+        let mut outputs: Vec<Vec<*mut ffi::PJRT_Buffer>> =
+            vec![vec![ptr::null_mut(); self.num_outputs]; args.len()];
+        let output_lists: Vec<*mut *mut ffi::PJRT_Buffer> =
+            outputs.iter_mut().map(|l| l.as_mut_ptr()).collect();
         let mut options = ffi::PJRT_ExecuteOptions::new();
         let mut call = ffi::PJRT_LoadedExecutable_Execute_Args::new();
         call.executable = self.raw;
         call.options = &mut options;
         call.argument_lists = argument_lists.as_ptr();
-        call.num_devices = 1;
-        call.num_args = inputs.len();
+        call.num_devices = args.len();
+        call.num_args = inputs.first().map_or(0, Vec::len);
         call.output_lists = output_lists.as_ptr();
         // SAFETY: the executable and every input buffer are live (borrowed
-        // for the call); the output list has room for `num_outputs` buffers,
-        // the count the plugin reported for this executable on one device.
+        // for the call); each device's output list has room for
+        // `num_outputs` buffers, the count the plugin reported.
         let result = unsafe { api.call(CALL, api.0.PJRT_LoadedExecutable_Execute, &mut call) };
         // Own whatever the plugin wrote, so that it is freed on every path.
-        let raws: Vec<RawBuffer> = outputs
-            .into_iter()
-            .filter(|p| !p.is_null())
-            .map(|p| RawBuffer::new(self.client.clone(), p))
+        let raws: Vec<Vec<RawBuffer>> = (outputs.into_iter())
+            .map(|list| {
+                (list.into_iter())
+                    .filter(|p| !p.is_null())
+                    .map(|p| RawBuffer::new(self.client.clone(), p))
+                    .collect()
+            })
             .collect();
         result?;
-        if raws.len() != self.num_outputs {
+        if raws.iter().any(|list| list.len() != self.num_outputs) {
             return Err(PjrtError::invalid(
                 CALL,
                 "the plugin returned fewer outputs than it announced",
             ));
         }
-        raws.into_iter().map(Buffer::from_raw).collect()
+        (raws.into_iter())
+            .map(|list| list.into_iter().map(Buffer::from_raw).collect())
+            .collect()
     }
 
     fn check_args(&self, args: &[&Buffer]) -> Result<()> {
         const CALL: &str = "PJRT_LoadedExecutable_Execute";
+        if self.partitions != 1 {
+            return Err(PjrtError::invalid(
+                CALL,
+                format!(
+                    "the program runs on {} devices: use execute_partitioned",
+                    self.partitions
+                ),
+            ));
+        }
         if let Some(i) = args
             .iter()
             .position(|b| !Arc::ptr_eq(b.client(), &self.client))

@@ -87,6 +87,7 @@ args_struct!(PJRT_Error_GetCode_Args {
 
 /// `PJRT_NamedValue_Type`.
 pub const PJRT_NamedValue_kString: c_int = 0;
+pub const PJRT_NamedValue_kInt64: c_int = 1;
 pub const PJRT_NamedValue_kFloat: c_int = 3;
 pub const PJRT_NamedValue_kBool: c_int = 4;
 

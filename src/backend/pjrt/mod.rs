@@ -349,9 +349,15 @@ pub struct Client {
 struct ClientInner {
     api: Api,
     raw: *mut ffi::PJRT_Client,
+    /// The first addressable device: where one-device programs and arrays go.
     device: *mut ffi::PJRT_Device,
+    /// Every addressable device, in the plugin's order (partition `i` of a
+    /// partitioned program runs on `devices[i]`).
+    devices: Vec<*mut ffi::PJRT_Device>,
     platform: String,
-    /// The serialized `CompileOptionsProto` of every compilation.
+    /// The option overrides of every compilation (see `options.rs`).
+    overrides: Vec<(&'static str, options::Override)>,
+    /// The serialized `CompileOptionsProto` of every one-device compilation.
     compile_options: Vec<u8>,
 }
 
@@ -381,6 +387,7 @@ impl Drop for ClientInner {
 #[derive(Clone, Debug, PartialEq)]
 pub enum OptionValue {
     Str(String),
+    Int(i64),
     Float(f32),
     Bool(bool),
 }
@@ -401,6 +408,11 @@ fn named_values(options: &[CreateOption]) -> Vec<ffi::PJRT_NamedValue> {
                         string_value: s.as_ptr().cast::<c_char>(),
                     },
                     s.len(),
+                ),
+                OptionValue::Int(n) => (
+                    ffi::PJRT_NamedValue_kInt64,
+                    ffi::PJRT_NamedValue_Value { int64_value: *n },
+                    1,
                 ),
                 OptionValue::Float(x) => (
                     ffi::PJRT_NamedValue_kFloat,
@@ -449,7 +461,9 @@ impl Client {
             api,
             raw: args.client,
             device: ptr::null_mut(),
+            devices: vec![],
             platform: String::new(),
+            overrides: vec![],
             compile_options: vec![],
         };
         if inner.raw.is_null() {
@@ -458,11 +472,12 @@ impl Client {
                 "the plugin returned no client",
             ));
         }
-        inner.device = first_device(&inner)?;
+        inner.devices = addressable_devices(&inner)?;
+        inner.device = inner.devices[0];
         inner.platform = platform_name(&inner)?;
         let flags = std::env::var("XLA_FLAGS").ok();
-        let overrides = options::overrides(&inner.platform, flags.as_deref());
-        inner.compile_options = options::serialize(&overrides);
+        inner.overrides = options::overrides(&inner.platform, flags.as_deref());
+        inner.compile_options = options::serialize(&inner.overrides);
         Ok(Client {
             inner: Arc::new(inner),
         })
@@ -479,9 +494,45 @@ impl Client {
         &self.inner.compile_options
     }
 
+    /// The number of addressable devices.
+    pub fn num_devices(&self) -> usize {
+        self.inner.devices.len()
+    }
+
     /// Compiles a StableHLO module given as MLIR text (what
     /// `jax.jit(f).lower(...).as_text()` prints) for one device.
+    /// A module that declares `mhlo.num_partitions` is compiled as
+    /// [`Client::compile_partitioned`] does.
     pub fn compile(&self, mlir_text: &str) -> Result<Executable> {
+        match signature::num_partitions(mlir_text) {
+            1 => self.compile_with(mlir_text, &self.inner.compile_options, 1),
+            n => self.compile_partitioned(mlir_text, n),
+        }
+    }
+
+    /// Compiles a module whose arguments and results carry `mhlo.sharding`
+    /// annotations into one program over the first `partitions` devices
+    /// (XLA's SPMD partitioner); [`Executable::execute_partitioned`] runs it.
+    pub fn compile_partitioned(&self, mlir_text: &str, partitions: usize) -> Result<Executable> {
+        if partitions > self.num_devices() {
+            return Err(PjrtError::invalid(
+                "PJRT_Client_Compile",
+                format!(
+                    "a program over {partitions} devices, but the plugin has {}",
+                    self.num_devices()
+                ),
+            ));
+        }
+        let options = options::serialize_partitioned(&self.inner.overrides, partitions);
+        self.compile_with(mlir_text, &options, partitions)
+    }
+
+    fn compile_with(
+        &self,
+        mlir_text: &str,
+        compile_options: &[u8],
+        partitions: usize,
+    ) -> Result<Executable> {
         let c = &self.inner;
         let format = "mlir";
         let mut program = ffi::PJRT_Program::new();
@@ -493,8 +544,8 @@ impl Client {
         let mut args = ffi::PJRT_Client_Compile_Args::new();
         args.client = c.raw;
         args.program = &program;
-        args.compile_options = c.compile_options.as_ptr().cast::<c_char>();
-        args.compile_options_size = c.compile_options.len();
+        args.compile_options = compile_options.as_ptr().cast::<c_char>();
+        args.compile_options_size = compile_options.len();
         // SAFETY: the client is live; program text, format and options are
         // borrowed for the duration of the call, which is all the API needs.
         unsafe {
@@ -505,7 +556,7 @@ impl Client {
             )
         }?;
         let params = signature::main_params(mlir_text);
-        Executable::new(self.inner.clone(), args.executable, params)
+        Executable::new(self.inner.clone(), args.executable, params, partitions)
     }
 
     /// Loads an executable produced by [`Executable::serialize`] with the
@@ -531,11 +582,17 @@ impl Client {
                 &mut args,
             )
         }?;
-        Executable::new(self.inner.clone(), args.loaded_executable, Some(params))
+        let partitions = signature::num_partitions(mlir_text);
+        Executable::new(
+            self.inner.clone(),
+            args.loaded_executable,
+            Some(params),
+            partitions,
+        )
     }
 }
 
-fn first_device(c: &ClientInner) -> Result<*mut ffi::PJRT_Device> {
+fn addressable_devices(c: &ClientInner) -> Result<Vec<*mut ffi::PJRT_Device>> {
     let call = "PJRT_Client_AddressableDevices";
     let mut args = ffi::PJRT_Client_AddressableDevices_Args::new();
     args.client = c.raw;
@@ -552,14 +609,17 @@ fn first_device(c: &ClientInner) -> Result<*mut ffi::PJRT_Device> {
     }
     // SAFETY: the list has `num_addressable_devices` > 0 entries and lives
     // as long as the client.
-    let device = unsafe { *args.addressable_devices };
-    if device.is_null() {
+    let devices = unsafe {
+        std::slice::from_raw_parts(args.addressable_devices, args.num_addressable_devices)
+    }
+    .to_vec();
+    if devices.iter().any(|d| d.is_null()) {
         return Err(PjrtError::invalid(
             call,
             "the plugin returned a null device",
         ));
     }
-    Ok(device)
+    Ok(devices)
 }
 
 fn platform_name(c: &ClientInner) -> Result<String> {

@@ -18,6 +18,18 @@ pub fn main_params(text: &str) -> Option<Vec<(DType, Vec<usize>)>> {
         .collect()
 }
 
+/// The devices a module runs on at once: its `mhlo.num_partitions`
+/// attribute (`module @f attributes {mhlo.num_partitions = 4 : i32, ...}`,
+/// on the module's first line), else 1.
+pub fn num_partitions(text: &str) -> usize {
+    const KEY: &str = "mhlo.num_partitions = ";
+    let header = text.lines().find(|l| l.trim_start().starts_with("module"));
+    (header.and_then(|h| h.find(KEY).map(|i| &h[i + KEY.len()..])))
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+}
+
 /// The text up to the `)` closing an already opened `(`, skipping nested
 /// brackets and quoted strings.
 fn balanced_prefix(text: &str) -> Option<&str> {
@@ -156,6 +168,17 @@ mod tests {
         assert_eq!(
             main_params("module { func.func @main(%a: tensor<2xf32>"),
             None
+        );
+    }
+
+    #[test]
+    fn the_partitions_are_the_module_attribute() {
+        let text =
+            "module @f attributes {mhlo.num_partitions = 4 : i32, mhlo.num_replicas = 1 : i32} {\n";
+        assert_eq!(num_partitions(text), 4);
+        assert_eq!(
+            num_partitions("module @f {\n  func.func public @main() {\n"),
+            1
         );
     }
 }

@@ -8,7 +8,7 @@ use super::stablehlo::lower_module;
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::prims::Prim;
 use crate::tensor::Tensor;
-use crate::types::TensorType;
+use crate::types::{Mesh, Sharding, TensorType};
 use once_cell::sync::OnceCell;
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,10 +19,15 @@ fn poisoned<T>(_: T) -> String {
     "executable cache poisoned".to_string()
 }
 
-/// An array in a device buffer, with its host copy fetched on first use.
+mod sharded;
+
+/// An array in device buffers, with its host copy fetched on first use:
+/// one buffer on the first device, or, when it has a sharding, one piece
+/// on each device of the sharding's mesh.
 pub struct DeviceArray {
     ty: TensorType,
-    buffer: Buffer,
+    buffers: Vec<Buffer>,
+    sharding: Option<Arc<Sharding>>,
     host: OnceCell<Tensor>,
 }
 
@@ -37,20 +42,33 @@ impl DeviceArray {
         &self.ty
     }
 
+    /// The buffer on the first device (the whole array, unless sharded).
     pub fn buffer(&self) -> &Buffer {
-        &self.buffer
+        &self.buffers[0]
     }
 
-    /// The array on the host (downloaded once).
+    /// Each device's piece, when the array is laid out over a mesh.
+    pub fn sharding(&self) -> Option<&Arc<Sharding>> {
+        self.sharding.as_ref()
+    }
+
+    /// The array on the host (downloaded once; a sharded array is
+    /// gathered from its pieces).
     pub fn to_host(&self) -> Result<Tensor, String> {
         self.host
-            .get_or_try_init(|| {
-                let (dtype, shape, bytes) = self.buffer.to_host().map_err(|e| e.to_string())?;
-                Tensor::from_le_bytes(dtype, &shape, &bytes)
-                    .ok_or_else(|| "device buffer has the wrong size".to_string())
+            .get_or_try_init(|| match &self.sharding {
+                Some(s) if !s.is_replicated() => sharded::gather(self, s),
+                _ => read_buffer(&self.buffers[0]),
             })
             .cloned()
     }
+}
+
+/// A buffer's contents as a host tensor.
+fn read_buffer(buffer: &Buffer) -> Result<Tensor, String> {
+    let (dtype, shape, bytes) = buffer.to_host().map_err(|e| e.to_string())?;
+    Tensor::from_le_bytes(dtype, &shape, &bytes)
+        .ok_or_else(|| "device buffer has the wrong size".to_string())
 }
 
 /// An argument of an XLA call: already on the device, or on the host.
@@ -69,6 +87,8 @@ pub struct Xla {
     compiles: Mutex<(usize, std::time::Duration)>,
     /// Executables loaded from the disk cache so far.
     loads: std::sync::atomic::AtomicUsize,
+    /// Runs partitioned over several devices so far.
+    partitioned_runs: std::sync::atomic::AtomicUsize,
     /// The on-disk executable cache, if there is a cache directory.
     disk: Option<super::cache::Cache>,
 }
@@ -91,6 +111,7 @@ impl Xla {
                     plugin_path: path.to_path_buf(),
                     compiles: Mutex::default(),
                     loads: Default::default(),
+                    partitioned_runs: Default::default(),
                     disk: super::cache::Cache::from_env(),
                 }))
             })
@@ -221,6 +242,11 @@ impl Xla {
         self.compiles.lock().map(|c| *c).unwrap_or_default()
     }
 
+    /// How many runs were partitioned over several devices so far.
+    pub fn partitioned_runs(&self) -> usize {
+        (self.partitioned_runs).load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The process's runtime, if XLA was opened.
     pub fn current() -> Option<Arc<Xla>> {
         RUNTIME.get().cloned()
@@ -255,7 +281,8 @@ impl Xla {
             .map_err(|e| e.to_string())?;
         Ok(DeviceArray {
             ty: t.ty(),
-            buffer,
+            buffers: vec![buffer],
+            sharding: None,
             host: OnceCell::with_value(t.clone()),
         })
     }
@@ -267,6 +294,13 @@ impl Xla {
         graph: &Graph,
         inputs: &[Input],
     ) -> Result<Vec<DeviceArray>, String> {
+        let mesh = sharded::same_mesh(
+            super::stablehlo::graph_mesh(graph)?,
+            sharded::inputs_mesh(inputs)?,
+        )?;
+        if let Some(mesh) = mesh {
+            return self.run_partitioned(name, graph, inputs, &mesh);
+        }
         let lowered = lower_module(name, graph)?;
         let mut uploaded = vec![];
         for i in inputs {
@@ -281,20 +315,13 @@ impl Xla {
         let mut args: Vec<&Buffer> = vec![];
         for i in inputs {
             args.push(match i {
-                Input::Device(d) => &d.buffer,
-                Input::Host(_) => &up.next().ok_or("lost an uploaded argument")?.buffer,
+                Input::Device(d) => d.buffer(),
+                Input::Host(_) => up.next().ok_or("lost an uploaded argument")?.buffer(),
             });
         }
-        args.extend(up.map(|d| &d.buffer));
+        args.extend(up.map(DeviceArray::buffer));
         let outs = self.execute(&lowered.text, &args)?;
-        Ok(outs
-            .into_iter()
-            .map(|buffer| DeviceArray {
-                ty: TensorType::new(buffer.dtype(), buffer.shape().to_vec()),
-                buffer,
-                host: OnceCell::new(),
-            })
-            .collect())
+        Ok(outs.into_iter().map(device_array).collect())
     }
 }
 
@@ -332,8 +359,18 @@ fn digest(bytes: &[u8]) -> String {
 }
 
 /// A program lowered and loaded once: its executable, found without its
-/// module text, and its hoisted constants, uploaded once.
+/// module text, and its hoisted constants, uploaded once. A graph whose own
+/// sharding constraints name a mesh of several devices runs partitioned
+/// over it on every call (lowered for the shardings of each call's inputs).
 pub struct Program {
+    name: String,
+    graph: Graph,
+    mesh: Option<Arc<Mesh>>,
+    /// The one-device executable, when the graph names no mesh.
+    single: Option<Single>,
+}
+
+struct Single {
     text: String,
     exe: std::cell::RefCell<Arc<Executable>>,
     hoisted: Vec<DeviceArray>,
@@ -348,23 +385,41 @@ impl Prepared for Program {
 impl Xla {
     /// Lowers `graph`, loads its executable and uploads its hoisted constants.
     pub fn prepare_program(&self, name: &str, graph: &Graph) -> Result<Program, String> {
-        let lowered = lower_module(name, graph)?;
-        let exe = self.executable(&lowered.text)?;
-        let hoisted = (lowered.hoisted.iter())
-            .map(|t| self.upload(t))
-            .collect::<Result<Vec<_>, String>>()?;
+        let mesh = super::stablehlo::graph_mesh(graph)?;
+        let single = match mesh {
+            Some(_) => None,
+            None => {
+                let lowered = lower_module(name, graph)?;
+                let exe = self.executable(&lowered.text)?;
+                let hoisted = (lowered.hoisted.iter())
+                    .map(|t| self.upload(t))
+                    .collect::<Result<Vec<_>, String>>()?;
+                Some(Single {
+                    text: lowered.text,
+                    exe: std::cell::RefCell::new(exe),
+                    hoisted,
+                })
+            }
+        };
         Ok(Program {
-            text: lowered.text,
-            exe: std::cell::RefCell::new(exe),
-            hoisted,
+            name: name.to_string(),
+            graph: graph.clone(),
+            mesh,
+            single,
         })
     }
 
     /// Runs a prepared program. If its executable fails to run, the call
     /// goes through [`Xla::execute`] (which compiles again an executable
     /// from the disk cache that cannot run), and the program keeps the
-    /// executable that ran.
+    /// executable that ran. Inputs laid out over a mesh make the run a
+    /// partitioned one.
     pub fn run_program(&self, p: &Program, inputs: &[Input]) -> Result<Vec<DeviceArray>, String> {
+        let mesh = sharded::same_mesh(p.mesh.clone(), sharded::inputs_mesh(inputs)?)?;
+        let (Some(single), None) = (&p.single, &mesh) else {
+            let mesh = mesh.ok_or("internal error: a program without an executable")?;
+            return self.run_partitioned(&p.name, &p.graph, inputs, &mesh);
+        };
         let mut uploaded = vec![];
         for i in inputs {
             if let Input::Host(t) = i {
@@ -372,20 +427,20 @@ impl Xla {
             }
         }
         let mut up = uploaded.iter();
-        let mut args: Vec<&Buffer> = Vec::with_capacity(inputs.len() + p.hoisted.len());
+        let mut args: Vec<&Buffer> = Vec::with_capacity(inputs.len() + single.hoisted.len());
         for i in inputs {
             args.push(match i {
-                Input::Device(d) => &d.buffer,
-                Input::Host(_) => &up.next().ok_or("lost an uploaded argument")?.buffer,
+                Input::Device(d) => d.buffer(),
+                Input::Host(_) => up.next().ok_or("lost an uploaded argument")?.buffer(),
             });
         }
-        args.extend(p.hoisted.iter().map(|d| &d.buffer));
-        let exe = p.exe.borrow().clone();
+        args.extend(single.hoisted.iter().map(DeviceArray::buffer));
+        let exe = single.exe.borrow().clone();
         let outs = match exe.execute(&args) {
             Ok(outs) => outs,
             Err(_) => {
-                let outs = self.execute(&p.text, &args)?;
-                *p.exe.borrow_mut() = self.executable(&p.text)?;
+                let outs = self.execute(&single.text, &args)?;
+                *single.exe.borrow_mut() = self.executable(&single.text)?;
                 outs
             }
         };
@@ -397,7 +452,8 @@ impl Xla {
 fn device_array(buffer: Buffer) -> DeviceArray {
     DeviceArray {
         ty: TensorType::new(buffer.dtype(), buffer.shape().to_vec()),
-        buffer,
+        buffers: vec![buffer],
+        sharding: None,
         host: OnceCell::new(),
     }
 }
@@ -460,6 +516,29 @@ impl Runtime for Xla {
             .into_iter()
             .map(|d| Array::Held(Rc::new(d)))
             .collect())
+    }
+
+    fn check_mesh(&self, mesh: &Mesh) -> Result<(), String> {
+        self.check_mesh_fits(mesh)
+    }
+
+    /// A mesh of one device changes nothing; an array already laid out so
+    /// stays as it is.
+    fn place(&self, array: Array, sharding: &Arc<Sharding>) -> Result<Array, String> {
+        if sharding.mesh.size() == 1 {
+            return Ok(array);
+        }
+        let host = match &array {
+            Array::Host(t) => t.clone(),
+            Array::Held(h) => {
+                let device = h.as_any().downcast_ref::<DeviceArray>();
+                if device.is_some_and(|d| d.sharding.as_ref() == Some(sharding)) {
+                    return Ok(array);
+                }
+                h.to_host()?
+            }
+        };
+        Ok(Array::Held(Rc::new(self.place_tensor(&host, sharding)?)))
     }
 
     fn prepare(&self, name: &str, graph: &Graph) -> Result<Rc<dyn Prepared>, String> {

@@ -1,0 +1,312 @@
+//! Arrays laid out over a mesh of devices, and programs partitioned over
+//! it by XLA's SPMD partitioner.
+//!
+//! A call runs partitioned when one of its inputs lies on a mesh of more
+//! than one device, or its graph constrains a value to one (`shard` inside
+//! a `fn`). The module then says each argument's and result's sharding:
+//! an input's own, replicated for host values and one-device arrays; a
+//! result's is the constraint that produced it, else replicated. Each
+//! device gets its piece of every argument, and the results stay on the
+//! devices, in pieces, until the host reads them (then gathered).
+
+use super::{read_buffer, DeviceArray, Input, Xla};
+use crate::backend::pjrt::{Buffer, Executable};
+use crate::backend::stablehlo::{self, lower_module_sharded, Layout};
+use crate::ir::Graph;
+use crate::tensor::Tensor;
+use crate::types::{Mesh, Sharding, TensorType};
+use once_cell::sync::OnceCell;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// The mesh the inputs lie on, when one lies on more than one device.
+pub(super) fn inputs_mesh(inputs: &[Input]) -> Result<Option<Arc<Mesh>>, String> {
+    let meshes = inputs.iter().filter_map(|i| match i {
+        Input::Device(d) => d.sharding.as_ref().map(|s| s.mesh.clone()),
+        Input::Host(_) => None,
+    });
+    meshes.map(Some).try_fold(None, same_mesh)
+}
+
+/// The mesh of a call that meets `a` and `b`: a program runs over one set
+/// of devices, so both must have as many (their axis names may differ: a
+/// sharding names devices, not axes). One-device meshes take no part.
+pub(super) fn same_mesh(
+    a: Option<Arc<Mesh>>,
+    b: Option<Arc<Mesh>>,
+) -> Result<Option<Arc<Mesh>>, String> {
+    let a = a.filter(|m| m.size() > 1);
+    let b = b.filter(|m| m.size() > 1);
+    match (a, b) {
+        (Some(a), Some(b)) if a.size() != b.size() => Err(format!(
+            "values on a {a} and on a {b} meet in one program, which runs over one set of devices: `shard` them onto one mesh"
+        )),
+        (Some(a), _) => Ok(Some(a)),
+        (None, b) => Ok(b),
+    }
+}
+
+impl Xla {
+    /// A mesh fits when the plugin has at least as many devices.
+    pub(super) fn check_mesh_fits(&self, mesh: &Mesh) -> Result<(), String> {
+        let have = self.client.num_devices();
+        if mesh.size() <= have {
+            return Ok(());
+        }
+        let hint = if self.platform() == "cpu" {
+            format!(
+                "; `nest run --devices {n}` (or NEST_DEVICES={n}) makes the CPU plugin create {n}",
+                n = mesh.size()
+            )
+        } else {
+            String::new()
+        };
+        Err(format!(
+            "the {mesh} needs {} devices, but the {} plugin has {have}{hint}",
+            mesh.size(),
+            self.platform()
+        ))
+    }
+
+    /// Copies a host tensor onto the devices of `sharding`'s mesh, each
+    /// device its piece.
+    pub(super) fn place_tensor(
+        &self,
+        t: &Tensor,
+        sharding: &Arc<Sharding>,
+    ) -> Result<DeviceArray, String> {
+        self.check_mesh_fits(&sharding.mesh)?;
+        sharding.check(t.shape())?;
+        let bytes = t.to_le_bytes();
+        let size = t.dtype().size();
+        let local = sharding.local_shape(t.shape());
+        let buffers = (0..sharding.mesh.size())
+            .map(|d| {
+                let piece = cut(&bytes, size, t.shape(), &sharding.piece(d, t.shape()));
+                (self
+                    .client
+                    .buffer_from_host_on(d, t.dtype(), &local, &piece))
+                .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(DeviceArray {
+            ty: t.ty(),
+            buffers,
+            sharding: Some(sharding.clone()),
+            host: OnceCell::with_value(t.clone()),
+        })
+    }
+
+    /// Lowers `graph` for the layout of its inputs, compiles it (once per
+    /// layout) as one program over `mesh`'s devices and runs it.
+    pub(super) fn run_partitioned(
+        &self,
+        name: &str,
+        graph: &Graph,
+        inputs: &[Input],
+        mesh: &Arc<Mesh>,
+    ) -> Result<Vec<DeviceArray>, String> {
+        let layout = layout(graph, inputs, mesh);
+        let lowered = lower_module_sharded(name, graph, &layout)?;
+        // Inputs not laid out as the program takes them are placed so.
+        let mut placed: Vec<Option<DeviceArray>> = vec![];
+        for (input, sharding) in inputs.iter().zip(&layout.inputs) {
+            placed.push(match input {
+                Input::Device(d) if d.sharding.as_ref() == Some(sharding) => None,
+                Input::Device(d) => Some(self.place_tensor(&d.to_host()?, sharding)?),
+                Input::Host(t) => Some(self.place_tensor(t, sharding)?),
+            });
+        }
+        let replicated = Arc::new(Sharding::replicated(mesh.clone()));
+        let hoisted = (lowered.hoisted.iter())
+            .map(|t| self.place_tensor(t, &replicated))
+            .collect::<Result<Vec<_>, String>>()?;
+        let arrays: Vec<&DeviceArray> = (inputs.iter().zip(&placed))
+            .map(|(input, placed)| match (input, placed) {
+                (_, Some(p)) => Ok(p),
+                (Input::Device(d), None) => Ok(*d),
+                (Input::Host(_), None) => Err("lost a placed argument".to_string()),
+            })
+            .chain(hoisted.iter().map(Ok))
+            .collect::<Result<_, String>>()?;
+        let args: Vec<Vec<&Buffer>> = (0..mesh.size())
+            .map(|d| arrays.iter().map(|a| &a.buffers[d]).collect())
+            .collect();
+        let exe = self.executable(&lowered.text)?;
+        let per_device = exe.execute_partitioned(&args).map_err(|e| e.to_string())?;
+        (self.partitioned_runs).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(results(graph, &layout, per_device))
+    }
+}
+
+impl Xla {
+    /// Runs a partitioned executable (an artifact's) on host inputs laid
+    /// out as `layout` says, `constants` after them replicated; returns
+    /// the results gathered on the host.
+    pub fn run_partitioned_on_host(
+        &self,
+        exe: &Executable,
+        layout: &Layout,
+        inputs: &[Tensor],
+        constants: &[Tensor],
+    ) -> Result<Vec<Tensor>, String> {
+        let replicated = Arc::new(Sharding::replicated(layout.mesh.clone()));
+        let arrays = (inputs.iter().zip(&layout.inputs))
+            .chain(constants.iter().map(|c| (c, &replicated)))
+            .map(|(t, s)| self.place_tensor(t, s))
+            .collect::<Result<Vec<_>, String>>()?;
+        let args: Vec<Vec<&Buffer>> = (0..layout.mesh.size())
+            .map(|d| arrays.iter().map(|a| &a.buffers[d]).collect())
+            .collect();
+        let per_device = exe.execute_partitioned(&args).map_err(|e| e.to_string())?;
+        let types = (per_device.first().into_iter().flatten())
+            .zip(&layout.outputs)
+            .map(|(b, s)| {
+                // The whole array's shape, from a piece's and the sharding.
+                let local = b.shape();
+                let whole = (0..local.len())
+                    .map(|d| local[d] * s.tiles_of(d, local.len()))
+                    .collect::<Vec<_>>();
+                TensorType::new(b.dtype(), whole)
+            })
+            .collect::<Vec<_>>();
+        (gathered(types, layout, per_device).iter())
+            .map(DeviceArray::to_host)
+            .collect()
+    }
+}
+
+/// Each input's sharding: its own on the mesh; for a host value or a
+/// one-device array, as the graph's constraint on it says (see
+/// [`graph_layout`](crate::backend::stablehlo::graph_layout)), else
+/// replicated. Each output's: the constraint that made it, else replicated.
+fn layout(graph: &Graph, inputs: &[Input], mesh: &Arc<Mesh>) -> Layout {
+    let replicated = Arc::new(Sharding::replicated(mesh.clone()));
+    let on_mesh = |s: Option<Arc<Sharding>>| {
+        s.filter(|s| s.mesh.size() == mesh.size())
+            .unwrap_or_else(|| replicated.clone())
+    };
+    let inputs = (inputs.iter().enumerate())
+        .map(|(i, input)| match input {
+            Input::Device(DeviceArray {
+                sharding: Some(s), ..
+            }) if s.mesh.size() == mesh.size() => s.clone(),
+            _ => on_mesh(stablehlo::input_sharding(graph, i)),
+        })
+        .collect();
+    let outputs = (0..graph.outputs.len())
+        .map(|k| on_mesh(stablehlo::output_sharding(graph, k)))
+        .collect();
+    Layout {
+        mesh: mesh.clone(),
+        inputs,
+        outputs,
+    }
+}
+
+/// The results of a partitioned run of `graph`.
+fn results(graph: &Graph, layout: &Layout, per_device: Vec<Vec<Buffer>>) -> Vec<DeviceArray> {
+    gathered(graph.output_types(), layout, per_device)
+}
+
+/// The results of a partitioned run, of `types`: output `k` is device
+/// `d`'s `per_device[d][k]`, one array laid out as the layout says.
+fn gathered(
+    types: Vec<TensorType>,
+    layout: &Layout,
+    per_device: Vec<Vec<Buffer>>,
+) -> Vec<DeviceArray> {
+    let mut pieces: Vec<Vec<Buffer>> = (0..layout.outputs.len()).map(|_| vec![]).collect();
+    for device in per_device {
+        for (k, buffer) in device.into_iter().enumerate() {
+            pieces[k].push(buffer);
+        }
+    }
+    (pieces.into_iter().zip(types).zip(&layout.outputs))
+        .map(|((buffers, ty), sharding)| DeviceArray {
+            ty,
+            buffers,
+            sharding: Some(sharding.clone()),
+            host: OnceCell::new(),
+        })
+        .collect()
+}
+
+/// The whole array from the devices holding distinct pieces.
+pub(super) fn gather(a: &DeviceArray, sharding: &Sharding) -> Result<Tensor, String> {
+    let TensorType { dtype, shape } = &a.ty;
+    let size = dtype.size();
+    let mut out = vec![0u8; shape.iter().product::<usize>() * size];
+    for d in sharding.distinct_devices() {
+        let buffer = a.buffers.get(d).ok_or("a sharded array lost a piece")?;
+        let piece = read_buffer(buffer)?.to_le_bytes();
+        paste(&mut out, size, shape, &sharding.piece(d, shape), &piece);
+    }
+    Tensor::from_le_bytes(*dtype, shape, &out)
+        .ok_or_else(|| "a gathered array has the wrong size".to_string())
+}
+
+/// Calls `f(whole, piece, len)` for each row of the block `ranges` of a
+/// row-major array of `shape`: the element offsets of the row in the
+/// whole array and in the block (row-major itself), and its length.
+fn rows(shape: &[usize], ranges: &[Range<usize>], mut f: impl FnMut(usize, usize, usize)) {
+    let Some((last, outer)) = ranges.split_last() else {
+        return f(0, 0, 1);
+    };
+    let len = last.len();
+    let count: usize = outer.iter().map(Range::len).product();
+    let mut idx: Vec<usize> = outer.iter().map(|r| r.start).collect();
+    for row in 0..count {
+        let whole = (idx.iter().zip(shape)).fold(0, |acc, (&i, &n)| acc * n + i)
+            * shape[shape.len() - 1]
+            + last.start;
+        f(whole, row * len, len);
+        // The next index, row-major within the block.
+        for (k, r) in outer.iter().enumerate().rev() {
+            idx[k] += 1;
+            if idx[k] < r.end {
+                break;
+            }
+            idx[k] = r.start;
+        }
+    }
+}
+
+/// The block `ranges` of a row-major array of `shape` (elements of `size`
+/// bytes), row-major.
+fn cut(bytes: &[u8], size: usize, shape: &[usize], ranges: &[Range<usize>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(ranges.iter().map(Range::len).product::<usize>() * size);
+    rows(shape, ranges, |whole, _, len| {
+        out.extend_from_slice(&bytes[whole * size..(whole + len) * size]);
+    });
+    out
+}
+
+/// Writes `piece`, the block `ranges`, into a row-major array of `shape`.
+fn paste(out: &mut [u8], size: usize, shape: &[usize], ranges: &[Range<usize>], piece: &[u8]) {
+    rows(shape, ranges, |whole, at, len| {
+        out[whole * size..(whole + len) * size]
+            .copy_from_slice(&piece[at * size..(at + len) * size]);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_and_paste_are_inverse() {
+        // A 3×4 array of bytes 0..12, its block rows 1..3, columns 1..3.
+        let whole: Vec<u8> = (0..12).collect();
+        let block = cut(&whole, 1, &[3, 4], &[1..3, 1..3]);
+        assert_eq!(block, [5, 6, 9, 10]);
+        let mut back = vec![0u8; 12];
+        paste(&mut back, 1, &[3, 4], &[1..3, 1..3], &block);
+        assert_eq!(back, [0, 0, 0, 0, 0, 5, 6, 0, 0, 9, 10, 0]);
+        // Two-byte elements, a rank-3 block, and a scalar.
+        let whole: Vec<u8> = (0..48).collect();
+        let block = cut(&whole, 2, &[2, 3, 4], &[1..2, 0..3, 2..4]);
+        assert_eq!(block, [28, 29, 30, 31, 36, 37, 38, 39, 44, 45, 46, 47]);
+        assert_eq!(cut(&[7, 8], 2, &[], &[]), [7, 8]);
+    }
+}
