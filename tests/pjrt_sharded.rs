@@ -1,7 +1,7 @@
 //! Programs over several devices through the PJRT C API: the CPU plugin
 //! asked for four devices, a module whose arguments and results carry
-//! `mhlo.sharding`, compiled by XLA's SPMD partitioner and run with one
-//! piece of each argument per device.
+//! shardings (`sdy.sharding`), compiled by XLA's SPMD partitioner and run
+//! with one piece of each argument per device.
 
 use nest::backend::pjrt::{Buffer, Client, OptionValue, Plugin};
 use nest::backend::plugin::{self, Kind};
@@ -37,14 +37,17 @@ fn read(b: &Buffer) -> (Vec<usize>, Vec<f32>) {
 }
 
 /// `x: f32[8, 2]` split by rows over four devices; `2 * x` stays split,
-/// the column sums are replicated: every device holds them.
+/// the column sums are replicated: every device holds them. Shardings in
+/// Shardy's form, as nest writes them.
 const MODULE: &str = r#"module @sharded attributes {mhlo.num_partitions = 4 : i32, mhlo.num_replicas = 1 : i32} {
-  func.func public @main(%arg0: tensor<8x2xf32> {mhlo.sharding = "{devices=[4,1]0,1,2,3}"}) -> (tensor<8x2xf32> {mhlo.sharding = "{devices=[4,1]0,1,2,3}"}, tensor<2xf32> {mhlo.sharding = "{replicated}"}) {
+  sdy.mesh @mesh = <["data"=4]>
+  func.func public @main(%arg0: tensor<8x2xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"data"}, {}]>}) -> (tensor<8x2xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"data"}, {}]>}, tensor<2xf32> {sdy.sharding = #sdy.sharding<@mesh, [{}]>}) {
     %0 = stablehlo.constant dense<2.0> : tensor<8x2xf32>
     %1 = stablehlo.multiply %arg0, %0 : tensor<8x2xf32>
-    %2 = stablehlo.constant dense<0.0> : tensor<f32>
-    %3 = stablehlo.reduce(%arg0 init: %2) applies stablehlo.add across dimensions = [0] : (tensor<8x2xf32>, tensor<f32>) -> tensor<2xf32>
-    return %1, %3 : tensor<8x2xf32>, tensor<2xf32>
+    %2 = sdy.sharding_constraint %1 <@mesh, [{"data"}, {}]> : tensor<8x2xf32>
+    %3 = stablehlo.constant dense<0.0> : tensor<f32>
+    %4 = stablehlo.reduce(%arg0 init: %3) applies stablehlo.add across dimensions = [0] : (tensor<8x2xf32>, tensor<f32>) -> tensor<2xf32>
+    return %2, %4 : tensor<8x2xf32>, tensor<2xf32>
   }
 }
 "#;

@@ -47,22 +47,35 @@ let e = grad(|x| sum(four(x)))(x);
 "#;
 
 #[test]
-fn several_devices_lower_to_the_sharding_custom_call() {
+fn several_devices_lower_to_shardy_constraints_and_a_laid_out_signature() {
     let traces = traced(PROGRAM).unwrap();
     let four = lower_func(&traces["four"]).unwrap().text;
-    assert!(
-        four.contains(
-            "stablehlo.custom_call @Sharding(%1) {backend_config = \"\", mhlo.sharding = \"{devices=[4,1]0,1,2,3}\"} : (tensor<8x2xf32>) -> tensor<8x2xf32>"
-        ),
-        "{four}"
-    );
+    for part in [
+        "module @four attributes {mhlo.num_partitions = 4 : i32, mhlo.num_replicas = 1 : i32} {",
+        "sdy.mesh @mesh = <[\"data\"=4]>",
+        "%arg0: tensor<8x2xf32> {sdy.sharding = #sdy.sharding<@mesh, [{}, {}]>}",
+        "sdy.sharding_constraint %1 <@mesh, [{\"data\"}, {}]> : tensor<8x2xf32>",
+        "-> (tensor<8x2xf32> {sdy.sharding = #sdy.sharding<@mesh, [{}, {}]>})",
+    ] {
+        assert!(four.contains(part), "{part}\n{four}");
+    }
+    // The constraint makes the output: the result keeps its layout.
     let out = lower_func(&traces["out"]).unwrap().text;
     assert!(
-        out.contains("mhlo.sharding = \"{devices=[1,2,2]0,2,1,3 last_tile_dim_replicate}\""),
+        out.contains(
+            "-> (tensor<8x2xf32> {sdy.sharding = #sdy.sharding<@mesh, [{}, {\"model\"}]>})"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("sdy.mesh @mesh = <[\"data\"=2, \"model\"=2]>"),
         "{out}"
     );
     let one = lower_func(&traces["one"]).unwrap().text;
-    assert!(!one.contains("custom_call"), "{one}");
+    assert!(
+        !one.contains("sdy") && !one.contains("num_partitions"),
+        "{one}"
+    );
 }
 
 #[test]

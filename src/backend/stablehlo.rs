@@ -27,9 +27,10 @@ pub use crate::ir::emit::{
     element_type, f32_literal, f64_literal, tensor_type, Emitter, Value, MAX_INLINE_ELEMENTS,
 };
 
-use crate::ir::{Func, Graph};
+use crate::ir::{Atom, Func, Graph};
+use crate::prims::{constraint_shardings, output_sharding, ShardingConstraint};
 use crate::tensor::Tensor;
-use crate::types::{Mesh, Sharding};
+use crate::types::{Mesh, Sharding, MESH_SYMBOL};
 use std::sync::Arc;
 
 /// A lowered module: its text, and the hoisted constants to pass after the
@@ -79,11 +80,18 @@ fn lower(name: &str, graph: &Graph, layout: Option<&Layout>) -> Result<Lowered, 
         .collect();
     let outs = em.lower_graph(graph, &args)?;
     em.terminator("return", &outs);
-    // `{mhlo.sharding = "..."}` after a type, when partitioned.
-    let attr = |s: Option<&Arc<Sharding>>, rank: usize| match (layout, s) {
-        (Some(_), Some(s)) => format!(" {{mhlo.sharding = \"{}\"}}", s.hlo(rank)),
-        (Some(_), None) => " {mhlo.sharding = \"{replicated}\"}".to_string(),
-        (None, _) => String::new(),
+    // `{sdy.sharding = #sdy.sharding<@mesh, [...]>}` after a type, when
+    // partitioned (a hoisted constant is replicated).
+    let attr = |s: Option<&Arc<Sharding>>, rank: usize| match layout {
+        Some(l) => {
+            let replicated = Sharding::replicated(l.mesh.clone());
+            let s = s.map_or(&replicated, |s| s.as_ref());
+            format!(
+                " {{sdy.sharding = #sdy.sharding{}}}",
+                s.sdy(MESH_SYMBOL, rank)
+            )
+        }
+        None => String::new(),
     };
     let mut params: Vec<String> = (args.iter().enumerate())
         .map(|(i, a)| {
@@ -106,17 +114,21 @@ fn lower(name: &str, graph: &Graph, layout: Option<&Layout>) -> Result<Lowered, 
             format!("{}{}", tensor_type(&v.ty), attr(sharding, v.ty.shape.len()))
         })
         .collect();
-    let attributes = match layout {
-        Some(l) => format!(
-            " attributes {{mhlo.num_partitions = {} : i32, mhlo.num_replicas = 1 : i32}}",
-            l.mesh.size()
+    let (attributes, mesh) = match layout {
+        Some(l) => (
+            format!(
+                " attributes {{mhlo.num_partitions = {} : i32, mhlo.num_replicas = 1 : i32}}",
+                l.mesh.size()
+            ),
+            format!("  {}\n", l.mesh.sdy_declaration(MESH_SYMBOL)),
         ),
-        None => String::new(),
+        None => (String::new(), String::new()),
     };
     let text = format!(
-        "module @{}{} {{\n  func.func public @main({}) -> ({}) {{\n{}  }}\n}}\n",
+        "module @{}{} {{\n{}  func.func public @main({}) -> ({}) {{\n{}  }}\n}}\n",
         symbol(name),
         attributes,
+        mesh,
         params.join(", "),
         results.join(", "),
         em.body
@@ -137,7 +149,7 @@ pub fn graph_layout(graph: &Graph) -> Result<Option<Layout>, String> {
         return Ok(None);
     };
     let on_mesh = |s: Option<Arc<Sharding>>| {
-        s.filter(|s| s.mesh.size() == mesh.size())
+        s.filter(|s| s.mesh == mesh)
             .unwrap_or_else(|| Arc::new(Sharding::replicated(mesh.clone())))
     };
     Ok(Some(Layout {
@@ -152,18 +164,18 @@ pub fn graph_layout(graph: &Graph) -> Result<Option<Layout>, String> {
 }
 
 /// The mesh of a graph's sharding constraints, when they name one of
-/// several devices; all must name as many devices (one program runs over
-/// one set of devices).
+/// several devices; all must name the same mesh (one program runs over one
+/// mesh, declared once in the module).
 pub fn graph_mesh(graph: &Graph) -> Result<Option<Arc<Mesh>>, String> {
     let mut found: Option<Arc<Mesh>> = None;
     for s in constraint_shardings(graph) {
         match &found {
             _ if s.mesh.size() == 1 => {}
             None => found = Some(s.mesh.clone()),
-            Some(m) if m.size() == s.mesh.size() => {}
+            Some(m) if **m == *s.mesh => {}
             Some(m) => {
                 return Err(format!(
-                    "one program constrains values to a {m} and to a {}; a program runs over one set of devices",
+                    "one program constrains values to a {m} and to a {}; a program runs over one mesh: `shard` onto one",
                     s.mesh
                 ))
             }
@@ -181,14 +193,15 @@ pub fn lower_program(name: &str, graph: &Graph) -> Result<(Lowered, Option<Layou
     }
 }
 
-fn constraint_shardings(_: &Graph) -> Vec<Arc<Sharding>> {
-    vec![]
-}
-pub(crate) fn output_sharding(_: &Graph, _: usize) -> Option<Arc<Sharding>> {
-    None
-}
-pub(crate) fn input_sharding(_: &Graph, _: usize) -> Option<Arc<Sharding>> {
-    None
+/// The sharding a constraint of the top-level graph gives input `input`
+/// directly (`shard` of a parameter), the first if several do.
+pub fn input_sharding(graph: &Graph, input: usize) -> Option<Arc<Sharding>> {
+    let v = graph.inputs.get(input)?;
+    (graph.eqns.iter()).find_map(|e| {
+        let c = e.prim.downcast_ref::<ShardingConstraint>()?;
+        let on_input = matches!(e.inputs.first(), Some(Atom::Var(x)) if x.id == v.id);
+        on_input.then(|| c.sharding.clone())
+    })
 }
 
 /// Lowers a function of the IR (`nest ir --stablehlo`).

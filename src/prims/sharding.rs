@@ -22,7 +22,7 @@ use crate::ir::emit::{operands, result, tensor_type, Emitter, Value};
 use crate::ir::primitive::{no_effect, no_regions};
 use crate::ir::{Atom, Builder, Graph, Primitive, RuleResult};
 use crate::tensor::Tensor;
-use crate::types::{Sharding, TensorType};
+use crate::types::{Sharding, TensorType, MESH_SYMBOL};
 use std::sync::Arc;
 
 /// One operand that `sharding` fits; the result has its type.
@@ -37,8 +37,9 @@ pub fn infer_constraint(sharding: &Sharding, inputs: &[TensorType]) -> RuleResul
     Ok(vec![x.clone()])
 }
 
-/// `stablehlo.custom_call @Sharding(%x) {mhlo.sharding = "..."}`, the form
-/// JAX emits for `with_sharding_constraint`; nothing on one device.
+/// `sdy.sharding_constraint %x <@mesh, [{"data"}, {}]>`, the form JAX
+/// emits for `with_sharding_constraint` (Shardy's; the module declares the
+/// program's one mesh as `@mesh`); nothing on one device.
 pub fn lower_constraint(
     sharding: &Sharding,
     em: &mut Emitter,
@@ -51,10 +52,9 @@ pub fn lower_constraint(
         return Ok(vec![x.clone()]);
     }
     let rhs = format!(
-        "stablehlo.custom_call @Sharding({}) {{backend_config = \"\", mhlo.sharding = \"{}\"}} : ({}) -> {}",
+        "sdy.sharding_constraint {} {} : {}",
         x.name,
-        sharding.hlo(ty.rank()),
-        tensor_type(&x.ty),
+        sharding.sdy(MESH_SYMBOL, ty.rank()),
         tensor_type(ty)
     );
     Ok(vec![em.emit(&rhs, ty)])
@@ -247,7 +247,7 @@ mod tests {
     }
 
     #[test]
-    fn lowers_to_the_sharding_custom_call_on_several_devices() {
+    fn lowers_to_the_shardy_constraint_on_several_devices() {
         let c = constraint(&[4], &["data"], &[Some("data"), None]);
         let mut em = Emitter::new(1);
         let x = Value::new("%arg0".into(), f32s(&[8, 3]));
@@ -256,7 +256,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             em.body,
-            "%0 = stablehlo.custom_call @Sharding(%arg0) {backend_config = \"\", mhlo.sharding = \"{devices=[4,1]0,1,2,3}\"} : (tensor<8x3xf32>) -> tensor<8x3xf32>\n"
+            "%0 = sdy.sharding_constraint %arg0 <@mesh, [{\"data\"}, {}]> : tensor<8x3xf32>\n"
         );
         assert_eq!(out[0].name, "%0");
         let one = constraint(&[1], &["data"], &[Some("data")]);

@@ -4,7 +4,7 @@ mod dtype;
 mod sharding;
 
 pub use dtype::{DType, Weak};
-pub use sharding::{Mesh, Sharding};
+pub use sharding::{Mesh, Sharding, MESH_SYMBOL};
 use std::fmt;
 
 /// A static shape.

@@ -7,6 +7,10 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
+/// The symbol a program's mesh is declared as in Shardy's form
+/// (`sdy.mesh @mesh = ...`): a program runs over one mesh.
+pub const MESH_SYMBOL: &str = "mesh";
+
 /// An array of devices with named axes: `mesh([2, 2], ("data", "model"))`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Mesh {
@@ -71,13 +75,16 @@ impl Mesh {
         }
         coords
     }
+}
 
-    /// The device at a mesh position.
-    fn device(&self, coords: &[usize]) -> usize {
-        coords
-            .iter()
-            .zip(&self.shape)
-            .fold(0, |acc, (&c, &n)| acc * n + c)
+impl Mesh {
+    /// Shardy's declaration of the mesh as the symbol `@name`:
+    /// `sdy.mesh @mesh = <["data"=4, "model"=2]>`.
+    pub fn sdy_declaration(&self, name: &str) -> String {
+        let axes: Vec<String> = (self.axes.iter().zip(&self.shape))
+            .map(|(a, n)| format!("\"{a}\"={n}"))
+            .collect();
+        format!("sdy.mesh @{name} = <[{}]>", axes.join(", "))
     }
 }
 
@@ -223,62 +230,17 @@ impl Sharding {
             .collect()
     }
 
-    /// XLA's text form (`mhlo.sharding`) for an array of rank `rank`:
-    /// `{replicated}`, or the tile counts per dimension and the devices in
-    /// tile order, with the copies along unused mesh axes as a last tile
-    /// dimension (`last_tile_dim_replicate`).
-    pub fn hlo(&self, rank: usize) -> String {
-        if self.is_replicated() || rank == 0 {
-            return "{replicated}".into();
-        }
-        let used: Vec<usize> = self.spec.iter().flatten().copied().collect();
-        let unused: Vec<usize> = (0..self.mesh.shape.len())
-            .filter(|a| !used.contains(a))
+    /// Shardy's form for an array of rank `rank` on the mesh declared as
+    /// `@mesh`: one list of mesh axes per dimension, `[{"data"}, {}]`
+    /// (closed: the dimension is split over exactly those axes).
+    pub fn sdy(&self, mesh: &str, rank: usize) -> String {
+        let dims: Vec<String> = (0..rank)
+            .map(|d| match self.spec.get(d) {
+                Some(Some(a)) => format!("{{\"{}\"}}", self.mesh.axes[*a]),
+                _ => "{}".to_string(),
+            })
             .collect();
-        let copies: usize = unused.iter().map(|&a| self.mesh.shape[a]).product();
-        let mut dims = self.tiles(rank);
-        // Tile order: the array's dimensions, then the copies, row-major.
-        let order: Vec<Option<usize>> = (0..rank)
-            .map(|d| self.spec.get(d).copied().flatten())
-            .collect();
-        if copies > 1 {
-            dims.push(copies);
-        }
-        let mut devices = vec![];
-        let total: usize = dims.iter().product();
-        for t in 0..total {
-            // The tile index of `t`, row-major over `dims`.
-            let mut idx = vec![0; dims.len()];
-            let mut rest = t;
-            for (i, &n) in idx.iter_mut().zip(&dims).rev() {
-                *i = rest % n;
-                rest /= n;
-            }
-            let mut coords = vec![0; self.mesh.shape.len()];
-            for (d, axis) in order.iter().enumerate() {
-                if let Some(a) = axis {
-                    coords[*a] = idx[d];
-                }
-            }
-            // The copy index, row-major over the unused axes.
-            let mut rest = if copies > 1 { idx[rank] } else { 0 };
-            for &a in unused.iter().rev() {
-                coords[a] = rest % self.mesh.shape[a];
-                rest /= self.mesh.shape[a];
-            }
-            devices.push(self.mesh.device(&coords).to_string());
-        }
-        let dims: Vec<String> = dims.iter().map(usize::to_string).collect();
-        format!(
-            "{{devices=[{}]{}{}}}",
-            dims.join(","),
-            devices.join(","),
-            if copies > 1 {
-                " last_tile_dim_replicate"
-            } else {
-                ""
-            }
-        )
+        format!("<@{mesh}, [{}]>", dims.join(", "))
     }
 }
 
@@ -304,20 +266,15 @@ mod tests {
     }
 
     #[test]
-    fn hlo_text_as_jax_writes_it() {
-        let m = mesh(&[4], &["data"]);
-        let s = Sharding::new(m.clone(), &spec(&[Some("data"), None])).unwrap();
-        assert_eq!(s.hlo(2), "{devices=[4,1]0,1,2,3}");
-        assert_eq!(Sharding::replicated(m).hlo(2), "{replicated}");
+    fn shardy_text_as_jax_writes_it() {
         let m = mesh(&[2, 2], &["data", "model"]);
-        let s = Sharding::new(m.clone(), &spec(&[Some("data")])).unwrap();
-        assert_eq!(s.hlo(2), "{devices=[2,1,2]0,1,2,3 last_tile_dim_replicate}");
-        let s = Sharding::new(m.clone(), &spec(&[None, Some("data")])).unwrap();
-        assert_eq!(s.hlo(2), "{devices=[1,2,2]0,1,2,3 last_tile_dim_replicate}");
-        let s = Sharding::new(m.clone(), &spec(&[Some("model"), Some("data")])).unwrap();
-        assert_eq!(s.hlo(2), "{devices=[2,2]0,2,1,3}");
-        let s = Sharding::new(m, &spec(&[Some("model")])).unwrap();
-        assert_eq!(s.hlo(1), "{devices=[2,2]0,2,1,3 last_tile_dim_replicate}");
+        assert_eq!(
+            m.sdy_declaration("mesh"),
+            "sdy.mesh @mesh = <[\"data\"=2, \"model\"=2]>"
+        );
+        let s = Sharding::new(m.clone(), &spec(&[Some("model"), None])).unwrap();
+        assert_eq!(s.sdy("mesh", 3), "<@mesh, [{\"model\"}, {}, {}]>");
+        assert_eq!(Sharding::replicated(m).sdy("mesh", 0), "<@mesh, []>");
     }
 
     #[test]

@@ -54,20 +54,23 @@ pub fn serialize(overrides: &[(&str, Override)]) -> Vec<u8> {
 }
 
 /// The same for a program partitioned over `partitions` devices by XLA's
-/// SPMD partitioner (`use_spmd_partitioning` when more than one), as
-/// `jax.jit` asks for a program with shardings. The devices are the
+/// SPMD partitioner (`use_spmd_partitioning` and, for the `sdy` shardings
+/// nest writes, `use_shardy_partitioner`, when more than one), as `jax.jit`
+/// asks for a program with shardings. The devices are the
 /// default assignment: partition `i` on addressable device `i`.
 pub fn serialize_partitioned(overrides: &[(&str, Override)], partitions: usize) -> Vec<u8> {
     const BUILD_OPTIONS: u32 = 3;
     const NUM_REPLICAS: u32 = 4;
     const NUM_PARTITIONS: u32 = 5;
     const USE_SPMD_PARTITIONING: u32 = 6;
+    const USE_SHARDY_PARTITIONER: u32 = 19;
     const ENV_OPTION_OVERRIDES: u32 = 7;
     let mut build = vec![];
     varint_field(&mut build, NUM_REPLICAS, 1);
     varint_field(&mut build, NUM_PARTITIONS, partitions as u64);
     if partitions > 1 {
         varint_field(&mut build, USE_SPMD_PARTITIONING, 1);
+        varint_field(&mut build, USE_SHARDY_PARTITIONER, 1);
     }
     let mut out = vec![];
     bytes_field(&mut out, BUILD_OPTIONS, &build);
@@ -124,10 +127,11 @@ mod tests {
 
     #[test]
     fn a_partitioned_program_asks_for_spmd() {
-        // num_partitions: 4 (field 5), use_spmd_partitioning (field 6).
+        // num_partitions: 4 (field 5), use_spmd_partitioning (field 6),
+        // use_shardy_partitioner (field 19: tag 152 = 0x98 0x01).
         assert_eq!(
             serialize_partitioned(&[], 4),
-            [0x1a, 0x06, 0x20, 0x01, 0x28, 0x04, 0x30, 0x01]
+            [0x1a, 0x09, 0x20, 0x01, 0x28, 0x04, 0x30, 0x01, 0x98, 0x01, 0x01]
         );
     }
 

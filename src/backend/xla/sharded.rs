@@ -28,9 +28,9 @@ pub(super) fn inputs_mesh(inputs: &[Input]) -> Result<Option<Arc<Mesh>>, String>
     meshes.map(Some).try_fold(None, same_mesh)
 }
 
-/// The mesh of a call that meets `a` and `b`: a program runs over one set
-/// of devices, so both must have as many (their axis names may differ: a
-/// sharding names devices, not axes). One-device meshes take no part.
+/// The mesh of a call that meets `a` and `b`: a program runs over one
+/// mesh, so they must be equal (the same axes and sizes). One-device meshes
+/// take no part.
 pub(super) fn same_mesh(
     a: Option<Arc<Mesh>>,
     b: Option<Arc<Mesh>>,
@@ -38,8 +38,8 @@ pub(super) fn same_mesh(
     let a = a.filter(|m| m.size() > 1);
     let b = b.filter(|m| m.size() > 1);
     match (a, b) {
-        (Some(a), Some(b)) if a.size() != b.size() => Err(format!(
-            "values on a {a} and on a {b} meet in one program, which runs over one set of devices: `shard` them onto one mesh"
+        (Some(a), Some(b)) if a != b => Err(format!(
+            "values on a {a} and on a {b} meet in one program, which runs over one mesh: `shard` them onto one"
         )),
         (Some(a), _) => Ok(Some(a)),
         (None, b) => Ok(b),
@@ -183,19 +183,19 @@ impl Xla {
 fn layout(graph: &Graph, inputs: &[Input], mesh: &Arc<Mesh>) -> Layout {
     let replicated = Arc::new(Sharding::replicated(mesh.clone()));
     let on_mesh = |s: Option<Arc<Sharding>>| {
-        s.filter(|s| s.mesh.size() == mesh.size())
+        s.filter(|s| s.mesh == *mesh)
             .unwrap_or_else(|| replicated.clone())
     };
     let inputs = (inputs.iter().enumerate())
         .map(|(i, input)| match input {
             Input::Device(DeviceArray {
                 sharding: Some(s), ..
-            }) if s.mesh.size() == mesh.size() => s.clone(),
+            }) if s.mesh == *mesh => s.clone(),
             _ => on_mesh(stablehlo::input_sharding(graph, i)),
         })
         .collect();
     let outputs = (0..graph.outputs.len())
-        .map(|k| on_mesh(stablehlo::output_sharding(graph, k)))
+        .map(|k| on_mesh(crate::prims::output_sharding(graph, k)))
         .collect();
     Layout {
         mesh: mesh.clone(),
