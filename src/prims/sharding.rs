@@ -189,17 +189,6 @@ pub fn output_sharding(graph: &Graph, output: usize) -> Option<Arc<Sharding>> {
     Some(c.sharding.clone())
 }
 
-/// The sharding of input `input` of `graph` when a constraint of the
-/// top-level graph reads it directly (`shard` of a parameter), the first
-/// such; `None` otherwise.
-pub fn input_sharding(graph: &Graph, input: usize) -> Option<Arc<Sharding>> {
-    let v = graph.inputs.get(input)?;
-    let reads = |e: &&crate::ir::Eqn| matches!(e.inputs.as_slice(), [Atom::Var(x)] if x.id == v.id);
-    (graph.eqns.iter().filter(reads))
-        .find_map(|e| e.prim.downcast_ref::<ShardingConstraint>())
-        .map(|c| c.sharding.clone())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,7 +301,5 @@ mod tests {
         assert_eq!(output_sharding(&g, 0), Some(c.sharding.clone()));
         assert_eq!(output_sharding(&g, 1), None);
         assert_eq!(output_sharding(&g, 2), None);
-        assert_eq!(input_sharding(&g, 0), Some(c.sharding.clone()));
-        assert_eq!(input_sharding(&g, 1), None);
     }
 }
