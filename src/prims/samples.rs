@@ -669,9 +669,10 @@ fn random(out: &mut Vec<Sample>) {
     ));
 }
 
-/// Constraints on one device (lowered to nothing) and on four (XLA's
-/// sharding custom call, which a one-device compile ignores), split,
-/// replicated and split on a mesh axis of a 2-D mesh.
+/// Constraints on one device (lowered to nothing) and on four (Shardy's
+/// constraint, compiled only over a mesh: the differential lowering test
+/// leaves them to the four-device tests), split, replicated and split on a
+/// mesh axis of a 2-D mesh.
 fn sharding(out: &mut Vec<Sample>) {
     let cases = [
         (constraint(&[1], &["data"], &[Some("data")]), "one device"),

@@ -53,9 +53,8 @@ fn mesh(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     };
     let m = Mesh::new(shape, axes).map_err(|m| args.error(culprit, m).with_hint(MESH_HINT))?;
     ev.tracer.runtime.check_mesh(&m).map_err(|m| {
-        Diagnostic::at(args.call, m).with_hint(
-            "the interpreter runs any mesh as one device; XLA's CPU plugin makes N devices with `--devices N` (or `NEST_DEVICES=N`)",
-        )
+        Diagnostic::at(args.call, m)
+            .with_hint("the interpreter (`--backend interp`) runs any mesh as one device")
     })?;
     Ok(Value::Mesh(Arc::new(m)))
 }
