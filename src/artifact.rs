@@ -126,7 +126,7 @@ pub fn write(dir: &Path, parts: &Parts, xla: Option<&Xla>) -> Result<PathBuf> {
     }
     let (mut executable, mut executable_sha256, mut platform) = (None, None, None);
     if let Some(x) = xla {
-        let exe = x.executable(parts.text).map_err(ArtifactError::Call)?;
+        let exe = x.compile_fresh(parts.text).map_err(ArtifactError::Call)?;
         let bytes = exe
             .serialize()
             .map_err(|e| ArtifactError::Call(e.to_string()))?;

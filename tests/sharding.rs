@@ -86,7 +86,7 @@ fn helpers_find_constraints_in_loops_and_at_outputs() {
     assert!(!found.is_empty());
     assert!(found
         .iter()
-        .all(|s| s.to_string() == r#"("data") on mesh(data: 4)"#));
+        .all(|s| s.to_string() == r#"("data",) on mesh(data: 4)"#));
     // The loop's result goes through `+ 1.0`: not a constrained output.
     assert_eq!(output_sharding(looped, 0), None);
     let out = &traces["out"].graph;
@@ -105,7 +105,7 @@ let p = shard({w: ones([8, 2]), b: ones([6])}, m, ("data",));"#;
     let e = traced(src).unwrap_err();
     assert_eq!(
         e,
-        r#"cannot shard an array f32[6] as ("data") on mesh(data: 4): dimension 0 of size 6 does not split evenly over mesh axis 'data' of size 4"#
+        r#"cannot shard an array f32[6] as ("data",) on mesh(data: 4): dimension 0 of size 6 does not split evenly over mesh axis 'data' of size 4"#
     );
     let inside = r#"let m = mesh([4], ("data",));
 fn f(x) { shard(x, m, (none, "data")) }

@@ -27,7 +27,7 @@ pub use crate::ir::emit::{
     element_type, f32_literal, f64_literal, tensor_type, Emitter, Value, MAX_INLINE_ELEMENTS,
 };
 
-use crate::ir::{Atom, Func, Graph};
+use crate::ir::{Atom, Func, Graph, PrimError};
 use crate::prims::{constraint_shardings, output_sharding, ShardingConstraint};
 use crate::tensor::Tensor;
 use crate::types::{Mesh, Sharding, MESH_SYMBOL};
@@ -63,7 +63,7 @@ pub fn lower_module(name: &str, graph: &Graph) -> Result<Lowered, String> {
 /// partitioner.
 pub fn lower_module_sharded(name: &str, graph: &Graph, layout: &Layout) -> Result<Lowered, String> {
     if layout.inputs.len() != graph.inputs.len() || layout.outputs.len() != graph.outputs.len() {
-        return Err("internal error: a layout that does not fit its graph".into());
+        return Err(PrimError::internal("a layout that does not fit its graph").to_string());
     }
     lower(name, graph, Some(layout))
 }

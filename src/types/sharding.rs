@@ -249,7 +249,9 @@ impl fmt::Display for Sharding {
         let spec: Vec<String> = (self.spec().into_iter())
             .map(|a| a.map_or("none".to_string(), |a| format!("\"{a}\"")))
             .collect();
-        write!(f, "({}) on {}", spec.join(", "), self.mesh)
+        // A one-entry spec is a 1-tuple, as written: `("data",)`.
+        let comma = if spec.len() == 1 { "," } else { "" };
+        write!(f, "({}{comma}) on {}", spec.join(", "), self.mesh)
     }
 }
 

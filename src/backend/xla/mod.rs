@@ -181,6 +181,14 @@ impl Xla {
         }
     }
 
+    /// Compiles `text` now, whatever the caches hold: the executable to
+    /// serialize into an artifact. (One the disk cache loaded serializes
+    /// without the kernels of some programs: a partitioned product's, for
+    /// one, is then missing where the artifact is run.)
+    pub fn compile_fresh(&self, text: &str) -> Result<Executable, String> {
+        self.compile(text, None)
+    }
+
     /// Compiles `text` and stores the executable in the disk cache under
     /// `key` when it loads back.
     fn compile(&self, text: &str, key: Option<&str>) -> Result<Executable, String> {
@@ -417,7 +425,9 @@ impl Xla {
     pub fn run_program(&self, p: &Program, inputs: &[Input]) -> Result<Vec<DeviceArray>, String> {
         let mesh = sharded::same_mesh(p.mesh.clone(), sharded::inputs_mesh(inputs)?)?;
         let (Some(single), None) = (&p.single, &mesh) else {
-            let mesh = mesh.ok_or("internal error: a program without an executable")?;
+            let mesh = mesh.ok_or_else(|| {
+                crate::ir::PrimError::internal("a program without an executable").to_string()
+            })?;
             return self.run_partitioned(&p.name, &p.graph, inputs, &mesh);
         };
         let mut uploaded = vec![];
