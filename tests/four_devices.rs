@@ -176,3 +176,39 @@ fn a_sharded_artifact_records_its_mesh_and_runs_on_four_devices() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The scaling benchmarks (`benches/distributed/*.nest`, run on 1, 2 and 4
+/// devices by `benches/distributed/run.py`) cannot rot: each runs here at
+/// its tiny sizes (a mesh of two devices) partitioned on XLA and on the
+/// interpreter, with the same checksum.
+#[test]
+fn distributed_bench_scripts_run_at_tiny_sizes() {
+    let Some(Backend::Xla(xla)) = four_devices() else {
+        return;
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/distributed");
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("distributed_bench");
+    std::fs::create_dir_all(&tmp).expect("the test's directory can be made");
+    for name in ["mlp", "hypergrad"] {
+        let path = dir.join(format!("{name}.nest"));
+        let text = std::fs::read_to_string(&path).expect("the script is readable");
+        let small = tmp.join(format!("{name}.nest"));
+        std::fs::write(&small, common::tiny(&text, &path).expect("size lines")).expect("write");
+        let checksum = |backend| {
+            let out = common::run_script(&small, backend).unwrap_or_else(|e| panic!("{e}"));
+            assert!(common::number(&out, "steady_s").is_some(), "{out}");
+            common::number(&out, "checksum").expect("a checksum")
+        };
+        let reference = checksum(Backend::Interp);
+        let before = xla.partitioned_runs();
+        let got = checksum(Backend::Xla(xla.clone()));
+        assert!(
+            xla.partitioned_runs() > before,
+            "{name} ran nothing partitioned"
+        );
+        assert!(
+            reference.is_finite() && (got - reference).abs() <= 1e-4 * reference.abs().max(1e-3),
+            "{name}: interpreter {reference}, four devices {got}"
+        );
+    }
+}

@@ -197,3 +197,51 @@ pub fn axpy(x: &Tensor, a: f64, t: &Tensor) -> Tensor {
     };
     Tensor::new(x.shape().to_vec(), data).expect("same size")
 }
+
+/// The script's text with every `let NAME = N;  # size (tiny: T)` line set
+/// to its tiny value `T`; an error names a size line without one.
+pub fn tiny(text: &str, file: &std::path::Path) -> Result<String, String> {
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some((decl, comment)) = line.split_once("# size") {
+            let value = comment
+                .trim()
+                .strip_prefix("(tiny:")
+                .and_then(|c| c.strip_suffix(')'))
+                .map(str::trim)
+                .filter(|v| v.parse::<u64>().is_ok())
+                .ok_or_else(|| {
+                    format!(
+                        "{}:{}: a size line needs `# size (tiny: N)`",
+                        file.display(),
+                        i + 1
+                    )
+                })?;
+            let name = decl
+                .trim()
+                .strip_prefix("let ")
+                .and_then(|d| d.split_once('='))
+                .map(|(n, _)| n.trim())
+                .ok_or_else(|| {
+                    format!(
+                        "{}:{}: a size line is `let NAME = N;`",
+                        file.display(),
+                        i + 1
+                    )
+                })?;
+            out.push_str(&format!("let {name} = {value};\n"));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// The number after `label` on a line of its own in a script's output.
+pub fn number(output: &str, label: &str) -> Option<f64> {
+    output.lines().find_map(|l| {
+        let (head, value) = l.split_once(' ')?;
+        (head == label).then(|| value.trim().parse().ok())?
+    })
+}
