@@ -376,6 +376,11 @@ pub struct Program {
     mesh: Option<Arc<Mesh>>,
     /// The one-device executable, when the graph names no mesh.
     single: Option<Single>,
+    /// The shardings the graph gives its inputs and outputs, found on the
+    /// first partitioned run.
+    own: OnceCell<sharded::OwnShardings>,
+    /// The partitioned executables by the layout of the inputs.
+    partitioned: std::cell::RefCell<HashMap<Vec<Arc<Sharding>>, Rc<sharded::Partitioned>>>,
 }
 
 struct Single {
@@ -414,6 +419,8 @@ impl Xla {
             graph: graph.clone(),
             mesh,
             single,
+            own: OnceCell::new(),
+            partitioned: Default::default(),
         })
     }
 
@@ -428,7 +435,7 @@ impl Xla {
             let mesh = mesh.ok_or_else(|| {
                 crate::ir::PrimError::internal("a program without an executable").to_string()
             })?;
-            return self.run_partitioned(&p.name, &p.graph, inputs, &mesh);
+            return self.run_program_partitioned(p, inputs, &mesh);
         };
         let mut uploaded = vec![];
         for i in inputs {
@@ -455,6 +462,31 @@ impl Xla {
             }
         };
         Ok(outs.into_iter().map(device_array).collect())
+    }
+}
+
+impl Xla {
+    /// Runs a prepared program over `mesh`: lowered and compiled once per
+    /// layout of its inputs.
+    fn run_program_partitioned(
+        &self,
+        p: &Program,
+        inputs: &[Input],
+        mesh: &Arc<Mesh>,
+    ) -> Result<Vec<DeviceArray>, String> {
+        let own = p.own.get_or_init(|| sharded::OwnShardings::of(&p.graph));
+        let layout = sharded::layout(own, inputs, mesh);
+        let cached = p.partitioned.borrow().get(&layout.inputs).cloned();
+        let program = match cached {
+            Some(program) => program,
+            None => {
+                let key = layout.inputs.clone();
+                let program = Rc::new(self.partitioned(&p.name, &p.graph, layout)?);
+                p.partitioned.borrow_mut().insert(key, program.clone());
+                program
+            }
+        };
+        self.run_laid_out(&program, &p.graph, inputs)
     }
 }
 

@@ -98,7 +98,8 @@ impl Xla {
     }
 
     /// Lowers `graph` for the layout of its inputs, compiles it (once per
-    /// layout) as one program over `mesh`'s devices and runs it.
+    /// layout: the executable cache is keyed by the module's text) as one
+    /// program over `mesh`'s devices and runs it.
     pub(super) fn run_partitioned(
         &self,
         name: &str,
@@ -106,9 +107,39 @@ impl Xla {
         inputs: &[Input],
         mesh: &Arc<Mesh>,
     ) -> Result<Vec<DeviceArray>, String> {
-        let layout = layout(graph, inputs, mesh);
+        let own = OwnShardings::of(graph);
+        let program = self.partitioned(name, graph, layout(&own, inputs, mesh))?;
+        self.run_laid_out(&program, graph, inputs)
+    }
+
+    /// `graph` lowered and loaded for `layout`, its constants placed.
+    pub(super) fn partitioned(
+        &self,
+        name: &str,
+        graph: &Graph,
+        layout: Layout,
+    ) -> Result<Partitioned, String> {
         let lowered = lower_module_sharded(name, graph, &layout)?;
-        // Inputs not laid out as the program takes them are placed so.
+        let replicated = Arc::new(Sharding::replicated(layout.mesh.clone()));
+        let hoisted = (lowered.hoisted.iter())
+            .map(|t| self.place_tensor(t, &replicated))
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Partitioned {
+            exe: self.executable(&lowered.text)?,
+            layout,
+            hoisted,
+        })
+    }
+
+    /// Runs a partitioned program of `graph` on `inputs`, placing those not
+    /// laid out as it takes them.
+    pub(super) fn run_laid_out(
+        &self,
+        program: &Partitioned,
+        graph: &Graph,
+        inputs: &[Input],
+    ) -> Result<Vec<DeviceArray>, String> {
+        let layout = &program.layout;
         let mut placed: Vec<Option<DeviceArray>> = vec![];
         for (input, sharding) in inputs.iter().zip(&layout.inputs) {
             placed.push(match input {
@@ -117,25 +148,48 @@ impl Xla {
                 Input::Host(t) => Some(self.place_tensor(t, sharding)?),
             });
         }
-        let replicated = Arc::new(Sharding::replicated(mesh.clone()));
-        let hoisted = (lowered.hoisted.iter())
-            .map(|t| self.place_tensor(t, &replicated))
-            .collect::<Result<Vec<_>, String>>()?;
         let arrays: Vec<&DeviceArray> = (inputs.iter().zip(&placed))
             .map(|(input, placed)| match (input, placed) {
                 (_, Some(p)) => Ok(p),
                 (Input::Device(d), None) => Ok(*d),
                 (Input::Host(_), None) => Err("lost a placed argument".to_string()),
             })
-            .chain(hoisted.iter().map(Ok))
+            .chain(program.hoisted.iter().map(Ok))
             .collect::<Result<_, String>>()?;
-        let args: Vec<Vec<&Buffer>> = (0..mesh.size())
+        let args: Vec<Vec<&Buffer>> = (0..layout.mesh.size())
             .map(|d| arrays.iter().map(|a| &a.buffers[d]).collect())
             .collect();
-        let exe = self.executable(&lowered.text)?;
-        let per_device = exe.execute_partitioned(&args).map_err(|e| e.to_string())?;
+        let per_device = (program.exe.execute_partitioned(&args)).map_err(|e| e.to_string())?;
         (self.partitioned_runs).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(results(graph, &layout, per_device))
+        Ok(gathered(graph.output_types(), layout, per_device))
+    }
+}
+
+/// A graph compiled for one layout of its inputs over a mesh: its
+/// executable and its constants, placed (replicated) once.
+pub(super) struct Partitioned {
+    exe: Arc<Executable>,
+    layout: Layout,
+    hoisted: Vec<DeviceArray>,
+}
+
+/// The shardings a graph gives its own inputs and outputs (constraints on
+/// a parameter, constraints that make a result), found once per program.
+pub(super) struct OwnShardings {
+    inputs: Vec<Option<Arc<Sharding>>>,
+    outputs: Vec<Option<Arc<Sharding>>>,
+}
+
+impl OwnShardings {
+    pub(super) fn of(graph: &Graph) -> OwnShardings {
+        OwnShardings {
+            inputs: (0..graph.inputs.len())
+                .map(|i| stablehlo::input_sharding(graph, i))
+                .collect(),
+            outputs: (0..graph.outputs.len())
+                .map(|k| crate::prims::output_sharding(graph, k))
+                .collect(),
+        }
     }
 }
 
@@ -180,33 +234,26 @@ impl Xla {
 /// one-device array, as the graph's constraint on it says (see
 /// [`graph_layout`](crate::backend::stablehlo::graph_layout)), else
 /// replicated. Each output's: the constraint that made it, else replicated.
-fn layout(graph: &Graph, inputs: &[Input], mesh: &Arc<Mesh>) -> Layout {
+pub(super) fn layout(own: &OwnShardings, inputs: &[Input], mesh: &Arc<Mesh>) -> Layout {
     let replicated = Arc::new(Sharding::replicated(mesh.clone()));
-    let on_mesh = |s: Option<Arc<Sharding>>| {
-        s.filter(|s| s.mesh == *mesh)
+    let on_mesh = |s: &Option<Arc<Sharding>>| {
+        (s.clone())
+            .filter(|s| s.mesh == *mesh)
             .unwrap_or_else(|| replicated.clone())
     };
-    let inputs = (inputs.iter().enumerate())
-        .map(|(i, input)| match input {
+    let inputs = (inputs.iter().zip(&own.inputs))
+        .map(|(input, own)| match input {
             Input::Device(DeviceArray {
                 sharding: Some(s), ..
             }) if s.mesh == *mesh => s.clone(),
-            _ => on_mesh(stablehlo::input_sharding(graph, i)),
+            _ => on_mesh(own),
         })
-        .collect();
-    let outputs = (0..graph.outputs.len())
-        .map(|k| on_mesh(crate::prims::output_sharding(graph, k)))
         .collect();
     Layout {
         mesh: mesh.clone(),
         inputs,
-        outputs,
+        outputs: own.outputs.iter().map(on_mesh).collect(),
     }
-}
-
-/// The results of a partitioned run of `graph`.
-fn results(graph: &Graph, layout: &Layout, per_device: Vec<Vec<Buffer>>) -> Vec<DeviceArray> {
-    gathered(graph.output_types(), layout, per_device)
 }
 
 /// The results of a partitioned run, of `types`: output `k` is device
