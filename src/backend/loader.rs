@@ -103,10 +103,11 @@ pub fn client_options(
     let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     if kind == Kind::Cpu {
         // The CPU plugin makes as many devices as it is asked for: sharded
-        // programs run and are tested on one machine.
-        if let Some(n) = devices(set(DEVICES_ENV))? {
-            out.push(("cpu_device_count", OptionValue::Int(n as i64)));
-        }
+        // programs run and are tested on one machine. Unasked, one, as in
+        // JAX (the plugin's own default follows the host's processors, so
+        // a mesh would fit on one machine and not on another).
+        let n = devices(set(DEVICES_ENV))?.unwrap_or(1);
+        out.push(("cpu_device_count", OptionValue::Int(n as i64)));
     }
     // The variables may be set for every machine of a user: on another
     // plugin they mean nothing.
@@ -214,9 +215,10 @@ mod tests {
 
     #[test]
     fn gpu_options_on_another_plugin_are_ignored() {
-        for kind in [Kind::Cpu, Kind::Tpu] {
-            assert_eq!(options(kind, &[(MEM_FRACTION_ENV, "0.5")]), Ok(vec![]));
-            assert_eq!(options(kind, &[(MEM_FRACTION_ENV, "bad")]), Ok(vec![]));
+        let one = vec![("cpu_device_count", OptionValue::Int(1))];
+        for (kind, own) in [(Kind::Cpu, one), (Kind::Tpu, vec![])] {
+            assert_eq!(options(kind, &[(MEM_FRACTION_ENV, "0.5")]), Ok(own.clone()));
+            assert_eq!(options(kind, &[(MEM_FRACTION_ENV, "bad")]), Ok(own));
         }
     }
 
@@ -224,7 +226,8 @@ mod tests {
     fn the_cpu_plugin_makes_the_devices_asked_for() {
         let four = vec![("cpu_device_count", OptionValue::Int(4))];
         assert_eq!(options(Kind::Cpu, &[(DEVICES_ENV, "4")]), Ok(four));
-        assert_eq!(options(Kind::Cpu, &[]), Ok(vec![]));
+        let one = vec![("cpu_device_count", OptionValue::Int(1))];
+        assert_eq!(options(Kind::Cpu, &[]), Ok(one));
         for bad in ["0", "-1", "four", "100000"] {
             let e = options(Kind::Cpu, &[(DEVICES_ENV, bad)]).expect_err(bad);
             assert!(e.contains("not a device count"), "{e}");
