@@ -544,17 +544,8 @@ impl Runtime for Xla {
     /// Arrays already on the device are passed as they are, host arrays
     /// are uploaded; the results stay on the device.
     fn run_graph(&self, name: &str, graph: &Graph, inputs: &[Array]) -> Result<Vec<Array>, String> {
-        let args = inputs
-            .iter()
-            .map(|a| match a {
-                Array::Host(t) => Ok(Input::Host(t)),
-                Array::Held(h) => (h.as_any().downcast_ref::<DeviceArray>())
-                    .map(Input::Device)
-                    .ok_or_else(|| "an array of another runtime reached XLA".to_string()),
-            })
-            .collect::<Result<Vec<_>, String>>()?;
         Ok(self
-            .run(name, graph, &args)?
+            .run(name, graph, &xla_inputs(inputs)?)?
             .into_iter()
             .map(|d| Array::Held(Rc::new(d)))
             .collect())
