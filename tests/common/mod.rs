@@ -36,8 +36,18 @@ pub fn run_script(path: &std::path::Path, backend: Backend) -> Result<String, St
 }
 
 /// The XLA backend, or `None` with a note when no plugin is found. With
-/// `NEST_REQUIRE_XLA=1` a missing plugin fails the test instead.
+/// `NEST_REQUIRE_XLA=1` a missing plugin fails the test instead. The CPU
+/// plugin makes four devices (unless `NEST_DEVICES` says otherwise), so
+/// that the primitive samples constrained to a four-device mesh run
+/// partitioned in the rule checks; everything else runs on the first.
 pub fn xla() -> Option<Backend> {
+    static DEVICES: std::sync::Once = std::sync::Once::new();
+    DEVICES.call_once(|| {
+        // Read once, when the plugin's client is made.
+        if std::env::var_os(nest::backend::loader::DEVICES_ENV).is_none() {
+            std::env::set_var(nest::backend::loader::DEVICES_ENV, "4");
+        }
+    });
     match nest::backend::open(Choice::Xla) {
         Ok((b, _)) => Some(b),
         Err(e) if std::env::var_os("NEST_REQUIRE_XLA").is_some_and(|v| v == "1") => {

@@ -250,6 +250,11 @@ impl Xla {
         self.compiles.lock().map(|c| *c).unwrap_or_default()
     }
 
+    /// The plugin's addressable devices.
+    pub fn devices(&self) -> usize {
+        self.client.num_devices()
+    }
+
     /// How many runs were partitioned over several devices so far.
     pub fn partitioned_runs(&self) -> usize {
         (self.partitioned_runs).load(std::sync::atomic::Ordering::Relaxed)
