@@ -425,3 +425,53 @@ fn save_refuses_links_fifos_and_devices() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dir.join("new.npy").is_file());
 }
+
+/// `--devices N` makes the CPU plugin create the devices a mesh needs;
+/// without it there is one, and a larger mesh is an error that says how
+/// to get more.
+#[test]
+fn devices_flag_makes_a_mesh_fit() {
+    if nest::backend::plugin::find(nest::backend::plugin::Kind::Cpu).is_none() {
+        let required = std::env::var("NEST_REQUIRE_XLA").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "NEST_REQUIRE_XLA=1 but no CPU plugin is installed"
+        );
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("nest-cli-devices-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let file = dir.join("mesh.nest");
+    std::fs::write(
+        &file,
+        "let m = mesh([4], (\"data\",));\nfn f(x) { sum(x * x) }\nprint(f(shard(arange(8) * 1.0, m, (\"data\",))));\n",
+    )
+    .expect("write the program");
+    let run = |devices: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nest"));
+        cmd.env_remove("NEST_DEVICES").args(["--backend", "cpu"]);
+        if let Some(n) = devices {
+            cmd.args(["--devices", n]);
+        }
+        cmd.arg("run").arg(&file).output().expect("nest runs")
+    };
+    let four = run(Some("4"));
+    assert!(four.status.success(), "{}", stderr(&four));
+    assert_eq!(stdout(&four).trim(), "140.0");
+    let one = run(None);
+    assert_eq!(one.status.code(), Some(1));
+    assert!(
+        stderr(&one).contains("needs 4 devices, but the cpu plugin has 1"),
+        "{}",
+        stderr(&one)
+    );
+    assert!(stderr(&one).contains("--devices 4"), "{}", stderr(&one));
+    let bad = run(Some("0"));
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "clap refuses it: {}",
+        stderr(&bad)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
