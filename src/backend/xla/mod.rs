@@ -89,6 +89,9 @@ pub struct Xla {
     loads: std::sync::atomic::AtomicUsize,
     /// Runs partitioned over several devices so far.
     partitioned_runs: std::sync::atomic::AtomicUsize,
+    /// Host arrays copied to a device so far (each piece of a sharded one
+    /// counts).
+    uploads: std::sync::atomic::AtomicUsize,
     /// The on-disk executable cache, if there is a cache directory.
     disk: Option<super::cache::Cache>,
 }
@@ -112,6 +115,7 @@ impl Xla {
                     compiles: Mutex::default(),
                     loads: Default::default(),
                     partitioned_runs: Default::default(),
+                    uploads: Default::default(),
                     disk: super::cache::Cache::from_env(),
                 }))
             })
@@ -286,8 +290,15 @@ impl Xla {
             .map_err(|e| e.to_string())
     }
 
+    /// How many host arrays were copied to a device so far.
+    pub fn uploads(&self) -> usize {
+        self.uploads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Copies a host tensor to the device.
     pub fn upload(&self, t: &Tensor) -> Result<DeviceArray, String> {
+        self.uploads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let buffer = self
             .client
             .buffer_from_host(t.dtype(), t.shape(), &t.to_le_bytes())

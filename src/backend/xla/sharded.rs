@@ -82,6 +82,7 @@ impl Xla {
         let local = sharding.local_shape(t.shape());
         let buffers = (0..sharding.mesh.size())
             .map(|d| {
+                (self.uploads).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let piece = cut(&bytes, size, t.shape(), &sharding.piece(d, t.shape()));
                 (self
                     .client
