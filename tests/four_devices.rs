@@ -26,8 +26,12 @@ fn names() -> Vec<String> {
 }
 
 /// The XLA backend with four devices (`common::xla` asks the CPU plugin
-/// for four unless `NEST_DEVICES` says otherwise).
-fn four_devices() -> Option<Backend> {
+/// for four unless `NEST_DEVICES` says otherwise), and a guard that keeps
+/// the tests of this file from running at once: they count the runtime's
+/// partitioned runs, which another test's runs would change.
+fn four_devices() -> (std::sync::MutexGuard<'static, ()>, Option<Backend>) {
+    static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let guard = ALONE.lock().unwrap_or_else(|e| e.into_inner());
     let xla = common::xla();
     if let Some(Backend::Xla(x)) = &xla {
         assert!(
@@ -35,13 +39,13 @@ fn four_devices() -> Option<Backend> {
             "the four-device tests need NEST_DEVICES >= 4"
         );
     }
-    xla
+    (guard, xla)
 }
 
 #[test]
 fn sharded_programs_agree_with_one_device_and_run_partitioned() {
     let bless = std::env::var_os("NEST_BLESS").is_some_and(|v| v == "1");
-    let xla = four_devices();
+    let (_alone, xla) = four_devices();
     let mut failures = vec![];
     for name in names() {
         let path = dir().join(format!("{name}.nest"));
@@ -91,7 +95,7 @@ fn sharded_programs_agree_with_one_device_and_run_partitioned() {
 fn a_sharded_artifact_records_its_mesh_and_runs_on_four_devices() {
     use nest::artifact::Artifact;
     use nest::tensor::{npy, Data, Tensor};
-    let Some(Backend::Xla(xla)) = four_devices() else {
+    let (_alone, Some(Backend::Xla(xla))) = four_devices() else {
         return;
     };
     let dir = std::env::temp_dir().join(format!("nest-sharded-artifact-{}", std::process::id()));
@@ -188,7 +192,7 @@ fn a_sharded_artifact_records_its_mesh_and_runs_on_four_devices() {
 /// interpreter, with the same checksum.
 #[test]
 fn distributed_bench_scripts_run_at_tiny_sizes() {
-    let Some(Backend::Xla(xla)) = four_devices() else {
+    let (_alone, Some(Backend::Xla(xla))) = four_devices() else {
         return;
     };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/distributed");
