@@ -9,6 +9,7 @@
 //! the deserialized executable alike) before anything reaches the plugin,
 //! and its results against the manifest's outputs.
 
+use crate::backend::cache::sha256_hex;
 use crate::backend::pjrt::Executable;
 use crate::backend::stablehlo::Layout;
 use crate::backend::xla::Xla;
@@ -16,7 +17,6 @@ use crate::eval::tree::TreeDef;
 use crate::tensor::{npy, Tensor};
 use crate::types::{DType, Mesh, Sharding, TensorType};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -31,6 +31,16 @@ pub struct ArraySpec {
     /// name or `null` per leading dimension, as `shard`'s spec).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sharding: Option<Vec<Option<String>>>,
+}
+
+impl ArraySpec {
+    /// Its type (a dtype the manifest's checks let through; `f32` else).
+    fn ty(&self) -> TensorType {
+        TensorType::new(
+            parse_dtype(&self.dtype).unwrap_or(DType::F32),
+            self.shape.clone(),
+        )
+    }
 }
 
 /// The mesh a partitioned program runs over.
@@ -232,8 +242,9 @@ impl Artifact {
                 Some(exe) => std::sync::Arc::new(exe),
                 None => xla.executable(&self.text).map_err(ArtifactError::Call)?,
             };
+            let types = self.manifest.outputs.iter().map(ArraySpec::ty).collect();
             let results = xla
-                .run_partitioned_on_host(&exe, &layout, inputs, &self.constants)
+                .run_partitioned_on_host(&exe, &layout, inputs, &self.constants, types)
                 .map_err(ArtifactError::Call)?;
             self.check_outputs(&results)?;
             return Ok(results);
@@ -331,8 +342,7 @@ impl Artifact {
         }
         for (t, s) in inputs.iter().zip(specs) {
             if t.dtype().name() != s.dtype || t.shape() != s.shape.as_slice() {
-                let want =
-                    TensorType::new(parse_dtype(&s.dtype).unwrap_or(DType::F32), s.shape.clone());
+                let want = s.ty();
                 return Err(ArtifactError::Call(format!(
                     "input `{}` must be {}, got {}",
                     s.name,
@@ -493,13 +503,6 @@ fn read_hashed(dir: &Path, file: &str, sha256: &str) -> Result<Vec<u8>> {
 
 fn parse_dtype(name: &str) -> Option<DType> {
     DType::from_name(name).or((name == "u32").then_some(DType::U32))
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{:02x}", b))
-        .collect()
 }
 
 fn read_text(path: &Path) -> Result<String> {

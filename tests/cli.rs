@@ -1,5 +1,7 @@
 //! The `nest` command line, run as a built binary from the repository root.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -431,12 +433,7 @@ fn save_refuses_links_fifos_and_devices() {
 /// to get more.
 #[test]
 fn devices_flag_makes_a_mesh_fit() {
-    if nest::backend::plugin::find(nest::backend::plugin::Kind::Cpu).is_none() {
-        let required = std::env::var("NEST_REQUIRE_XLA").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "NEST_REQUIRE_XLA=1 but no CPU plugin is installed"
-        );
+    if common::cpu_plugin().is_none() {
         return;
     }
     let dir = std::env::temp_dir().join(format!("nest-cli-devices-{}", std::process::id()));

@@ -6,25 +6,15 @@
 //! cache, site-packages). Without one these tests print a note and pass,
 //! unless `NEST_REQUIRE_XLA=1`, which makes a missing plugin a failure.
 
+mod common;
+
 use nest::backend::pjrt::{Buffer, Client, Executable, PjrtError, Plugin};
 use nest::backend::plugin::{self, Kind};
 use nest::types::DType;
 use once_cell::sync::Lazy;
 
 static CLIENT: Lazy<Option<Client>> = Lazy::new(|| {
-    let Some(path) = plugin::find(Kind::Cpu) else {
-        let required = std::env::var("NEST_REQUIRE_XLA").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "NEST_REQUIRE_XLA=1: {}",
-            plugin::not_found_message(Kind::Cpu)
-        );
-        eprintln!(
-            "note: skipping the XLA tests: {}",
-            plugin::not_found_message(Kind::Cpu)
-        );
-        return None;
-    };
+    let path = common::cpu_plugin()?;
     let plugin = Plugin::load(&path).unwrap_or_else(|e| panic!("{e}"));
     Some(Client::new(&plugin).unwrap_or_else(|e| panic!("{e}")))
 });

@@ -3,20 +3,13 @@
 //! shardings (`sdy.sharding`), compiled by XLA's SPMD partitioner and run
 //! with one piece of each argument per device.
 
+mod common;
+
 use nest::backend::pjrt::{Buffer, Client, OptionValue, Plugin};
-use nest::backend::plugin::{self, Kind};
 use nest::types::DType;
 
 fn client() -> Option<Client> {
-    let Some(path) = plugin::find(Kind::Cpu) else {
-        let required = std::env::var("NEST_REQUIRE_XLA").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "NEST_REQUIRE_XLA=1: {}",
-            plugin::not_found_message(Kind::Cpu)
-        );
-        return None;
-    };
+    let path = common::cpu_plugin()?;
     let plugin = Plugin::load(&path).unwrap_or_else(|e| panic!("{e}"));
     let options = [("cpu_device_count", OptionValue::Int(4))];
     Some(Client::with_options(&plugin, &options).unwrap_or_else(|e| panic!("{e}")))

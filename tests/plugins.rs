@@ -1,6 +1,8 @@
 //! Choosing a plugin with `--backend`: by kind, or the best installed one
 //! (accelerators first, falling back past one that does not open).
 
+mod common;
+
 use nest::backend::plugin::{self, Kind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -92,13 +94,7 @@ fn a_broken_plugin_by_name_is_an_error() {
 
 #[test]
 fn xla_passes_over_an_accelerator_that_is_absent_or_does_not_open() {
-    let Some(cpu) = plugin::find(Kind::Cpu) else {
-        let required = std::env::var("NEST_REQUIRE_XLA").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "NEST_REQUIRE_XLA=1: {}",
-            plugin::not_found_message(Kind::Cpu)
-        );
+    let Some(cpu) = common::cpu_plugin() else {
         return;
     };
     let cache = fresh("plugins-fallback");

@@ -252,6 +252,15 @@ fn entries(dir: &Path) -> Vec<Entry> {
         .collect()
 }
 
+/// The SHA-256 of `bytes`, in hex: a cache entry's name, a dumped
+/// module's, an artifact's file hash.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    (Sha256::digest(bytes).iter())
+        .map(|b| format!("{:02x}", b))
+        .collect()
+}
+
 /// `1.5 KiB`, `23.4 MiB`, `1.0 GiB`.
 pub fn human(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

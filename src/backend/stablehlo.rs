@@ -27,10 +27,10 @@ pub use crate::ir::emit::{
     element_type, f32_literal, f64_literal, tensor_type, Emitter, Value, MAX_INLINE_ELEMENTS,
 };
 
-use crate::ir::{Atom, Func, Graph, PrimError};
-use crate::prims::{constraint_shardings, output_sharding, ShardingConstraint};
+use crate::ir::{Func, Graph, PrimError};
+use crate::prims::{constraint_shardings, input_sharding, output_sharding};
 use crate::tensor::Tensor;
-use crate::types::{Mesh, Sharding, MESH_SYMBOL};
+use crate::types::{common_mesh, Mesh, Sharding, MESH_SYMBOL};
 use std::sync::Arc;
 
 /// A lowered module: its text, and the hoisted constants to pass after the
@@ -57,10 +57,10 @@ pub fn lower_module(name: &str, graph: &Graph) -> Result<Lowered, String> {
     lower(name, graph, None)
 }
 
-/// The same, as one program over `layout.partitions` devices: the module
-/// says how many (`mhlo.num_partitions`), and each argument and result its
-/// sharding (`mhlo.sharding`), as `jax.jit` writes them for XLA's SPMD
-/// partitioner.
+/// The same, as one program over the devices of `layout.mesh`: the module
+/// says how many (`mhlo.num_partitions`) and declares the mesh, and each
+/// argument and result carries its sharding (`sdy.sharding`), as `jax.jit`
+/// writes them for XLA's SPMD partitioner.
 pub fn lower_module_sharded(name: &str, graph: &Graph, layout: &Layout) -> Result<Lowered, String> {
     if layout.inputs.len() != graph.inputs.len() || layout.outputs.len() != graph.outputs.len() {
         return Err(PrimError::internal("a layout that does not fit its graph").to_string());
@@ -139,49 +139,64 @@ fn lower(name: &str, graph: &Graph, layout: Option<&Layout>) -> Result<Lowered, 
     })
 }
 
+/// The shardings a graph gives its own inputs and outputs: a constraint
+/// applied directly to a parameter (`shard` of it), a constraint that makes
+/// a result.
+pub struct OwnShardings {
+    inputs: Vec<Option<Arc<Sharding>>>,
+    outputs: Vec<Option<Arc<Sharding>>>,
+}
+
+impl OwnShardings {
+    pub fn of(graph: &Graph) -> OwnShardings {
+        OwnShardings {
+            inputs: (0..graph.inputs.len())
+                .map(|i| input_sharding(graph, i))
+                .collect(),
+            outputs: (0..graph.outputs.len())
+                .map(|k| output_sharding(graph, k))
+                .collect(),
+        }
+    }
+
+    /// The layout of a call over `mesh`: input `i` as `given[i]` (its own
+    /// sharding, when it already lies on the mesh), else as the graph's
+    /// constraint on it, else replicated; each output as the constraint
+    /// that made it, else replicated.
+    pub fn layout(&self, mesh: &Arc<Mesh>, given: &[Option<Arc<Sharding>>]) -> Layout {
+        let replicated = Arc::new(Sharding::replicated(mesh.clone()));
+        let on_mesh = |s: Option<&Arc<Sharding>>| {
+            (s.filter(|s| s.mesh == *mesh).cloned()).unwrap_or_else(|| replicated.clone())
+        };
+        Layout {
+            inputs: (self.inputs.iter().enumerate())
+                .map(|(i, own)| {
+                    let given = given.get(i).and_then(Option::as_ref);
+                    on_mesh(given.filter(|s| s.mesh == *mesh).or(own.as_ref()))
+                })
+                .collect(),
+            outputs: self.outputs.iter().map(|s| on_mesh(s.as_ref())).collect(),
+            mesh: mesh.clone(),
+        }
+    }
+}
+
 /// The layout of a graph whose sharding constraints name a mesh of
-/// several devices, when its inputs come from the host: an input that a
-/// constraint applies to directly (`shard` of a parameter) is laid out as
-/// it says, any other replicated; an output is laid out as the constraint
-/// that made it, else replicated. `None` for a one-device graph.
+/// several devices, when its inputs come from the host
+/// ([`OwnShardings::layout`] with nothing given). `None` for a one-device
+/// graph.
 pub fn graph_layout(graph: &Graph) -> Result<Option<Layout>, String> {
-    let Some(mesh) = graph_mesh(graph)? else {
-        return Ok(None);
-    };
-    let on_mesh = |s: Option<Arc<Sharding>>| {
-        s.filter(|s| s.mesh == mesh)
-            .unwrap_or_else(|| Arc::new(Sharding::replicated(mesh.clone())))
-    };
-    Ok(Some(Layout {
-        inputs: (0..graph.inputs.len())
-            .map(|i| on_mesh(input_sharding(graph, i)))
-            .collect(),
-        outputs: (0..graph.outputs.len())
-            .map(|k| on_mesh(output_sharding(graph, k)))
-            .collect(),
-        mesh,
-    }))
+    let mesh = graph_mesh(graph)?;
+    Ok(mesh.map(|mesh| OwnShardings::of(graph).layout(&mesh, &[])))
 }
 
 /// The mesh of a graph's sharding constraints, when they name one of
 /// several devices; all must name the same mesh (one program runs over one
 /// mesh, declared once in the module).
 pub fn graph_mesh(graph: &Graph) -> Result<Option<Arc<Mesh>>, String> {
-    let mut found: Option<Arc<Mesh>> = None;
-    for s in constraint_shardings(graph) {
-        match &found {
-            _ if s.mesh.size() == 1 => {}
-            None => found = Some(s.mesh.clone()),
-            Some(m) if **m == *s.mesh => {}
-            Some(m) => {
-                return Err(format!(
-                    "one program constrains values to a {m} and to a {}; a program runs over one mesh: `shard` onto one",
-                    s.mesh
-                ))
-            }
-        }
-    }
-    Ok(found)
+    (constraint_shardings(graph).into_iter())
+        .map(|s| Some(s.mesh.clone()))
+        .try_fold(None, common_mesh)
 }
 
 /// Lowers a program to run from the host: over its mesh when it names one
@@ -191,17 +206,6 @@ pub fn lower_program(name: &str, graph: &Graph) -> Result<(Lowered, Option<Layou
         Some(layout) => Ok((lower_module_sharded(name, graph, &layout)?, Some(layout))),
         None => Ok((lower_module(name, graph)?, None)),
     }
-}
-
-/// The sharding a constraint of the top-level graph gives input `input`
-/// directly (`shard` of a parameter), the first if several do.
-pub fn input_sharding(graph: &Graph, input: usize) -> Option<Arc<Sharding>> {
-    let v = graph.inputs.get(input)?;
-    (graph.eqns.iter()).find_map(|e| {
-        let c = e.prim.downcast_ref::<ShardingConstraint>()?;
-        let on_input = matches!(e.inputs.first(), Some(Atom::Var(x)) if x.id == v.id);
-        on_input.then(|| c.sharding.clone())
-    })
 }
 
 /// Lowers a function of the IR (`nest ir --stablehlo`).

@@ -40,7 +40,7 @@ pub use reduce::{ArgOp, ArgReduce, Reduce, ReduceOp};
 pub use shape::{
     Broadcast, Concat, DynamicSlice, DynamicUpdateSlice, Iota, Pad, Reshape, Rev, Slice, Transpose,
 };
-pub use sharding::{constraint_shardings, output_sharding, ShardingConstraint};
+pub use sharding::{constraint_shardings, input_sharding, output_sharding, ShardingConstraint};
 
 /// Checks the number of inputs of a primitive.
 pub(crate) fn expect_arity(name: &str, inputs: &[TensorType], n: usize) -> RuleResult<()> {

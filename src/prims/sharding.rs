@@ -12,9 +12,9 @@
 //!   so each example keeps its layout.
 //!
 //! The interpreter runs any mesh as one device: its kernel is the identity.
-//! Lowered, it is XLA's sharding custom call (the SPMD partitioner reads
-//! it); on a one-device mesh there is nothing to partition and it lowers to
-//! nothing. Simplification keeps it (no `forwards`): dropping it would
+//! Lowered, it is Shardy's `sdy.sharding_constraint` (the SPMD partitioner
+//! reads it); on a one-device mesh there is nothing to partition and it
+//! lowers to nothing. Simplification keeps it (no `forwards`): dropping it would
 //! change the compiled layout; CSE merges identical ones.
 
 use super::{JvpResult, Prim};
@@ -28,9 +28,7 @@ use std::sync::Arc;
 /// One operand that `sharding` fits; the result has its type.
 pub fn infer_constraint(sharding: &Sharding, inputs: &[TensorType]) -> RuleResult<Vec<TensorType>> {
     super::expect_arity("sharding_constraint", inputs, 1)?;
-    let [x] = inputs else {
-        return Err("sharding_constraint takes 1 operand".into());
-    };
+    let x = &inputs[0];
     sharding
         .check(&x.shape)
         .map_err(|m| format!("sharding_constraint {}: {}", sharding, m))?;
@@ -187,6 +185,17 @@ pub fn output_sharding(graph: &Graph, output: usize) -> Option<Arc<Sharding>> {
     let eqn = (graph.eqns.iter()).find(|e| e.outputs.iter().any(|o| o.id == v.id))?;
     let c = eqn.prim.downcast_ref::<ShardingConstraint>()?;
     Some(c.sharding.clone())
+}
+
+/// The sharding a constraint of the top-level graph gives input `input`
+/// directly (`shard` of a parameter), the first if several do.
+pub fn input_sharding(graph: &Graph, input: usize) -> Option<Arc<Sharding>> {
+    let v = graph.inputs.get(input)?;
+    (graph.eqns.iter()).find_map(|e| {
+        let c = e.prim.downcast_ref::<ShardingConstraint>()?;
+        let on_input = matches!(e.inputs.first(), Some(Atom::Var(x)) if x.id == v.id);
+        on_input.then(|| c.sharding.clone())
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ mod dtype;
 mod sharding;
 
 pub use dtype::{DType, Weak};
-pub use sharding::{Mesh, Sharding, MESH_SYMBOL};
+pub use sharding::{common_mesh, Mesh, Sharding, MESH_SYMBOL};
 use std::fmt;
 
 /// A static shape.

@@ -88,6 +88,25 @@ impl Mesh {
     }
 }
 
+/// The mesh of a program whose values or constraints lie on `a` and on
+/// `b`: a program runs over one mesh, so they must be equal (the same axes
+/// and sizes). One-device meshes take no part: nothing is partitioned over
+/// them.
+pub fn common_mesh(
+    a: Option<Arc<Mesh>>,
+    b: Option<Arc<Mesh>>,
+) -> Result<Option<Arc<Mesh>>, String> {
+    let a = a.filter(|m| m.size() > 1);
+    let b = b.filter(|m| m.size() > 1);
+    match (a, b) {
+        (Some(a), Some(b)) if a != b => Err(format!(
+            "values on a {a} and on a {b} meet in one program, which runs over one mesh: `shard` them onto one"
+        )),
+        (Some(a), _) => Ok(Some(a)),
+        (None, b) => Ok(b),
+    }
+}
+
 impl fmt::Display for Mesh {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let axes: Vec<String> = (self.axes.iter().zip(&self.shape))
@@ -170,12 +189,6 @@ impl Sharding {
                 _ => 1,
             })
             .collect()
-    }
-
-    /// The number of pieces dimension `dim` of an array of rank `rank` is
-    /// cut into.
-    pub fn tiles_of(&self, dim: usize, rank: usize) -> usize {
-        self.tiles(rank)[dim]
     }
 
     /// Checks that the sharding fits an array of `shape`: no longer spec

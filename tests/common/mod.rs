@@ -35,6 +35,20 @@ pub fn run_script(path: &std::path::Path, backend: Backend) -> Result<String, St
     r.map(|()| text)
 }
 
+/// The CPU plugin's path, or `None` with a note when it is not installed;
+/// with `NEST_REQUIRE_XLA=1` a missing plugin fails the test instead.
+pub fn cpu_plugin() -> Option<std::path::PathBuf> {
+    use nest::backend::plugin::{self, Kind};
+    let found = plugin::find(Kind::Cpu);
+    if found.is_none() {
+        let required = std::env::var("NEST_REQUIRE_XLA").is_ok_and(|v| v == "1");
+        let why = plugin::not_found_message(Kind::Cpu);
+        assert!(!required, "NEST_REQUIRE_XLA=1: {why}");
+        eprintln!("note: skipping the XLA half of this test: {why}");
+    }
+    found
+}
+
 /// The XLA backend, or `None` with a note when no plugin is found. With
 /// `NEST_REQUIRE_XLA=1` a missing plugin fails the test instead. The CPU
 /// plugin makes four devices (unless `NEST_DEVICES` says otherwise), so

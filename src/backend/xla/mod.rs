@@ -4,11 +4,11 @@
 
 use super::pjrt::{Buffer, Client, Executable, Plugin};
 use super::runtime::{apply_on_host, Array, Held, Prepared, Runtime};
-use super::stablehlo::lower_module;
+use super::stablehlo::{lower_module, OwnShardings};
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::prims::Prim;
 use crate::tensor::Tensor;
-use crate::types::{Mesh, Sharding, TensorType};
+use crate::types::{common_mesh, Mesh, Sharding, TensorType};
 use once_cell::sync::OnceCell;
 use std::collections::HashMap;
 use std::path::Path;
@@ -224,7 +224,6 @@ impl Xla {
         if std::env::var_os("NEST_NO_DISK_CACHE").is_some_and(|v| v == "1") {
             return None;
         }
-        use sha2::{Digest, Sha256};
         let plugin = std::fs::metadata(&self.plugin_path).ok()?;
         let stamp = format!(
             "{}:{:?}:{}",
@@ -240,13 +239,13 @@ impl Xla {
             flags.as_bytes(),
             text.as_bytes(),
         ];
-        let mut h = Sha256::new();
+        // Length-prefixed, so that no two inputs hash alike by moving a boundary.
+        let mut key = vec![];
         for part in parts {
-            // Length-prefixed, so that no two inputs hash alike by moving a boundary.
-            h.update((part.len() as u64).to_le_bytes());
-            h.update(part);
+            key.extend((part.len() as u64).to_le_bytes());
+            key.extend(part);
         }
-        Some(h.finalize().iter().map(|b| format!("{:02x}", b)).collect())
+        Some(super::cache::sha256_hex(&key))
     }
 
     /// How many modules were compiled, and the total time spent compiling.
@@ -318,7 +317,7 @@ impl Xla {
         graph: &Graph,
         inputs: &[Input],
     ) -> Result<Vec<DeviceArray>, String> {
-        let mesh = sharded::same_mesh(
+        let mesh = common_mesh(
             super::stablehlo::graph_mesh(graph)?,
             sharded::inputs_mesh(inputs)?,
         )?;
@@ -360,7 +359,11 @@ fn dump_module(text: &str, took: std::time::Duration) {
     };
     let dir = Path::new(&dir);
     let _ = std::fs::create_dir_all(dir);
-    let name = format!("{}-{}.mlir", std::process::id(), digest(text.as_bytes()));
+    let name = format!(
+        "{}-{}.mlir",
+        std::process::id(),
+        super::cache::sha256_hex(text.as_bytes())
+    );
     if std::fs::write(dir.join(&name), text).is_err() {
         return;
     }
@@ -373,19 +376,11 @@ fn dump_module(text: &str, took: std::time::Duration) {
     }
 }
 
-/// The SHA-256 of `bytes`, in hex.
-fn digest(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{:02x}", b))
-        .collect()
-}
-
 /// A program lowered and loaded once: its executable, found without its
 /// module text, and its hoisted constants, uploaded once. A graph whose own
-/// sharding constraints name a mesh of several devices runs partitioned
-/// over it on every call (lowered for the shardings of each call's inputs).
+/// sharding constraints name a mesh of several devices, or a call whose
+/// inputs lie on one, runs partitioned over it: lowered and loaded once per
+/// layout of the inputs.
 pub struct Program {
     name: String,
     graph: Graph,
@@ -394,7 +389,7 @@ pub struct Program {
     single: Option<Single>,
     /// The shardings the graph gives its inputs and outputs, found on the
     /// first partitioned run.
-    own: OnceCell<sharded::OwnShardings>,
+    own: OnceCell<OwnShardings>,
     /// The partitioned executables by the layout of the inputs.
     partitioned: std::cell::RefCell<HashMap<Vec<Arc<Sharding>>, Rc<sharded::Partitioned>>>,
 }
@@ -446,7 +441,7 @@ impl Xla {
     /// executable that ran. Inputs laid out over a mesh make the run a
     /// partitioned one.
     pub fn run_program(&self, p: &Program, inputs: &[Input]) -> Result<Vec<DeviceArray>, String> {
-        let mesh = sharded::same_mesh(p.mesh.clone(), sharded::inputs_mesh(inputs)?)?;
+        let mesh = common_mesh(p.mesh.clone(), sharded::inputs_mesh(inputs)?)?;
         let (Some(single), None) = (&p.single, &mesh) else {
             let mesh = mesh.ok_or_else(|| {
                 crate::ir::PrimError::internal("a program without an executable").to_string()
@@ -490,8 +485,8 @@ impl Xla {
         inputs: &[Input],
         mesh: &Arc<Mesh>,
     ) -> Result<Vec<DeviceArray>, String> {
-        let own = p.own.get_or_init(|| sharded::OwnShardings::of(&p.graph));
-        let layout = sharded::layout(own, inputs, mesh);
+        let own = p.own.get_or_init(|| OwnShardings::of(&p.graph));
+        let layout = own.layout(mesh, &sharded::given(inputs));
         let cached = p.partitioned.borrow().get(&layout.inputs).cloned();
         let program = match cached {
             Some(program) => program,

@@ -3,18 +3,18 @@
 //!
 //! A call runs partitioned when one of its inputs lies on a mesh of more
 //! than one device, or its graph constrains a value to one (`shard` inside
-//! a `fn`). The module then says each argument's and result's sharding:
-//! an input's own, replicated for host values and one-device arrays; a
-//! result's is the constraint that produced it, else replicated. Each
+//! a `fn`). The module then says each argument's and result's sharding
+//! (`stablehlo::OwnShardings::layout`). Each
 //! device gets its piece of every argument, and the results stay on the
 //! devices, in pieces, until the host reads them (then gathered).
 
 use super::{read_buffer, DeviceArray, Input, Xla};
 use crate::backend::pjrt::{Buffer, Executable};
-use crate::backend::stablehlo::{self, lower_module_sharded, Layout};
+use crate::backend::stablehlo::{lower_module_sharded, Layout, OwnShardings};
 use crate::ir::Graph;
+use crate::ir::PrimError;
 use crate::tensor::Tensor;
-use crate::types::{Mesh, Sharding, TensorType};
+use crate::types::{common_mesh, Mesh, Sharding, TensorType};
 use once_cell::sync::OnceCell;
 use std::ops::Range;
 use std::sync::Arc;
@@ -25,25 +25,7 @@ pub(super) fn inputs_mesh(inputs: &[Input]) -> Result<Option<Arc<Mesh>>, String>
         Input::Device(d) => d.sharding.as_ref().map(|s| s.mesh.clone()),
         Input::Host(_) => None,
     });
-    meshes.map(Some).try_fold(None, same_mesh)
-}
-
-/// The mesh of a call that meets `a` and `b`: a program runs over one
-/// mesh, so they must be equal (the same axes and sizes). One-device meshes
-/// take no part.
-pub(super) fn same_mesh(
-    a: Option<Arc<Mesh>>,
-    b: Option<Arc<Mesh>>,
-) -> Result<Option<Arc<Mesh>>, String> {
-    let a = a.filter(|m| m.size() > 1);
-    let b = b.filter(|m| m.size() > 1);
-    match (a, b) {
-        (Some(a), Some(b)) if a != b => Err(format!(
-            "values on a {a} and on a {b} meet in one program, which runs over one mesh: `shard` them onto one"
-        )),
-        (Some(a), _) => Ok(Some(a)),
-        (None, b) => Ok(b),
-    }
+    meshes.map(Some).try_fold(None, common_mesh)
 }
 
 impl Xla {
@@ -108,8 +90,8 @@ impl Xla {
         inputs: &[Input],
         mesh: &Arc<Mesh>,
     ) -> Result<Vec<DeviceArray>, String> {
-        let own = OwnShardings::of(graph);
-        let program = self.partitioned(name, graph, layout(&own, inputs, mesh))?;
+        let layout = OwnShardings::of(graph).layout(mesh, &given(inputs));
+        let program = self.partitioned(name, graph, layout)?;
         self.run_laid_out(&program, graph, inputs)
     }
 
@@ -157,12 +139,9 @@ impl Xla {
             })
             .chain(program.hoisted.iter().map(Ok))
             .collect::<Result<_, String>>()?;
-        let args: Vec<Vec<&Buffer>> = (0..layout.mesh.size())
-            .map(|d| arrays.iter().map(|a| &a.buffers[d]).collect())
-            .collect();
-        let per_device = (program.exe.execute_partitioned(&args)).map_err(|e| e.to_string())?;
+        let per_device = execute(&program.exe, &arrays, &layout.mesh)?;
         (self.partitioned_runs).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(gathered(graph.output_types(), layout, per_device))
+        gathered(graph.output_types(), layout, per_device)
     }
 }
 
@@ -174,87 +153,52 @@ pub(super) struct Partitioned {
     hoisted: Vec<DeviceArray>,
 }
 
-/// The shardings a graph gives its own inputs and outputs (constraints on
-/// a parameter, constraints that make a result), found once per program.
-pub(super) struct OwnShardings {
-    inputs: Vec<Option<Arc<Sharding>>>,
-    outputs: Vec<Option<Arc<Sharding>>>,
-}
-
-impl OwnShardings {
-    pub(super) fn of(graph: &Graph) -> OwnShardings {
-        OwnShardings {
-            inputs: (0..graph.inputs.len())
-                .map(|i| stablehlo::input_sharding(graph, i))
-                .collect(),
-            outputs: (0..graph.outputs.len())
-                .map(|k| crate::prims::output_sharding(graph, k))
-                .collect(),
-        }
-    }
-}
-
 impl Xla {
     /// Runs a partitioned executable (an artifact's) on host inputs laid
     /// out as `layout` says, `constants` after them replicated; returns
-    /// the results gathered on the host.
+    /// the results, of `types`, gathered on the host.
     pub fn run_partitioned_on_host(
         &self,
         exe: &Executable,
         layout: &Layout,
         inputs: &[Tensor],
         constants: &[Tensor],
+        types: Vec<TensorType>,
     ) -> Result<Vec<Tensor>, String> {
         let replicated = Arc::new(Sharding::replicated(layout.mesh.clone()));
         let arrays = (inputs.iter().zip(&layout.inputs))
             .chain(constants.iter().map(|c| (c, &replicated)))
             .map(|(t, s)| self.place_tensor(t, s))
             .collect::<Result<Vec<_>, String>>()?;
-        let args: Vec<Vec<&Buffer>> = (0..layout.mesh.size())
-            .map(|d| arrays.iter().map(|a| &a.buffers[d]).collect())
-            .collect();
-        let per_device = exe.execute_partitioned(&args).map_err(|e| e.to_string())?;
-        let types = (per_device.first().into_iter().flatten())
-            .zip(&layout.outputs)
-            .map(|(b, s)| {
-                // The whole array's shape, from a piece's and the sharding.
-                let local = b.shape();
-                let whole = (0..local.len())
-                    .map(|d| local[d] * s.tiles_of(d, local.len()))
-                    .collect::<Vec<_>>();
-                TensorType::new(b.dtype(), whole)
-            })
-            .collect::<Vec<_>>();
-        (gathered(types, layout, per_device).iter())
+        let per_device = execute(exe, &arrays.iter().collect::<Vec<_>>(), &layout.mesh)?;
+        (gathered(types, layout, per_device)?.iter())
             .map(DeviceArray::to_host)
             .collect()
     }
 }
 
-/// Each input's sharding: its own on the mesh; for a host value or a
-/// one-device array, as the graph's constraint on it says (see
-/// [`graph_layout`](crate::backend::stablehlo::graph_layout)), else
-/// replicated. Each output's: the constraint that made it, else replicated.
-pub(super) fn layout(own: &OwnShardings, inputs: &[Input], mesh: &Arc<Mesh>) -> Layout {
-    let replicated = Arc::new(Sharding::replicated(mesh.clone()));
-    let on_mesh = |s: &Option<Arc<Sharding>>| {
-        (s.clone())
-            .filter(|s| s.mesh == *mesh)
-            .unwrap_or_else(|| replicated.clone())
-    };
-    let inputs = (inputs.iter().zip(&own.inputs))
-        .map(|(input, own)| match input {
-            Input::Device(DeviceArray {
-                sharding: Some(s), ..
-            }) if s.mesh == *mesh => s.clone(),
-            _ => on_mesh(own),
+/// The shardings the inputs already have: a device array's own, `None`
+/// for a host value or a one-device array.
+pub(super) fn given(inputs: &[Input]) -> Vec<Option<Arc<Sharding>>> {
+    (inputs.iter())
+        .map(|input| match input {
+            Input::Device(d) => d.sharding.clone(),
+            Input::Host(_) => None,
         })
+        .collect()
+}
+
+/// Runs `exe` over the devices of `mesh`, device `d` taking the `d`-th
+/// piece of each array; each device's pieces of the results.
+fn execute(
+    exe: &Executable,
+    arrays: &[&DeviceArray],
+    mesh: &Mesh,
+) -> Result<Vec<Vec<Buffer>>, String> {
+    let args: Vec<Vec<&Buffer>> = (0..mesh.size())
+        .map(|d| arrays.iter().map(|a| &a.buffers[d]).collect())
         .collect();
-    Layout {
-        mesh: mesh.clone(),
-        inputs,
-        outputs: own.outputs.iter().map(on_mesh).collect(),
-    }
+    exe.execute_partitioned(&args).map_err(|e| e.to_string())
 }
 
 /// The results of a partitioned run, of `types`: output `k` is device
@@ -263,21 +207,28 @@ fn gathered(
     types: Vec<TensorType>,
     layout: &Layout,
     per_device: Vec<Vec<Buffer>>,
-) -> Vec<DeviceArray> {
-    let mut pieces: Vec<Vec<Buffer>> = (0..layout.outputs.len()).map(|_| vec![]).collect();
+) -> Result<Vec<DeviceArray>, String> {
+    let n = layout.outputs.len();
+    if types.len() != n || per_device.iter().any(|d| d.len() != n) {
+        return Err(PrimError::internal(format!(
+            "a partitioned program returned other than its {n} results"
+        ))
+        .to_string());
+    }
+    let mut pieces: Vec<Vec<Buffer>> = (0..n).map(|_| vec![]).collect();
     for device in per_device {
         for (k, buffer) in device.into_iter().enumerate() {
             pieces[k].push(buffer);
         }
     }
-    (pieces.into_iter().zip(types).zip(&layout.outputs))
+    Ok((pieces.into_iter().zip(types).zip(&layout.outputs))
         .map(|((buffers, ty), sharding)| DeviceArray {
             ty,
             buffers,
             sharding: Some(sharding.clone()),
             host: OnceCell::new(),
         })
-        .collect()
+        .collect())
 }
 
 /// The whole array from the devices holding distinct pieces.
