@@ -75,11 +75,17 @@ pub trait Runtime {
             graph: graph.clone(),
         }))
     }
-    /// Runs a program [`Runtime::prepare`] made on `inputs` (the graph's inputs).
-    fn run_prepared(&self, program: &dyn Prepared, inputs: &[Array]) -> Result<Vec<Array>, String> {
+    /// Runs a program [`Runtime::prepare`] made on `inputs` (the graph's
+    /// inputs). The caller gives the inputs up: an array held nowhere else
+    /// may have its memory reused for a result (donation).
+    fn run_prepared(
+        &self,
+        program: &dyn Prepared,
+        inputs: Vec<Array>,
+    ) -> Result<Vec<Array>, String> {
         let staged = (program.as_any().downcast_ref::<Staged>())
             .ok_or_else(|| "a program prepared by another runtime".to_string())?;
-        self.run_graph(&staged.name, &staged.graph, inputs)
+        self.run_graph(&staged.name, &staged.graph, &inputs)
     }
     /// Checks that a mesh fits the runtime's devices (`mesh(...)`). The
     /// interpreter runs a program for any mesh as if on one device: the

@@ -54,7 +54,26 @@ pub struct Layout {
 /// Lowers `graph` to a module `@name` whose `@main` takes the graph inputs,
 /// then the hoisted constants, and returns the graph outputs.
 pub fn lower_module(name: &str, graph: &Graph) -> Result<Lowered, String> {
-    lower(name, graph, None)
+    lower(name, graph, None, &[])
+}
+
+/// The same, with input `i` donated to output `k` for each `(i, k)` of
+/// `aliases` (`tf.aliasing_output`, as `jax.jit(..., donate_argnums = ...)`
+/// writes it): the run may write that output into the input's buffer, and
+/// the caller's buffer is consumed.
+pub fn lower_module_donating(
+    name: &str,
+    graph: &Graph,
+    aliases: &[(usize, usize)],
+) -> Result<Lowered, String> {
+    let outputs = graph.output_types();
+    let fits = aliases
+        .iter()
+        .all(|&(i, k)| (graph.inputs.get(i)).is_some_and(|v| outputs.get(k) == Some(&v.ty)));
+    if !fits {
+        return Err(PrimError::internal("an alias between values of different types").to_string());
+    }
+    lower(name, graph, None, aliases)
 }
 
 /// The same, as one program over the devices of `layout.mesh`: the module
@@ -65,10 +84,15 @@ pub fn lower_module_sharded(name: &str, graph: &Graph, layout: &Layout) -> Resul
     if layout.inputs.len() != graph.inputs.len() || layout.outputs.len() != graph.outputs.len() {
         return Err(PrimError::internal("a layout that does not fit its graph").to_string());
     }
-    lower(name, graph, Some(layout))
+    lower(name, graph, Some(layout), &[])
 }
 
-fn lower(name: &str, graph: &Graph, layout: Option<&Layout>) -> Result<Lowered, String> {
+fn lower(
+    name: &str,
+    graph: &Graph,
+    layout: Option<&Layout>,
+    aliases: &[(usize, usize)],
+) -> Result<Lowered, String> {
     let n = graph.inputs.len();
     let mut em = Emitter::new(n);
     em.indent = 2;
@@ -80,24 +104,23 @@ fn lower(name: &str, graph: &Graph, layout: Option<&Layout>) -> Result<Lowered, 
         .collect();
     let outs = em.lower_graph(graph, &args)?;
     em.terminator("return", &outs);
-    // `{sdy.sharding = #sdy.sharding<@mesh, [...]>}` after a type, when
+    // `sdy.sharding = #sdy.sharding<@mesh, [...]>` after a type, when
     // partitioned (a hoisted constant is replicated).
-    let attr = |s: Option<&Arc<Sharding>>, rank: usize| match layout {
-        Some(l) => {
+    let sharding_attr = |s: Option<&Arc<Sharding>>, rank: usize| {
+        layout.map(|l| {
             let replicated = Sharding::replicated(l.mesh.clone());
             let s = s.map_or(&replicated, |s| s.as_ref());
-            format!(
-                " {{sdy.sharding = #sdy.sharding{}}}",
-                s.sdy(MESH_SYMBOL, rank)
-            )
-        }
-        None => String::new(),
+            format!("sdy.sharding = #sdy.sharding{}", s.sdy(MESH_SYMBOL, rank))
+        })
     };
+    let attr = |s: Option<&Arc<Sharding>>, rank: usize| attrs(sharding_attr(s, rank));
     let mut params: Vec<String> = (args.iter().enumerate())
         .map(|(i, a)| {
-            let sharding = layout.map(|l| &l.inputs[i]);
-            let rank = a.ty.shape.len();
-            format!("{}: {}{}", a.name, tensor_type(&a.ty), attr(sharding, rank))
+            let sharding = sharding_attr(layout.map(|l| &l.inputs[i]), a.ty.shape.len());
+            let alias = (aliases.iter().find(|(input, _)| *input == i))
+                .map(|(_, k)| format!("tf.aliasing_output = {} : i32", k));
+            let attributes = attrs(sharding.into_iter().chain(alias));
+            format!("{}: {}{}", a.name, tensor_type(&a.ty), attributes)
         })
         .collect();
     for (i, t) in em.hoisted.iter().enumerate() {
@@ -137,6 +160,15 @@ fn lower(name: &str, graph: &Graph, layout: Option<&Layout>) -> Result<Lowered, 
         text,
         hoisted: em.hoisted,
     })
+}
+
+/// ` {a, b}` after a type, or nothing when there are no attributes.
+fn attrs(list: impl IntoIterator<Item = String>) -> String {
+    let list: Vec<String> = list.into_iter().collect();
+    match list.is_empty() {
+        true => String::new(),
+        false => format!(" {{{}}}", list.join(", ")),
+    }
 }
 
 /// The shardings a graph gives its own inputs and outputs: a constraint

@@ -3,6 +3,7 @@
 //! trace, a call is inlined. Parameter annotations are checked here, with
 //! named dims unified across the arguments of one call.
 
+use super::donate::let_go;
 use super::exec::{Evaluator, STDLIB_PREFIX};
 use super::expr::{Keywords, Positional};
 use super::module::{record_reads, Env, GlobalRead};
@@ -123,10 +124,13 @@ impl Evaluator {
             return self.checked_call(func, name, args, span);
         }
         let f = Value::Func(func.clone());
+        let release = self.release_for(&f);
         let (key, leaves) = arg_key(&args);
         if let Some(p) = self.cache.find(&f, &key) {
             self.show_trace(&p);
-            return self.run_cached(&p, &leaves, span);
+            drop(args);
+            let_go(release);
+            return self.run_cached(&p, leaves, span);
         }
         let body = |ev: &mut Evaluator, args| ev.inline_call(func, name, args, span);
         let (traced, reads) = record_reads(|| self.trace_host_call(&body, name, &args, span));
@@ -142,7 +146,9 @@ impl Evaluator {
         }
         let p = self.keep_program(f, key, reads, name, traced, statics)?;
         self.show_trace(&p);
-        self.run_cached(&p, &leaves, span)
+        drop(args);
+        let_go(release);
+        self.run_cached(&p, leaves, span)
     }
 
     /// A host call of a transformed function (`grad(f)`, `vmap(f)`, ...):
@@ -156,9 +162,12 @@ impl Evaluator {
         pos: Vec<(Value, Span)>,
         span: Span,
     ) -> Result<Value> {
+        let release = self.release_for(f);
         let (key, leaves) = arg_key(&pos);
         if let Some(p) = self.cache.find(f, &key) {
-            return self.run_cached(&p, &leaves, span);
+            drop(pos);
+            let_go(release);
+            return self.run_cached(&p, leaves, span);
         }
         let body = |ev: &mut Evaluator, args| ev.call_now(f, args, vec![], span);
         let (traced, reads) =
@@ -166,7 +175,9 @@ impl Evaluator {
         match traced {
             Ok(t) if !super::tree::holds_functions(&t.output) => {
                 let p = self.keep_program(f.clone(), key, reads, name, t, false)?;
-                self.run_cached(&p, &leaves, span)
+                drop(pos);
+                let_go(release);
+                self.run_cached(&p, leaves, span)
             }
             Ok(_) | Err(_) => self.call_now(f, pos, vec![], span),
         }
@@ -237,14 +248,19 @@ impl Evaluator {
         self.traces.insert(p.name.clone(), func);
     }
 
-    /// Runs a cached program on the leaves of a call's arguments.
-    fn run_cached(&mut self, p: &Program, leaves: &[Arr], span: Span) -> Result<Value> {
-        let inputs: Vec<Arr> = (leaves.iter())
+    /// Runs a cached program on the leaves of a call's arguments, given
+    /// up: a leaf held nowhere else (the old value of `x` in `x = f(x)`, a
+    /// temporary) may be donated to the program's results.
+    fn run_cached(&mut self, p: &Program, leaves: Vec<Arr>, span: Span) -> Result<Value> {
+        let inputs: Vec<Arr> = (leaves.into_iter())
             .filter(|a| !(p.statics && a.weak() == Some(Weak::Int)))
-            .map(ops::materialize)
+            .map(|a| match a.weak() {
+                Some(_) => ops::materialize(&a),
+                None => a,
+            })
             .collect();
         let results = match &p.prepared {
-            Some(prepared) => self.tracer.run_prepared(prepared.as_ref(), &inputs),
+            Some(prepared) => self.tracer.run_prepared(prepared.as_ref(), inputs),
             None => self.tracer.run(&p.name, &p.graph, &inputs),
         }
         .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", p.name, m)))?;

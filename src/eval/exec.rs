@@ -105,6 +105,9 @@ pub struct Evaluator {
     pub cache: super::trace_cache::TraceCache,
     /// Which cached program `traces` holds for each name.
     pub(super) shown: HashMap<String, usize>,
+    /// The global `x` of a running `x = f(x)`, let go of when `f`'s
+    /// program runs (`donate.rs`).
+    pub(super) release: Option<super::donate::Release>,
 }
 
 impl Evaluator {
@@ -122,6 +125,7 @@ impl Evaluator {
             checked_saves: HashMap::new(),
             cache: Default::default(),
             shown: HashMap::new(),
+            release: None,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod check;
 pub mod control;
 pub mod custom;
 pub mod display;
+pub mod donate;
 pub mod effects;
 pub mod exec;
 pub mod expr;

@@ -100,7 +100,14 @@ impl Evaluator {
                 value,
                 span,
             } => {
-                let v = self.eval_expr(env, value)?;
+                let donating = match op {
+                    AssignOp::Set => self.eval_donating(env, target, value),
+                    _ => None,
+                };
+                let v = match donating {
+                    Some(v) => v?,
+                    None => self.eval_expr(env, value)?,
+                };
                 let v = match compound(*op) {
                     None => v,
                     Some(bin) => {

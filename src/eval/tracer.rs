@@ -347,14 +347,20 @@ impl Tracer {
         Ok(from_runtime(self.runtime.run_graph(name, graph, &arrays)?))
     }
 
-    /// Runs a program the runtime prepared (without prints).
+    /// Runs a program the runtime prepared (without prints). The inputs
+    /// are given up: an array held nowhere else may be donated.
     pub fn run_prepared(
         &self,
         program: &dyn crate::backend::runtime::Prepared,
-        inputs: &[Arr],
+        inputs: Vec<Arr>,
     ) -> Result<Vec<Arr>, String> {
-        let arrays = known(inputs)?;
-        Ok(from_runtime(self.runtime.run_prepared(program, &arrays)?))
+        let arrays = (inputs.into_iter())
+            .map(|a| match a {
+                Arr::Device(h) => Ok(Array::Held(h)),
+                a => known_one(&a),
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(from_runtime(self.runtime.run_prepared(program, arrays)?))
     }
 
     /// Applies a single-output primitive.
@@ -370,15 +376,16 @@ impl Tracer {
 /// Known values as the runtime takes them: arrays it holds as they are,
 /// host values (weak literals in their default dtype) as tensors.
 fn known(inputs: &[Arr]) -> Result<Vec<Array>, String> {
-    inputs
-        .iter()
-        .map(|a| match a {
-            Arr::Device(h) => Ok(Array::Held(h.clone())),
-            _ => (a.concrete())
-                .map(Array::Host)
-                .ok_or_else(|| "a traced value reached a compiled call".to_string()),
-        })
-        .collect()
+    inputs.iter().map(known_one).collect()
+}
+
+fn known_one(a: &Arr) -> Result<Array, String> {
+    match a {
+        Arr::Device(h) => Ok(Array::Held(h.clone())),
+        _ => (a.concrete())
+            .map(Array::Host)
+            .ok_or_else(|| "a traced value reached a compiled call".to_string()),
+    }
 }
 
 fn from_runtime(arrays: Vec<Array>) -> Vec<Arr> {

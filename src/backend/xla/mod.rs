@@ -4,7 +4,7 @@
 
 use super::pjrt::{Buffer, Client, Executable, Plugin};
 use super::runtime::{apply_on_host, Array, Held, Prepared, Runtime};
-use super::stablehlo::{lower_module, OwnShardings};
+use super::stablehlo::{lower_module, lower_module_donating, OwnShardings};
 use crate::ir::{fresh_var, Atom, Eqn, Graph, Var};
 use crate::prims::Prim;
 use crate::tensor::Tensor;
@@ -92,6 +92,9 @@ pub struct Xla {
     /// Host arrays copied to a device so far (each piece of a sharded one
     /// counts).
     uploads: std::sync::atomic::AtomicUsize,
+    /// Buffers of the caller's device arrays donated to a run's outputs so
+    /// far (a host input's own upload, also given, is not counted).
+    donations: std::sync::atomic::AtomicUsize,
     /// The on-disk executable cache, if there is a cache directory.
     disk: Option<super::cache::Cache>,
 }
@@ -116,6 +119,7 @@ impl Xla {
                     loads: Default::default(),
                     partitioned_runs: Default::default(),
                     uploads: Default::default(),
+                    donations: Default::default(),
                     disk: super::cache::Cache::from_env(),
                 }))
             })
@@ -274,9 +278,11 @@ impl Xla {
         let (n, t) = self.compile_stats();
         let loads = self.loads.load(std::sync::atomic::Ordering::Relaxed);
         format!(
-            "nest: compiled {n} module{} in {:.3} s, loaded {loads} from the disk cache",
+            "nest: compiled {n} module{} in {:.3} s, loaded {loads} from the disk cache, donated {} buffer{}",
             if n == 1 { "" } else { "s" },
-            t.as_secs_f64()
+            t.as_secs_f64(),
+            self.donations(),
+            if self.donations() == 1 { "" } else { "s" },
         )
     }
 
@@ -292,6 +298,12 @@ impl Xla {
     /// How many host arrays were copied to a device so far.
     pub fn uploads(&self) -> usize {
         self.uploads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many of the caller's device buffers runs took for their outputs
+    /// so far.
+    pub fn donations(&self) -> usize {
+        self.donations.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Copies a host tensor to the device.
@@ -395,9 +407,21 @@ pub struct Program {
 }
 
 struct Single {
+    /// The module without aliases (also the hoisted constants' order).
     text: String,
-    exe: std::cell::RefCell<Arc<Executable>>,
     hoisted: Vec<DeviceArray>,
+    /// The loaded executables by the (input, output) pairs whose input
+    /// buffer the run may write the output into (donation, see
+    /// [`aliases`]); none is the plain module. Each is lowered and loaded
+    /// on the first call that needs it.
+    variants: std::cell::RefCell<HashMap<Vec<(usize, usize)>, Variant>>,
+}
+
+/// A module text and its loaded executable.
+#[derive(Clone)]
+struct Variant {
+    text: String,
+    exe: Arc<Executable>,
 }
 
 impl Prepared for Program {
@@ -414,14 +438,13 @@ impl Xla {
             Some(_) => None,
             None => {
                 let lowered = lower_module(name, graph)?;
-                let exe = self.executable(&lowered.text)?;
                 let hoisted = (lowered.hoisted.iter())
                     .map(|t| self.upload(t))
                     .collect::<Result<Vec<_>, String>>()?;
                 Some(Single {
                     text: lowered.text,
-                    exe: std::cell::RefCell::new(exe),
                     hoisted,
+                    variants: Default::default(),
                 })
             }
         };
@@ -439,8 +462,15 @@ impl Xla {
     /// goes through [`Xla::execute`] (which compiles again an executable
     /// from the disk cache that cannot run), and the program keeps the
     /// executable that ran. Inputs laid out over a mesh make the run a
-    /// partitioned one.
-    pub fn run_program(&self, p: &Program, inputs: &[Input]) -> Result<Vec<DeviceArray>, String> {
+    /// partitioned one. `donated[i]`: the caller gives up input `i`, whose
+    /// buffer may then hold an output of its type (see [`aliases`]); a
+    /// host input is always the run's own upload.
+    pub fn run_program(
+        &self,
+        p: &Program,
+        inputs: &[Input],
+        donated: &[bool],
+    ) -> Result<Vec<DeviceArray>, String> {
         let mesh = common_mesh(p.mesh.clone(), sharded::inputs_mesh(inputs)?)?;
         let (Some(single), None) = (&p.single, &mesh) else {
             let mesh = mesh.ok_or_else(|| {
@@ -463,17 +493,68 @@ impl Xla {
             });
         }
         args.extend(single.hoisted.iter().map(DeviceArray::buffer));
-        let exe = single.exe.borrow().clone();
-        let outs = match exe.execute(&args) {
+        let givable: Vec<bool> = (inputs.iter().zip(donated))
+            .map(|(i, &d)| d || matches!(i, Input::Host(_)))
+            .collect();
+        let aliases = aliases(&p.graph, &givable);
+        let variant = self.variant(p, single, &aliases)?;
+        let outs = match variant.exe.execute(&args) {
             Ok(outs) => outs,
             Err(_) => {
-                let outs = self.execute(&single.text, &args)?;
-                *single.exe.borrow_mut() = self.executable(&single.text)?;
+                let outs = self.execute(&variant.text, &args)?;
+                let exe = self.executable(&variant.text)?;
+                (single.variants.borrow_mut()).insert(aliases.clone(), Variant { exe, ..variant });
                 outs
             }
         };
+        let given = (aliases.iter())
+            .filter(|(i, _)| matches!(inputs[*i], Input::Device(_)))
+            .count();
+        self.donations
+            .fetch_add(given, std::sync::atomic::Ordering::Relaxed);
         Ok(outs.into_iter().map(device_array).collect())
     }
+
+    /// The executable of `p` with `aliases`, lowered and loaded on first use.
+    fn variant(
+        &self,
+        p: &Program,
+        single: &Single,
+        aliases: &[(usize, usize)],
+    ) -> Result<Variant, String> {
+        if let Some(v) = single.variants.borrow().get(aliases) {
+            return Ok(v.clone());
+        }
+        let text = match aliases.is_empty() {
+            true => single.text.clone(),
+            false => lower_module_donating(&p.name, &p.graph, aliases)?.text,
+        };
+        let exe = self.executable(&text)?;
+        let v = Variant { text, exe };
+        (single.variants.borrow_mut()).insert(aliases.to_vec(), v.clone());
+        Ok(v)
+    }
+}
+
+/// Which given-up inputs hold which outputs: each input `i` with
+/// `givable[i]`, in order, takes the first output of its type not taken
+/// yet (as `jax.jit` pairs donated arguments with results). An input no
+/// output matches is not donated, so it costs no second executable.
+fn aliases(graph: &Graph, givable: &[bool]) -> Vec<(usize, usize)> {
+    let outputs = graph.output_types();
+    let mut taken = vec![false; outputs.len()];
+    let mut pairs = vec![];
+    for (i, input) in graph.inputs.iter().enumerate() {
+        if !givable.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let free = (0..outputs.len()).find(|&k| !taken[k] && outputs[k] == input.ty);
+        if let Some(k) = free {
+            taken[k] = true;
+            pairs.push((i, k));
+        }
+    }
+    pairs
 }
 
 impl Xla {
@@ -589,11 +670,20 @@ impl Runtime for Xla {
         Ok(Rc::new(self.prepare_program(name, graph)?))
     }
 
-    fn run_prepared(&self, program: &dyn Prepared, inputs: &[Array]) -> Result<Vec<Array>, String> {
+    /// An input the caller held only in `inputs` (no binding, capture or
+    /// other value shares it) is donated: its buffer may hold an output.
+    fn run_prepared(
+        &self,
+        program: &dyn Prepared,
+        inputs: Vec<Array>,
+    ) -> Result<Vec<Array>, String> {
         let program = (program.as_any().downcast_ref::<Program>())
             .ok_or_else(|| "a program prepared by another runtime".to_string())?;
+        let donated: Vec<bool> = (inputs.iter())
+            .map(|a| matches!(a, Array::Held(h) if Rc::strong_count(h) == 1))
+            .collect();
         Ok(self
-            .run_program(program, &xla_inputs(inputs)?)?
+            .run_program(program, &xla_inputs(&inputs)?, &donated)?
             .into_iter()
             .map(|d| Array::Held(Rc::new(d)))
             .collect())

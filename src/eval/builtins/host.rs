@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, Result};
 use crate::eval::display::{display, display_traced};
 use crate::eval::exec::Evaluator;
 use crate::eval::tree::flatten;
-use crate::eval::value::Value;
+use crate::eval::value::{Arr, Value};
 use crate::prims::Prim;
 use crate::prims::Print;
 use crate::tensor::npy;
@@ -64,6 +64,20 @@ fn print(ev: &mut Evaluator, args: &Args) -> Result<Value> {
     }
     if ev.tracer.is_checking() {
         return Ok(Value::unit());
+    }
+    // A device array that cannot be read is an error, never printed as
+    // something else.
+    for v in &args.values {
+        for a in flatten(v).0 {
+            if let Arr::Device(d) = a {
+                d.to_host().map_err(|m| {
+                    Diagnostic::at(
+                        args.call,
+                        format!("cannot read a value from the device: {m}"),
+                    )
+                })?;
+            }
+        }
     }
     let parts: Vec<String> = args.values.iter().map(display).collect();
     ev.write_out(&format!("{}\n", parts.join(" ")))?;
