@@ -113,7 +113,7 @@ fn g(v) { v + 1.0 }
 var x = arange(4) + 1.0;
 x = f(x, x);
 x = f(x, x);
-x = f(x, g(x));
+x = f(g(x), x);
 print(x);",
         // `g(x)`'s result is a temporary nothing else holds: it is given.
         1,

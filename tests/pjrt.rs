@@ -513,3 +513,27 @@ fn a_donated_argument_is_consumed() {
     );
     assert!(y.to_host().is_ok());
 }
+
+/// An aliased argument the caller keeps (`non_donatable_input_indices`)
+/// is left as it was, and the result is still right: one executable
+/// serves calls that donate and calls that do not.
+#[test]
+fn a_kept_argument_is_not_consumed() {
+    let Some(c) = client() else { return };
+    let text = module(
+        "(%arg0: tensor<4xf32> {tf.aliasing_output = 0 : i32}, %arg1: tensor<4xf32>) -> (tensor<4xf32>)",
+        "    %0 = stablehlo.add %arg0, %arg1 : tensor<4xf32>\n    return %0 : tensor<4xf32>",
+    );
+    let exe = compile(c, &text);
+    let x = put(c, DType::F32, &[4], &f32s(&[1.0, 2.0, 3.0, 4.0]));
+    let y = put(c, DType::F32, &[4], &f32s(&[10.0, 20.0, 30.0, 40.0]));
+    for _ in 0..3 {
+        let outs = exe
+            .execute_keeping(&[&x, &y], &[0])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (_, _, bytes) = outs[0].to_host().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(to_f32(&bytes), vec![11.0, 22.0, 33.0, 44.0]);
+        let (_, _, kept) = x.to_host().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(to_f32(&kept), vec![1.0, 2.0, 3.0, 4.0]);
+    }
+}

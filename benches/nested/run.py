@@ -49,6 +49,7 @@ WORKLOADS = [
     ("lyapunov", "4. Lyapunov ascent, `grad` from a host loop", 1.2),
     ("per_call", "5a. per-call overhead, tiny function", 1.0),
     ("matmul", "5b. 1024² f32 matmul", 1.0),
+    ("donate", "5c. `x = f(x)` on 64 MiB, donated", 1.0),
 ]
 WHOLE_GOAL = 0.5
 MEMORY_GOAL = 1.0

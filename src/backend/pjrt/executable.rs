@@ -140,8 +140,17 @@ impl Executable {
     /// known, match it; this is checked before the plugin is called.
     /// Returns once the run is enqueued: reading an output waits for it.
     pub fn execute(&self, args: &[&Buffer]) -> Result<Vec<Buffer>> {
+        self.execute_keeping(args, &[])
+    }
+
+    /// [`Executable::execute`], where the arguments at `kept` are not
+    /// donated even if the module aliases them to results (the plugin
+    /// then writes those results elsewhere); the others it aliases are
+    /// consumed.
+    pub fn execute_keeping(&self, args: &[&Buffer], kept: &[usize]) -> Result<Vec<Buffer>> {
         self.check_args(args)?;
-        let mut outs = self.launch(&[args.to_vec()])?;
+        let kept: Vec<i64> = kept.iter().map(|&i| i as i64).collect();
+        let mut outs = self.launch(&[args.to_vec()], &kept)?;
         Ok(outs.pop().unwrap_or_default())
     }
 
@@ -176,11 +185,11 @@ impl Executable {
                 "each device needs as many arguments, all of this client",
             ));
         }
-        self.launch(args)
+        self.launch(args, &[])
     }
 
     /// One `PJRT_LoadedExecutable_Execute` over `args.len()` devices.
-    fn launch(&self, args: &[Vec<&Buffer>]) -> Result<Vec<Vec<Buffer>>> {
+    fn launch(&self, args: &[Vec<&Buffer>], kept: &[i64]) -> Result<Vec<Vec<Buffer>>> {
         const CALL: &str = "PJRT_LoadedExecutable_Execute";
         let api = self.client.api;
         let inputs: Vec<Vec<*mut ffi::PJRT_Buffer>> = (args.iter())
@@ -193,6 +202,8 @@ impl Executable {
         let output_lists: Vec<*mut *mut ffi::PJRT_Buffer> =
             outputs.iter_mut().map(|l| l.as_mut_ptr()).collect();
         let mut options = ffi::PJRT_ExecuteOptions::new();
+        options.non_donatable_input_indices = kept.as_ptr();
+        options.num_non_donatable_input_indices = kept.len();
         let mut call = ffi::PJRT_LoadedExecutable_Execute_Args::new();
         call.executable = self.raw;
         call.options = &mut options;

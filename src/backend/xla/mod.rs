@@ -169,8 +169,19 @@ impl Xla {
     /// that fails to run (a stale or incompatible cache entry) is removed
     /// from the cache and compiled again.
     pub fn execute(&self, text: &str, args: &[&Buffer]) -> Result<Vec<Buffer>, String> {
+        self.execute_keeping(text, args, &[])
+    }
+
+    /// [`Xla::execute`], not donating the arguments at `kept` (see
+    /// [`Executable::execute_keeping`]).
+    fn execute_keeping(
+        &self,
+        text: &str,
+        args: &[&Buffer],
+        kept: &[usize],
+    ) -> Result<Vec<Buffer>, String> {
         let (exe, from_disk) = self.entry(text)?;
-        match exe.execute(args) {
+        match exe.execute_keeping(args, kept) {
             Ok(outs) => Ok(outs),
             Err(_) if from_disk => {
                 // The entry loads but does not run here: drop it, and keep
@@ -183,7 +194,7 @@ impl Xla {
                     .lock()
                     .map_err(poisoned)?
                     .insert(text.to_string(), (exe.clone(), false));
-                exe.execute(args).map_err(|e| e.to_string())
+                exe.execute_keeping(args, kept).map_err(|e| e.to_string())
             }
             Err(e) => Err(e.to_string()),
         }
@@ -407,21 +418,21 @@ pub struct Program {
 }
 
 struct Single {
-    /// The module without aliases (also the hoisted constants' order).
+    /// The module without aliases (its hoisted constants' order is that of
+    /// every module of the program).
     text: String,
     hoisted: Vec<DeviceArray>,
-    /// The loaded executables by the (input, output) pairs whose input
-    /// buffer the run may write the output into (donation, see
-    /// [`aliases`]); none is the plain module. Each is lowered and loaded
-    /// on the first call that needs it.
-    variants: std::cell::RefCell<HashMap<Vec<(usize, usize)>, Variant>>,
+    /// The program as the first run compiled it (see [`aliases`]).
+    compiled: OnceCell<Compiled>,
 }
 
-/// A module text and its loaded executable.
-#[derive(Clone)]
-struct Variant {
+/// A program's module as compiled, with the (input, output) pairs whose
+/// input buffer a run may write the output into when the caller gives the
+/// input up.
+struct Compiled {
+    aliases: Vec<(usize, usize)>,
     text: String,
-    exe: Arc<Executable>,
+    exe: std::cell::RefCell<Arc<Executable>>,
 }
 
 impl Prepared for Program {
@@ -444,7 +455,7 @@ impl Xla {
                 Some(Single {
                     text: lowered.text,
                     hoisted,
-                    variants: Default::default(),
+                    compiled: OnceCell::new(),
                 })
             }
         };
@@ -496,50 +507,60 @@ impl Xla {
         let givable: Vec<bool> = (inputs.iter().zip(donated))
             .map(|(i, &d)| d || matches!(i, Input::Host(_)))
             .collect();
-        let aliases = aliases(&p.graph, &givable);
-        let variant = self.variant(p, single, &aliases)?;
-        let outs = match variant.exe.execute(&args) {
+        let compiled = single
+            .compiled
+            .get_or_try_init(|| self.compile_program(p, single, &givable))?;
+        // An aliased input this call keeps is copied by the plugin.
+        let (given, kept): (Vec<usize>, Vec<usize>) = (compiled.aliases.iter())
+            .map(|&(i, _)| i)
+            .partition(|&i| givable[i]);
+        let exe = compiled.exe.borrow().clone();
+        let outs = match exe.execute_keeping(&args, &kept) {
             Ok(outs) => outs,
             Err(_) => {
-                let outs = self.execute(&variant.text, &args)?;
-                let exe = self.executable(&variant.text)?;
-                (single.variants.borrow_mut()).insert(aliases.clone(), Variant { exe, ..variant });
+                let outs = self.execute_keeping(&compiled.text, &args, &kept)?;
+                *compiled.exe.borrow_mut() = self.executable(&compiled.text)?;
                 outs
             }
         };
-        let given = (aliases.iter())
-            .filter(|(i, _)| matches!(inputs[*i], Input::Device(_)))
+        let given_device = (given.iter())
+            .filter(|&&i| matches!(inputs[i], Input::Device(_)))
             .count();
         self.donations
-            .fetch_add(given, std::sync::atomic::Ordering::Relaxed);
+            .fetch_add(given_device, std::sync::atomic::Ordering::Relaxed);
         Ok(outs.into_iter().map(device_array).collect())
     }
 
-    /// The executable of `p` with `aliases`, lowered and loaded on first use.
-    fn variant(
+    /// Compiles a one-device program on its first run, aliasing the inputs
+    /// that run gives up (`givable`) to outputs. Later runs use the same
+    /// executable whatever they give: one compile per program (a second
+    /// executable of the same program cost its runs speed, measured).
+    fn compile_program(
         &self,
         p: &Program,
         single: &Single,
-        aliases: &[(usize, usize)],
-    ) -> Result<Variant, String> {
-        if let Some(v) = single.variants.borrow().get(aliases) {
-            return Ok(v.clone());
-        }
+        givable: &[bool],
+    ) -> Result<Compiled, String> {
+        let aliases = aliases(&p.graph, givable);
         let text = match aliases.is_empty() {
             true => single.text.clone(),
-            false => lower_module_donating(&p.name, &p.graph, aliases)?.text,
+            false => lower_module_donating(&p.name, &p.graph, &aliases)?.text,
         };
         let exe = self.executable(&text)?;
-        let v = Variant { text, exe };
-        (single.variants.borrow_mut()).insert(aliases.to_vec(), v.clone());
-        Ok(v)
+        Ok(Compiled {
+            aliases,
+            text,
+            exe: std::cell::RefCell::new(exe),
+        })
     }
 }
 
-/// Which given-up inputs hold which outputs: each input `i` with
-/// `givable[i]`, in order, takes the first output of its type not taken
-/// yet (as `jax.jit` pairs donated arguments with results). An input no
-/// output matches is not donated, so it costs no second executable.
+/// Which inputs may hold which outputs: each input the first run gives up
+/// (a host input's upload, a device array held nowhere else), in order,
+/// takes the first output of its type not taken yet, as `jax.jit` pairs
+/// donated arguments with results. A later run that keeps an aliased input
+/// has the plugin copy it; one that gives up an input not aliased donates
+/// nothing for it.
 fn aliases(graph: &Graph, givable: &[bool]) -> Vec<(usize, usize)> {
     let outputs = graph.output_types();
     let mut taken = vec![false; outputs.len()];
