@@ -204,3 +204,34 @@ print(global(ones([2])), global(ones([2])));"#;
     // again; a global mesh is read like any global.
     check(src, 3, "[2. 2.] [2. 2.]\n[2. 2.]\n[2. 2.] [2. 2.]");
 }
+
+/// A host loop of `vjp` traces, linearizes and transposes once; its
+/// pullbacks run one kept program. A function with another result
+/// structure, or arguments of other types, traces again; a pullback keeps
+/// the residuals of its own call.
+#[test]
+fn host_loop_of_vjp_traces_once() {
+    let src = "fn f(x, k) { (sum(x * x * k), x * k) }
+var x = ones([3]);
+for i in 0..20 {
+    let (y, pb) = vjp(f, x, 2.0);
+    let g = pb((1.0, zeros([3])));
+    x = x - 0.125 * g.0;
+}
+print(x);
+let (y1, pb1) = vjp(f, x, 2.0);
+let (y2, pb2) = vjp(f, 2.0 * x, 2.0);
+print(pb1((1.0, ones([3]))), pb2((1.0, ones([3]))));
+let (y3, pb3) = vjp(f, ones([2]), 2.0);
+let (y4, pb4) = vjp(|v| sum(v), ones([3]));
+print(y3, pb3((1.0, ones([2]))), y4, pb4(1.0));";
+    // x ← x - 0.125·4x = x/2 each step: 2^-20. With the cotangent (1, 1),
+    // the gradient is 2kx + k = 4x + 2 for x and sum(x² + x) for k.
+    check(
+        src,
+        3,
+        "[9.536743e-07 9.536743e-07 9.536743e-07]
+([2.0000038 2.0000038 2.0000038], 2.8610257e-06) ([2.0000076 2.0000076 2.0000076], 5.722057e-06)
+(4.0, [2. 2.]) ([6. 6.], 4.0) 3.0 ([1. 1. 1.],)",
+    );
+}

@@ -10,7 +10,8 @@ use super::module::{record_reads, Env, GlobalRead};
 use super::ops;
 use super::stmt::Flow;
 use super::trace_cache::{ArgKey, Leaf, Program};
-use super::tree::{flatten, unflatten};
+use super::transform::{Pullback, PullbackPlan};
+use super::tree::{flatten, unflatten, TreeDef};
 use super::value::{Arr, Func, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::span::Span;
@@ -144,7 +145,7 @@ impl Evaluator {
             self.traces.insert(name.to_string(), ir);
             return self.inline_call(func, name, args, span);
         }
-        let p = self.keep_program(f, key, reads, name, traced, statics)?;
+        let p = self.keep_program((f, key, reads), name, traced, statics, None)?;
         self.show_trace(&p);
         drop(args);
         let_go(release);
@@ -174,13 +175,97 @@ impl Evaluator {
             record_reads(|| self.trace_call_with(&body, name, pos.clone(), span, false));
         match traced {
             Ok(t) if !super::tree::holds_functions(&t.output) => {
-                let p = self.keep_program(f.clone(), key, reads, name, t, false)?;
+                let p = self.keep_program((f.clone(), key, reads), name, t, false, None)?;
                 drop(pos);
                 let_go(release);
                 self.run_cached(&p, leaves, span)
             }
             Ok(_) | Err(_) => self.call_now(f, pos, vec![], span),
         }
+    }
+
+    /// A host call of `vjp(f, args...)` (`vjp` is the builtin's value):
+    /// traced, linearized and transposed once per key, like a transformed
+    /// function's call. The kept program gives the result and the
+    /// residuals; the pullbacks it returns run one kept program of the
+    /// transposed graph. Falls back to the uncached call when `f` reads
+    /// values of an enclosing trace or the trace fails.
+    pub fn host_vjp(&mut self, vjp: &Value, pos: Vec<(Value, Span)>, span: Span) -> Result<Value> {
+        let (key, leaves) = arg_key(&pos);
+        let p = match self.cache.find(vjp, &key) {
+            Some(p) => p,
+            None => {
+                let Some(((f, _), args)) = pos.split_first() else {
+                    return Err(Diagnostic::at(
+                        span,
+                        "`vjp` takes a function and its arguments",
+                    ));
+                };
+                let args: Vec<Value> = args.iter().map(|(v, _)| v.clone()).collect();
+                let (plan, reads) =
+                    record_reads(|| self.vjp_plan(f, args.clone(), None, false, span));
+                let plan = plan?;
+                if !plan.consts.is_empty() {
+                    return self.vjp_now(f, args, span);
+                }
+                let prepared = match plan.pullback.graph.has_effects() {
+                    true => None,
+                    false => Some(
+                        (self
+                            .tracer
+                            .runtime
+                            .prepare("pullback", &plan.pullback.graph))
+                        .map_err(|m| Diagnostic::at(span, m))?,
+                    ),
+                };
+                let n_residuals = plan.primal.outputs.len() - plan.n_outputs;
+                let output = TreeDef::Tuple(vec![
+                    plan.output().clone(),
+                    TreeDef::Tuple(vec![TreeDef::Arr; n_residuals]),
+                ]);
+                let traced = Traced {
+                    graph: plan.primal,
+                    output,
+                    inputs: vec![],
+                };
+                let pullback = Some(Rc::new(plan.pullback.prepared(prepared)));
+                self.keep_program((vjp.clone(), key, reads), "vjp", traced, false, pullback)?
+            }
+        };
+        let arg_leaves: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
+        drop(pos);
+        let Value::Tuple(parts) = self.run_cached(&p, leaves, span)? else {
+            return Err(Diagnostic::internal("a vjp program lost its structure"));
+        };
+        let (Some(y), Some(Value::Tuple(residuals)), Some(plan)) =
+            (parts.first(), parts.get(1), p.pullback.clone())
+        else {
+            return Err(Diagnostic::internal("a vjp program lost its residuals"));
+        };
+        let residuals = (residuals.iter())
+            .map(|r| match r {
+                Value::Arr(a) => Ok(a.clone()),
+                _ => Err(Diagnostic::internal("a residual that is not an array")),
+            })
+            .collect::<Result<Vec<Arr>>>()?;
+        let pb = Pullback {
+            plan,
+            residuals,
+            arg_leaves,
+        };
+        Ok(Value::Tuple(Rc::new(vec![
+            y.clone(),
+            Value::Func(Rc::new(Func::Pullback(Rc::new(pb)))),
+        ])))
+    }
+
+    /// `vjp(f, args...)` without the trace cache.
+    pub fn vjp_now(&mut self, f: &Value, args: Vec<Value>, span: Span) -> Result<Value> {
+        let (y, pb) = self.vjp_value(f, args, None, false, span)?;
+        Ok(Value::Tuple(Rc::new(vec![
+            y,
+            Value::Func(Rc::new(Func::Pullback(pb))),
+        ])))
     }
 
     /// `nest check`: the trace is the check; the results are known by type.
@@ -205,15 +290,16 @@ impl Evaluator {
         unflatten(&traced.output, &mut outs.into_iter())
     }
 
-    /// Prepares a traced call on the runtime and keeps it in the cache.
+    /// Prepares a traced call on the runtime and keeps it in the cache
+    /// under `(f, key, reads)`: the function called, its arguments' key and
+    /// the globals its trace read.
     fn keep_program(
         &mut self,
-        f: Value,
-        key: ArgKey,
-        reads: Vec<GlobalRead>,
+        (f, key, reads): (Value, ArgKey, Vec<GlobalRead>),
         name: &str,
         traced: Traced,
         statics: bool,
+        pullback: Option<Rc<PullbackPlan>>,
     ) -> Result<Rc<Program>> {
         let prepared = match traced.graph.has_effects() {
             true => None,
@@ -229,6 +315,7 @@ impl Evaluator {
             statics,
             prepared,
             id: self.cache.next_id(),
+            pullback,
         });
         self.cache.traces += 1;
         self.cache.insert(f, key, reads, p.clone());

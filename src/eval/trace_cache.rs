@@ -41,6 +41,9 @@ pub struct Program {
     pub prepared: Option<Rc<dyn Prepared>>,
     /// A number unique to this program in its evaluator.
     pub id: usize,
+    /// For a host `vjp` call (whose program gives the result and the
+    /// residuals), how the pullbacks it returns run.
+    pub pullback: Option<Rc<super::transform::PullbackPlan>>,
 }
 
 /// What identifies the arguments of a call: their structure and a

@@ -197,19 +197,48 @@ impl Evaluator {
     }
 }
 
-/// What `vjp` returns as its pullback: the transposed linear graph and the
-/// residuals it reads, with the structures of the result and the arguments.
-pub struct Pullback {
+/// How a pullback runs, the same for every `vjp` call of one program: the
+/// transposed linear graph, and the runtime's program of it when a cached
+/// host `vjp` call made it (`call.rs`, `host_vjp`).
+pub struct PullbackPlan {
     /// (residuals, cotangent per output leaf) → cotangent per differentiated argument leaf.
-    graph: Graph,
-    residuals: Vec<Arr>,
+    pub graph: Graph,
+    pub prepared: Option<Rc<dyn crate::backend::runtime::Prepared>>,
+    /// The structure and leaf types of the function's result.
     output: TreeDef,
     output_types: Vec<crate::types::TensorType>,
-    /// The arguments' leaves (for zeros where no cotangent flows), their
-    /// structure, and which leaves were differentiated.
-    arg_leaves: Vec<Arr>,
+    /// The arguments' structure, and which leaves were differentiated.
     args: TreeDef,
     nonzero: Vec<bool>,
+}
+
+/// What `vjp` returns as its pullback: its plan, and the residuals of the
+/// call and the argument leaves it was made at (for zeros where no
+/// cotangent flows).
+pub struct Pullback {
+    pub plan: Rc<PullbackPlan>,
+    pub residuals: Vec<Arr>,
+    pub arg_leaves: Vec<Arr>,
+}
+
+/// A function's reverse mode at some argument types, before it runs: the
+/// primal graph (consts, argument leaves → result leaves, residuals), the
+/// values of enclosing traces it reads, and how its pullback runs.
+pub struct VjpPlan {
+    pub primal: Graph,
+    pub consts: Vec<Arr>,
+    /// The argument leaves, materialized (weak literals in their dtype).
+    pub leaves: Vec<Arr>,
+    /// How many of the primal graph's outputs are the result's leaves.
+    pub n_outputs: usize,
+    pub pullback: PullbackPlan,
+}
+
+impl VjpPlan {
+    /// The structure of the function's result.
+    pub fn output(&self) -> &TreeDef {
+        &self.pullback.output
+    }
 }
 
 /// The argument leaves (as arrays) and, for each, its tangent: `None`
@@ -250,6 +279,13 @@ impl std::fmt::Debug for Pullback {
     }
 }
 
+impl PullbackPlan {
+    /// The plan with `prepared` as its runtime program.
+    pub fn prepared(self, prepared: Option<Rc<dyn crate::backend::runtime::Prepared>>) -> Self {
+        PullbackPlan { prepared, ..self }
+    }
+}
+
 impl Evaluator {
     /// `vjp(f, args...)`: `f(args...)` and its pullback, with respect to
     /// the arguments at positions `wrt` (all of them if `None`; the others
@@ -262,6 +298,32 @@ impl Evaluator {
         has_aux: bool,
         span: Span,
     ) -> Result<(Value, Rc<Pullback>)> {
+        let plan = self.vjp_plan(f, args, wrt, has_aux, span)?;
+        let mut inputs = plan.consts.clone();
+        inputs.extend(plan.leaves.iter().cloned());
+        let outs = self
+            .tracer
+            .call_graph("vjp", &plan.primal, &inputs)
+            .map_err(|m| Diagnostic::at(span, m))?;
+        let (primal_out, residuals) = outs.split_at(plan.n_outputs);
+        let y = unflatten(plan.output(), &mut primal_out.iter().cloned())?;
+        let pb = Pullback {
+            plan: Rc::new(plan.pullback),
+            residuals: residuals.to_vec(),
+            arg_leaves: plan.leaves,
+        };
+        Ok((y, Rc::new(pb)))
+    }
+
+    /// Traces, linearizes and transposes `f` at the types of `args`.
+    pub fn vjp_plan(
+        &mut self,
+        f: &Value,
+        args: Vec<Value>,
+        wrt: Option<&[usize]>,
+        has_aux: bool,
+        span: Span,
+    ) -> Result<VjpPlan> {
         let (leaves, args_def) = flatten(&Value::Tuple(Rc::new(args.clone())));
         let mut closed = self.trace_closed(f, &args, span)?;
         if has_aux {
@@ -281,60 +343,61 @@ impl Evaluator {
                 .map(|(a, i)| a.dtype().is_inexact() && wrt.is_none_or(|w| w.contains(&i))),
         );
         let lin = linearize(&closed.graph, &nonzero).map_err(|d| reverse_mode_error(d, span))?;
-        let mut inputs = closed.consts.clone();
-        inputs.extend(leaves.iter().cloned());
-        let outs = self
-            .tracer
-            .call_graph("vjp", &lin.primal, &inputs)
-            .map_err(|m| Diagnostic::at(span, m))?;
-        let (primal_out, residuals) = outs.split_at(lin.n_outputs);
         let n_tangents = lin.linear.inputs.len() - lin.n_residuals;
         let mut linear = vec![false; lin.n_residuals];
         linear.extend(std::iter::repeat_n(true, n_tangents));
         let graph = transpose_graph(&lin.linear, &linear)
             .map_err(|m| Diagnostic::at(span, format!("reverse mode: {}", m)))?;
-        let y = unflatten(&closed.output, &mut primal_out.iter().cloned())?;
-        let pb = Pullback {
-            graph,
-            residuals: residuals.to_vec(),
-            output: closed.output,
-            output_types: primal_out.iter().map(Arr::ty).collect(),
-            arg_leaves: leaves,
-            args: args_def,
-            nonzero: nonzero[n_consts..].to_vec(),
-        };
-        Ok((y, Rc::new(pb)))
+        let output_types = lin.primal.output_types()[..lin.n_outputs].to_vec();
+        Ok(VjpPlan {
+            primal: lin.primal,
+            consts: closed.consts,
+            leaves,
+            n_outputs: lin.n_outputs,
+            pullback: PullbackPlan {
+                graph,
+                prepared: None,
+                output: closed.output,
+                output_types,
+                args: args_def,
+                nonzero: nonzero[n_consts..].to_vec(),
+            },
+        })
     }
 
     /// Applies a pullback to a cotangent of the result: a tuple with one
     /// cotangent per argument.
     pub fn apply_pullback(&mut self, pb: &Pullback, ct: &Value, span: Span) -> Result<Value> {
+        let plan = &*pb.plan;
         let (cts, def) = flatten(ct);
-        if !same_structure(&def, &pb.output) || cts.len() != pb.output_types.len() {
+        if !same_structure(&def, &plan.output) || cts.len() != plan.output_types.len() {
             return Err(Diagnostic::at(
                 span,
                 "the cotangent must have the structure of the function's result",
             ));
         }
         let mut inputs = pb.residuals.clone();
-        for (c, ty) in cts.iter().zip(&pb.output_types) {
+        for (c, ty) in cts.iter().zip(&plan.output_types) {
             let c = ops::cast(&mut self.tracer, c, ty.dtype).map_err(|d| d.or_span(span))?;
             inputs.push(
                 ops::broadcast_to(&mut self.tracer, &c, &ty.shape).map_err(|d| d.or_span(span))?,
             );
         }
-        let outs = self
-            .tracer
-            .call_graph("pullback", &pb.graph, &inputs)
-            .map_err(|m| Diagnostic::at(span, m))?;
+        let outs = match &plan.prepared {
+            Some(prepared) if !self.tracer.is_tracing() && !self.tracer.is_checking() => {
+                self.tracer.run_prepared(prepared.as_ref(), inputs)
+            }
+            _ => self.tracer.call_graph("pullback", &plan.graph, &inputs),
+        }
+        .map_err(|m| Diagnostic::at(span, m))?;
         let mut leaves = vec![];
-        for (leaf, g) in pb.arg_leaves.iter().zip(spread(&outs, &pb.nonzero)) {
+        for (leaf, g) in pb.arg_leaves.iter().zip(spread(&outs, &plan.nonzero)) {
             leaves.push(match g {
                 Some(g) => g,
                 None => self.zeros_like(leaf).map_err(|d| d.or_span(span))?,
             });
         }
-        unflatten(&pb.args, &mut leaves.into_iter())
+        unflatten(&plan.args, &mut leaves.into_iter())
     }
 
     /// Calls a function made by `grad` or `value_and_grad`.
