@@ -48,7 +48,7 @@ impl Transforms for NoTransforms {
     fn vmap_graph(&self, _: &Graph, _: &[bool], _: usize) -> R<Vmapped> {
         no_transforms()
     }
-    fn batch_region(&self, _: &Graph, _: &[bool], _: usize, _: &[bool]) -> R<Graph> {
+    fn fit_region(&self, _: Vmapped, _: usize, _: &[bool]) -> R<Graph> {
         no_transforms()
     }
     fn transpose_graph(&self, _: &Graph, _: &[bool]) -> R<Graph> {

@@ -58,7 +58,15 @@ pub trait Transforms: Sync {
         in_batched: &[bool],
         size: usize,
         want: &[bool],
-    ) -> RuleResult<Graph>;
+    ) -> RuleResult<Graph> {
+        self.fit_region(self.vmap_graph(g, in_batched, size)?, size, want)
+    }
+
+    /// A batched region (from [`Transforms::vmap_graph`]) with its outputs
+    /// batched exactly as `want` says: a rule that found `want` by batching
+    /// the region with the same flags passes that result, not the region
+    /// again (each batching of a loop's body batches the loops inside it).
+    fn fit_region(&self, v: Vmapped, size: usize, want: &[bool]) -> RuleResult<Graph>;
 
     /// The transpose of a graph linear in the inputs marked `linear`.
     fn transpose_graph(&self, g: &Graph, linear: &[bool]) -> RuleResult<Graph>;

@@ -42,14 +42,8 @@ impl Transforms for Passes {
     fn vmap_graph(&self, g: &Graph, in_batched: &[bool], size: usize) -> RuleResult<Vmapped> {
         vmap::vmap_graph(g, in_batched, size)
     }
-    fn batch_region(
-        &self,
-        g: &Graph,
-        in_batched: &[bool],
-        size: usize,
-        want: &[bool],
-    ) -> RuleResult<Graph> {
-        vmap::batch_region(g, in_batched, size, want)
+    fn fit_region(&self, v: Vmapped, size: usize, want: &[bool]) -> RuleResult<Graph> {
+        vmap::fit_region(v, size, want)
     }
     fn transpose_graph(&self, g: &Graph, linear: &[bool]) -> RuleResult<Graph> {
         transpose::transpose_graph(g, linear)

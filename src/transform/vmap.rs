@@ -127,10 +127,15 @@ pub fn batch_region(
     size: usize,
     want: &[bool],
 ) -> RuleResult<Graph> {
+    fit_region(vmap_graph(g, in_batched, size)?, size, want)
+}
+
+/// [`batch_region`] of a region already batched.
+pub fn fit_region(v: Vmapped, size: usize, want: &[bool]) -> RuleResult<Graph> {
     let Vmapped {
         mut graph,
         out_batched,
-    } = vmap_graph(g, in_batched, size)?;
+    } = v;
     if want.len() != out_batched.len() {
         return Err("a region's batching does not match its outputs".into());
     }

@@ -4,7 +4,7 @@
 //! when each example picks its own branch, every branch and a `select`).
 
 use super::split;
-use crate::ir::transforms::Tx;
+use crate::ir::transforms::{Tx, Vmapped};
 use crate::ir::Builder;
 use crate::ir::{fresh_var, Atom, Graph, Var};
 use crate::prims::batching::to_batched;
@@ -41,14 +41,21 @@ pub fn batch_while(
     else {
         return Err("while has fewer operands than constants".into());
     };
-    let (carry_b, pred_b) = carry_fixed_point(b.transforms(), cond, body, const_b, carry_in, size)?;
-    let flags = [const_b, &carry_b].concat();
-    let mut new_body = b.transforms().batch_region(body, &flags, size, &carry_b)?;
-    let mut new_cond = b.transforms().batch_region(cond, &flags, size, &[pred_b])?;
-    if pred_b {
-        new_body = masked_body(&new_cond, &new_body)?;
-        new_cond = any_cond(&new_cond)?;
-    }
+    let t = b.transforms();
+    let (carry_b, new_cond, new_body) =
+        match carry_fixed_point(t, cond, body, const_b, carry_in, size)? {
+            Some((carry_b, c, v)) => {
+                let new_body = t.fit_region(v, size, &carry_b)?;
+                (carry_b, t.fit_region(c, size, &[false])?, new_body)
+            }
+            None => {
+                let all = vec![true; carry_in.len()];
+                let flags = [const_b, &all].concat();
+                let body = t.batch_region(body, &flags, size, &all)?;
+                let cond = t.batch_region(cond, &flags, size, &[true])?;
+                (all, any_cond(&cond)?, masked_body(&cond, &body)?)
+            }
+        };
     let mut operands = consts.to_vec();
     for ((x, &was), &now) in carries.iter().zip(carry_in).zip(&carry_b) {
         operands.push(if now {
@@ -88,17 +95,20 @@ pub fn batch_scan(
     let (const_b, rest_b) = split(batched, n_consts).ok_or_else(bad)?;
     let (carry_in, xs_b) = split(rest_b, n_carries).ok_or_else(bad)?;
     let mut carry_b = carry_in.to_vec();
-    let out_b = loop {
+    let vmapped = loop {
         let flags = [const_b, &carry_b, xs_b].concat();
-        let out_b = b.transforms().vmap_graph(body, &flags, size)?.out_batched;
-        let grown: Vec<bool> = carry_b.iter().zip(&out_b).map(|(a, b)| *a || *b).collect();
+        let v = b.transforms().vmap_graph(body, &flags, size)?;
+        let grown: Vec<bool> = (carry_b.iter().zip(&v.out_batched))
+            .map(|(a, b)| *a || *b)
+            .collect();
         if grown == carry_b {
-            break out_b;
+            break v;
         }
         carry_b = grown;
     };
-    let flags = [const_b, &carry_b, xs_b].concat();
-    let new_body = b.transforms().batch_region(body, &flags, size, &out_b)?;
+    // The last round batched the body with the final flags.
+    let out_b = vmapped.out_batched.clone();
+    let new_body = b.transforms().fit_region(vmapped, size, &out_b)?;
     let mut operands = consts.to_vec();
     for ((x, &was), &now) in carries.iter().zip(carry_in).zip(&carry_b) {
         operands.push(match now {
@@ -137,8 +147,10 @@ fn swap_leading(b: &mut Builder, x: &Atom) -> R<Atom> {
     b.apply1(Prim::new(Transpose { perm }), std::slice::from_ref(x))
 }
 
-/// The carries that are batched on some iteration, and whether the
-/// condition is batched (then all carries are).
+/// The carries that are batched on some iteration, with the condition and
+/// body batched for them (the last round's, reused: batching a body
+/// batches the loops inside it); `None` when the condition is batched
+/// (each example stops on its own, and every carry is batched).
 fn carry_fixed_point(
     t: Tx,
     cond: &Graph,
@@ -146,20 +158,20 @@ fn carry_fixed_point(
     const_b: &[bool],
     carry_b: &[bool],
     size: usize,
-) -> R<(Vec<bool>, bool)> {
+) -> R<Option<(Vec<bool>, Vmapped, Vmapped)>> {
     let mut carry_b = carry_b.to_vec();
     loop {
         let flags = [const_b, &carry_b].concat();
-        if t.vmap_graph(cond, &flags, size)?
-            .out_batched
-            .contains(&true)
-        {
-            return Ok((vec![true; carry_b.len()], true));
+        let c = t.vmap_graph(cond, &flags, size)?;
+        if c.out_batched.contains(&true) {
+            return Ok(None);
         }
-        let out_b = t.vmap_graph(body, &flags, size)?.out_batched;
-        let grown: Vec<bool> = carry_b.iter().zip(&out_b).map(|(a, b)| *a || *b).collect();
+        let v = t.vmap_graph(body, &flags, size)?;
+        let grown: Vec<bool> = (carry_b.iter().zip(&v.out_batched))
+            .map(|(a, b)| *a || *b)
+            .collect();
         if grown == carry_b {
-            return Ok((carry_b, false));
+            return Ok(Some((carry_b, c, v)));
         }
         carry_b = grown;
     }
