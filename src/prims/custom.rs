@@ -125,14 +125,12 @@ pub fn batch_custom_jvp(
         .map(|(_, &bt)| bt)
         .collect();
     let jvp_flags = [batched, &float_in].concat();
-    let p_out = b
-        .transforms()
-        .vmap_graph(primal, batched, size)?
-        .out_batched;
-    let j_out = b
-        .transforms()
-        .vmap_graph(jvp, &jvp_flags, size)?
-        .out_batched;
+    // Each region is batched once; the results are then shaped to the
+    // batching both must give.
+    let t = b.transforms();
+    let p_v = t.vmap_graph(primal, batched, size)?;
+    let j_v = t.vmap_graph(jvp, &jvp_flags, size)?;
+    let (p_out, j_out) = (p_v.out_batched.clone(), j_v.out_batched.clone());
     let out_types = primal.output_types();
     let mut j_tangents = j_out[out_types.len()..].iter();
     let out_b: Vec<bool> = (out_types.iter().enumerate())
@@ -149,11 +147,8 @@ pub fn batch_custom_jvp(
         )
         .collect();
     let prim = Prim::new(CustomJvp {
-        primal: Box::new(b.transforms().batch_region(primal, batched, size, &out_b)?),
-        jvp: Box::new(
-            b.transforms()
-                .batch_region(jvp, &jvp_flags, size, &want_jvp)?,
-        ),
+        primal: Box::new(t.fit_region(p_v, size, &out_b)?),
+        jvp: Box::new(t.fit_region(j_v, size, &want_jvp)?),
         closed,
     });
     Ok((b.apply(prim, inputs)?, out_b))
@@ -237,12 +232,12 @@ pub fn batch_custom_vjp(
         closed,
     } = prim;
     let outs = primal.output_types();
-    let p_out = b
-        .transforms()
-        .vmap_graph(primal, batched, size)?
-        .out_batched;
-    let f_out = b.transforms().vmap_graph(fwd, batched, size)?.out_batched;
-    let mut out_b: Vec<bool> = (p_out.iter().zip(&f_out)).map(|(p, f)| *p || *f).collect();
+    // Each region is batched once, then shaped to the batching it must give.
+    let t = b.transforms();
+    let p_v = t.vmap_graph(primal, batched, size)?;
+    let f_v = t.vmap_graph(fwd, batched, size)?;
+    let (p_out, f_out) = (&p_v.out_batched, &f_v.out_batched);
+    let mut out_b: Vec<bool> = (p_out.iter().zip(f_out)).map(|(p, f)| *p || *f).collect();
     let res_b = f_out[outs.len()..].to_vec();
     let float_out_b = (outs.iter().zip(&out_b))
         .filter(|(t, _)| t.dtype.is_inexact())
@@ -257,15 +252,9 @@ pub fn batch_custom_vjp(
         .collect();
     let fwd_want = [out_b.clone(), res_b].concat();
     let prim = Prim::new(CustomVjp {
-        primal: Box::new(b.transforms().batch_region(primal, batched, size, &out_b)?),
-        fwd: Box::new(b.transforms().batch_region(fwd, batched, size, &fwd_want)?),
-        bwd: Box::new(batch_cotangents(
-            b.transforms(),
-            bwd,
-            &bwd_flags,
-            &arg_b,
-            size,
-        )?),
+        primal: Box::new(t.fit_region(p_v, size, &out_b)?),
+        fwd: Box::new(t.fit_region(f_v, size, &fwd_want)?),
+        bwd: Box::new(batch_cotangents(t, bwd, &bwd_flags, &arg_b, size)?),
         closed: *closed,
     });
     let results = b.apply(prim, inputs)?;

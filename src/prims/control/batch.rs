@@ -255,13 +255,20 @@ pub fn batch_cond(
         .ok_or("cond has no branches")?
         .outputs
         .len();
+    // Each branch is batched once; the union of their batched outputs is
+    // what every branch must give.
+    let t = b.transforms();
+    let vmapped = (branches.iter())
+        .map(|g| t.vmap_graph(g, operand_b, size))
+        .collect::<R<Vec<_>>>()?;
     let mut out_b = vec![index_b; n_out];
-    for g in branches {
-        let flags = b.transforms().vmap_graph(g, operand_b, size)?.out_batched;
-        out_b = out_b.iter().zip(flags).map(|(a, b)| *a || b).collect();
+    for v in &vmapped {
+        out_b = (out_b.iter().zip(&v.out_batched))
+            .map(|(a, b)| *a || *b)
+            .collect();
     }
-    let batched_branches = (branches.iter())
-        .map(|g| b.transforms().batch_region(g, operand_b, size, &out_b))
+    let batched_branches = (vmapped.into_iter())
+        .map(|v| t.fit_region(v, size, &out_b))
         .collect::<R<Vec<_>>>()?;
     if !index_b {
         let outs = b.apply(
