@@ -491,19 +491,25 @@ fn install_then_find_and_list() {
     std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// `x + y` with `x` aliased to the result (`tf.aliasing_output`, as
+/// `jax.jit(..., donate_argnums = 0)` writes it), and `x`, `y` on the device.
+fn aliased_add(c: &Client) -> (Executable, Buffer, Buffer) {
+    let text = module(
+        "(%arg0: tensor<4xf32> {tf.aliasing_output = 0 : i32}, %arg1: tensor<4xf32>) -> (tensor<4xf32>)",
+        "    %0 = stablehlo.add %arg0, %arg1 : tensor<4xf32>\n    return %0 : tensor<4xf32>",
+    );
+    let x = put(c, DType::F32, &[4], &f32s(&[1.0, 2.0, 3.0, 4.0]));
+    let y = put(c, DType::F32, &[4], &f32s(&[10.0, 20.0, 30.0, 40.0]));
+    (compile(c, &text), x, y)
+}
+
 /// An argument declared to alias a result (`tf.aliasing_output`, as
 /// `jax.jit(..., donate_argnums = ...)` writes it) is donated: the result
 /// is right, and the argument's buffer can no longer be read.
 #[test]
 fn a_donated_argument_is_consumed() {
     let Some(c) = client() else { return };
-    let text = module(
-        "(%arg0: tensor<4xf32> {tf.aliasing_output = 0 : i32}, %arg1: tensor<4xf32>) -> (tensor<4xf32>)",
-        "    %0 = stablehlo.add %arg0, %arg1 : tensor<4xf32>\n    return %0 : tensor<4xf32>",
-    );
-    let exe = compile(c, &text);
-    let x = put(c, DType::F32, &[4], &f32s(&[1.0, 2.0, 3.0, 4.0]));
-    let y = put(c, DType::F32, &[4], &f32s(&[10.0, 20.0, 30.0, 40.0]));
+    let (exe, x, y) = aliased_add(c);
     let outs = exe.execute(&[&x, &y]).unwrap_or_else(|e| panic!("{e}"));
     let (_, _, bytes) = outs[0].to_host().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(to_f32(&bytes), vec![11.0, 22.0, 33.0, 44.0]);
@@ -520,13 +526,7 @@ fn a_donated_argument_is_consumed() {
 #[test]
 fn a_kept_argument_is_not_consumed() {
     let Some(c) = client() else { return };
-    let text = module(
-        "(%arg0: tensor<4xf32> {tf.aliasing_output = 0 : i32}, %arg1: tensor<4xf32>) -> (tensor<4xf32>)",
-        "    %0 = stablehlo.add %arg0, %arg1 : tensor<4xf32>\n    return %0 : tensor<4xf32>",
-    );
-    let exe = compile(c, &text);
-    let x = put(c, DType::F32, &[4], &f32s(&[1.0, 2.0, 3.0, 4.0]));
-    let y = put(c, DType::F32, &[4], &f32s(&[10.0, 20.0, 30.0, 40.0]));
+    let (exe, x, y) = aliased_add(c);
     for _ in 0..3 {
         let outs = exe
             .execute_keeping(&[&x, &y], &[0])

@@ -235,3 +235,17 @@ print(y3, pb3((1.0, ones([2]))), y4, pb4(1.0));";
 (4.0, [2. 2.]) ([6. 6.], 4.0) 3.0 ([1. 1. 1.],)",
     );
 }
+
+/// The kept `vjp` programs of complex functions: the pullback of
+/// `z ↦ c·z` multiplies by `c`, not its conjugate (docs/language.md), on
+/// every call of the loop, at tiny and huge magnitudes alike.
+#[test]
+fn host_vjp_of_complex_functions_keeps_its_convention() {
+    let src = "let c = (1.0 + 2.0i) * ones([2], dtype = c64);
+fn f(z) { c * z }
+for s in [1e-30, 1.0, 1e30] {
+    let (y, pb) = vjp(f, s * ones([2], dtype = c64));
+    print(pb(ones([2], dtype = c64)).0);
+}";
+    check(src, 1, "[1.+2.j 1.+2.j]\n[1.+2.j 1.+2.j]\n[1.+2.j 1.+2.j]");
+}

@@ -11,7 +11,7 @@ use super::ops;
 use super::stmt::Flow;
 use super::trace_cache::{ArgKey, Leaf, Program};
 use super::transform::{Pullback, PullbackPlan};
-use super::tree::{flatten, unflatten, TreeDef};
+use super::tree::{flatten, unflatten};
 use super::value::{Arr, Func, Value};
 use crate::diag::{Diagnostic, Result};
 use crate::span::Span;
@@ -186,11 +186,16 @@ impl Evaluator {
 
     /// A host call of `vjp(f, args...)` (`vjp` is the builtin's value):
     /// traced, linearized and transposed once per key, like a transformed
-    /// function's call. The kept program gives the result and the
-    /// residuals; the pullbacks it returns run one kept program of the
+    /// function's call. The kept program gives the result's leaves, then
+    /// the residuals; the pullbacks it returns run one kept program of the
     /// transposed graph. Falls back to the uncached call when `f` reads
-    /// values of an enclosing trace or the trace fails.
-    pub fn host_vjp(&mut self, vjp: &Value, pos: Vec<(Value, Span)>, span: Span) -> Result<Value> {
+    /// values of an enclosing trace.
+    pub(super) fn host_vjp(
+        &mut self,
+        vjp: &Value,
+        pos: Vec<(Value, Span)>,
+        span: Span,
+    ) -> Result<Value> {
         let (key, leaves) = arg_key(&pos);
         let p = match self.cache.find(vjp, &key) {
             Some(p) => p,
@@ -204,68 +209,45 @@ impl Evaluator {
                 let args: Vec<Value> = args.iter().map(|(v, _)| v.clone()).collect();
                 let (plan, reads) =
                     record_reads(|| self.vjp_plan(f, args.clone(), None, false, span));
-                let plan = plan?;
+                let mut plan = plan?;
                 if !plan.consts.is_empty() {
                     return self.vjp_now(f, args, span);
                 }
-                let prepared = match plan.pullback.graph.has_effects() {
-                    true => None,
-                    false => Some(
-                        (self
-                            .tracer
-                            .runtime
-                            .prepare("pullback", &plan.pullback.graph))
-                        .map_err(|m| Diagnostic::at(span, m))?,
-                    ),
-                };
-                let n_residuals = plan.primal.outputs.len() - plan.n_outputs;
-                let output = TreeDef::Tuple(vec![
-                    plan.output().clone(),
-                    TreeDef::Tuple(vec![TreeDef::Arr; n_residuals]),
-                ]);
+                if !plan.pullback.graph.has_effects() {
+                    let prepared = (self.tracer.runtime)
+                        .prepare("pullback", &plan.pullback.graph)
+                        .map_err(|m| Diagnostic::at(span, m))?;
+                    plan.pullback.prepared = Some(prepared);
+                }
                 let traced = Traced {
+                    output: plan.output().clone(),
                     graph: plan.primal,
-                    output,
                     inputs: vec![],
                 };
-                let pullback = Some(Rc::new(plan.pullback.prepared(prepared)));
+                let pullback = Some(Rc::new(plan.pullback));
                 self.keep_program((vjp.clone(), key, reads), "vjp", traced, false, pullback)?
             }
         };
+        let Some(plan) = p.pullback.clone() else {
+            return Err(Diagnostic::internal("a vjp program without its pullback"));
+        };
         let arg_leaves: Vec<Arr> = leaves.iter().map(ops::materialize).collect();
         drop(pos);
-        let Value::Tuple(parts) = self.run_cached(&p, leaves, span)? else {
-            return Err(Diagnostic::internal("a vjp program lost its structure"));
-        };
-        let (Some(y), Some(Value::Tuple(residuals)), Some(plan)) =
-            (parts.first(), parts.get(1), p.pullback.clone())
-        else {
-            return Err(Diagnostic::internal("a vjp program lost its residuals"));
-        };
-        let residuals = (residuals.iter())
-            .map(|r| match r {
-                Value::Arr(a) => Ok(a.clone()),
-                _ => Err(Diagnostic::internal("a residual that is not an array")),
-            })
-            .collect::<Result<Vec<Arr>>>()?;
+        let mut outs = self.run_kept(&p, leaves, span)?;
+        let residuals = outs.split_off(plan.n_outputs());
+        let y = unflatten(&p.output, &mut outs.into_iter())?;
         let pb = Pullback {
             plan,
             residuals,
             arg_leaves,
         };
-        Ok(Value::Tuple(Rc::new(vec![
-            y.clone(),
-            Value::Func(Rc::new(Func::Pullback(Rc::new(pb)))),
-        ])))
+        Ok(vjp_result(y, Rc::new(pb)))
     }
 
     /// `vjp(f, args...)` without the trace cache.
     pub fn vjp_now(&mut self, f: &Value, args: Vec<Value>, span: Span) -> Result<Value> {
         let (y, pb) = self.vjp_value(f, args, None, false, span)?;
-        Ok(Value::Tuple(Rc::new(vec![
-            y,
-            Value::Func(Rc::new(Func::Pullback(pb))),
-        ])))
+        Ok(vjp_result(y, pb))
     }
 
     /// `nest check`: the trace is the check; the results are known by type.
@@ -339,6 +321,13 @@ impl Evaluator {
     /// up: a leaf held nowhere else (the old value of `x` in `x = f(x)`, a
     /// temporary) may be donated to the program's results.
     fn run_cached(&mut self, p: &Program, leaves: Vec<Arr>, span: Span) -> Result<Value> {
+        let results = self.run_kept(p, leaves, span)?;
+        unflatten(&p.output, &mut results.into_iter())
+    }
+
+    /// [`Evaluator::run_cached`], with the results as the program's
+    /// output leaves.
+    fn run_kept(&mut self, p: &Program, leaves: Vec<Arr>, span: Span) -> Result<Vec<Arr>> {
         let inputs: Vec<Arr> = (leaves.into_iter())
             .filter(|a| !(p.statics && a.weak() == Some(Weak::Int)))
             .map(|a| match a.weak() {
@@ -346,12 +335,11 @@ impl Evaluator {
                 None => a,
             })
             .collect();
-        let results = match &p.prepared {
+        match &p.prepared {
             Some(prepared) => self.tracer.run_prepared(prepared.as_ref(), inputs),
             None => self.tracer.run(&p.name, &p.graph, &inputs),
         }
-        .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", p.name, m)))?;
-        unflatten(&p.output, &mut results.into_iter())
+        .map_err(|m| Diagnostic::at(span, format!("running `{}` failed: {}", p.name, m)))
     }
 
     /// Traces a call from the host with every argument leaf as an input of
@@ -743,6 +731,11 @@ impl Evaluator {
         }
         Ok(())
     }
+}
+
+/// What `vjp` returns: the result and its pullback.
+fn vjp_result(y: Value, pb: Rc<Pullback>) -> Value {
+    Value::Tuple(Rc::new(vec![y, Value::Func(Rc::new(Func::Pullback(pb)))]))
 }
 
 /// The key of a call's arguments, and their leaves.

@@ -17,7 +17,6 @@
 //! trace cache checks the globals a program read against their values.
 
 use super::exec::Evaluator;
-use super::expr::{Keywords, Positional};
 use super::module::{Env, ModuleEnv};
 use super::names::names_in_expr;
 use super::value::{Func, Value};
@@ -93,11 +92,7 @@ impl Evaluator {
         args: &[Expr],
         span: Span,
     ) -> Result<Value> {
-        let f = self.eval_expr(env, callee)?;
-        let mut pos: Positional = vec![];
-        for a in args {
-            pos.push((self.eval_expr(env, a)?, a.span));
-        }
+        let (f, pos, kws) = self.eval_call_parts(env, callee, args, &[])?;
         let local = env.scopes.iter_mut().rev().find_map(|s| s.get_mut(target));
         match (local, &f) {
             (Some(b), _) => b.value = Value::unit(),
@@ -110,7 +105,6 @@ impl Evaluator {
             }
             (None, _) => {}
         }
-        let kws: Keywords = vec![];
         let r = self.call(&f, pos, kws, span);
         self.release = None;
         r

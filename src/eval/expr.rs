@@ -192,6 +192,18 @@ impl Evaluator {
         kwargs: &[(Ident, Expr)],
         span: Span,
     ) -> Result<Value> {
+        let (f, pos, kws) = self.eval_call_parts(env, callee, args, kwargs)?;
+        self.call(&f, pos, kws, span)
+    }
+
+    /// The callee and the arguments of a call, evaluated in order.
+    pub(super) fn eval_call_parts(
+        &mut self,
+        env: &mut Env,
+        callee: &Expr,
+        args: &[Expr],
+        kwargs: &[(Ident, Expr)],
+    ) -> Result<(Value, Positional, Keywords)> {
         let f = self.eval_expr(env, callee)?;
         let mut pos = vec![];
         for a in args {
@@ -206,15 +218,17 @@ impl Evaluator {
                 a.span,
             ));
         }
-        self.call(&f, pos, kws, span)
+        Ok((f, pos, kws))
     }
 
     /// Calls a function value.
     pub fn call(&mut self, f: &Value, pos: Positional, kws: Keywords, span: Span) -> Result<Value> {
         let host = self.cache.enabled && !self.tracer.is_tracing() && !self.tracer.is_checking();
         if let (Value::Func(func), true, true) = (f, host, kws.is_empty()) {
-            if let Some(name) = transformation_name(func) {
-                return self.host_transform_call(f, name, pos, span);
+            match transformation_name(func) {
+                Some("vjp") => return self.host_vjp(f, pos, span),
+                Some(name) => return self.host_transform_call(f, name, pos, span),
+                None => {}
             }
         }
         self.call_now(f, pos, kws, span)
@@ -404,16 +418,18 @@ fn positional_only(pos: Positional, kws: &Keywords, what: &str) -> Result<Vec<Va
     Ok(pos.into_iter().map(|(v, _)| v).collect())
 }
 
-/// The program name of a host call of `func` traced whole through the
-/// trace cache: the transformed functions, and `jvp` and `hvp` (whose
-/// results are arrays). A pullback or a graph function holds the values
-/// it closes over, which a trace would make constants of a new program per
-/// value; those run as they are, as does `vjp`, whose result holds one.
+/// The program name of a host call of `func` that goes through the trace
+/// cache: the transformed functions, and `jvp` and `hvp` (whose results
+/// are arrays), traced whole; and `vjp`, kept as two programs (its result
+/// holds a pullback, see `host_vjp`). A pullback or a graph function holds
+/// the values it closes over, which a trace would make constants of a new
+/// program per value; those run as they are.
 fn transformation_name(func: &Func) -> Option<&'static str> {
     match func {
         Func::Builtin(id) => match builtins::TABLE.get(*id).map(|b| b.name) {
             Some("jvp") => Some("jvp"),
             Some("hvp") => Some("hvp"),
+            Some("vjp") => Some("vjp"),
             _ => None,
         },
         Func::Grad { .. } => Some("grad"),

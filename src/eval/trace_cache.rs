@@ -41,8 +41,9 @@ pub struct Program {
     pub prepared: Option<Rc<dyn Prepared>>,
     /// A number unique to this program in its evaluator.
     pub id: usize,
-    /// For a host `vjp` call (whose program gives the result and the
-    /// residuals), how the pullbacks it returns run.
+    /// For a host `vjp` call, how the pullbacks it returns run. Its
+    /// program gives the result's leaves (`output` is the result's
+    /// structure), then the residuals.
     pub pullback: Option<Rc<super::transform::PullbackPlan>>,
 }
 

@@ -273,16 +273,16 @@ fn leaf_tangents(
     Ok((leaves, leaf_ts))
 }
 
-impl std::fmt::Debug for Pullback {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Pullback({} residuals)", self.residuals.len())
+impl PullbackPlan {
+    /// How many outputs the function has (leaves of its result).
+    pub fn n_outputs(&self) -> usize {
+        self.output_types.len()
     }
 }
 
-impl PullbackPlan {
-    /// The plan with `prepared` as its runtime program.
-    pub fn prepared(self, prepared: Option<Rc<dyn crate::backend::runtime::Prepared>>) -> Self {
-        PullbackPlan { prepared, ..self }
+impl std::fmt::Debug for Pullback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pullback({} residuals)", self.residuals.len())
     }
 }
 

@@ -473,14 +473,15 @@ impl Xla {
     /// goes through [`Xla::execute`] (which compiles again an executable
     /// from the disk cache that cannot run), and the program keeps the
     /// executable that ran. Inputs laid out over a mesh make the run a
-    /// partitioned one. `donated[i]`: the caller gives up input `i`, whose
-    /// buffer may then hold an output of its type (see [`aliases`]); a
-    /// host input is always the run's own upload.
+    /// partitioned one. `given[i]`: the caller gives up input `i` (it holds
+    /// it nowhere else, or it is on the host, where the run uploads its own
+    /// copy), whose buffer may then hold an output of its type (see
+    /// [`aliases`]).
     pub fn run_program(
         &self,
         p: &Program,
         inputs: &[Input],
-        donated: &[bool],
+        given: &[bool],
     ) -> Result<Vec<DeviceArray>, String> {
         let mesh = common_mesh(p.mesh.clone(), sharded::inputs_mesh(inputs)?)?;
         let (Some(single), None) = (&p.single, &mesh) else {
@@ -504,16 +505,13 @@ impl Xla {
             });
         }
         args.extend(single.hoisted.iter().map(DeviceArray::buffer));
-        let givable: Vec<bool> = (inputs.iter().zip(donated))
-            .map(|(i, &d)| d || matches!(i, Input::Host(_)))
-            .collect();
         let compiled = single
             .compiled
-            .get_or_try_init(|| self.compile_program(p, single, &givable))?;
+            .get_or_try_init(|| self.compile_program(p, single, given))?;
         // An aliased input this call keeps is copied by the plugin.
-        let (given, kept): (Vec<usize>, Vec<usize>) = (compiled.aliases.iter())
+        let (donated, kept): (Vec<usize>, Vec<usize>) = (compiled.aliases.iter())
             .map(|&(i, _)| i)
-            .partition(|&i| givable[i]);
+            .partition(|&i| given.get(i).copied().unwrap_or(false));
         let exe = compiled.exe.borrow().clone();
         let outs = match exe.execute_keeping(&args, &kept) {
             Ok(outs) => outs,
@@ -523,25 +521,25 @@ impl Xla {
                 outs
             }
         };
-        let given_device = (given.iter())
+        let from_caller = (donated.iter())
             .filter(|&&i| matches!(inputs[i], Input::Device(_)))
             .count();
         self.donations
-            .fetch_add(given_device, std::sync::atomic::Ordering::Relaxed);
+            .fetch_add(from_caller, std::sync::atomic::Ordering::Relaxed);
         Ok(outs.into_iter().map(device_array).collect())
     }
 
     /// Compiles a one-device program on its first run, aliasing the inputs
-    /// that run gives up (`givable`) to outputs. Later runs use the same
+    /// that run gives up (`given`) to outputs. Later runs use the same
     /// executable whatever they give: one compile per program (a second
     /// executable of the same program cost its runs speed, measured).
     fn compile_program(
         &self,
         p: &Program,
         single: &Single,
-        givable: &[bool],
+        given: &[bool],
     ) -> Result<Compiled, String> {
-        let aliases = aliases(&p.graph, givable);
+        let aliases = aliases(&p.graph, given);
         let text = match aliases.is_empty() {
             true => single.text.clone(),
             false => lower_module_donating(&p.name, &p.graph, &aliases)?.text,
@@ -561,12 +559,12 @@ impl Xla {
 /// donated arguments with results. A later run that keeps an aliased input
 /// has the plugin copy it; one that gives up an input not aliased donates
 /// nothing for it.
-fn aliases(graph: &Graph, givable: &[bool]) -> Vec<(usize, usize)> {
+fn aliases(graph: &Graph, given: &[bool]) -> Vec<(usize, usize)> {
     let outputs = graph.output_types();
     let mut taken = vec![false; outputs.len()];
     let mut pairs = vec![];
     for (i, input) in graph.inputs.iter().enumerate() {
-        if !givable.get(i).copied().unwrap_or(false) {
+        if !given.get(i).copied().unwrap_or(false) {
             continue;
         }
         let free = (0..outputs.len()).find(|&k| !taken[k] && outputs[k] == input.ty);
@@ -692,7 +690,8 @@ impl Runtime for Xla {
     }
 
     /// An input the caller held only in `inputs` (no binding, capture or
-    /// other value shares it) is donated: its buffer may hold an output.
+    /// other value shares it) is given up: its buffer may hold an output.
+    /// So is a host input, uploaded for this run alone.
     fn run_prepared(
         &self,
         program: &dyn Prepared,
@@ -700,11 +699,14 @@ impl Runtime for Xla {
     ) -> Result<Vec<Array>, String> {
         let program = (program.as_any().downcast_ref::<Program>())
             .ok_or_else(|| "a program prepared by another runtime".to_string())?;
-        let donated: Vec<bool> = (inputs.iter())
-            .map(|a| matches!(a, Array::Held(h) if Rc::strong_count(h) == 1))
+        let given: Vec<bool> = (inputs.iter())
+            .map(|a| match a {
+                Array::Held(h) => Rc::strong_count(h) == 1,
+                Array::Host(_) => true,
+            })
             .collect();
         Ok(self
-            .run_program(program, &xla_inputs(&inputs)?, &donated)?
+            .run_program(program, &xla_inputs(&inputs)?, &given)?
             .into_iter()
             .map(|d| Array::Held(Rc::new(d)))
             .collect())

@@ -265,13 +265,9 @@ fn vjp(ev: &mut Evaluator, args: &Args) -> Result<Value> {
             "`vjp` takes a function and its arguments",
         ));
     };
-    let host = ev.cache.enabled && !ev.tracer.is_tracing() && !ev.tracer.is_checking();
-    let Some(id) = super::lookup("vjp").filter(|_| host) else {
-        return ev.vjp_now(f, rest.to_vec(), args.call);
-    };
-    let vjp = Value::Func(Rc::new(Func::Builtin(id)));
-    let pos = args.values.iter().map(|v| (v.clone(), args.call)).collect();
-    ev.host_vjp(&vjp, pos, args.call)
+    // A host call goes through the trace cache before it gets here
+    // (`Evaluator::call`, `host_vjp`).
+    ev.vjp_now(f, rest.to_vec(), args.call)
 }
 
 /// `vmap(f, in_axes = 0, out_axes = 0)`: `f` mapped over a batch axis.
